@@ -1,0 +1,1 @@
+"""Django project of the helpdesk-tray demo desk (django-helpdesk + tray_api)."""

@@ -1,0 +1,93 @@
+"""``make demo``: the demo desk on 127.0.0.1 and the tray signed in as a demo employee.
+
+Starts (or reuses) the demo desk in ``demo/.data``, prints where the agent
+console is and how to log in, then runs the tray as Anna Jansen (Finance).
+When the tray quits, the desk is stopped again. On a computer without a
+display the desk keeps running and the message says how to see the tray on
+a virtual display instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from demo.deskctl import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_PORT,
+    DemoDesk,
+    DeskError,
+    free_port,
+    port_is_free,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EMPLOYEE, EMPLOYEE_PASSWORD = "anna", "demo-employee"
+
+BANNER = """
+  The demo service desk is running (django-helpdesk on 127.0.0.1).
+
+  Agent console   {url}/helpdesk/
+                  joost / demo-agent    (Finance: Anna's dedicated agent)
+                  sanne / demo-agent    (HR)      priya / demo-agent  (Sales)
+  Django admin    {url}/admin/          admin / demo-admin
+
+  The tray runs as the employee Anna Jansen ({employee} / {employee_password}).
+  Answer her tickets in the agent console and watch the tray follow.
+"""
+
+NO_DISPLAY = """
+  There is no display on this computer (DISPLAY and WAYLAND_DISPLAY are unset),
+  so the tray cannot be shown here. The desk keeps running.
+
+  To see the tray on a virtual display, run
+      make screenshots
+  which drives it there and saves what it shows to docs/screenshots/.
+
+  Stop the desk with:  make demo-stop
+"""
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main() -> int:
+    """Run the demo; returns the exit code."""
+    port = DEFAULT_PORT
+    desk = DemoDesk(data_dir=DEFAULT_DATA_DIR, port=port)
+    if not desk.is_running() and not port_is_free(port):
+        port = free_port()
+        desk = DemoDesk(data_dir=DEFAULT_DATA_DIR, port=port)
+    try:
+        url = desk.start()
+        token = desk.token_for(EMPLOYEE, EMPLOYEE_PASSWORD)
+    except DeskError as exc:
+        sys.stderr.write(f"The demo desk could not start:\n{exc}\n")
+        return 1
+    sys.stdout.write(BANNER.format(url=url, employee=EMPLOYEE, employee_password=EMPLOYEE_PASSWORD))
+    if not _has_display():
+        sys.stdout.write(NO_DISPLAY)
+        return 0
+    env = dict(os.environ)
+    env.update(
+        HELPDESK_TRAY_HOME=str(DEFAULT_DATA_DIR / "tray-home"),
+        HELPDESK_TRAY_DESK_URL=url,
+        HELPDESK_TRAY_DESK_USERNAME=EMPLOYEE,
+        # Handed to the tray in memory for this session only; never written to disk.
+        HELPDESK_TRAY_TOKEN=token,
+    )
+    sys.stdout.write("\n  Starting the tray… (quit it from its menu to end the demo)\n")
+    sys.stdout.flush()
+    try:
+        return subprocess.call([sys.executable, "-m", "client"], cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        desk.stop(quiet=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

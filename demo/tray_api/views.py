@@ -1,0 +1,263 @@
+"""HTTP views of the tray API (DRF, token authentication only, JSON only)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import serializers, services
+from .errors import InvalidInputError, TooLargeError, TrayApiError, tray_exception_handler
+
+DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+# Room for the multipart framing around the files.
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+DRAIN_CHUNK_BYTES = 64 * 1024
+
+
+def helpdesk_version() -> str:
+    """Version of the installed django-helpdesk distribution."""
+    try:
+        return importlib.metadata.version("django-helpdesk")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def max_upload_bytes() -> int:
+    """Largest total size of the files in one request."""
+    return int(getattr(settings, "TRAY_API_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """Always answer JSON, whatever the client's Accept header says."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+class TrayAPIView(APIView):
+    """Base of all tray API views: token auth, JSON in and out, JSON errors."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    content_negotiation_class = JSONOnlyNegotiation
+    throttle_classes: list[Any] = []
+
+    def get_exception_handler(self) -> Any:
+        return tray_exception_handler
+
+
+def _text_field(data: Any, name: str) -> str | None:
+    if not hasattr(data, "get"):
+        raise TrayApiError(400, "bad_request", "The request body must be an object or a form.")
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError({name: ["Must be a string."]})
+    return value
+
+
+def _uploads(request: Request) -> list[UploadedFile]:
+    files = request.FILES.getlist("attachments") if hasattr(request.FILES, "getlist") else []
+    total = sum(f.size or 0 for f in files)
+    if total > max_upload_bytes():
+        raise TooLargeError(max_upload_bytes())
+    return files
+
+
+def _reject_oversized_body(request: Request) -> None:
+    """Refuse a body that cannot fit the limit before parsing it.
+
+    The rest of the body is read and thrown away, so the client sees the 413
+    instead of a connection reset while it is still sending.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    limit = max_upload_bytes()
+    allowed = limit + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) + MULTIPART_OVERHEAD_BYTES
+    if length <= allowed:
+        return
+    django_request: HttpRequest = request._request
+    remaining = length
+    while remaining > 0:
+        chunk = django_request.read(min(DRAIN_CHUNK_BYTES, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+    raise TooLargeError(limit)
+
+
+class HealthView(TrayAPIView):
+    """``GET health``: the desk answers; no authentication."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True, "version": helpdesk_version()})
+
+
+class TokenView(TrayAPIView):
+    """``POST auth/token``: exchange username and password for the user's API token."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        username = _text_field(request.data, "username")
+        password = _text_field(request.data, "password")
+        missing = {
+            name: ["This field is required."]
+            for name, value in (("username", username), ("password", password))
+            if not value
+        }
+        if missing:
+            raise InvalidInputError(missing)
+        user = authenticate(request._request, username=username, password=password)
+        if user is None or not user.is_active:
+            raise TrayApiError(
+                401, "invalid_credentials", "The username or password is not correct."
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "person": serializers.person(user)})
+
+
+class MeView(TrayAPIView):
+    """``GET me``: the caller as a Person."""
+
+    def get(self, request: Request) -> Response:
+        return Response(serializers.person(request.user))
+
+
+class TicketsView(TrayAPIView):
+    """``GET tickets`` lists the caller's tickets; ``POST tickets`` reports a new one."""
+
+    def get(self, request: Request) -> Response:
+        tickets = services.own_tickets(request.user)
+        if "report_key" in request.query_params:
+            key = services.parse_report_key(request.query_params.get("report_key"))
+            if key is None:
+                raise InvalidInputError({"report_key": ["Must be a UUID."]})
+            tickets = tickets.filter(tray_ticket__report_key=key)
+        since = services.parse_since(request.query_params.get("changed_since"))
+        if since is not None:
+            tickets = tickets.filter(modified__gt=since)
+        tickets = tickets.order_by("-modified", "-id")
+        return Response(
+            {
+                "tickets": [serializers.ticket_summary(t) for t in tickets],
+                "server_time": serializers.iso(timezone.now()),
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        _reject_oversized_body(request)
+        data = request.data
+        report_key = services.parse_report_key(_text_field(data, "report_key"))
+        errors: dict[str, list[str]] = {}
+        title = (_text_field(data, "title") or "").strip()
+        if not title:
+            errors["title"] = ["This field is required."]
+        elif len(title) > services.TITLE_MAX_LENGTH:
+            errors["title"] = [
+                f"Ensure this field has at most {services.TITLE_MAX_LENGTH} characters."
+            ]
+        description = _text_field(data, "description") or ""
+        queue_slug = (_text_field(data, "queue") or "").strip() or None
+        if errors:
+            raise InvalidInputError(errors)
+        files = _uploads(request)
+        ticket, created = services.create_ticket(
+            request.user,
+            services.NewTicket(
+                title=title,
+                description=description,
+                queue_slug=queue_slug,
+                report_key=report_key,
+                files=files,
+            ),
+        )
+        ticket = services.own_ticket_or_404(request.user, ticket.pk)
+        return Response(
+            {"ticket": serializers.ticket_detail(ticket)}, status=201 if created else 200
+        )
+
+
+class TicketDetailView(TrayAPIView):
+    """``GET tickets/<id>``: one of the caller's tickets with its public history."""
+
+    def get(self, request: Request, ticket_id: str) -> Response:
+        ticket = services.own_ticket_or_404(request.user, int(ticket_id))
+        return Response(serializers.ticket_detail(ticket))
+
+
+class AttachmentView(TrayAPIView):
+    """``GET tickets/<id>/attachments/<att_id>``: the file, as uploaded."""
+
+    def get(self, request: Request, ticket_id: str, attachment_id: str) -> HttpResponse:
+        att = services.public_attachment_or_404(request.user, int(ticket_id), int(attachment_id))
+        try:
+            handle = att.file.open("rb")
+        except FileNotFoundError as exc:
+            raise TrayApiError(
+                404, "not_found", "The file of this attachment is missing on the server."
+            ) from exc
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=att.filename or "attachment",
+            content_type=att.mime_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class RepliesView(TrayAPIView):
+    """``POST tickets/<id>/replies``: a public reply by the caller."""
+
+    def post(self, request: Request, ticket_id: str) -> Response:
+        services.own_ticket_or_404(request.user, int(ticket_id))
+        _reject_oversized_body(request)
+        text = _text_field(request.data, "text") or ""
+        if not text.strip():
+            raise InvalidInputError({"text": ["This field is required."]})
+        files = _uploads(request)
+        ticket, followup = services.add_reply(request.user, int(ticket_id), text, files)
+        followup = serializers.public_followups(ticket).get(pk=followup.pk)
+        return Response({"event": serializers.event(ticket, followup)}, status=201)
+
+
+class StatusChangeView(TrayAPIView):
+    """``POST tickets/<id>/reopen`` and ``POST tickets/<id>/confirm``."""
+
+    reopen = False
+
+    def post(self, request: Request, ticket_id: str) -> Response:
+        text = _text_field(request.data, "text") or ""
+        if self.reopen and not text.strip():
+            raise InvalidInputError({"text": ["Please say what is still wrong."]})
+        services.change_status(request.user, int(ticket_id), text, reopen=self.reopen)
+        ticket = services.own_ticket_or_404(request.user, int(ticket_id))
+        return Response({"ticket": serializers.ticket_detail(ticket)})
