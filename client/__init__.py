@@ -1,0 +1,7 @@
+"""helpdesk-tray: the IT service desk one click away."""
+
+__version__ = "0.1.0"
+APP_NAME = "helpdesk-tray"
+
+#: The first argument that makes this program the keyring helper (client.adapters.secrets).
+KEYRING_HELPER_FLAG = "--keyring-helper"

@@ -1,0 +1,1 @@
+"""I/O behind the core's ports: desks, settings files, keyring, logs."""

@@ -1,0 +1,1 @@
+"""Service-desk adapters, one module per desk."""

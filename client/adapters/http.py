@@ -1,0 +1,250 @@
+"""The one way adapters speak HTTP: timeouts, OS trust store, size cap, errors as DeskErrors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+import truststore
+
+from client import __version__
+from client.adapters.lean_requests import requests
+from client.core.errors import (
+    AuthFailed,
+    BadResponse,
+    DeskError,
+    Forbidden,
+    NotFound,
+    Rejected,
+    Unavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"helpdesk-tray/{__version__}"
+
+#: Upper bound for a desk's ``Retry-After`` we are willing to honour (seconds).
+MAX_RETRY_AFTER = 3600.0
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """Limits every request obeys."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_response_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+
+
+class _TrustStoreAdapter(requests.adapters.HTTPAdapter):
+    """Verifies TLS against the operating system's trust store, not a bundled CA list.
+
+    Corporate networks install their own root certificates in the OS store;
+    ``truststore`` makes those work exactly like the user's browser does.
+    """
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._context = context
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+        kwargs["ssl_context"] = self._context
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:  # noqa: D102
+        proxy_kwargs["ssl_context"] = self._context
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:  # noqa: D102
+        # WORKAROUND: requests would add certifi's bundle to our context for
+        # verify=True (requests 2.32, adapters.cert_verify); the OS store is the
+        # only trust we want, and verification is never switched off here.
+        conn.cert_reqs = "CERT_REQUIRED"
+        conn.ca_certs = None
+        conn.ca_cert_dir = None
+
+
+def make_session(config: HttpConfig) -> requests.Session:
+    """A ``requests`` session with our User-Agent, OS trust store and redirect bound.
+
+    The system proxy settings (environment) are honoured by ``requests``.
+    """
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json"
+    session.max_redirects = config.max_redirects
+    adapter = _TrustStoreAdapter(truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """A fully read, size-checked response."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case."""
+        message = Message()
+        message["content-type"] = self.headers.get("Content-Type", "")
+        return message.get_content_type()
+
+    def json(self) -> Any:
+        """The body as JSON; anything else is a :class:`BadResponse`."""
+        if not (self.content_type == "application/json" or self.content_type.endswith("+json")):
+            raise BadResponse(f"expected JSON, got {self.content_type} (HTTP {self.status})")
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadResponse(f"malformed JSON (HTTP {self.status}): {exc}") from exc
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # an HTTP date: rare for desks; our own backoff applies
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _error_detail(response: HttpResponse) -> tuple[str, str]:
+    """The desk's (reason, detail) when it explains an error in JSON."""
+    try:
+        payload = response.json()
+    except BadResponse:
+        return "", f"HTTP {response.status}"
+    if isinstance(payload, dict):
+        return str(payload.get("error", "")), str(payload.get("detail", payload))[:500]
+    return "", f"HTTP {response.status}"
+
+
+def raise_for_status(response: HttpResponse) -> None:
+    """Map an unsuccessful status to the matching :class:`DeskError`."""
+    status = response.status
+    if status < 400:
+        return
+    reason, detail = _error_detail(response)
+    if status == 401:
+        raise AuthFailed(detail)
+    if status == 403:
+        raise Forbidden(detail)
+    if status in (404, 410):
+        raise NotFound(detail)
+    if status == 429:
+        raise Unavailable(
+            detail, reason="busy", retry_after=_retry_after(response.headers.get("Retry-After"))
+        )
+    if status == 408 or status >= 500:
+        raise Unavailable(
+            detail,
+            reason="server_error",
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    raise Rejected(detail, reason=reason or str(status))
+
+
+class HttpClient:
+    """Requests to one desk's base URL; every failure leaves as a :class:`DeskError`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        session: requests.Session,
+        config: HttpConfig,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._session = session
+        self._config = config
+        self._headers = dict(headers or {})
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        check: bool = True,
+    ) -> HttpResponse:
+        """Send one request and read the whole (size-capped) response.
+
+        Raises:
+            Unavailable: no connection, timeout, TLS failure, 5xx, 429.
+            AuthFailed, Forbidden, NotFound, Rejected: the matching 4xx.
+            BadResponse: the response is larger than allowed or cut short.
+        """
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        try:
+            with self._session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                files=files,
+                headers=self._headers,
+                timeout=(self._config.connect_timeout, self._config.read_timeout),
+                stream=True,
+                allow_redirects=True,
+            ) as raw:
+                body = self._read_capped(raw)
+                response = HttpResponse(raw.status_code, dict(raw.headers), body)
+        except DeskError:
+            raise
+        except requests.exceptions.SSLError as exc:
+            raise Unavailable(str(exc), reason="tls") from exc
+        except requests.exceptions.ProxyError as exc:
+            raise Unavailable(str(exc), reason="proxy") from exc
+        except requests.exceptions.Timeout as exc:
+            raise Unavailable(str(exc), reason="timeout") from exc
+        except requests.exceptions.TooManyRedirects as exc:
+            raise BadResponse(f"redirect loop: {exc}") from exc
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise Unavailable(str(exc), reason="connection") from exc
+        except requests.exceptions.RequestException as exc:
+            raise BadResponse(f"{type(exc).__name__}: {exc}") from exc
+        logger.debug("%s %s -> %s (%d bytes)", method, path, response.status, len(response.body))
+        if check:
+            raise_for_status(response)
+        return response
+
+    def _read_capped(self, raw: requests.Response) -> bytes:
+        limit = self._config.max_response_bytes
+        declared = raw.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise BadResponse(f"response of {declared} bytes exceeds the {limit}-byte limit")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in raw.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise BadResponse(f"response exceeds the {limit}-byte limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET ``path`` and return its JSON body."""
+        return self.request("GET", path, params=params).json()
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()

@@ -1,0 +1,101 @@
+"""Logging set up once: a rotating file, stderr in development, secrets masked, a tail kept."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import logging.handlers
+import threading
+from pathlib import Path
+
+from client.core.redact import Redactor
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+MAX_LOG_BYTES = 1024 * 1024
+LOG_BACKUPS = 3
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in the fully formatted message (arguments and tracebacks included)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = self._redactor.redact(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = self._redactor.redact(record.exc_text)
+        return True
+
+
+class LogTail(logging.Handler):
+    """The last lines logged, kept in memory for crash dialogs and reports."""
+
+    def __init__(self, capacity: int = 500) -> None:
+        super().__init__()
+        self._lines: collections.deque[str] = collections.deque(maxlen=capacity)
+        self._lines_lock = threading.Lock()
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
+        line = self.format(record)
+        with self._lines_lock:
+            self._lines.append(line)
+
+    def lines(self, count: int | None = None) -> list[str]:
+        """The newest ``count`` lines (all kept lines by default), oldest first."""
+        with self._lines_lock:
+            kept = list(self._lines)
+        return kept if count is None else kept[-count:]
+
+
+def setup_logging(
+    log_file: Path | None, level: str, redactor: Redactor, *, to_stderr: bool
+) -> LogTail:
+    """Configure the root logger once; returns the in-memory tail.
+
+    Every handler sits behind the redacting filter, so no handler can see a
+    token. A log file that cannot be opened (read-only home, full disk) is
+    reported on stderr and the client runs on without it.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+    formatter = logging.Formatter(LOG_FORMAT)
+    redacting = RedactingFilter(redactor)
+    handlers: list[logging.Handler] = []
+    tail = LogTail()
+    handlers.append(tail)
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(
+                logging.handlers.RotatingFileHandler(
+                    log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+                )
+            )
+        except OSError as exc:
+            fallback = logging.StreamHandler()
+            fallback.setFormatter(formatter)
+            fallback.handle(
+                logging.makeLogRecord(
+                    {"msg": f"log file {log_file} unavailable: {exc}", "levelno": logging.WARNING}
+                )
+            )
+    for handler in handlers:
+        handler.addFilter(redacting)
+        if handler is not tail:
+            handler.setFormatter(formatter)
+        root.addHandler(handler)
+    # urllib3 logs full URLs (with query strings) at DEBUG; keep it quieter than us.
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, root.level))
+    return tail

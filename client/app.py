@@ -1,0 +1,367 @@
+"""The composition root: paths, settings, logging, crash hook, objects, wiring, event loop.
+
+The only module that constructs adapters.
+
+Deferred imports, on purpose: a tray app idles all day, and most days no
+window is ever opened. So the windows and dialogs are imported when first
+opened, and the HTTP stack (requests, truststore) on a worker thread after
+the icon is on screen. The keyring lives in a helper process altogether
+(client.adapters.secrets). That keeps start-up and idle
+memory close to a bare Qt tray app's (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import linecache
+import logging
+import os
+import sys
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+
+from client import APP_NAME, __version__
+from client.adapters.logs import setup_logging
+from client.adapters.paths import default_paths
+from client.adapters.policy import UserSettingsFile, load_settings
+from client.adapters.secrets import HelperSecretStore, helper_command
+from client.core.crash import CrashInfo
+from client.core.errors import ClientError
+from client.core.ports import DeskConnector, SecretStore
+from client.core.redact import Redactor
+from client.core.settings import MergeResult
+from client.services.account import Account
+from client.services.crash import CrashHandler
+from client.services.poller import TicketPoller
+from client.services.qtlog import route_qt_messages
+from client.services.reporting import ReportService
+from client.services.single_instance import SingleInstance
+from client.services.status import TrayStatus, TrayStatusPresenter
+from client.services.tasks import TaskRunner
+from client.ui import resources, texts
+from client.ui.tray import TrayIcon
+
+if TYPE_CHECKING:
+    from client.ui.crash_dialog import CrashDialog
+    from client.ui.report_dialog import ReportDialog
+    from client.ui.sign_in_dialog import SignInDialog
+    from client.ui.tickets_window import TicketsWindow
+
+logger = logging.getLogger(__name__)
+
+#: A credential handed over by a launcher (the demo, support sessions); never stored.
+TOKEN_ENV = "HELPDESK_TRAY_TOKEN"
+PROBE_ENV = "HELPDESK_TRAY_PROBE"
+TRAY_RETRIES = 5
+TRAY_RETRY_MS = 1000
+
+NO_DISPLAY_MESSAGE = """\
+helpdesk-tray needs a graphical desktop, and none was found here
+(neither DISPLAY nor WAYLAND_DISPLAY is set).
+
+On a computer without a screen you can run it on a virtual display:
+    xvfb-run -a helpdesk-tray
+or, from the source tree, `make demo-virtual` (runs the demo on a virtual
+screen and saves screenshots of it to docs/screenshots/).
+
+The command-line tools work without a display: `helpdesk-tray --help`.
+"""
+
+
+def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why the GUI cannot start here, or ``None`` when it can."""
+    if not platform.startswith("linux"):
+        return None
+    if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_DISPLAY_MESSAGE
+
+
+def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
+    """The adapter for a desk kind. Runs on a worker thread.
+
+    Deferred imports: requests and truststore cost ~70 ms and ~20 MB, so they
+    load after the tray icon is on screen (docs/performance.md).
+    """
+    from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+    from client.adapters.http import HttpConfig
+
+    settings = settings_result.settings
+    config = HttpConfig(
+        connect_timeout=settings.connect_timeout_s,
+        read_timeout=settings.read_timeout_s,
+        max_response_bytes=settings.max_response_bytes,
+    )
+    connectors = {DjangoHelpdeskConnector.kind: DjangoHelpdeskConnector}
+    if kind not in connectors:
+        raise ClientError(f"this version cannot talk to a {kind!r} desk")
+    return connectors[kind](config)
+
+
+class TrayApp(QObject):
+    """Owns the long-lived objects and connects them; opens windows on demand."""
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        settings_result: MergeResult,
+        *,
+        io: TaskRunner,
+        connector_for: Callable[[str], DeskConnector],
+        secrets: SecretStore,
+        save_settings: Callable[[Mapping[str, object]], None],
+        redactor: Redactor,
+        crash: CrashHandler,
+        preset_credential: str | None = None,
+        tray_retries: int = TRAY_RETRIES,
+    ) -> None:
+        super().__init__()
+        self._qapp = qapp
+        self._settings_result = settings_result
+        settings = settings_result.settings
+        self._settings = settings
+        self._io = io
+        self._tray_retries = tray_retries
+        self.account = Account(
+            io,
+            connector_for,
+            secrets,
+            save_settings,
+            redactor.add_secret,
+            desk_kind=settings.desk_kind,
+            desk_url=settings.desk_url,
+            username=settings.desk_username,
+            preset_credential=preset_credential,
+            parent=self,
+        )
+        self.poller = TicketPoller(io, slow_interval_s=settings.poll_interval_s, parent=self)
+        self.presenter = TrayStatusPresenter(self.account, self.poller, self)
+        self.reports = ReportService(io, self.account, self)
+        self.tray = TrayIcon(self.presenter.status, self)
+        self._tickets_window: TicketsWindow | None = None
+        self._report_dialog: ReportDialog | None = None
+        self._sign_in_dialog: SignInDialog | None = None
+        self._tray_attempts = 0
+        self._crash_dialogs: set[CrashDialog] = set()
+
+        self.account.signed_in.connect(self._on_account_signed_in)
+        self.account.signed_out.connect(self._on_account_signed_out)
+        self.account.credential_not_saved.connect(self._on_account_credential_not_saved)
+        self.poller.credential_rejected.connect(self.account.credential_rejected)
+        self.poller.snapshot_updated.connect(self._on_poller_snapshot_updated)
+        self.presenter.status_changed.connect(self._on_presenter_status_changed)
+        self.tray.report_requested.connect(self.open_report_dialog)
+        self.tray.tickets_requested.connect(self.open_tickets_window)
+        self.tray.sign_in_requested.connect(self.open_sign_in_dialog)
+        self.tray.quit_requested.connect(self._qapp.quit)
+        self.tray.menu_opened.connect(self.poller.poll_now)
+        crash.crashed.connect(self._on_crash_crashed)
+        self._qapp.aboutToQuit.connect(self._on_about_to_quit)
+
+    def start(self) -> None:
+        """Show the icon, then sign in from the keyring in the background."""
+        self._show_tray()
+        QTimer.singleShot(0, self.account.restore)
+
+    def _show_tray(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray.show()
+            return
+        self._tray_attempts += 1
+        if self._tray_attempts <= self._tray_retries:
+            # The panel may still be starting (log-in): try again shortly.
+            QTimer.singleShot(TRAY_RETRY_MS, self._show_tray)
+            return
+        logger.warning("no system tray on this desktop; showing the tickets window instead")
+        self._qapp.setQuitOnLastWindowClosed(True)
+        self.open_tickets_window()
+
+    def open_tickets_window(self) -> None:
+        """Show (or raise) "My tickets"."""
+        if self._tickets_window is None:
+            from client.ui.tickets_window import TicketsWindow  # deferred, see module doc
+
+            window = TicketsWindow()
+            window.report_requested.connect(self.open_report_dialog)
+            window.refresh_requested.connect(self._on_tickets_window_refresh_requested)
+            window.sign_in_requested.connect(self.open_sign_in_dialog)
+            window.visibility_changed.connect(self._on_tickets_window_visibility_changed)
+            window.show_tickets(self.poller.tickets, self.poller.loaded)
+            window.show_status(self.presenter.status)
+            self._tickets_window = window
+        _bring_forward(self._tickets_window)
+        self.presenter.mark_seen()
+
+    def open_report_dialog(self) -> None:
+        """Show the report dialog (signing in first when needed)."""
+        if self.account.desk is None:
+            self.open_sign_in_dialog()
+            return
+        if self._report_dialog is None:
+            from client.ui.report_dialog import ReportDialog  # deferred, see module doc
+
+            dialog = ReportDialog(
+                self.reports, max_attachment_bytes=self._settings.max_attachment_bytes
+            )
+            dialog.tickets_requested.connect(self.open_tickets_window)
+            dialog.report_sent.connect(self._on_report_dialog_report_sent)
+            dialog.finished.connect(self._on_report_dialog_finished)
+            self._report_dialog = dialog
+        _bring_forward(self._report_dialog)
+
+    def open_sign_in_dialog(self, reason: str = "") -> None:
+        """Ask the user to sign in (the desk address comes from IT policy when set)."""
+        if self._sign_in_dialog is None:
+            from client.ui.sign_in_dialog import SignInDialog  # deferred, see module doc
+
+            dialog = SignInDialog(
+                self.account,
+                url=self.account.desk_url,
+                url_locked="desk.url" in self._settings_result.locked,
+                username=self.account.username,
+                reason=reason,
+            )
+            dialog.finished.connect(self._on_sign_in_dialog_finished)
+            self._sign_in_dialog = dialog
+        _bring_forward(self._sign_in_dialog)
+
+    def _on_account_signed_in(self, _person: object) -> None:
+        if self.account.desk is not None:
+            self.poller.start(self.account.desk)
+
+    def _on_account_signed_out(self, reason: str) -> None:
+        self.poller.stop()
+        if reason != "user":
+            self.open_sign_in_dialog(reason)
+
+    def _on_account_credential_not_saved(self, error: ClientError) -> None:
+        self.tray.showMessage(self.tr("IT help"), texts.error_message(error))
+
+    def _on_poller_snapshot_updated(self) -> None:
+        release_import_caches()
+        if self._tickets_window is not None:
+            self._tickets_window.show_tickets(self.poller.tickets, self.poller.loaded)
+
+    def _on_presenter_status_changed(self, status: TrayStatus) -> None:
+        self.tray.apply_status(status)
+        if self._tickets_window is not None:
+            self._tickets_window.show_status(status)
+
+    def _on_tickets_window_refresh_requested(self) -> None:
+        self.poller.poll_now(force=True)
+
+    def _on_tickets_window_visibility_changed(self, visible: bool) -> None:
+        self.poller.set_fast(visible)
+        if visible:
+            self.presenter.mark_seen()
+
+    def _on_report_dialog_report_sent(self, _ref: object) -> None:
+        self.poller.poll_now(force=True)
+
+    def _on_report_dialog_finished(self, _result: int) -> None:
+        if self._report_dialog is not None:
+            self._report_dialog.deleteLater()
+            self._report_dialog = None
+
+    def _on_sign_in_dialog_finished(self, _result: int) -> None:
+        if self._sign_in_dialog is not None:
+            self._sign_in_dialog.deleteLater()
+            self._sign_in_dialog = None
+
+    def _on_crash_crashed(self, info: CrashInfo) -> None:
+        from client.ui.crash_dialog import CrashDialog  # deferred, see module doc
+
+        dialog = CrashDialog(info)
+        # Keep a reference: a parentless dialog would otherwise be collected at once.
+        self._crash_dialogs.add(dialog)
+        dialog.finished.connect(lambda _result: self._crash_dialogs.discard(dialog))
+        dialog.show()
+
+    def _on_about_to_quit(self) -> None:
+        self.poller.stop()
+        self.tray.hide()
+        if not self._io.wait_for_done(3000):
+            logger.warning("quit while a request was still running")
+
+
+def release_import_caches() -> None:
+    """Drop the source lines PySide6 cached while modules were imported.
+
+    WORKAROUND: PySide6 reads the source of every module imported after it
+    (shibokensupport/feature.py, PYSIDE-2029, 6.11) into ``linecache``:
+    ~9 MB that nothing needs afterwards. Tracebacks read lines again on demand.
+    """
+    linecache.clearcache()
+
+
+def _bring_forward(window: QWidget) -> None:
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
+    """Start the tray client; returns the process exit code."""
+    paths = default_paths(environ)
+    redactor = Redactor()
+    to_stderr = sys.stderr.isatty() or bool(environ.get(PROBE_ENV))
+    setup_logging(paths.log_file, "INFO", redactor, to_stderr=to_stderr)
+    settings_result = load_settings(paths, environ)
+    logging.getLogger().setLevel(settings_result.settings.log_level)
+    logger.info("helpdesk-tray %s starting (Python %s)", __version__, sys.version.split()[0])
+    problem = display_problem(environ)
+    if problem:
+        sys.stderr.write(problem)
+        return 2
+    crash = CrashHandler()
+    crash.install()
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(APP_NAME)
+    qapp = QApplication(list(argv))
+    qapp.setQuitOnLastWindowClosed(False)
+    route_qt_messages()
+    crash.enable_faulthandler(paths.crash_file)
+    resources.register_search_paths()
+    resources.install_translators(qapp, settings_result.settings.language)
+    qapp.setWindowIcon(resources.app_icon())
+    if environ.get(PROBE_ENV):
+        from client.ui.probe import ScreenProbe  # a test hook: not loaded in normal use
+
+        probe = ScreenProbe(qapp)
+        qapp.installEventFilter(probe)
+    instance = SingleInstance(f"{APP_NAME}-{_session_key(environ)}", qapp)
+    if not instance.acquire():
+        logger.info("already running; asked the running instance to show itself")
+        return 0
+    io_pool = QThreadPool(qapp)
+    io_pool.setMaxThreadCount(4)
+    app = TrayApp(
+        qapp,
+        settings_result,
+        io=TaskRunner(io_pool, qapp),
+        connector_for=lambda kind: connector_for(kind, settings_result),
+        secrets=HelperSecretStore(helper_command()),
+        save_settings=UserSettingsFile(paths.user_settings_file).update,
+        redactor=redactor,
+        crash=crash,
+        preset_credential=environ.get(TOKEN_ENV) or None,
+    )
+    instance.activation_requested.connect(app.open_tickets_window)
+    qapp.aboutToQuit.connect(instance.release)
+    crash.flush_early()
+    app.start()
+    return qapp.exec()
+
+
+def _session_key(environ: Mapping[str, str]) -> str:
+    """One instance per user and per home (tests and the demo use their own homes)."""
+    user = environ.get("USER") or environ.get("USERNAME") or "user"
+    home = environ.get("HELPDESK_TRAY_HOME", "")
+    return f"{user}-{zlib.crc32(home.encode()):08x}" if home else user

@@ -1,0 +1,104 @@
+"""The error tree: core and adapters raise these; the UI maps ``code`` to words."""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Base of every error the client shows to a user.
+
+    ``code`` is stable and machine-readable; the UI maps it to a translated
+    sentence. ``detail`` is for the log, never shown raw to an employee.
+    """
+
+    code = "error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class ValidationError(ClientError):
+    """Something the user entered is missing or wrong; ``field`` says what."""
+
+    code = "invalid"
+
+    def __init__(self, code: str, field: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.field = field
+
+
+class ConfigurationError(ClientError):
+    """The client is not set up well enough to talk to a desk."""
+
+    code = "not_configured"
+
+
+class DeskError(ClientError):
+    """The service desk could not do what was asked."""
+
+    code = "desk_error"
+
+
+class AuthFailed(DeskError):
+    """The credential is wrong, expired or revoked: the user must sign in again."""
+
+    code = "auth_failed"
+
+
+class Forbidden(DeskError):
+    """The user is known but not allowed to do this."""
+
+    code = "forbidden"
+
+
+class NotFound(DeskError):
+    """The ticket (or thing) does not exist, or the user may not see it."""
+
+    code = "not_found"
+
+
+class Rejected(DeskError):
+    """The desk refused the request as it stands; sending it again will not help.
+
+    ``reason`` is the desk's short reason code (for example ``too_large``).
+    """
+
+    code = "rejected"
+
+    def __init__(self, detail: str = "", reason: str = "") -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class Unavailable(DeskError):
+    """The desk cannot be reached or is not answering properly right now.
+
+    ``reason`` is one of :data:`UNAVAILABLE_REASONS`; ``retry_after`` is the
+    number of seconds the desk asked us to wait, when it said so.
+    """
+
+    code = "unavailable"
+
+    def __init__(
+        self, detail: str = "", reason: str = "connection", retry_after: float | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+#: Why a desk may be unavailable; the UI has a sentence for each.
+UNAVAILABLE_REASONS = ("connection", "timeout", "tls", "server_error", "busy", "proxy")
+
+
+class BadResponse(DeskError):
+    """The desk answered, but not with something we understand."""
+
+    code = "bad_response"
+
+
+class SecretStoreError(ClientError):
+    """The OS keyring is missing, locked or refused: the credential cannot be kept."""
+
+    code = "keyring_unavailable"

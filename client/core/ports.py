@@ -1,0 +1,96 @@
+"""The ports: what the services need from the outside world, as protocols.
+
+Adapters implement these and raise only :class:`~client.core.errors.DeskError`
+subclasses; nothing vendor-specific crosses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from client.core.models import (
+    Agent,
+    Attachment,
+    Cursor,
+    Person,
+    Report,
+    Ticket,
+    TicketRef,
+    TicketSummary,
+)
+
+
+class DeskPort(Protocol):
+    """One user's view of one service desk."""
+
+    def whoami(self) -> Person:
+        """The signed-in user."""
+        ...
+
+    def create_ticket(self, report: Report) -> TicketRef:
+        """File a report as a new ticket; the report's key travels with it."""
+        ...
+
+    def find_by_report_key(self, key: str) -> TicketRef | None:
+        """The ticket created from the report with this key, if any."""
+        ...
+
+    def changed_tickets(self, since: Cursor | None) -> tuple[list[TicketSummary], Cursor]:
+        """The user's tickets changed since ``since`` (all of them for ``None``)."""
+        ...
+
+    def ticket(self, ref: TicketRef) -> Ticket:
+        """One ticket with its public history."""
+        ...
+
+    def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
+        """Add the user's public reply to a ticket."""
+        ...
+
+    def confirm_resolved(self, ref: TicketRef) -> None:
+        """Tell the desk the user agrees the problem is solved."""
+        ...
+
+    def reopen(self, ref: TicketRef, text: str) -> None:
+        """Tell the desk the problem is back (or was never solved)."""
+        ...
+
+    def agent_photo(self, agent: Agent) -> bytes | None:
+        """The agent's photo, when the desk has one."""
+        ...
+
+
+class DeskConnector(Protocol):
+    """Signs a user in at one kind of desk and opens their view of it."""
+
+    kind: str
+
+    def sign_in(self, url: str, username: str, password: str) -> str:
+        """Exchange the user's own credentials for a credential to keep (a token)."""
+        ...
+
+    def open(self, url: str, credential: str) -> DeskPort:
+        """The user's view of the desk, using a credential from :meth:`sign_in`."""
+        ...
+
+
+class SecretStore(Protocol):
+    """Where the user's desk credential is kept (the OS keyring)."""
+
+    def get(self, account: str) -> str | None:
+        """The stored secret for ``account``, or ``None``."""
+        ...
+
+    def set(self, account: str, secret: str) -> None:
+        """Store (or replace) the secret for ``account``."""
+        ...
+
+    def delete(self, account: str) -> None:
+        """Forget the secret for ``account`` (no error when there is none)."""
+        ...
+
+
+def credential_account(desk_url: str, username: str) -> str:
+    """The name under which one user's credential for one desk is kept."""
+    return f"{username}@{desk_url.rstrip('/')}"

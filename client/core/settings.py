@@ -1,0 +1,149 @@
+"""Settings: defaults, the layers that override them, and IT's locked keys.
+
+Layers are merged in order (built-in defaults < IT policy < user file <
+environment/command line); a key set by a locking layer (the IT policy) can
+not be changed by any later layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: Bump when the meaning or shape of a key changes; the user file is upgraded.
+SETTINGS_VERSION = 1
+
+#: Desk kinds this build can talk to.
+DESK_KINDS = ("django-helpdesk",)
+
+#: Languages the user interface is translated into ("" follows the system).
+LANGUAGES = ("", "en", "nl")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its built-in default."""
+
+    desk_kind: str = "django-helpdesk"
+    desk_url: str = ""
+    desk_username: str = ""
+    language: str = ""
+    poll_interval_s: int = 300
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    max_response_bytes: int = 10 * 1024 * 1024
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    log_level: str = "INFO"
+
+
+def _is_desk_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    if value == "":
+        return True
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _one_of(choices: Sequence[str]) -> Callable[[object], bool]:
+    return lambda value: value in choices
+
+
+def _int_between(low: int, high: int) -> Callable[[object], bool]:
+    return lambda value: (
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    )
+
+
+def _number_between(low: float, high: float) -> Callable[[object], bool]:
+    return lambda value: (
+        isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+    )
+
+
+@dataclass(frozen=True)
+class _Key:
+    field: str
+    valid: Callable[[object], bool]
+
+
+#: The file keys (``section.name``), the field each sets and what is valid.
+KEYS: Mapping[str, _Key] = {
+    "desk.kind": _Key("desk_kind", _one_of(DESK_KINDS)),
+    "desk.url": _Key("desk_url", _is_desk_url),
+    "desk.username": _Key("desk_username", lambda v: isinstance(v, str) and len(v) <= 200),
+    "ui.language": _Key("language", _one_of(LANGUAGES)),
+    "network.poll_interval_s": _Key("poll_interval_s", _int_between(60, 24 * 3600)),
+    "network.connect_timeout_s": _Key("connect_timeout_s", _number_between(0.5, 120)),
+    "network.read_timeout_s": _Key("read_timeout_s", _number_between(1, 600)),
+    "network.max_response_bytes": _Key("max_response_bytes", _int_between(64 * 1024, 1 << 30)),
+    "reports.max_attachment_bytes": _Key("max_attachment_bytes", _int_between(0, 1 << 30)),
+    "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
+}
+
+
+@dataclass(frozen=True)
+class SettingsLayer:
+    """One source of settings: its name (for messages), flat values, whether it locks."""
+
+    name: str
+    values: Mapping[str, object]
+    locks: bool = False
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged settings, the keys IT locked, and what was ignored and why."""
+
+    settings: Settings
+    locked: frozenset[str]
+    problems: tuple[str, ...] = ()
+
+
+def flatten(tree: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    """``{"desk": {"url": u}}`` → ``{"desk.url": u}`` (the shape of a TOML file)."""
+    flat: dict[str, object] = {}
+    for name, value in tree.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def unflatten(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """The inverse of :func:`flatten` for our two-level keys."""
+    tree: dict[str, dict[str, object]] = {}
+    for key, value in flat.items():
+        section, _, name = key.partition(".")
+        tree.setdefault(section, {})[name] = value
+    return tree
+
+
+def merge(layers: Sequence[SettingsLayer]) -> MergeResult:
+    """Apply ``layers`` in order over the defaults, honouring locked keys."""
+    values: dict[str, object] = {}
+    locked: set[str] = set()
+    problems: list[str] = []
+    for layer in layers:
+        for key, value in layer.values.items():
+            spec = KEYS.get(key)
+            if spec is None:
+                problems.append(f"{layer.name}: unknown setting {key!r} ignored")
+                continue
+            if key in locked:
+                problems.append(f"{layer.name}: {key!r} is set by IT policy; ignored")
+                continue
+            if isinstance(value, int) and isinstance(getattr(Settings(), spec.field), float):
+                value = float(value)
+            if not spec.valid(value):
+                problems.append(f"{layer.name}: invalid value {value!r} for {key!r} ignored")
+                continue
+            values[spec.field] = value
+            if layer.locks:
+                locked.add(key)
+    settings = dataclasses.replace(Settings(), **values)  # type: ignore[arg-type]
+    return MergeResult(settings, frozenset(locked), tuple(problems))

@@ -1,0 +1,39 @@
+"""The process entry point: the keyring helper, or the client, with Qt prepared first."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from client import KEYRING_HELPER_FLAG
+
+
+def skip_pyside_source_scan() -> None:
+    """Stop PySide6 from reading the source of every module imported after it.
+
+    WORKAROUND: to support ``from __feature__ import ...``, PySide6 reads the
+    whole source of each module imported after it into ``linecache``
+    (shibokensupport/feature.py, PYSIDE-2029; seen in 6.11). This client never
+    uses ``__feature__`` (house style), so the scan only costs: about 9 MB that
+    stay resident and a file read per module at start-up. If PySide6 changes
+    the hook, this does nothing.
+    """
+    import PySide6.QtCore  # noqa: F401 - installs the hook we replace below
+
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is not None and callable(getattr(feature, "feature_imported", None)):
+        feature.feature_imported = lambda module: None  # type: ignore[attr-defined]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``helpdesk-tray``: the keyring helper when asked, else the client."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == [KEYRING_HELPER_FLAG]:
+        # The helper needs none of the GUI: answer and leave before Qt loads.
+        from client.adapters.keyring_store import serve
+
+        return serve(sys.stdin, sys.stdout)
+    skip_pyside_source_scan()
+    from client.cli import main as cli_main  # after the workaround, on purpose
+
+    return cli_main(args)

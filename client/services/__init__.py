@@ -1,0 +1,1 @@
+"""Long-lived behaviour on the Qt event loop (QtCore only)."""

@@ -1,0 +1,184 @@
+"""Who is signed in at which desk: restoring the credential, signing in and out."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from client.core.errors import ClientError, SecretStoreError
+from client.core.models import Person
+from client.core.ports import DeskConnector, DeskPort, SecretStore, credential_account
+from client.services.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+
+class AccountState(enum.Enum):
+    """Where the user is with signing in."""
+
+    SIGNED_OUT = "signed_out"
+    SIGNING_IN = "signing_in"
+    SIGNED_IN = "signed_in"
+
+
+@dataclass(frozen=True)
+class _Opened:
+    desk: DeskPort
+    person: Person | None
+    saved: bool
+
+
+class Account(QObject):
+    """Holds the desk view of the signed-in user; the only place that uses the keyring.
+
+    ``connector_for(kind)`` is called on a worker thread (it may import the
+    HTTP stack). ``remember_secret`` is told every credential and password this object
+    handles, so the log redaction masks them wherever they might appear.
+
+    Signals:
+        signed_in(person_or_none): a desk view is ready (person is None when
+            restored from the keyring without asking the desk yet).
+        signed_out(reason): ``"no_credential"``, ``"auth_failed"``,
+            ``"keyring_unavailable"`` or ``"user"``.
+        sign_in_failed(error): a sign-in attempt failed (ClientError).
+        credential_not_saved(error): signed in, but the keyring refused the
+            credential; the user will have to sign in again next time.
+    """
+
+    signed_in = Signal(object)
+    signed_out = Signal(str)
+    sign_in_failed = Signal(object)
+    credential_not_saved = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        connector_for: Callable[[str], DeskConnector],
+        secrets: SecretStore,
+        save_settings: Callable[[Mapping[str, object]], None],
+        remember_secret: Callable[[str], None],
+        *,
+        desk_kind: str,
+        desk_url: str,
+        username: str,
+        preset_credential: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._connector_for = connector_for
+        self._secrets = secrets
+        self._save_settings = save_settings
+        self._remember_secret = remember_secret
+        self._kind = desk_kind
+        self.desk_url = desk_url
+        self.username = username
+        self._preset = preset_credential
+        self.state = AccountState.SIGNED_OUT
+        self.desk: DeskPort | None = None
+        self.person: Person | None = None
+
+    def _connector(self) -> DeskConnector:
+        return self._connector_for(self._kind)
+
+    def restore(self) -> None:
+        """Open the desk with the stored credential, or report that there is none."""
+        if not self.desk_url or not (self.username or self._preset):
+            self._set_signed_out("no_credential")
+            return
+        self.state = AccountState.SIGNING_IN
+        url, preset = self.desk_url, self._preset
+        account = credential_account(self.desk_url, self.username)
+
+        def load() -> DeskPort | None:
+            credential = preset or self._secrets.get(account)
+            if credential:
+                self._remember_secret(credential)
+            return self._connector().open(url, credential) if credential else None
+
+        self._runner.submit(
+            load, owner=self, on_success=self._on_restored, on_error=self._on_restore_failed
+        )
+
+    def _on_restored(self, desk: DeskPort | None) -> None:
+        if desk is None:
+            self._set_signed_out("no_credential")
+            return
+        self._set_signed_in(desk, None)
+
+    def _on_restore_failed(self, error: Exception) -> None:
+        logger.warning("could not restore the sign-in: %s", error)
+        self._set_signed_out(error.code if isinstance(error, ClientError) else "no_credential")
+
+    def sign_in(self, url: str, username: str, password: str) -> None:
+        """Sign in with the user's own credentials; keep only the desk's token."""
+        self.state = AccountState.SIGNING_IN
+        url = url.strip().rstrip("/")
+        username = username.strip()
+        account = credential_account(url, username)
+
+        self._remember_secret(password)
+
+        def work() -> _Opened:
+            connector = self._connector()
+            credential = connector.sign_in(url, username, password)
+            self._remember_secret(credential)
+            desk = connector.open(url, credential)
+            person = desk.whoami()
+            saved = True
+            try:
+                self._secrets.set(account, credential)
+            except SecretStoreError as exc:
+                logger.warning("the keyring refused the credential: %s", exc)
+                saved = False
+            self._save_settings({"desk.url": url, "desk.username": username})
+            return _Opened(desk, person, saved)
+
+        def done(opened: _Opened) -> None:
+            self.desk_url, self.username = url, username
+            self._preset = None
+            self._set_signed_in(opened.desk, opened.person)
+            if not opened.saved:
+                self.credential_not_saved.emit(SecretStoreError())
+
+        self._runner.submit(work, owner=self, on_success=done, on_error=self._on_sign_in_failed)
+
+    def _on_sign_in_failed(self, error: Exception) -> None:
+        if not isinstance(error, ClientError):
+            logger.error("sign-in failed unexpectedly", exc_info=error)
+            error = ClientError(str(error))
+        self.state = AccountState.SIGNED_OUT if self.desk is None else AccountState.SIGNED_IN
+        self.sign_in_failed.emit(error)
+
+    def credential_rejected(self) -> None:
+        """The desk no longer accepts the credential (revoked, expired): sign out."""
+        if self.state is AccountState.SIGNED_IN:
+            self._set_signed_out("auth_failed")
+
+    def sign_out(self) -> None:
+        """Forget the credential here and in the keyring."""
+        account = credential_account(self.desk_url, self.username)
+        self._runner.submit(
+            lambda: self._secrets.delete(account),
+            owner=self,
+            on_success=lambda _: None,
+            on_error=lambda error: logger.warning("could not remove the credential: %s", error),
+        )
+        self._preset = None
+        self._set_signed_out("user")
+
+    def _set_signed_in(self, desk: DeskPort, person: Person | None) -> None:
+        self.desk, self.person = desk, person
+        self.state = AccountState.SIGNED_IN
+        logger.info("signed in at %s as %s", self.desk_url or "(preset desk)", self.username)
+        self.signed_in.emit(person)
+
+    def _set_signed_out(self, reason: str) -> None:
+        self.desk, self.person = None, None
+        self.state = AccountState.SIGNED_OUT
+        logger.info("signed out (%s)", reason)
+        self.signed_out.emit(reason)

@@ -1,0 +1,94 @@
+"""What the tray icon says: one value computed from sign-in, connection and unseen changes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from client.core.models import TicketRef
+from client.core.tracking import TicketChange
+from client.services.account import Account, AccountState
+from client.services.poller import ConnectionState, TicketPoller
+
+
+class TrayIconKind(enum.Enum):
+    """The icon variants."""
+
+    NORMAL = "normal"
+    ATTENTION = "attention"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    """Everything the tray shows; the UI turns it into an icon and words."""
+
+    icon: TrayIconKind
+    signed_in: bool
+    connection: ConnectionState
+    open_tickets: int = 0
+    unseen: int = 0
+    error_code: str | None = None
+    error_reason: str | None = None
+
+
+class TrayStatusPresenter(QObject):
+    """Combines the account, the poller and what the user has seen into a ``TrayStatus``.
+
+    Signals:
+        status_changed(TrayStatus): emitted when the status differs from the last one.
+    """
+
+    status_changed = Signal(object)
+
+    def __init__(self, account: Account, poller: TicketPoller, parent: QObject | None = None):
+        super().__init__(parent)
+        self._account = account
+        self._poller = poller
+        self._unseen: set[TicketRef] = set()
+        self.status = self._compute()
+        account.signed_in.connect(self._on_changed)
+        account.signed_out.connect(self._on_changed)
+        poller.connection_state_changed.connect(self._on_changed)
+        poller.snapshot_updated.connect(self._on_changed)
+        poller.tickets_changed.connect(self._on_poller_tickets_changed)
+
+    def mark_seen(self) -> None:
+        """The user has looked at their tickets: no more attention needed."""
+        self._unseen.clear()
+        self._update()
+
+    def _on_poller_tickets_changed(self, changes: list[TicketChange]) -> None:
+        self._unseen.update(change.ref for change in changes)
+        self._update()
+
+    def _on_changed(self, *_: object) -> None:
+        self._update()
+
+    def _compute(self) -> TrayStatus:
+        signed_in = self._account.state is AccountState.SIGNED_IN
+        connection = self._poller.state
+        error = self._poller.last_error
+        if signed_in and connection is ConnectionState.OFFLINE:
+            icon = TrayIconKind.OFFLINE
+        elif not signed_in or self._unseen:
+            icon = TrayIconKind.ATTENTION
+        else:
+            icon = TrayIconKind.NORMAL
+        return TrayStatus(
+            icon=icon,
+            signed_in=signed_in,
+            connection=connection,
+            open_tickets=sum(1 for t in self._poller.tickets if t.stage.is_open),
+            unseen=len(self._unseen),
+            error_code=error.code if error else None,
+            error_reason=getattr(error, "reason", None) or None,
+        )
+
+    def _update(self) -> None:
+        status = self._compute()
+        if status != self.status:
+            self.status = status
+            self.status_changed.emit(status)

@@ -1,0 +1,104 @@
+"""Icons, style and translations: one resource root, registered once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDir,
+    QFile,
+    QIODevice,
+    QLibraryInfo,
+    QLocale,
+    QSize,
+    QTranslator,
+)
+from PySide6.QtGui import QIcon
+
+from client.services.status import TrayIconKind
+
+logger = logging.getLogger(__name__)
+
+CATALOG = "helpdesk_tray"
+
+
+def resource_root() -> Path:
+    """``resources/`` next to the frozen executable, or at the top of the source tree."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def register_search_paths(root: Path | None = None) -> None:
+    """Make ``icons:…``, ``qss:…`` and ``i18n:…`` resolve inside the resource root."""
+    root = root or resource_root()
+    for prefix in ("icons", "qss", "i18n"):
+        QDir.addSearchPath(prefix, str(root / prefix))
+
+
+def style_sheet() -> str:
+    """The application style sheet (empty when the file is missing)."""
+    file = QFile("qss:app.qss")
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
+        logger.warning("style sheet missing: %s", file.errorString())
+        return ""
+    try:
+        return bytes(file.readAll().data()).decode("utf-8")
+    finally:
+        file.close()
+
+
+def _icon(name: str) -> QIcon:
+    """PNGs rendered at build time (``make resources``), else the SVG itself.
+
+    Loading Qt's SVG support costs the tray ~1 MB of memory all day long for
+    three small pictures, so the PNGs are preferred (docs/performance.md).
+    """
+    pngs = sorted(QDir("icons:png").entryList([f"{name}-*.png"]))
+    if not pngs:
+        return QIcon(f"icons:{name}.svg")
+    icon = QIcon()
+    for png in pngs:
+        size = int(png.rsplit("-", 1)[1].removesuffix(".png"))
+        icon.addFile(f"icons:png/{png}", QSize(size, size))  # with a size: loaded on use
+    return icon
+
+
+def tray_icon(kind: TrayIconKind) -> QIcon:
+    """The tray icon for a status."""
+    return _icon(f"tray-{kind.value}")
+
+
+def app_icon() -> QIcon:
+    """The application's window icon."""
+    return _icon("tray-normal")
+
+
+def install_translators(app: QCoreApplication, language: str) -> QLocale:
+    """Load our catalog and Qt's own for ``language`` ("" = the system's).
+
+    Returns the locale the interface uses. A missing catalog is not an
+    error: the interface then speaks English.
+    """
+    locale = QLocale(language) if language else QLocale.system()
+    QLocale.setDefault(locale)
+    ours = QTranslator(app)
+    folder = str(resource_root() / "i18n")
+    if ours.load(locale, CATALOG, "_", folder):
+        app.installTranslator(ours)
+    else:
+        # The English catalog only holds plural forms ("1 open ticket").
+        if locale.language() not in (QLocale.Language.English, QLocale.Language.C):
+            logger.info("no translation for %s; using English", locale.name())
+        if ours.load(f"{CATALOG}_en", folder):
+            app.installTranslator(ours)
+    qt_base = QTranslator(app)
+    if qt_base.load(
+        locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
+        app.installTranslator(qt_base)
+    return locale

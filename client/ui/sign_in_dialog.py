@@ -1,0 +1,152 @@
+"""Sign in once: the desk's address (usually set by IT), your user name and password."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.core.errors import ClientError
+from client.core.models import Person
+from client.services.account import Account
+from client.ui import resources, texts
+
+
+class SignInDialogView(QVBoxLayout):
+    """The widgets of the sign-in dialog; no behaviour."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self.intro = QLabel(
+            self.tr(
+                "Sign in with the user name and password you use for the service desk. "
+                "You only need to do this once on this computer."
+            )
+        )
+        self.intro.setWordWrap(True)
+        self.addWidget(self.intro)
+        form = QFormLayout()
+        self.url = QLineEdit()
+        self.url.setObjectName("url")
+        self.url.setPlaceholderText("https://servicedesk.example.org")
+        self.url_hint = QLabel(self.tr("Set by your IT department."))
+        self.url_hint.setObjectName("urlHint")
+        self.url_hint.hide()
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(self.tr("Service desk address"), self.url)
+        form.addRow("", self.url_hint)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password"), self.password)
+        self.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setProperty("role", "error")
+        self.message.hide()
+        self.addWidget(self.message)
+        self.buttons = QDialogButtonBox()
+        self.sign_in = QPushButton(self.tr("Sign in"))
+        self.sign_in.setObjectName("signIn")
+        self.sign_in.setDefault(True)
+        self.cancel = QPushButton(self.tr("Cancel"))
+        self.cancel.setObjectName("cancel")
+        self.cancel.setAutoDefault(False)
+        self.buttons.addButton(self.sign_in, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        self.addWidget(self.buttons)
+
+
+class SignInDialog(QDialog):
+    """Asks the account to sign in; closes when it has, explains when it has not."""
+
+    def __init__(
+        self,
+        account: Account,
+        *,
+        url: str,
+        url_locked: bool,
+        username: str,
+        reason: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.setWindowTitle(self.tr("Sign in to the service desk"))
+        self.setWindowIcon(resources.app_icon())
+        self.setMinimumWidth(440)
+        # Our style only on our windows: the tray menu keeps the platform look.
+        self.setStyleSheet(resources.style_sheet())
+        self._account = account
+        self._busy = False
+        self.view = SignInDialogView(self)
+        self.view.url.setText(url)
+        self.view.url.setReadOnly(url_locked)
+        self.view.url_hint.setVisible(url_locked)
+        self.view.username.setText(username)
+        if reason == "auth_failed":
+            self._show_message(self.tr("Your sign-in has expired. Please sign in again."))
+        for field in (self.view.url, self.view.username, self.view.password):
+            if not field.text() and not field.isReadOnly():
+                field.setFocus()
+                break
+        self.view.sign_in.clicked.connect(self._on_sign_in_clicked)
+        self.view.cancel.clicked.connect(self.reject)
+        account.signed_in.connect(self._on_account_signed_in)
+        account.sign_in_failed.connect(self._on_account_sign_in_failed)
+
+    def _on_sign_in_clicked(self) -> None:
+        if self._busy:
+            return
+        url, username = self.view.url.text().strip(), self.view.username.text().strip()
+        password = self.view.password.text()
+        if not url.startswith(("https://", "http://")) or len(url) < 10:
+            self._show_message(
+                self.tr("Please enter the service desk's address, starting with https://")
+            )
+            self.view.url.setFocus()
+            return
+        if not username or not password:
+            self._show_message(self.tr("Please enter your user name and password."))
+            (self.view.username if not username else self.view.password).setFocus()
+            return
+        self._set_busy(True)
+        self._account.sign_in(url, username, password)
+
+    def _on_account_signed_in(self, _person: Person | None) -> None:
+        if self._busy:
+            self._set_busy(False)
+            self.view.password.clear()
+            self.accept()
+
+    def _on_account_sign_in_failed(self, error: ClientError) -> None:
+        if not self._busy:
+            return
+        self._set_busy(False)
+        self.view.password.clear()
+        self._show_message(texts.error_message(error, signing_in=True))
+        self.view.password.setFocus()
+
+    def _show_message(self, text: str) -> None:
+        self.view.message.setText(text)
+        self.view.message.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.view.username, self.view.password, self.view.sign_in):
+            widget.setEnabled(not busy)
+        self.view.sign_in.setText(self.tr("Signing in…") if busy else self.tr("Sign in"))
+        if busy:
+            self.view.message.hide()

@@ -1,0 +1,269 @@
+"""My tickets: every ticket of the user with its stage, who handles it and when it last moved."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.core.models import Stage, TicketSummary
+from client.services.poller import ConnectionState
+from client.services.status import TrayStatus
+from client.ui import resources, texts
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class TicketTableModel(QAbstractTableModel):
+    """The user's tickets as table rows."""
+
+    class Column(enum.IntEnum):
+        """The columns, in order."""
+
+        TICKET = 0
+        SUBJECT = 1
+        STAGE = 2
+        AGENT = 3
+        UPDATED = 4
+
+    class Role(enum.IntEnum):
+        """Extra data roles."""
+
+        SUMMARY = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(parent)
+        self._now = now
+        self._tickets: list[TicketSummary] = []
+        self._headers = {
+            self.Column.TICKET: self.tr("Ticket"),
+            self.Column.SUBJECT: self.tr("Subject"),
+            self.Column.STAGE: self.tr("Stage"),
+            self.Column.AGENT: self.tr("Handled by"),
+            self.Column.UPDATED: self.tr("Last change"),
+        }
+
+    def set_tickets(self, tickets: list[TicketSummary]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self._tickets = list(tickets)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802, D102
+        return 0 if parent.isValid() else len(self._tickets)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802, D102
+        return 0 if parent.isValid() else len(self.Column)
+
+    def headerData(  # noqa: N802, D102
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers.get(self.Column(section))
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
+        if not index.isValid():
+            return None
+        ticket = self._tickets[index.row()]
+        if role == self.Role.SUMMARY:
+            return ticket
+        column = self.Column(index.column())
+        if column is self.Column.STAGE and role == Qt.ItemDataRole.ForegroundRole:
+            return _STAGE_COLOURS.get(ticket.stage)
+        if column is self.Column.STAGE and role == Qt.ItemDataRole.FontRole:
+            if ticket.stage is Stage.WAITING_ON_YOU:  # the one stage that needs the user
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if column is self.Column.TICKET:
+            return str(ticket.ref)
+        if column is self.Column.SUBJECT:
+            # Untrusted text from the desk: shown as plain text by the view,
+            # and a megabyte-long title is cut for the table.
+            return ticket.title[:300]
+        if column is self.Column.STAGE:
+            return texts.stage_label(ticket.stage)
+        if column is self.Column.AGENT:
+            return ticket.agent.name if ticket.agent else self.tr("Not assigned yet")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            local = QDateTime.fromSecsSinceEpoch(int(ticket.updated.timestamp()))
+            return QLocale().toString(local, QLocale.FormatType.LongFormat)
+        return texts.moment(ticket.updated, self._now())
+
+
+_STAGE_COLOURS = {
+    Stage.WAITING_ON_YOU: QColor("#a34700"),
+    Stage.RESOLVED: QColor("#2e7d32"),
+    Stage.CLOSED: QColor("#6b6b6b"),
+    Stage.CANCELLED: QColor("#6b6b6b"),
+}
+
+
+class TicketsWindowView(QVBoxLayout):
+    """The widgets of the tickets window; no behaviour."""
+
+    def __init__(self, window: QWidget, model: TicketTableModel) -> None:
+        super().__init__(window)
+        header = QHBoxLayout()
+        self.title = QLabel(self.tr("Your tickets"))
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.report = QPushButton(self.tr("Report a problem…"))
+        self.report.setObjectName("report")
+        self.refresh = QPushButton(self.tr("Refresh"))
+        self.refresh.setObjectName("refresh")
+        header.addWidget(self.title)
+        header.addStretch()
+        header.addWidget(self.refresh)
+        header.addWidget(self.report)
+        self.addLayout(header)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setProperty("role", "warning")
+        self.banner.hide()
+        self.sign_in = QPushButton(self.tr("Sign in…"))
+        self.sign_in.setObjectName("signIn")
+        self.sign_in.hide()
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.sign_in)
+        self.addLayout(banner_row)
+
+        self.pages = QStackedWidget()
+        self.table = QTableView()
+        self.table.setObjectName("tickets")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        horizontal = self.table.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        horizontal.setSectionResizeMode(
+            TicketTableModel.Column.SUBJECT, QHeaderView.ResizeMode.Stretch
+        )
+        self.empty = QLabel()
+        self.empty.setObjectName("empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.empty)
+        self.addWidget(self.pages, 1)
+
+
+class TicketsWindow(QWidget):
+    """Shows the tickets and the connection status; asks for reports and refreshes.
+
+    Signals:
+        report_requested(), refresh_requested(), sign_in_requested(): user intents.
+        visibility_changed(bool): shown or hidden (the poller polls faster while shown).
+    """
+
+    report_requested = Signal()
+    refresh_requested = Signal()
+    sign_in_requested = Signal()
+    visibility_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketsWindow")
+        self.setWindowTitle(self.tr("My tickets"))
+        self.setWindowIcon(resources.app_icon())
+        self.resize(760, 420)
+        # Our style only on our windows: the tray menu keeps the platform look.
+        self.setStyleSheet(resources.style_sheet())
+        self.model = TicketTableModel(self)
+        self.view = TicketsWindowView(self, self.model)
+        self._loaded = False
+        self._status: TrayStatus | None = None
+        self.view.report.clicked.connect(self.report_requested)
+        self.view.refresh.clicked.connect(self.refresh_requested)
+        self.view.sign_in.clicked.connect(self.sign_in_requested)
+        self._update_empty_state()
+
+    def show_tickets(self, tickets: list[TicketSummary], loaded: bool) -> None:
+        """Show ``tickets``; ``loaded`` says whether the desk has answered yet."""
+        self._loaded = loaded
+        self.model.set_tickets(tickets)
+        self._update_empty_state()
+
+    def show_status(self, status: TrayStatus) -> None:
+        """Explain what is wrong, if anything (signed out, desk unreachable)."""
+        self._status = status
+        self._update_empty_state()
+        self.view.sign_in.setVisible(not status.signed_in)
+        if not status.signed_in:
+            self._set_banner(self.tr("You are not signed in to the service desk."))
+        elif status.connection is ConnectionState.OFFLINE:
+            self._set_banner(texts.unavailable_message(status.error_reason))
+        else:
+            self._set_banner("")
+
+    def _set_banner(self, text: str) -> None:
+        self.view.banner.setText(text)
+        self.view.banner.setVisible(bool(text))
+
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount():
+            self.view.pages.setCurrentWidget(self.view.table)
+            return
+        status = self._status
+        if status is not None and not status.signed_in:
+            text = self.tr("Sign in to see your tickets.")
+        elif self._loaded:
+            text = self.tr("You have no tickets. If something is not working, report it here.")
+        elif status is not None and status.connection is ConnectionState.OFFLINE:
+            text = self.tr(
+                "Your tickets will show here as soon as the service desk can be reached."
+            )
+        else:
+            text = self.tr("Loading your tickets…")
+        self.view.empty.setText(text)
+        self.view.pages.setCurrentWidget(self.view.empty)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802, D102
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802, D102
+        super().closeEvent(event)
+        self.visibility_changed.emit(False)

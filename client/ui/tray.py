@@ -1,0 +1,89 @@
+"""The tray icon and its menu: shows the status, emits what the user asked for."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from client.services.poller import ConnectionState
+from client.services.status import TrayStatus
+from client.ui import resources, texts
+
+
+class TrayIcon(QSystemTrayIcon):
+    """The icon in the notification area.
+
+    The menu is built once; each time it opens it is brought up to date and
+    ``menu_opened`` lets the app refresh the tickets behind it.
+
+    Signals:
+        report_requested(), tickets_requested(), sign_in_requested(),
+        quit_requested(): the user chose that menu entry.
+        menu_opened(): the menu is about to be shown.
+    """
+
+    report_requested = Signal()
+    tickets_requested = Signal()
+    sign_in_requested = Signal()
+    quit_requested = Signal()
+    menu_opened = Signal()
+
+    def __init__(self, status: TrayStatus, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._status = status
+        self.menu = QMenu()
+        self.menu.setObjectName("trayMenu")
+        self.report_action = self._add_action("reportAction", self.tr("Report a problem…"))
+        self.tickets_action = self._add_action("ticketsAction", self.tr("My tickets"))
+        self.menu.addSeparator()
+        self.sign_in_action = self._add_action("signInAction", self.tr("Sign in…"))
+        self.quit_action = self._add_action("quitAction", self.tr("Quit"))
+        self.report_action.triggered.connect(self.report_requested)
+        self.tickets_action.triggered.connect(self.tickets_requested)
+        self.sign_in_action.triggered.connect(self.sign_in_requested)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.menu.aboutToShow.connect(self._on_menu_about_to_show)
+        self.setContextMenu(self.menu)
+        self.activated.connect(self._on_activated)
+        self.apply_status(status)
+
+    def _add_action(self, name: str, text: str) -> QAction:
+        action = self.menu.addAction(text)
+        action.setObjectName(name)
+        return action
+
+    def apply_status(self, status: TrayStatus) -> None:
+        """Show ``status``: icon, tooltip, and which entries make sense now."""
+        self._status = status
+        self.setIcon(resources.tray_icon(status.icon))
+        self.setToolTip(self.tooltip_text(status))
+        self.sign_in_action.setVisible(not status.signed_in)
+        self.tickets_action.setText(
+            self.tr("My tickets (%n open)", "", status.open_tickets)
+            if status.open_tickets
+            else self.tr("My tickets")
+        )
+
+    def tooltip_text(self, status: TrayStatus) -> str:
+        """One or two short lines for the tooltip."""
+        title = self.tr("IT help")
+        if not status.signed_in:
+            return title + "\n" + self.tr("Sign in to report problems and follow your tickets.")
+        if status.connection is ConnectionState.OFFLINE:
+            return title + "\n" + texts.unavailable_message(status.error_reason)
+        if status.unseen:
+            return title + "\n" + self.tr("%n ticket(s) with news for you", "", status.unseen)
+        if status.open_tickets:
+            return title + "\n" + self.tr("%n open ticket(s)", "", status.open_tickets)
+        return title + "\n" + self.tr("Click to report a problem.")
+
+    def _on_menu_about_to_show(self) -> None:
+        self.apply_status(self._status)
+        self.menu_opened.emit()
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # A left click opens the same menu as a right click: every action is
+        # one click away and nothing is hidden behind a double-click.
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.menu.popup(QCursor.pos())
