@@ -1,0 +1,171 @@
+"""The shared HTTP layer against a local server staging good and bad replies."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from client import __version__
+from client.adapters.http import HttpClient, HttpConfig, make_session
+from client.core.errors import (
+    AuthFailed,
+    BadResponse,
+    Forbidden,
+    NotFound,
+    Rejected,
+    Unavailable,
+)
+from tests.support.certs import Pki, make_pki
+from tests.support.staged_server import Reply, StagedServer, staged_server
+
+CONFIG = HttpConfig(connect_timeout=2.0, read_timeout=0.5, max_response_bytes=64 * 1024)
+
+
+@pytest.fixture
+def server() -> Iterator[StagedServer]:
+    yield from staged_server()
+
+
+def _client(url: str, config: HttpConfig = CONFIG) -> HttpClient:
+    return HttpClient(url, make_session(config), config, headers={"Authorization": "Token abc"})
+
+
+def test_json_round_trip_with_our_user_agent(server: StagedServer) -> None:
+    server.stage("/thing", Reply(body=b'{"answer": 42}'))
+    assert _client(server.url).get_json("/thing", params={"q": "1"}) == {"answer": 42}
+    (seen,) = server.seen
+    assert seen.path == "/thing?q=1"
+    assert seen.headers["User-Agent"] == f"helpdesk-tray/{__version__}"
+    assert seen.headers["Authorization"] == "Token abc"
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "attribute"),
+    [
+        (Reply(200, b"<html>login</html>", "text/html"), BadResponse, None),
+        (Reply(200, b'{"tickets": [1, 2', "application/json"), BadResponse, None),
+        (Reply(200, b"\xff\xfe\x00garbage", "application/json"), BadResponse, None),
+        (Reply(500, b"<h1>Server Error (500)</h1>", "text/html"), Unavailable, "server_error"),
+        (Reply(502, b"Bad gateway", "text/plain"), Unavailable, "server_error"),
+        (Reply(429, b"{}", headers={"Retry-After": "7"}), Unavailable, "busy"),
+        (Reply(401, b'{"error": "not_authenticated"}'), AuthFailed, None),
+        (Reply(403, b"forbidden", "text/plain"), Forbidden, None),
+        (Reply(404, b"<html>nope</html>", "text/html"), NotFound, None),
+        (Reply(413, b'{"error": "too_large", "detail": "25 MB"}'), Rejected, "too_large"),
+        (Reply(400, b'{"error": "invalid"}'), Rejected, "invalid"),
+    ],
+)
+def test_replies_map_to_desk_errors(
+    server: StagedServer, reply: Reply, error: type[Exception], attribute: str | None
+) -> None:
+    server.stage("/thing", reply)
+    with pytest.raises(error) as caught:
+        _client(server.url).get_json("/thing")
+    if attribute is not None:
+        assert caught.value.reason == attribute  # type: ignore[attr-defined]
+
+
+def test_retry_after_is_kept_and_capped(server: StagedServer) -> None:
+    server.stage("/busy", Reply(503, b"", "text/plain", headers={"Retry-After": "120"}))
+    server.stage("/forever", Reply(503, b"", "text/plain", headers={"Retry-After": "999999"}))
+    with pytest.raises(Unavailable) as busy:
+        _client(server.url).get_json("/busy")
+    assert busy.value.retry_after == 120
+    with pytest.raises(Unavailable) as forever:
+        _client(server.url).get_json("/forever")
+    assert forever.value.retry_after == 3600
+
+
+def test_a_body_declared_too_large_is_refused(server: StagedServer) -> None:
+    server.stage("/huge", Reply(body=b"[" + b"1," * 40000 + b"1]"))
+    with pytest.raises(BadResponse, match="limit"):
+        _client(server.url).get_json("/huge")
+
+
+def test_a_streamed_body_growing_too_large_is_cut_off(server: StagedServer) -> None:
+    server.stage("/stream", Reply(body=b"x" * (256 * 1024), chunked=True))
+    with pytest.raises(BadResponse, match="limit"):
+        _client(server.url).get_json("/stream")
+
+
+def test_a_body_cut_short_is_a_connection_problem(server: StagedServer) -> None:
+    server.stage("/cut", Reply(body=b'{"a": 1', declared_length=500))
+    with pytest.raises(Unavailable) as caught:
+        _client(server.url).get_json("/cut")
+    assert caught.value.reason == "connection"
+
+
+def test_a_desk_that_does_not_answer_times_out(server: StagedServer) -> None:
+    server.stage("/slow", Reply(hold=threading.Event()))
+    with pytest.raises(Unavailable) as caught:
+        _client(server.url).get_json("/slow")
+    assert caught.value.reason == "timeout"
+
+
+def test_nobody_listening_is_unavailable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(Unavailable) as caught:
+        _client(f"http://127.0.0.1:{port}").get_json("/")
+    assert caught.value.reason == "connection"
+
+
+def test_redirect_loops_are_bounded(server: StagedServer) -> None:
+    server.stage("/a", Reply(302, b"", headers={"Location": "/b"}))
+    server.stage("/b", Reply(302, b"", headers={"Location": "/a"}))
+    with pytest.raises(BadResponse, match="redirect"):
+        _client(server.url).get_json("/a")
+    assert len(server.seen) == CONFIG.max_redirects + 1
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def tls_server(pki: Pki) -> Iterator[StagedServer]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.server_cert, pki.server_key)
+    yield from staged_server(context)
+
+
+def test_a_certificate_from_an_unknown_authority_is_refused(tls_server: StagedServer) -> None:
+    tls_server.stage("/thing", Reply(body=b"{}"))
+    with pytest.raises(Unavailable) as caught:
+        _client(tls_server.url).get_json("/thing")
+    assert caught.value.reason == "tls"
+    assert tls_server.seen == []
+
+
+def test_an_authority_trusted_by_the_system_store_is_accepted(
+    tls_server: StagedServer, pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OpenSSL's system store honours SSL_CERT_FILE: this is how an organisation's
+    # own root certificate reaches the client, without any bundled CA list.
+    bundle = tmp_path / "system-store.pem"
+    bundle.write_bytes(pki.ca_cert.read_bytes())
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    tls_server.stage("/thing", Reply(body=b'{"ok": true}'))
+    assert _client(tls_server.url).get_json("/thing") == {"ok": True}
+
+
+def test_requests_is_loaded_without_a_character_set_detector() -> None:
+    # In a fresh process, as in the app: the detector stays out of memory.
+    code = (
+        "import sys, client.adapters.http as h; "
+        "print(sys.modules.get('charset_normalizer'), sys.modules.get('chardet'), "
+        "h.requests.__version__ != '')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["None", "None", "True"]

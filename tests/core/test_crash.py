@@ -1,0 +1,30 @@
+from client.core.crash import crash_info
+
+
+def _raise(message: str) -> None:
+    raise ValueError(message)
+
+
+def _capture(message: str):  # type: ignore[no-untyped-def]
+    try:
+        _raise(message)
+    except ValueError as exc:
+        return crash_info(type(exc), exc, exc.__traceback__)
+
+
+def _capture_elsewhere():  # type: ignore[no-untyped-def]
+    try:
+        raise ValueError("id 1")
+    except ValueError as exc:
+        return crash_info(type(exc), exc, exc.__traceback__)
+
+
+def test_the_same_place_gives_the_same_fingerprint_whatever_the_message() -> None:
+    first, second = _capture("ticket 12"), _capture("ticket 13")
+    assert first.fingerprint == second.fingerprint
+    assert first.summary == "ValueError: ticket 12"
+    assert "Traceback" in first.details and "_raise" in first.details
+
+
+def test_another_place_gives_another_fingerprint() -> None:
+    assert _capture("id 1").fingerprint != _capture_elsewhere().fingerprint

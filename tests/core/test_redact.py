@@ -1,0 +1,42 @@
+import pytest
+
+from client.core.redact import MASK, Redactor
+
+SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Authorization: Token {SECRET}",
+        f"{{'Authorization': 'Token {SECRET}', 'Accept': 'application/json'}}",
+        f"authorization=Bearer {SECRET}",
+        f"GET /api?token={SECRET}&page=2",
+        f'{{"token": "{SECRET}", "person": {{}}}}',
+        f"password={SECRET}",
+        f"Cookie: sessionid={SECRET}; csrftoken=abc",
+        f"Set-Cookie: sessionid={SECRET}",
+        f"using Token {SECRET} for anna",
+        f"x-api-key: {SECRET}",
+    ],
+)
+def test_secret_shapes_are_masked(text: str) -> None:
+    redacted = Redactor().redact(text)
+    assert SECRET not in redacted
+    assert MASK in redacted
+
+
+def test_known_secrets_are_masked_wherever_they_appear() -> None:
+    redactor = Redactor()
+    redactor.add_secret("hunter2-but-longer")
+    assert redactor.redact("oops hunter2-but-longer leaked") == f"oops {MASK} leaked"
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    text = "GET /api/tray/v1/tickets -> 200 (1234 bytes); ticket FIN-12 moved to Resolved"
+    assert Redactor().redact(text) == text
+
+
+def test_too_short_values_are_not_treated_as_secrets() -> None:
+    redactor = Redactor(["abc"])
+    assert redactor.redact("abc abc") == "abc abc"

@@ -1,0 +1,94 @@
+import pytest
+
+from client.core.settings import (
+    KEYS,
+    Settings,
+    SettingsLayer,
+    flatten,
+    merge,
+    unflatten,
+)
+
+
+def test_defaults_without_layers() -> None:
+    result = merge([])
+    assert result.settings == Settings()
+    assert result.locked == frozenset()
+    assert result.problems == ()
+
+
+def test_later_layers_win() -> None:
+    result = merge(
+        [
+            SettingsLayer("policy", {"desk.url": "https://desk.example.org"}, locks=False),
+            SettingsLayer("user", {"desk.url": "https://other.example.org", "ui.language": "nl"}),
+        ]
+    )
+    assert result.settings.desk_url == "https://other.example.org"
+    assert result.settings.language == "nl"
+
+
+def test_keys_set_by_a_locking_layer_cannot_be_changed_later() -> None:
+    result = merge(
+        [
+            SettingsLayer("IT policy", {"desk.url": "https://desk.example.org"}, locks=True),
+            SettingsLayer("user", {"desk.url": "https://evil.example.org", "ui.language": "en"}),
+            SettingsLayer("environment", {"desk.url": "https://env.example.org"}),
+        ]
+    )
+    assert result.settings.desk_url == "https://desk.example.org"
+    assert result.settings.language == "en"
+    assert result.locked == {"desk.url"}
+    assert len(result.problems) == 2
+    assert all("IT policy" in p for p in result.problems)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("desk.url", "ftp://desk.example.org"),
+        ("desk.url", "not a url"),
+        ("desk.url", 42),
+        ("desk.kind", "jira"),
+        ("ui.language", "fr"),
+        ("network.poll_interval_s", 5),
+        ("network.poll_interval_s", True),
+        ("network.poll_interval_s", "300"),
+        ("network.read_timeout_s", 0),
+        ("logging.level", "LOUD"),
+    ],
+)
+def test_invalid_values_are_ignored_with_a_reason(key: str, value: object) -> None:
+    result = merge([SettingsLayer("user", {key: value})])
+    assert getattr(result.settings, KEYS[key].field) == getattr(Settings(), KEYS[key].field)
+    assert len(result.problems) == 1 and key in result.problems[0]
+
+
+def test_an_invalid_policy_value_does_not_lock_the_key() -> None:
+    result = merge(
+        [
+            SettingsLayer("IT policy", {"desk.url": "nonsense"}, locks=True),
+            SettingsLayer("user", {"desk.url": "https://desk.example.org"}),
+        ]
+    )
+    assert result.settings.desk_url == "https://desk.example.org"
+    assert result.locked == frozenset()
+
+
+def test_unknown_keys_are_reported() -> None:
+    result = merge([SettingsLayer("user", {"desk.colour": "blue"})])
+    assert result.settings == Settings()
+    assert "unknown setting 'desk.colour'" in result.problems[0]
+
+
+def test_integers_are_accepted_for_seconds() -> None:
+    result = merge([SettingsLayer("user", {"network.connect_timeout_s": 3})])
+    assert result.settings.connect_timeout_s == 3.0
+    assert isinstance(result.settings.connect_timeout_s, float)
+
+
+def test_flatten_and_unflatten_are_inverse() -> None:
+    tree = {"desk": {"url": "https://d", "kind": "django-helpdesk"}, "ui": {"language": "nl"}}
+    flat = flatten(tree)
+    assert flat == {"desk.url": "https://d", "desk.kind": "django-helpdesk", "ui.language": "nl"}
+    assert unflatten(flat) == tree

@@ -1,0 +1,131 @@
+"""The real app on a virtual desktop with a real tray: click, report, ticket at the real desk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+from client.adapters.http import HttpConfig
+from tests.support.desk_fixture import DeskAccess
+from tools.app_process import ROOT, AppProcess
+from tools.xsession import VirtualDesktop
+
+pytestmark = [pytest.mark.e2e, pytest.mark.desk]
+
+
+@pytest.fixture
+def signed_in_app(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str]
+) -> Iterator[AppProcess]:
+    app = AppProcess(
+        desktop.env(
+            {
+                **app_home,
+                "HELPDESK_TRAY_DESK_URL": demo_desk.url,
+                "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
+            }
+        )
+    )
+    yield app
+    app.stop()
+
+
+def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
+    x, y, w, h = rect
+    return x + w // 2, y + h // 2
+
+
+def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, signed_in_app: AppProcess
+) -> None:
+    app = signed_in_app
+    icon = app.probe("tray_visible").rect()
+    assert icon[0] > 1600 and icon[1] < 40, f"the icon should dock in the tray top right: {icon}"
+    app.expect("signed in at")
+
+    desktop.click(*_center(icon), button=3)  # a real right-click on the docked icon
+    menu = app.probe("menu_shown")
+    desktop.click_menu_item(menu.rect(), menu.items("items")["reportAction"])
+
+    dialog = app.probe("window_shown")
+    assert dialog.values["name"] == "reportDialog"
+    fields = dialog.items("children")
+    desktop.click(*_center(fields["subject"]))
+    desktop.type_text("E2E: the projector in room 4 shows no picture")
+    desktop.click(*_center(fields["description"]))
+    desktop.type_text("HDMI cable tried twice.")
+    desktop.click(*_center(fields["send"]))
+    line = app.expect("is ticket")
+    number = line.rsplit(" ", 1)[-1]
+
+    desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
+    tickets = {str(t.ref): t for t in desk.changed_tickets(None)[0]}
+    assert tickets[number].title == "E2E: the projector in room 4 shows no picture"
+    assert desk.ticket(tickets[number].ref).description == "HDMI cable tried twice."
+
+    desktop.click(*_center(icon), button=3)
+    menu = app.probe("menu_shown")
+    desktop.click_menu_item(menu.rect(), menu.items("items")["quitAction"])
+    assert app.wait() == 0
+
+
+def test_a_second_launch_brings_the_first_forward(
+    desktop: VirtualDesktop,
+    signed_in_app: AppProcess,
+    app_home: dict[str, str],
+    demo_desk: DeskAccess,
+) -> None:
+    signed_in_app.probe("tray_visible")
+    second = AppProcess(desktop.env(app_home))
+    try:
+        assert second.wait() == 0
+    finally:
+        second.stop()
+    window = signed_in_app.probe("window_shown")
+    assert window.values["name"] == "ticketsWindow"
+
+
+def test_the_desk_unreachable_at_start_shows_offline_and_keeps_running(
+    desktop: VirtualDesktop, app_home: dict[str, str]
+) -> None:
+    app = AppProcess(
+        desktop.env(
+            {
+                **app_home,
+                "HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9",  # discard port: nobody listens
+                "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                "HELPDESK_TRAY_TOKEN": "0" * 40,
+            }
+        )
+    )
+    try:
+        app.probe("tray_visible")
+        app.expect("the desk is not answering (unavailable")
+        assert app.process.poll() is None
+    finally:
+        app.stop()
+
+
+def test_without_a_display_it_explains_instead_of_crashing(app_home: dict[str, str]) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env.update(app_home)
+    result = subprocess.run(
+        [sys.executable, "-m", "client"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "xvfb-run" in result.stderr and "Traceback" not in result.stderr

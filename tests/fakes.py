@@ -1,0 +1,234 @@
+"""In-memory stand-ins for the ports, for services and UI tests."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import keyring.backend
+import keyring.errors
+
+from PySide6.QtCore import QObject, QThreadPool
+
+from client.core.errors import AuthFailed, ClientError, NotFound
+from client.core.models import (
+    Agent,
+    Attachment,
+    Cursor,
+    EventKind,
+    Person,
+    Report,
+    Stage,
+    Ticket,
+    TicketEvent,
+    TicketRef,
+    TicketSummary,
+)
+from client.services.tasks import TaskRunner
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A monotonic clock in seconds that only moves when told."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend in a dict (the library's real API, no OS store)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("no such entry")
+
+
+class MemorySecretStore:
+    """``SecretStore`` in a dict; ``fail_with`` makes every call raise."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, str] = {}
+        self.fail_with: ClientError | None = None
+
+    def _check(self) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    def get(self, account: str) -> str | None:
+        self._check()
+        return self.entries.get(account)
+
+    def set(self, account: str, secret: str) -> None:
+        self._check()
+        self.entries[account] = secret
+
+    def delete(self, account: str) -> None:
+        self._check()
+        self.entries.pop(account, None)
+
+
+@dataclass
+class FakeDesk:
+    """An in-memory desk: tickets, a cursor, and switches to make calls fail.
+
+    ``fail_with`` makes every call raise that error (the desk is "away");
+    ``calls`` records what was asked, in order.
+    """
+
+    person: Person = field(
+        default_factory=lambda: Person("anna", "Anna Jansen", "anna@example.org", "Finance")
+    )
+    tickets: dict[TicketRef, Ticket] = field(default_factory=dict)
+    fail_with: Exception | None = None
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    now: datetime = T0
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(101))
+    _keys: dict[str, TicketRef] = field(default_factory=dict)
+
+    def _call(self, name: str, arg: Any = None) -> None:
+        self.calls.append((name, arg))
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    def tick(self, seconds: int = 60) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+    def add_ticket(
+        self, title: str, stage: Stage = Stage.RECEIVED, agent: str | None = None
+    ) -> TicketRef:
+        number = next(self._ids)
+        ref = TicketRef(str(number), f"FIN-{number}")
+        at = self.tick()
+        summary = TicketSummary(
+            ref=ref,
+            title=title,
+            stage=stage,
+            native_status=stage.value,
+            updated=at,
+            created=at,
+            agent=Agent(agent) if agent else None,
+        )
+        self.tickets[ref] = Ticket(summary, events=(TicketEvent("1", at, EventKind.CREATED),))
+        return ref
+
+    def change(self, ref: TicketRef, **changes: Any) -> None:
+        """Change a ticket's summary fields (and bump its update time)."""
+        ticket = self.tickets[ref]
+        summary = replace(ticket.summary, updated=self.tick(), **changes)
+        self.tickets[ref] = replace(ticket, summary=summary)
+
+    # --- DeskPort -----------------------------------------------------------------------
+
+    def whoami(self) -> Person:
+        self._call("whoami")
+        return self.person
+
+    def create_ticket(self, report: Report) -> TicketRef:
+        self._call("create_ticket", report)
+        if report.key in self._keys:
+            return self._keys[report.key]
+        ref = self.add_ticket(report.subject)
+        self._keys[report.key] = ref
+        return ref
+
+    def find_by_report_key(self, key: str) -> TicketRef | None:
+        self._call("find_by_report_key", key)
+        return self._keys.get(key)
+
+    def changed_tickets(self, since: Cursor | None) -> tuple[list[TicketSummary], Cursor]:
+        self._call("changed_tickets", since)
+        after = datetime.fromisoformat(since.value) if since else None
+        changed = [
+            t.summary for t in self.tickets.values() if after is None or t.summary.updated > after
+        ]
+        return changed, Cursor(self.now.isoformat())
+
+    def ticket(self, ref: TicketRef) -> Ticket:
+        self._call("ticket", ref)
+        try:
+            return self.tickets[ref]
+        except KeyError:
+            raise NotFound(str(ref)) from None
+
+    def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
+        self._call("reply", (ref, text))
+
+    def confirm_resolved(self, ref: TicketRef) -> None:
+        self._call("confirm_resolved", ref)
+
+    def reopen(self, ref: TicketRef, text: str) -> None:
+        self._call("reopen", (ref, text))
+
+    def agent_photo(self, agent: Agent) -> bytes | None:
+        self._call("agent_photo", agent)
+        return None
+
+
+class FakeConnector:
+    """Signs in with a fixed password; opens the given desk for the issued token."""
+
+    kind = "django-helpdesk"
+
+    def __init__(self, desk: FakeDesk, password: str = "secret-password") -> None:
+        self.desk = desk
+        self.password = password
+        self.token = "tok-" + "x" * 30
+        self.sign_in_error: Exception | None = None
+
+    def sign_in(self, url: str, username: str, password: str) -> str:
+        if self.sign_in_error is not None:
+            raise self.sign_in_error
+        if password != self.password:
+            raise AuthFailed("wrong password")
+        return self.token
+
+    def open(self, url: str, credential: str) -> FakeDesk:
+        if credential != self.token:
+            raise AuthFailed("unknown token")
+        return self.desk
+
+
+class ManualRunner(TaskRunner):
+    """A runner that holds jobs until the test finishes them: work "in flight"."""
+
+    def __init__(self) -> None:
+        super().__init__(QThreadPool())
+        self.jobs: list[
+            tuple[Callable[[], Any], QObject, Callable[[Any], None], Callable[[Exception], None]]
+        ] = []
+
+    def submit(self, fn, *, owner, on_success, on_error):  # type: ignore[no-untyped-def, override]
+        self.jobs.append((fn, owner, on_success, on_error))
+
+    def finish_next(self) -> None:
+        """Run the oldest held job and deliver its result."""
+        fn, _owner, on_success, on_error = self.jobs.pop(0)
+        try:
+            result = fn()
+        except Exception as exc:
+            on_error(exc)
+        else:
+            on_success(result)

@@ -1,0 +1,156 @@
+"""Signing in, restoring the sign-in from the keyring, and losing it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from client.core.errors import AuthFailed, SecretStoreError, Unavailable
+from client.core.ports import credential_account
+from client.services.account import Account, AccountState
+from client.services.tasks import SyncTaskRunner
+from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+
+URL = "https://desk.example.org"
+
+
+class _Saved:
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def __call__(self, values: Mapping[str, object]) -> None:
+        self.values.update(values)
+
+
+def _account(
+    runner: SyncTaskRunner,
+    connector: FakeConnector,
+    secrets: MemorySecretStore,
+    saved: _Saved | None = None,
+    remembered: list[str] | None = None,
+    **kwargs: object,
+) -> Account:
+    options: dict[str, object] = {
+        "desk_kind": "django-helpdesk",
+        "desk_url": URL,
+        "username": "anna",
+    }
+    options.update(kwargs)
+    return Account(
+        runner,
+        lambda kind: connector,
+        secrets,
+        saved if saved is not None else _Saved(),
+        (remembered if remembered is not None else []).append,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_first_start_without_a_credential_asks_to_sign_in(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    account = _account(sync_runner, FakeConnector(fake_desk), secrets, desk_url="", username="")
+    with qtbot.waitSignal(account.signed_out) as signal:
+        account.restore()
+    assert signal.args == ["no_credential"]
+    assert account.state is AccountState.SIGNED_OUT and account.desk is None
+
+
+def test_a_stored_credential_is_restored_without_asking_the_desk(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    secrets.entries[credential_account(URL, "anna")] = connector.token
+    remembered: list[str] = []
+    account = _account(sync_runner, connector, secrets, remembered=remembered)
+    fake_desk.fail_with = Unavailable("offline")  # the desk may be away at start
+    with qtbot.waitSignal(account.signed_in):
+        account.restore()
+    assert account.desk is fake_desk
+    assert fake_desk.calls == []
+    assert remembered == [connector.token]
+
+
+def test_a_locked_keyring_at_start_means_signing_in_again(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    secrets.fail_with = SecretStoreError("locked")
+    account = _account(sync_runner, FakeConnector(fake_desk), secrets)
+    with qtbot.waitSignal(account.signed_out) as signal:
+        account.restore()
+    assert signal.args == ["keyring_unavailable"]
+
+
+def test_signing_in_keeps_only_the_token(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    saved = _Saved()
+    remembered: list[str] = []
+    account = _account(sync_runner, connector, secrets, saved, remembered, desk_url="", username="")
+    with qtbot.waitSignal(account.signed_in) as signal:
+        account.sign_in(URL + "/", " anna ", connector.password)
+    assert signal.args[0].name == "Anna Jansen"
+    assert secrets.entries == {credential_account(URL, "anna"): connector.token}
+    assert saved.values == {"desk.url": URL, "desk.username": "anna"}
+    assert connector.password in remembered and connector.token in remembered
+    assert (account.desk_url, account.username) == (URL, "anna")
+
+
+def test_a_wrong_password_is_reported_and_nothing_is_stored(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    saved = _Saved()
+    account = _account(sync_runner, FakeConnector(fake_desk), secrets, saved)
+    with qtbot.waitSignal(account.sign_in_failed) as signal:
+        account.sign_in(URL, "anna", "wrong")
+    assert isinstance(signal.args[0], AuthFailed)
+    assert secrets.entries == {} and saved.values == {}
+    assert account.state is AccountState.SIGNED_OUT
+
+
+def test_a_keyring_that_refuses_still_signs_in_for_this_session(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    account = _account(sync_runner, connector, secrets)
+    secrets.fail_with = SecretStoreError("no backend")
+    with qtbot.waitSignals([account.signed_in, account.credential_not_saved]):
+        account.sign_in(URL, "anna", connector.password)
+    assert account.state is AccountState.SIGNED_IN
+
+
+def test_a_rejected_credential_signs_out(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    account = _account(sync_runner, connector, secrets, preset_credential=connector.token)
+    with qtbot.waitSignal(account.signed_in):
+        account.restore()
+    with qtbot.waitSignal(account.signed_out) as signal:
+        account.credential_rejected()
+    assert signal.args == ["auth_failed"]
+
+
+def test_signing_out_forgets_the_credential(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    secrets.entries[credential_account(URL, "anna")] = connector.token
+    account = _account(sync_runner, connector, secrets)
+    with qtbot.waitSignal(account.signed_in):
+        account.restore()
+    with qtbot.waitSignal(account.signed_out) as signal:
+        account.sign_out()
+    assert signal.args == ["user"] and secrets.entries == {}
+
+
+@pytest.mark.parametrize("preset", ["", None])
+def test_no_preset_and_no_stored_credential(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore, preset
+) -> None:
+    account = _account(sync_runner, FakeConnector(fake_desk), secrets, preset_credential=preset)
+    with qtbot.waitSignal(account.signed_out) as signal:
+        account.restore()
+    assert signal.args == ["no_credential"]

@@ -1,0 +1,82 @@
+"""The tray status: one value from sign-in, connection and unseen changes."""
+
+from __future__ import annotations
+
+import random
+
+from client.core.errors import Unavailable
+from client.core.models import Stage
+from client.services.account import Account
+from client.services.poller import ConnectionState, TicketPoller
+from client.services.status import TrayIconKind, TrayStatusPresenter
+from client.services.tasks import SyncTaskRunner
+from tests.fakes import FakeClock, FakeConnector, FakeDesk, MemorySecretStore
+
+
+def _wired(
+    runner: SyncTaskRunner, desk: FakeDesk
+) -> tuple[Account, TicketPoller, TrayStatusPresenter]:
+    connector = FakeConnector(desk)
+    account = Account(
+        runner,
+        lambda kind: connector,
+        MemorySecretStore(),
+        lambda v: None,
+        lambda s: None,
+        desk_kind="django-helpdesk",
+        desk_url="https://desk.example.org",
+        username="anna",
+        preset_credential=connector.token,
+    )
+    poller = TicketPoller(runner, slow_interval_s=300, clock=FakeClock(), rng=random.Random(1))
+    presenter = TrayStatusPresenter(account, poller)
+    account.signed_in.connect(lambda _: poller.start(account.desk))
+    return account, poller, presenter
+
+
+def test_signed_out_asks_for_attention(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    _account, _poller, presenter = _wired(sync_runner, fake_desk)
+    assert presenter.status.icon is TrayIconKind.ATTENTION
+    assert not presenter.status.signed_in
+
+
+def test_online_with_open_tickets_is_normal(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    fake_desk.add_ticket("One", Stage.IN_PROGRESS)
+    fake_desk.add_ticket("Two", Stage.RESOLVED)
+    account, _poller, presenter = _wired(sync_runner, fake_desk)
+    account.restore()
+    status = presenter.status
+    assert status.icon is TrayIconKind.NORMAL
+    assert (status.signed_in, status.connection, status.open_tickets) == (
+        True,
+        ConnectionState.ONLINE,
+        1,
+    )
+
+
+def test_desk_away_shows_offline_with_the_reason(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    fake_desk.fail_with = Unavailable("bad cert", reason="tls")
+    account, _poller, presenter = _wired(sync_runner, fake_desk)
+    with qtbot.waitSignal(presenter.status_changed):
+        account.restore()
+    assert presenter.status.icon is TrayIconKind.OFFLINE
+    assert presenter.status.error_reason == "tls"
+
+
+def test_news_asks_for_attention_until_seen(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    ref = fake_desk.add_ticket("One")
+    account, poller, presenter = _wired(sync_runner, fake_desk)
+    account.restore()
+    fake_desk.change(ref, stage=Stage.ASSIGNED)
+    poller.poll_now(force=True)
+    assert presenter.status.icon is TrayIconKind.ATTENTION and presenter.status.unseen == 1
+    presenter.mark_seen()
+    assert presenter.status.icon is TrayIconKind.NORMAL and presenter.status.unseen == 0

@@ -1,0 +1,122 @@
+"""A local HTTP(S) server that answers each path the way a test staged it.
+
+For replies a real desk would rarely give on demand: HTML error pages,
+malformed or huge bodies, truncated bodies, endless waits, redirect loops.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    """What one path answers."""
+
+    status: int = 200
+    body: bytes = b"{}"
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Lie about the length (a body cut short by the network).
+    declared_length: int | None = None
+    #: Send the body in chunks without any Content-Length.
+    chunked: bool = False
+    #: Wait for this event before answering (a desk that hangs).
+    hold: threading.Event | None = None
+
+
+@dataclass
+class Seen:
+    """One request the server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class StagedServer:
+    """Serves staged replies on 127.0.0.1; unknown paths get a JSON 404."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.replies: dict[str, Reply] = {}
+        self.seen: list[Seen] = []
+        self._releases: list[threading.Event] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                server.seen.append(Seen(self.command, self.path, dict(self.headers), body))
+                reply = server.replies.get(path, Reply(404, b'{"error": "not_found"}'))
+                if reply.hold is not None:
+                    reply.hold.wait(30)
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if reply.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for start in range(0, len(reply.body), 65536):
+                        chunk = reply.body[start : start + 65536]
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                declared = reply.declared_length or len(reply.body)
+                self.send_header("Content-Length", str(declared))
+                self.end_headers()
+                self.wfile.write(reply.body)
+                if reply.declared_length:
+                    self.close_connection = True
+
+            do_GET = do_POST = do_PUT = _answer  # noqa: N815
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                # A client that hangs up mid-reply (size cap, timeout) is what we test.
+                pass
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def stage(self, path: str, reply: Reply) -> Reply:
+        """Answer ``path`` with ``reply`` from now on."""
+        if reply.hold is not None:
+            self._releases.append(reply.hold)
+        self.replies[path] = reply
+        return reply
+
+    def __enter__(self) -> StagedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for event in self._releases:
+            event.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def staged_server(tls: ssl.SSLContext | None = None) -> Iterator[StagedServer]:
+    """A fixture body: a started server, stopped (and every hold released) afterwards."""
+    with StagedServer(tls) as server:
+        yield server

@@ -1,0 +1,122 @@
+"""The headless commands against the real demo desk."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from client.adapters.keyring_store import SERVICE
+from client.adapters.paths import HOME_ENV, POLICY_ENV
+from client.cli import EXIT_DESK, EXIT_OK, EXIT_USAGE, main
+from tests.fakes import MemoryKeyring
+from tests.support.desk_fixture import EMPLOYEE_PASSWORD, DeskAccess
+
+
+def _run(environ: dict[str, str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), environ, out, err, io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    return {HOME_ENV: str(tmp_path / "home"), POLICY_ENV: str(tmp_path / "policy.toml")}
+
+
+@pytest.mark.desk
+def test_sign_in_report_and_list(
+    demo_desk: DeskAccess, environ: dict[str, str], tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    code, out, err = _run(
+        environ,
+        "sign-in",
+        "--url",
+        demo_desk.url,
+        "--username",
+        "anna",
+        "--password-stdin",
+        stdin=EMPLOYEE_PASSWORD + "\n",
+    )
+    assert (code, err) == (EXIT_OK, "")
+    assert "Anna Jansen" in out
+    assert memory_keyring.entries == {(SERVICE, f"anna@{demo_desk.url}"): demo_desk.anna_token}
+    settings_text = (tmp_path / "home" / "config" / "settings.toml").read_text()
+    assert demo_desk.url in settings_text and EMPLOYEE_PASSWORD not in settings_text
+
+    log = tmp_path / "vpn.log"
+    log.write_text("12:00 tunnel down\n")
+    code, out, err = _run(
+        environ,
+        "report",
+        "--subject",
+        "VPN from the CLI",
+        "--description",
+        "drops",
+        "--attach",
+        str(log),
+    )
+    assert code == EXIT_OK, err
+    ticket = out.strip().split()[-1].rstrip(".")
+    assert ticket.startswith("finance-")
+
+    code, out, err = _run(environ, "tickets", "--json")
+    rows = json.loads(out)
+    mine = next(r for r in rows if r["ticket"] == ticket)
+    assert (mine["title"], mine["stage"], mine["agent"]) == ("VPN from the CLI", "received", None)
+
+    code, out, _ = _run(environ, "tickets")
+    assert ticket in out and "VPN from the CLI" in out
+
+    assert _run(environ, "sign-out")[0] == EXIT_OK
+    assert memory_keyring.entries == {}
+    code, _, err = _run(environ, "tickets")
+    assert code == EXIT_DESK and err.strip()
+
+
+def test_without_signing_in_the_cli_says_so(environ: dict[str, str]) -> None:
+    code, out, err = _run(environ, "tickets")
+    assert code == EXIT_DESK and out == ""
+    assert "sign in" in err.lower()
+
+
+def test_a_missing_attachment_is_named(environ: dict[str, str], tmp_path: Path) -> None:
+    code, _, err = _run(environ, "report", "--subject", "x", "--attach", str(tmp_path / "nope.txt"))
+    assert code == EXIT_USAGE and "nope.txt" in err
+
+
+def test_an_empty_subject_is_refused(environ: dict[str, str]) -> None:
+    code, _, err = _run(environ, "report", "--subject", "  ")
+    assert code == EXIT_USAGE and err.strip()
+
+
+@pytest.mark.desk
+def test_a_wrong_password_is_refused(demo_desk: DeskAccess, environ: dict[str, str]) -> None:
+    code, _, err = _run(
+        environ,
+        "sign-in",
+        "--url",
+        demo_desk.url,
+        "--username",
+        "anna",
+        "--password-stdin",
+        stdin="wrong\n",
+    )
+    assert code == EXIT_DESK and "password" in err.lower()
+
+
+def test_the_policy_locks_the_desk_address(environ: dict[str, str]) -> None:
+    Path(environ[POLICY_ENV]).write_text('[desk]\nurl = "https://desk.example.org"\n')
+    code, _, err = _run(
+        environ,
+        "sign-in",
+        "--url",
+        "https://evil.example.org",
+        "--username",
+        "anna",
+        "--password-stdin",
+        stdin="x\n",
+    )
+    assert code == EXIT_USAGE and "IT" in err

@@ -1,0 +1,202 @@
+"""The wired-up app against an in-memory desk: first start, offline, recovery, fallbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from client.app import TrayApp, display_problem
+from client.core.errors import AuthFailed, Unavailable
+from client.core.models import Stage
+from client.core.ports import credential_account
+from client.core.redact import Redactor
+from client.core.settings import SettingsLayer, merge
+from client.services.crash import CrashHandler
+from client.services.poller import ConnectionState
+from client.services.status import TrayIconKind
+from client.services.tasks import SyncTaskRunner
+from client.ui import texts
+from client.ui.crash_dialog import CrashDialog
+from client.ui.report_dialog import ReportDialog
+from client.ui.sign_in_dialog import SignInDialog
+from client.ui.tickets_window import TicketsWindow
+from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+
+URL = "https://desk.example.org"
+
+
+class _Harness:
+    def __init__(self, qapp: QApplication, desk: FakeDesk, **layers: object) -> None:
+        self.desk = desk
+        self.connector = FakeConnector(desk)
+        self.secrets = MemorySecretStore()
+        self.saved: dict[str, object] = {}
+        self.crash = CrashHandler()
+        self.layers = layers
+        self.qapp = qapp
+
+    def build(self, *, locked_url: bool = False, **values: object) -> TrayApp:
+        policy = {"desk.url": URL} if locked_url else {}
+        user = {"desk.url": URL, "desk.username": "anna", **values}
+        result = merge(
+            [SettingsLayer("IT policy", policy, locks=True), SettingsLayer("user", user)]
+        )
+        self.app = TrayApp(
+            self.qapp,
+            result,
+            io=SyncTaskRunner(),
+            connector_for=lambda kind: self.connector,
+            secrets=self.secrets,
+            save_settings=self._save,
+            redactor=Redactor(),
+            crash=self.crash,
+            tray_retries=0,
+        )
+        self.crash.flush_early()
+        return self.app
+
+    def _save(self, values: Mapping[str, object]) -> None:
+        self.saved.update(values)
+
+    def store_token(self) -> None:
+        self.secrets.entries[credential_account(URL, "anna")] = self.connector.token
+
+
+@pytest.fixture
+def harness(qapp: QApplication, fake_desk: FakeDesk) -> Iterator[_Harness]:
+    harness = _Harness(qapp, fake_desk)
+    yield harness
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    qapp.setQuitOnLastWindowClosed(False)
+
+
+def _windows(kind: type) -> list:  # type: ignore[type-arg]
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+def test_first_start_asks_to_sign_in_with_the_policy_address(qtbot, harness: _Harness) -> None:
+    app = harness.build(locked_url=True, **{"desk.username": ""})
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (dialog,) = _windows(SignInDialog)
+    assert dialog.view.url.text() == URL and dialog.view.url.isReadOnly()
+    assert app.tray.sign_in_action.isVisible()
+    qtbot.keyClicks(dialog.view.username, "anna")
+    qtbot.keyClicks(dialog.view.password, "wrong")
+    qtbot.mouseClick(dialog.view.sign_in, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.view.message.isVisible()
+    assert dialog.view.password.text() == ""
+    qtbot.keyClicks(dialog.view.password, harness.connector.password)
+    qtbot.mouseClick(dialog.view.sign_in, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert harness.secrets.entries == {credential_account(URL, "anna"): harness.connector.token}
+    assert harness.saved == {"desk.url": URL, "desk.username": "anna"}
+    assert app.presenter.status.signed_in and not app.tray.sign_in_action.isVisible()
+
+
+def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
+    harness.desk.fail_with = Unavailable("connection refused", reason="connection")
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.presenter.status.icon is TrayIconKind.OFFLINE)
+    assert texts.unavailable_message("connection") in app.tray.toolTip()
+    assert _windows(SignInDialog) == []  # being offline is not being signed out
+    harness.desk.fail_with = None
+    app.poller.poll_now(force=True)  # what the backoff timer does when it fires
+    assert app.presenter.status.icon is TrayIconKind.NORMAL
+    assert app.presenter.status.connection is ConnectionState.ONLINE
+    assert app.presenter.status.open_tickets == 1
+
+
+def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.tray.report_action.trigger()
+    (dialog,) = _windows(ReportDialog)
+    qtbot.keyClicks(dialog.view.subject, "Outlook freezes")
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    assert dialog.view.done.isVisible()
+    assert [t.title for t in app.poller.tickets] == ["Outlook freezes"]
+    qtbot.mouseClick(dialog.view.show_tickets, Qt.MouseButton.LeftButton)
+    (window,) = _windows(TicketsWindow)
+    assert window.model.rowCount() == 1
+
+
+def test_report_while_signed_out_asks_to_sign_in_first(qtbot, harness: _Harness) -> None:
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    _windows(SignInDialog)[0].reject()
+    app.tray.report_action.trigger()
+    assert _windows(ReportDialog) == [] and len(_windows(SignInDialog)) == 1
+
+
+def test_a_revoked_token_asks_to_sign_in_again(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    harness.desk.fail_with = AuthFailed("revoked")
+    app.poller.poll_now(force=True)
+    (dialog,) = _windows(SignInDialog)
+    assert dialog.view.message.isVisible()
+    assert app.presenter.status.icon is TrayIconKind.ATTENTION
+
+
+def test_without_a_tray_the_window_opens_instead(qtbot, harness: _Harness) -> None:
+    # The offscreen platform has no system tray: exactly the "no tray host" case.
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(TicketsWindow)))
+    assert harness.qapp.quitOnLastWindowClosed()
+
+
+def test_opening_my_tickets_clears_the_attention(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    ref = harness.desk.add_ticket("VPN drops")
+    app = harness.build()
+    app.account.restore()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    harness.desk.change(ref, stage=Stage.ASSIGNED)
+    app.poller.poll_now(force=True)
+    assert app.presenter.status.icon is TrayIconKind.ATTENTION
+    app.tray.tickets_action.trigger()
+    assert app.presenter.status.icon is TrayIconKind.NORMAL
+
+
+def test_an_unexpected_error_is_shown_once(qtbot, harness: _Harness) -> None:
+    harness.build()
+    for _ in range(2):
+        try:
+            raise ZeroDivisionError("in a slot")
+        except ZeroDivisionError as exc:
+            harness.crash.report(type(exc), exc, exc.__traceback__)
+    assert len(_windows(CrashDialog)) == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "problem"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({}, "win32", False),
+    ],
+)
+def test_no_display_is_explained(environ: dict[str, str], platform: str, problem: bool) -> None:
+    message = display_problem(environ, platform)
+    assert (message is not None) is problem
+    if message:
+        assert "xvfb-run" in message

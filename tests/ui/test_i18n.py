@@ -1,0 +1,93 @@
+"""Dutch and English catalogs: complete, current with the code, and really loaded."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from client.core.models import Stage
+from client.services.poller import ConnectionState
+from client.services.status import TrayIconKind, TrayStatus
+from client.ui import resources, texts
+from client.ui.tray import TrayIcon
+
+I18N = resources.resource_root() / "i18n"
+CLIENT = Path(__file__).resolve().parents[2] / "client"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} comes with PySide6-Essentials"
+    return found
+
+
+def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
+    root = ET.parse(ts).getroot()
+    return {
+        (context.findtext("name") or "", message.findtext("source") or ""): message
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
+
+
+def test_the_dutch_catalog_is_current_and_complete(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.ts"
+    sources = sorted(str(p) for p in CLIENT.rglob("*.py"))
+    subprocess.run(
+        [_tool("pyside6-lupdate"), *sources, "-ts", str(fresh), "-locations", "none"],
+        check=True,
+        capture_output=True,
+    )
+    committed = _messages(I18N / "helpdesk_tray_nl.ts")
+    assert set(_messages(fresh)) == set(committed), "run `make i18n-update` and translate"
+    unfinished = [key for key, m in committed.items() if m.find("translation").get("type")]  # type: ignore[union-attr]
+    assert unfinished == []
+
+
+@pytest.fixture
+def dutch(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    if not (I18N / "helpdesk_tray_nl.qm").exists():
+        pytest.fail("the compiled catalogs are missing: run `make i18n`")
+    before = QLocale()
+    translators = [t for t in qapp.findChildren(QTranslator)]
+    resources.install_translators(qapp, "nl")
+    yield
+    for translator in qapp.findChildren(QTranslator):
+        if translator not in translators:
+            qapp.removeTranslator(translator)
+            translator.deleteLater()
+    QLocale.setDefault(before)
+
+
+def test_the_interface_speaks_dutch(qtbot, dutch: None) -> None:  # type: ignore[no-untyped-def]
+    tray = TrayIcon(TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=2))
+    assert tray.report_action.text() == "Probleem melden…"
+    assert tray.tickets_action.text() == "Mijn meldingen (2 open)"
+    assert "2 open meldingen" in tray.toolTip()
+    assert texts.stage_label(Stage.WAITING_ON_YOU) == "Wacht op jou"
+    assert QCoreApplication.translate("cli", "Signed out.") == "Afgemeld."
+
+
+def test_english_plurals_read_naturally(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    translator = QTranslator()
+    assert translator.load(str(I18N / "helpdesk_tray_en.qm"))
+    qapp.installTranslator(translator)
+    try:
+        one = TrayIcon(
+            TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=1)
+        )
+        many = TrayIcon(
+            TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=3)
+        )
+        assert one.toolTip().endswith("1 open ticket")
+        assert many.toolTip().endswith("3 open tickets")
+    finally:
+        qapp.removeTranslator(translator)

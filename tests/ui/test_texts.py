@@ -1,0 +1,68 @@
+"""Words for codes and times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from client.core.errors import (
+    AuthFailed,
+    BadResponse,
+    ClientError,
+    Rejected,
+    Unavailable,
+    ValidationError,
+)
+from client.ui import texts
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("when", "starts"),
+    [
+        (NOW - timedelta(minutes=5), "Today, "),
+        (NOW - timedelta(days=1), "Yesterday, "),
+    ],
+)
+def test_recent_times_are_said_in_words(qapp, when: datetime, starts: str) -> None:  # type: ignore[no-untyped-def]
+    assert texts.moment(when, NOW).startswith(starts)
+
+
+def test_older_times_are_a_weekday_or_a_date(qapp) -> None:  # type: ignore[no-untyped-def]
+    weekday = texts.moment(NOW - timedelta(days=3), NOW)
+    assert "," in weekday and not weekday.startswith(("Today", "Yesterday"))
+    assert "2026" not in texts.moment(NOW - timedelta(days=30), NOW)
+    assert "2025" in texts.moment(NOW - timedelta(days=400), NOW)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        Unavailable("x", reason="connection"),
+        Unavailable("x", reason="tls"),
+        Unavailable("x", reason="timeout"),
+        Unavailable("x", reason="server_error"),
+        Unavailable("x", reason="busy"),
+        Unavailable("x", reason="proxy"),
+        Rejected("x", reason="too_large"),
+        Rejected("x", reason="no_queue"),
+        Rejected("x", reason="something_new"),
+        AuthFailed(),
+        BadResponse(),
+        ValidationError("subject_missing", "subject"),
+        ClientError("anything"),
+    ],
+)
+def test_every_error_has_plain_words_without_internals(qapp, error: ClientError) -> None:  # type: ignore[no-untyped-def]
+    message = texts.error_message(error)
+    assert message and message.endswith(".")
+    assert "x" != message and "Traceback" not in message and "HTTP" not in message
+
+
+def test_distinct_reasons_get_distinct_words(qapp) -> None:  # type: ignore[no-untyped-def]
+    reasons = ("connection", "tls", "timeout", "server_error", "busy", "proxy")
+    assert len({texts.error_message(Unavailable("x", reason=r)) for r in reasons}) == len(reasons)
+    assert "certificate" in texts.error_message(Unavailable("x", reason="tls"))
+    assert texts.error_message(AuthFailed(), signing_in=True) != texts.error_message(AuthFailed())

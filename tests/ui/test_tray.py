@@ -1,0 +1,54 @@
+"""The tray icon: icon and words per status, a menu with no dead entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from client.services.poller import ConnectionState
+from client.services.status import TrayIconKind, TrayStatus
+from client.ui import texts
+from client.ui.tray import TrayIcon
+
+SIGNED_OUT = TrayStatus(TrayIconKind.ATTENTION, False, ConnectionState.UNKNOWN)
+ONLINE = TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=2)
+OFFLINE = TrayStatus(TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, error_reason="timeout")
+NEWS = TrayStatus(TrayIconKind.ATTENTION, True, ConnectionState.ONLINE, open_tickets=1, unseen=1)
+
+
+def test_every_menu_entry_does_something(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tray = TrayIcon(SIGNED_OUT)
+    expected = {
+        tray.report_action: tray.report_requested,
+        tray.tickets_action: tray.tickets_requested,
+        tray.sign_in_action: tray.sign_in_requested,
+        tray.quit_action: tray.quit_requested,
+    }
+    entries = [a for a in tray.menu.actions() if not a.isSeparator()]
+    assert set(entries) == set(expected)
+    for action, signal in expected.items():
+        with qtbot.waitSignal(signal):
+            action.trigger()
+
+
+def test_the_menu_follows_the_status(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tray = TrayIcon(SIGNED_OUT)
+    assert tray.sign_in_action.isVisible()
+    tray.apply_status(ONLINE)
+    assert not tray.sign_in_action.isVisible()
+    assert "2" in tray.tickets_action.text()
+    with qtbot.waitSignal(tray.menu_opened):
+        tray.menu.aboutToShow.emit()
+
+
+@pytest.mark.parametrize("status", [SIGNED_OUT, ONLINE, OFFLINE, NEWS])
+def test_each_status_has_its_own_icon_and_words(qtbot, status: TrayStatus) -> None:  # type: ignore[no-untyped-def]
+    tray = TrayIcon(status)
+    assert not tray.icon().isNull()
+    assert tray.toolTip().count("\n") == 1
+
+
+def test_offline_says_why(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tray = TrayIcon(OFFLINE)
+    assert texts.unavailable_message("timeout") in tray.toolTip()
+    images = [TrayIcon(s).icon().pixmap(22, 22).toImage() for s in (ONLINE, OFFLINE, NEWS)]
+    assert images[0] != images[1] and images[1] != images[2] and images[0] != images[2]

@@ -1,0 +1,1 @@
+"""Developer tools: the virtual desktop, screenshots, system packages."""

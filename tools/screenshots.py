@@ -1,0 +1,154 @@
+"""Refresh ``docs/screenshots/``: the real app on a virtual desktop, driven with real clicks.
+
+``python -m tools.screenshots`` (or ``make screenshots``) starts a fresh demo
+desk, a virtual 1920×1080 desktop with a tray, and the app, then clicks
+through it the way an employee would and saves what is on screen.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from demo.deskctl import DemoDesk
+from tools.app_process import ROOT, AppProcess, Probe
+from tools.xsession import VirtualDesktop
+
+OUT = ROOT / "docs" / "screenshots"
+MARGIN = 16
+
+
+def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
+    x, y, w, h = rect
+    return x + w // 2, y + h // 2
+
+
+class Shooter:
+    """Drives apps on one virtual desktop and saves cropped screenshots."""
+
+    def __init__(self, desktop: VirtualDesktop, desk: DemoDesk, home: Path) -> None:
+        self.desktop = desktop
+        self.desk = desk
+        self.home = home
+        self.saved: list[Path] = []
+
+    def grab(self, name: str, rect: tuple[int, int, int, int]) -> None:
+        """Save the screen around ``rect`` as ``docs/screenshots/<name>.png``."""
+        x, y, w, h = rect
+        x0, y0 = max(x - MARGIN, 0), max(y - MARGIN, 0)
+        x1 = min(x + w + MARGIN, self.desktop.width)
+        y1 = min(y + h + MARGIN, self.desktop.height)
+        path = OUT / f"{name}.png"
+        subprocess.run(
+            [sys.executable, "-m", "tools.grab", str(path), f"{x0},{y0},{x1 - x0},{y1 - y0}"],
+            env=self.desktop.env(),
+            cwd=ROOT,
+            check=True,
+        )
+        self.saved.append(path)
+
+    @contextmanager
+    def app(self, name: str, **settings: str) -> Iterator[AppProcess]:
+        """Run the app with its own home and these environment settings."""
+        env = {
+            "HELPDESK_TRAY_HOME": str(self.home / name),
+            "HELPDESK_TRAY_POLICY": str(self.home / f"{name}-policy.toml"),
+            "HELPDESK_TRAY_PROBE": "1",
+            **settings,
+        }
+        app = AppProcess(self.desktop.env(env))
+        try:
+            yield app
+        finally:
+            app.stop()
+
+    def open_menu(self, app: AppProcess, icon: tuple[int, int, int, int]) -> Probe:
+        """Right-click the tray icon; the menu as it appeared."""
+        self.desktop.click(*_center(icon), button=3)
+        return app.probe("menu_shown")
+
+    def choose(self, menu: Probe, item: str) -> None:
+        """Click one entry of an open menu."""
+        self.desktop.click_menu_item(menu.rect(), menu.items("items")[item])
+
+
+def shoot(shooter: Shooter) -> None:
+    """Every screenshot the README shows."""
+    desk, desktop = shooter.desk, shooter.desktop
+    anna = {
+        "HELPDESK_TRAY_DESK_URL": desk.base_url,
+        "HELPDESK_TRAY_DESK_USERNAME": "anna",
+        "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
+    }
+
+    with shooter.app("english", **anna) as app:
+        icon = app.probe("tray_visible").rect()
+        app.expect("ticket(s) loaded")
+        menu = shooter.open_menu(app, icon)
+        x, y, w, h = menu.rect()
+        shooter.grab("tray-menu", (x, 0, desktop.width - x, y + h))
+        shooter.choose(menu, "reportAction")
+        dialog = app.probe("window_shown")
+        fields = dialog.items("children")
+        desktop.click(*_center(fields["subject"]))
+        desktop.type_text("Outlook keeps asking for my password")
+        desktop.click(*_center(fields["description"]))
+        desktop.type_text(
+            "Since this morning Outlook asks for my password every few minutes. "
+            "Typing it again works for a while."
+        )
+        shooter.grab("report-dialog", dialog.rect())
+        desktop.click(*_center(fields["send"]))
+        app.expect("is ticket")
+        app.expect("ticket change(s)")  # the new ticket is in the list
+        shooter.grab("report-sent", dialog.rect())
+        desktop.xdotool("key", "Return")  # "Close" has the focus on the thank-you page
+        shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
+        window = app.probe("window_shown")
+        shooter.grab("tickets-window", window.rect())
+
+    with shooter.app("dutch", HELPDESK_TRAY_UI_LANGUAGE="nl", **anna) as app:
+        icon = app.probe("tray_visible").rect()
+        app.expect("ticket(s) loaded")
+        shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
+        shooter.grab("tickets-window-nl", app.probe("window_shown").rect())
+
+    policy = shooter.home / "first-start-policy.toml"
+    policy.write_text(f'[desk]\nurl = "{desk.base_url}"\n', encoding="utf-8")
+    with shooter.app("first-start") as app:
+        dialog = app.probe("window_shown")
+        shooter.grab("sign-in", dialog.rect())
+
+    offline = {**anna, "HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9"}
+    with shooter.app("offline", **offline) as app:
+        icon = app.probe("tray_visible").rect()
+        app.expect("the desk is not answering")
+        menu = shooter.open_menu(app, icon)
+        shooter.choose(menu, "ticketsAction")
+        shooter.grab("tickets-window-offline", app.probe("window_shown").rect())
+
+
+def main() -> int:
+    """Take the screenshots; print where they went."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-tray-shots-") as tmp:
+        desk = DemoDesk(data_dir=Path(tmp) / "desk", port=0)
+        desk.setup()
+        desk.start()
+        try:
+            with VirtualDesktop() as desktop:
+                shooter = Shooter(desktop, desk, Path(tmp))
+                shoot(shooter)
+        finally:
+            desk.stop(quiet=True)
+    for path in shooter.saved:
+        sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
