@@ -1,0 +1,74 @@
+# helpdesk-tray: the two commands a newcomer needs are `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TS     := $(wildcard resources/i18n/*.ts)
+QM     := $(TS:.ts=.qm)
+
+.PHONY: help demo demo-virtual demo-stop test test-fast lint bench screenshots \
+        resources i18n i18n-update icons system-deps clean
+
+help:
+	@echo "make demo          run the tray against the embedded demo desk"
+	@echo "make test          set up everything and run the whole test suite"
+	@echo "make lint          ruff and mypy"
+	@echo "make bench         benchmarks (results in bench/results/, see docs/performance.md)"
+	@echo "make screenshots   refresh docs/screenshots/ on a virtual display"
+	@echo "make demo-stop     stop the demo desk"
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check \
+		-c requirements/constraints.txt -e ".[dev,demo]"
+	touch $@
+
+resources/i18n/%.qm: resources/i18n/%.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+# Built from the sources in resources/, never committed: catalogs (.qm) and PNG icons.
+resources: i18n icons
+
+i18n: $(QM)
+
+icons: $(STAMP)
+	$(BIN)/python -m tools.render_icons
+
+# After changing user-visible strings: refresh the catalogs, then translate the new entries.
+i18n-update: $(STAMP)
+	$(BIN)/pyside6-lupdate $$(find client -name '*.py' | sort) \
+		-ts resources/i18n/helpdesk_tray_nl.ts -no-obsolete -locations none
+	$(BIN)/pyside6-lupdate $$(find client -name '*.py' | sort) \
+		-ts resources/i18n/helpdesk_tray_en.ts -no-obsolete -locations none -pluralonly
+
+system-deps:
+	@tools/install-system-deps.sh
+
+demo: $(STAMP) resources
+	$(BIN)/python -m demo.launch
+
+demo-virtual: screenshots
+
+demo-stop: $(STAMP)
+	$(BIN)/python demo/deskctl.py stop
+
+test: $(STAMP) resources system-deps
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) resources
+	$(BIN)/python -m pytest -m "not desk and not e2e"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP) resources system-deps
+	$(BIN)/python -m bench
+
+screenshots: $(STAMP) resources system-deps
+	$(BIN)/python -m tools.screenshots
+
+clean:
+	rm -rf $(VENV) $(QM) resources/icons/png demo/.data bench/results .pytest_cache .mypy_cache .ruff_cache

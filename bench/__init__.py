@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory against the baselines the issues name (docs/performance.md)."""
