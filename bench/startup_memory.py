@@ -22,7 +22,7 @@ import psutil
 
 from client.adapters.keyring_store import SERVICE
 from client.core.ports import credential_account
-from demo.deskctl import DemoDesk
+from demo.deskctl import DemoDesk, temporary_desk
 from tools.app_process import ROOT, AppProcess
 from tools.xsession import VirtualDesktop
 
@@ -140,15 +140,12 @@ def run(rounds: int, idle_seconds: float) -> Result:
     # As installed: pip and PyInstaller ship compiled bytecode. Without it (for
     # example under PYTHONDONTWRITEBYTECODE) every start would compile our sources.
     compileall.compile_dir(str(ROOT / "client"), quiet=1)
-    with tempfile.TemporaryDirectory(prefix="helpdesk-tray-bench-") as tmp:
-        desk = DemoDesk(data_dir=Path(tmp) / "desk", port=0)
-        desk.setup()
-        desk.start()
-        try:
-            with VirtualDesktop() as desktop:
-                return _measure(desktop, _app_env(desk, Path(tmp)), rounds, idle_seconds)
-        finally:
-            desk.stop(quiet=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="helpdesk-tray-bench-") as tmp,
+        temporary_desk() as desk,
+        VirtualDesktop() as desktop,
+    ):
+        return _measure(desktop, _app_env(desk, Path(tmp)), rounds, idle_seconds)
 
 
 def main(argv: list[str]) -> Result:

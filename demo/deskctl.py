@@ -32,9 +32,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -392,6 +394,19 @@ class DemoDesk:
         tb: TracebackType | None,
     ) -> None:
         self.stop(quiet=True)
+
+
+@contextlib.contextmanager
+def temporary_desk() -> Iterator[DemoDesk]:
+    """A freshly seeded desk on a free port in a temporary folder, stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="helpdesk-tray-desk-") as folder:
+        desk = DemoDesk(data_dir=Path(folder), port=0)
+        desk.setup()
+        desk.start()
+        try:
+            yield desk
+        finally:
+            desk.stop(quiet=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,8 @@ from client.core.models import (
     TicketRef,
     TicketSummary,
 )
-from client.services.tasks import TaskRunner
+from client.services.account import Account
+from client.services.tasks import TaskRunner, call
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -226,9 +227,35 @@ class ManualRunner(TaskRunner):
     def finish_next(self) -> None:
         """Run the oldest held job and deliver its result."""
         fn, _owner, on_success, on_error = self.jobs.pop(0)
-        try:
-            result = fn()
-        except Exception as exc:
-            on_error(exc)
-        else:
+        result, error = call(fn)
+        if error is None:
             on_success(result)
+        else:
+            on_error(error)
+
+
+def make_account(
+    runner: TaskRunner,
+    connector: FakeConnector,
+    secrets: MemorySecretStore | None = None,
+    *,
+    save_settings: Callable[[Any], None] = lambda values: None,
+    remember_secret: Callable[[str], None] = lambda secret: None,
+    **options: Any,
+) -> Account:
+    """An ``Account`` over fakes; by default at a desk URL, as "anna", with the token preset."""
+    settings: dict[str, Any] = {
+        "desk_kind": "django-helpdesk",
+        "desk_url": "https://desk.example.org",
+        "username": "anna",
+        "preset_credential": connector.token,
+    }
+    settings.update(options)
+    return Account(
+        runner,
+        lambda kind: connector,
+        secrets if secrets is not None else MemorySecretStore(),
+        save_settings,
+        remember_secret,
+        **settings,
+    )

@@ -21,6 +21,11 @@ def _run(environ: dict[str, str], *argv: str, stdin: str = "") -> tuple[int, str
     return code, out.getvalue(), err.getvalue()
 
 
+def _sign_in(environ: dict[str, str], url: str, password: str) -> tuple[int, str, str]:
+    args = ("sign-in", "--url", url, "--username", "anna", "--password-stdin")
+    return _run(environ, *args, stdin=password + "\n")
+
+
 @pytest.fixture
 def environ(tmp_path: Path) -> dict[str, str]:
     return {HOME_ENV: str(tmp_path / "home"), POLICY_ENV: str(tmp_path / "policy.toml")}
@@ -30,16 +35,7 @@ def environ(tmp_path: Path) -> dict[str, str]:
 def test_sign_in_report_and_list(
     demo_desk: DeskAccess, environ: dict[str, str], tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    code, out, err = _run(
-        environ,
-        "sign-in",
-        "--url",
-        demo_desk.url,
-        "--username",
-        "anna",
-        "--password-stdin",
-        stdin=EMPLOYEE_PASSWORD + "\n",
-    )
+    code, out, err = _sign_in(environ, demo_desk.url, EMPLOYEE_PASSWORD)
     assert (code, err) == (EXIT_OK, "")
     assert "Anna Jansen" in out
     assert memory_keyring.entries == {(SERVICE, f"anna@{demo_desk.url}"): demo_desk.anna_token}
@@ -94,29 +90,11 @@ def test_an_empty_subject_is_refused(environ: dict[str, str]) -> None:
 
 @pytest.mark.desk
 def test_a_wrong_password_is_refused(demo_desk: DeskAccess, environ: dict[str, str]) -> None:
-    code, _, err = _run(
-        environ,
-        "sign-in",
-        "--url",
-        demo_desk.url,
-        "--username",
-        "anna",
-        "--password-stdin",
-        stdin="wrong\n",
-    )
+    code, _, err = _sign_in(environ, demo_desk.url, "wrong")
     assert code == EXIT_DESK and "password" in err.lower()
 
 
 def test_the_policy_locks_the_desk_address(environ: dict[str, str]) -> None:
     Path(environ[POLICY_ENV]).write_text('[desk]\nurl = "https://desk.example.org"\n')
-    code, _, err = _run(
-        environ,
-        "sign-in",
-        "--url",
-        "https://evil.example.org",
-        "--username",
-        "anna",
-        "--password-stdin",
-        stdin="x\n",
-    )
+    code, _, err = _sign_in(environ, "https://evil.example.org", "x")
     assert code == EXIT_USAGE and "IT" in err

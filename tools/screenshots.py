@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from demo.deskctl import DemoDesk
+from demo.deskctl import DemoDesk, temporary_desk
 from tools.app_process import ROOT, AppProcess, Probe
 from tools.xsession import VirtualDesktop
 
@@ -105,7 +105,7 @@ def shoot(shooter: Shooter) -> None:
         desktop.click(*_center(fields["send"]))
         app.expect("is ticket")
         app.expect("ticket change(s)")  # the new ticket is in the list
-        shooter.grab("report-sent", dialog.rect())
+        shooter.grab("report-sent", desktop.window_rect("Report a problem"))  # it shrank
         desktop.xdotool("key", "Return")  # "Close" has the focus on the thank-you page
         shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
         window = app.probe("window_shown")
@@ -135,16 +135,13 @@ def shoot(shooter: Shooter) -> None:
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="helpdesk-tray-shots-") as tmp:
-        desk = DemoDesk(data_dir=Path(tmp) / "desk", port=0)
-        desk.setup()
-        desk.start()
-        try:
-            with VirtualDesktop() as desktop:
-                shooter = Shooter(desktop, desk, Path(tmp))
-                shoot(shooter)
-        finally:
-            desk.stop(quiet=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="helpdesk-tray-shots-") as tmp,
+        temporary_desk() as desk,
+        VirtualDesktop() as desktop,
+    ):
+        shooter = Shooter(desktop, desk, Path(tmp))
+        shoot(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

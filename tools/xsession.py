@@ -201,6 +201,12 @@ class VirtualDesktop:
         ix, iy, iw, ih = item
         self.click(mx + ix + iw // 2, my + iy + ih // 2)
 
+    def window_rect(self, title: str) -> Rect:
+        """Where the (first) window with this exact title is now."""
+        found = self.xdotool("search", "--name", f"^{title}$", "getwindowgeometry", "--shell")
+        values = dict(line.split("=", 1) for line in found.split() if "=" in line)
+        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
     def type_text(self, text: str) -> None:
         """Type into the focused window, key by key."""
         self.xdotool("type", "--delay", "5", text)

@@ -13,6 +13,14 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def call(fn: Callable[[], T]) -> tuple[T | None, Exception | None]:
+    """Run ``fn``; its result, or the exception it raised (handed on, never swallowed)."""
+    try:
+        return fn(), None
+    except Exception as exc:
+        return None, exc
+
+
 class _Delivery(QObject):
     """Carries one worker result back to the GUI thread, then deletes itself.
 
@@ -51,10 +59,7 @@ class _Job(QRunnable):
         self._delivery = delivery
 
     def run(self) -> None:  # worker thread
-        try:
-            result, error = self._fn(), None
-        except Exception as exc:  # handed to on_error, never swallowed
-            result, error = None, exc
+        result, error = call(self._fn)
         try:
             self._delivery.finished.emit(result, error)
         except RuntimeError:  # owner (and so the delivery) already destroyed
@@ -106,9 +111,8 @@ class SyncTaskRunner(TaskRunner):
         on_error: Callable[[Exception], None],
     ) -> None:
         """Run ``fn`` now, then its callback."""
-        try:
-            result = fn()
-        except Exception as exc:
-            on_error(exc)
+        result, error = call(fn)
+        if error is None:
+            on_success(result)  # type: ignore[arg-type]
         else:
-            on_success(result)
+            on_error(error)

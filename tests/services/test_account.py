@@ -10,7 +10,7 @@ from client.core.errors import AuthFailed, SecretStoreError, Unavailable
 from client.core.ports import credential_account
 from client.services.account import Account, AccountState
 from client.services.tasks import SyncTaskRunner
-from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore, make_account
 
 URL = "https://desk.example.org"
 
@@ -29,21 +29,15 @@ def _account(
     secrets: MemorySecretStore,
     saved: _Saved | None = None,
     remembered: list[str] | None = None,
-    **kwargs: object,
+    **options: object,
 ) -> Account:
-    options: dict[str, object] = {
-        "desk_kind": "django-helpdesk",
-        "desk_url": URL,
-        "username": "anna",
-    }
-    options.update(kwargs)
-    return Account(
+    return make_account(
         runner,
-        lambda kind: connector,
+        connector,
         secrets,
-        saved if saved is not None else _Saved(),
-        (remembered if remembered is not None else []).append,
-        **options,  # type: ignore[arg-type]
+        save_settings=saved if saved is not None else _Saved(),
+        remember_secret=(remembered if remembered is not None else []).append,
+        **{"preset_credential": None, "desk_url": URL, **options},
     )
 
 

@@ -7,22 +7,11 @@ from client.core.reports import build_report
 from client.services.account import Account
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
-from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+from tests.fakes import FakeConnector, FakeDesk, make_account
 
 
 def _signed_in(qtbot, runner: SyncTaskRunner, desk: FakeDesk) -> Account:  # type: ignore[no-untyped-def]
-    connector = FakeConnector(desk)
-    account = Account(
-        runner,
-        lambda kind: connector,
-        MemorySecretStore(),
-        lambda values: None,
-        lambda secret: None,
-        desk_kind="django-helpdesk",
-        desk_url="https://desk.example.org",
-        username="anna",
-        preset_credential=connector.token,
-    )
+    account = make_account(runner, FakeConnector(desk))
     with qtbot.waitSignal(account.signed_in):
         account.restore()
     return account
@@ -51,15 +40,8 @@ def test_a_failure_hands_the_report_back(
 
 
 def test_not_signed_in_is_a_clear_failure(qtbot, sync_runner: SyncTaskRunner) -> None:
-    account = Account(
-        sync_runner,
-        lambda kind: None,
-        MemorySecretStore(),
-        lambda v: None,
-        lambda s: None,  # type: ignore[arg-type, return-value]
-        desk_kind="django-helpdesk",
-        desk_url="",
-        username="",
+    account = make_account(
+        sync_runner, FakeConnector(FakeDesk()), desk_url="", username="", preset_credential=None
     )
     service = ReportService(sync_runner, account)
     with qtbot.waitSignal(service.report_failed) as signal:

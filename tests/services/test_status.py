@@ -10,24 +10,13 @@ from client.services.account import Account
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.status import TrayIconKind, TrayStatusPresenter
 from client.services.tasks import SyncTaskRunner
-from tests.fakes import FakeClock, FakeConnector, FakeDesk, MemorySecretStore
+from tests.fakes import FakeClock, FakeConnector, FakeDesk, make_account
 
 
 def _wired(
     runner: SyncTaskRunner, desk: FakeDesk
 ) -> tuple[Account, TicketPoller, TrayStatusPresenter]:
-    connector = FakeConnector(desk)
-    account = Account(
-        runner,
-        lambda kind: connector,
-        MemorySecretStore(),
-        lambda v: None,
-        lambda s: None,
-        desk_kind="django-helpdesk",
-        desk_url="https://desk.example.org",
-        username="anna",
-        preset_credential=connector.token,
-    )
+    account = make_account(runner, FakeConnector(desk))
     poller = TicketPoller(runner, slow_interval_s=300, clock=FakeClock(), rng=random.Random(1))
     presenter = TrayStatusPresenter(account, poller)
     account.signed_in.connect(lambda _: poller.start(account.desk))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 
 import pytest
 
@@ -20,24 +18,3 @@ def missing(what: str, hint: str) -> None:
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-def need_program(program: str, package: str) -> str:
-    """The path of ``program``; skips or fails naming its Debian package when absent."""
-    path = shutil.which(program)
-    if path is None:
-        missing(f"the program {program!r}", f"install the Debian package {package!r}")
-        raise AssertionError("unreachable")
-    return path
-
-
-def need_library(soname: str, package: str) -> None:
-    """A shared library the dynamic linker can find; skips or fails naming its package."""
-    try:
-        listing = subprocess.run(
-            ["ldconfig", "-p"], capture_output=True, text=True, check=False
-        ).stdout
-    except OSError:
-        listing = ""
-    if soname not in listing:
-        missing(f"the library {soname}", f"install the Debian package {package!r}")

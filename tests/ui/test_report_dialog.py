@@ -5,26 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from client.core.errors import Unavailable
-from client.services.account import Account
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
 from client.ui.report_dialog import ReportDialog
-from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+from tests.fakes import FakeConnector, FakeDesk, make_account
 
 
 def _dialog(qtbot, runner: SyncTaskRunner, desk: FakeDesk) -> ReportDialog:  # type: ignore[no-untyped-def]
-    connector = FakeConnector(desk)
-    account = Account(
-        runner,
-        lambda kind: connector,
-        MemorySecretStore(),
-        lambda v: None,
-        lambda s: None,
-        desk_kind="django-helpdesk",
-        desk_url="https://desk.example.org",
-        username="anna",
-        preset_credential=connector.token,
-    )
+    account = make_account(runner, FakeConnector(desk))
     account.restore()
     dialog = ReportDialog(ReportService(runner, account), max_attachment_bytes=1000)
     qtbot.addWidget(dialog)
