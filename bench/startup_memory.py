@@ -104,6 +104,7 @@ def _app_env(desk: DemoDesk, home: Path) -> dict[str, str]:
         "HELPDESK_TRAY_DESK_URL": desk.base_url,
         "HELPDESK_TRAY_DESK_USERNAME": "anna",
         "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+        "PYTHONPATH": str(ROOT),  # where that test backend lives
         "HELPDESK_TRAY_TEST_KEYRING": str(keyring_file),
     }
 

@@ -12,15 +12,16 @@ memory close to a bare Qt tray app's (docs/performance.md).
 
 from __future__ import annotations
 
-import linecache
 import logging
 import os
+import re
+import socket
 import sys
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
@@ -28,14 +29,17 @@ from client.adapters.logs import setup_logging
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
 from client.adapters.secrets import HelperSecretStore, helper_command
+from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.ports import DeskConnector, SecretStore
+from client.core.outbox import OutboxItem, StoreRecovery
+from client.core.ports import DeskConnector, OutboxStore, SecretStore
 from client.core.redact import Redactor
 from client.core.settings import MergeResult
 from client.services.account import Account
 from client.services.crash import CrashHandler
-from client.services.poller import TicketPoller
+from client.services.outbox import OutboxService
+from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
 from client.services.reporting import ReportService
 from client.services.single_instance import SingleInstance
@@ -46,7 +50,7 @@ from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
     from client.ui.crash_dialog import CrashDialog
-    from client.ui.report_dialog import ReportDialog
+    from client.ui.report_dialog import EditReportDialog, ReportDialog
     from client.ui.sign_in_dialog import SignInDialog
     from client.ui.tickets_window import TicketsWindow
 
@@ -58,26 +62,47 @@ PROBE_ENV = "HELPDESK_TRAY_PROBE"
 TRAY_RETRIES = 5
 TRAY_RETRY_MS = 1000
 
-NO_DISPLAY_MESSAGE = """\
-helpdesk-tray needs a graphical desktop, and none was found here
-(neither DISPLAY nor WAYLAND_DISPLAY is set).
+NO_DISPLAY_MESSAGE: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
+    "app",
+    "helpdesk-tray needs a graphical desktop, and none could be reached here "
+    "(DISPLAY and WAYLAND_DISPLAY are unset, or the display they name is gone).\n\n"
+    "On a computer without a screen, the demo shows the tray on a virtual screen "
+    "and saves pictures of it: run `make screenshots` in the source folder.\n\n"
+    "The command-line tools work without a display: helpdesk-tray --help\n",
+)
 
-On a computer without a screen you can run it on a virtual display:
-    xvfb-run -a helpdesk-tray
-or, from the source tree, `make demo-virtual` (runs the demo on a virtual
-screen and saves screenshots of it to docs/screenshots/).
 
-The command-line tools work without a display: `helpdesk-tray --help`.
-"""
+def _local_x_display_reachable(display: str) -> bool:
+    """Whether a local X display (``:N``) answers; remote ones are not checked."""
+    match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+    if match is None:
+        return True  # host:N or a launchd path (macOS XQuartz): Qt finds out itself
+    path = f"/tmp/.X11-unix/X{match.group(1)}"
+    for address in (path, "\0" + path):  # the file, or Linux's abstract socket
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            try:
+                probe.connect(address)
+            except OSError:
+                continue
+            return True
+    return False
 
 
 def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
-    """Why the GUI cannot start here, or ``None`` when it can."""
+    """Why the GUI cannot start here, or ``None`` when it can.
+
+    Checked before Qt starts, because Qt aborts the process (with a misleading
+    message about missing libraries) when the display is set but gone.
+    """
     if not platform.startswith("linux"):
         return None
     if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
         return None
-    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+    if environ.get("WAYLAND_DISPLAY"):
+        return None
+    display = environ.get("DISPLAY")
+    if display and _local_x_display_reachable(display):
         return None
     return NO_DISPLAY_MESSAGE
 
@@ -95,7 +120,10 @@ def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
     config = HttpConfig(
         connect_timeout=settings.connect_timeout_s,
         read_timeout=settings.read_timeout_s,
+        total_timeout=settings.total_timeout_s,
         max_response_bytes=settings.max_response_bytes,
+        retries=settings.retries,
+        proxy=settings.proxy,
     )
     connectors = {DjangoHelpdeskConnector.kind: DjangoHelpdeskConnector}
     if kind not in connectors:
@@ -112,6 +140,8 @@ class TrayApp(QObject):
         settings_result: MergeResult,
         *,
         io: TaskRunner,
+        serial: TaskRunner,
+        outbox_store: OutboxStore,
         connector_for: Callable[[str], DeskConnector],
         secrets: SecretStore,
         save_settings: Callable[[Mapping[str, object]], None],
@@ -127,6 +157,7 @@ class TrayApp(QObject):
         self._settings = settings
         self._io = io
         self._tray_retries = tray_retries
+        self._secrets = secrets
         self.account = Account(
             io,
             connector_for,
@@ -140,12 +171,18 @@ class TrayApp(QObject):
             parent=self,
         )
         self.poller = TicketPoller(io, slow_interval_s=settings.poll_interval_s, parent=self)
-        self.presenter = TrayStatusPresenter(self.account, self.poller, self)
-        self.reports = ReportService(io, self.account, self)
+        self.outbox = OutboxService(
+            serial, io, outbox_store, lambda: self.account.desk, parent=self
+        )
+        self._serial = serial
+        self._outbox_store = outbox_store
+        self.presenter = TrayStatusPresenter(self.account, self.poller, self.outbox, self)
+        self.reports = ReportService(self.outbox, self)
         self.tray = TrayIcon(self.presenter.status, self)
         self._tickets_window: TicketsWindow | None = None
         self._report_dialog: ReportDialog | None = None
         self._sign_in_dialog: SignInDialog | None = None
+        self._edit_dialogs: set[EditReportDialog] = set()
         self._tray_attempts = 0
         self._crash_dialogs: set[CrashDialog] = set()
 
@@ -154,6 +191,11 @@ class TrayApp(QObject):
         self.account.credential_not_saved.connect(self._on_account_credential_not_saved)
         self.poller.credential_rejected.connect(self.account.credential_rejected)
         self.poller.snapshot_updated.connect(self._on_poller_snapshot_updated)
+        self.poller.connection_state_changed.connect(self._on_poller_connection_state_changed)
+        self.outbox.items_changed.connect(self._on_outbox_items_changed)
+        self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
+        self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
+        self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.presenter.status_changed.connect(self._on_presenter_status_changed)
         self.tray.report_requested.connect(self.open_report_dialog)
         self.tray.tickets_requested.connect(self.open_tickets_window)
@@ -164,9 +206,10 @@ class TrayApp(QObject):
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
 
     def start(self) -> None:
-        """Show the icon, then sign in from the keyring in the background."""
+        """Show the icon, then sign in from the keyring and pick up unsent reports."""
         self._show_tray()
         QTimer.singleShot(0, self.account.restore)
+        QTimer.singleShot(0, self.outbox.start)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -191,6 +234,10 @@ class TrayApp(QObject):
             window.refresh_requested.connect(self._on_tickets_window_refresh_requested)
             window.sign_in_requested.connect(self.open_sign_in_dialog)
             window.visibility_changed.connect(self._on_tickets_window_visibility_changed)
+            window.edit_report_requested.connect(self.open_edit_dialog)
+            window.cancel_report_requested.connect(self._on_tickets_window_cancel_report_requested)
+            window.retry_reports_requested.connect(self.outbox.retry_now)
+            window.show_reports(self.outbox.items)
             window.show_tickets(self.poller.tickets, self.poller.loaded)
             window.show_status(self.presenter.status)
             self._tickets_window = window
@@ -198,8 +245,12 @@ class TrayApp(QObject):
         self.presenter.mark_seen()
 
     def open_report_dialog(self) -> None:
-        """Show the report dialog (signing in first when needed)."""
-        if self.account.desk is None:
+        """Show the report dialog; on a first start, sign in first.
+
+        Once a desk is known, reporting always works: while signing in, or
+        after the sign-in expired, the report waits in the outbox.
+        """
+        if not self.account.desk_url:
             self.open_sign_in_dialog()
             return
         if self._report_dialog is None:
@@ -212,6 +263,8 @@ class TrayApp(QObject):
             dialog.report_sent.connect(self._on_report_dialog_report_sent)
             dialog.finished.connect(self._on_report_dialog_finished)
             self._report_dialog = dialog
+        elif self._report_dialog.has_draft and not self._report_dialog.isVisible():
+            self._report_dialog.show_draft()
         _bring_forward(self._report_dialog)
 
     def open_sign_in_dialog(self, reason: str = "") -> None:
@@ -230,9 +283,56 @@ class TrayApp(QObject):
             self._sign_in_dialog = dialog
         _bring_forward(self._sign_in_dialog)
 
+    def open_edit_dialog(self, item: OutboxItem) -> None:
+        """Let the user change a report that has not reached the desk."""
+        from client.ui.report_dialog import EditReportDialog  # deferred, see module doc
+
+        dialog = EditReportDialog(
+            self.outbox, item, max_attachment_bytes=self._settings.max_attachment_bytes
+        )
+        self._edit_dialogs.add(dialog)  # parentless: keep a reference while it is open
+        dialog.finished.connect(lambda _result: self._edit_dialogs.discard(dialog))
+        _bring_forward(dialog)
+
     def _on_account_signed_in(self, _person: object) -> None:
         if self.account.desk is not None:
             self.poller.start(self.account.desk)
+            self.outbox.retry_now()  # reports that waited for a sign-in go now
+
+    def _on_poller_connection_state_changed(self, state: ConnectionState) -> None:
+        if state is ConnectionState.ONLINE:
+            self.outbox.retry_now()  # the desk is back: send what waited, without waiting
+
+    def _on_outbox_items_changed(self, items: list[OutboxItem]) -> None:
+        if self._tickets_window is not None:
+            self._tickets_window.show_reports(items)
+
+    def _on_outbox_attempt_failed(self, _item: OutboxItem, error: ClientError) -> None:
+        if error.code == "auth_failed":
+            self.account.credential_rejected()  # as when a poll is refused
+
+    def _on_outbox_report_delivered(self, _item: OutboxItem) -> None:
+        self.poller.poll_now(force=True)
+
+    def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
+        logger.error(
+            "outbox damaged: moved to %s, %d report(s) saved",
+            recovery.damaged_copy,
+            recovery.salvaged,
+        )
+        self.tray.showMessage(
+            self.tr("IT help"),
+            self.tr(
+                "The list of reports waiting to be sent was damaged and has been set aside for "
+                "your IT department (%1). %n report(s) could be saved from it.",
+                "",
+                recovery.salvaged,
+            ).replace("%1", recovery.damaged_copy),
+            QSystemTrayIcon.MessageIcon.Warning,
+        )
+
+    def _on_tickets_window_cancel_report_requested(self, item: OutboxItem) -> None:
+        self.outbox.cancel(item.id)
 
     def _on_account_signed_out(self, reason: str) -> None:
         self.poller.stop()
@@ -243,7 +343,6 @@ class TrayApp(QObject):
         self.tray.showMessage(self.tr("IT help"), texts.error_message(error))
 
     def _on_poller_snapshot_updated(self) -> None:
-        release_import_caches()
         if self._tickets_window is not None:
             self._tickets_window.show_tickets(self.poller.tickets, self.poller.loaded)
 
@@ -264,7 +363,8 @@ class TrayApp(QObject):
         self.poller.poll_now(force=True)
 
     def _on_report_dialog_finished(self, _result: int) -> None:
-        if self._report_dialog is not None:
+        # Closed with unsaved text (Esc, the window's X): keep it for next time.
+        if self._report_dialog is not None and not self._report_dialog.has_draft:
             self._report_dialog.deleteLater()
             self._report_dialog = None
 
@@ -273,10 +373,14 @@ class TrayApp(QObject):
             self._sign_in_dialog.deleteLater()
             self._sign_in_dialog = None
 
-    def _on_crash_crashed(self, info: CrashInfo) -> None:
+    def show_previous_crash(self, details: str) -> None:
+        """Tell the user, once, that the last run ended in a hard crash."""
+        self._on_crash_crashed(CrashInfo("previous-run", details.splitlines()[0], details), True)
+
+    def _on_crash_crashed(self, info: CrashInfo, previous_run: bool = False) -> None:
         from client.ui.crash_dialog import CrashDialog  # deferred, see module doc
 
-        dialog = CrashDialog(info)
+        dialog = CrashDialog(info, previous_run=previous_run)
         # Keep a reference: a parentless dialog would otherwise be collected at once.
         self._crash_dialogs.add(dialog)
         dialog.finished.connect(lambda _result: self._crash_dialogs.discard(dialog))
@@ -285,18 +389,12 @@ class TrayApp(QObject):
     def _on_about_to_quit(self) -> None:
         self.poller.stop()
         self.tray.hide()
+        self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         if not self._io.wait_for_done(3000):
             logger.warning("quit while a request was still running")
-
-
-def release_import_caches() -> None:
-    """Drop the source lines PySide6 cached while modules were imported.
-
-    WORKAROUND: PySide6 reads the source of every module imported after it
-    (shibokensupport/feature.py, PYSIDE-2029, 6.11) into ``linecache``:
-    ~9 MB that nothing needs afterwards. Tracebacks read lines again on demand.
-    """
-    linecache.clearcache()
+        if not self._serial.wait_for_done(3000):
+            logger.warning("quit while the outbox was still writing")
+        self._outbox_store.close()
 
 
 def _bring_forward(window: QWidget) -> None:
@@ -316,9 +414,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     logger.info("helpdesk-tray %s starting (Python %s)", __version__, sys.version.split()[0])
     problem = display_problem(environ)
     if problem:
-        sys.stderr.write(problem)
+        # No GUI possible: Qt's core alone, to say so in the user's language.
+        core = QCoreApplication([*argv[:1]])
+        resources.install_translators(core, settings_result.settings.language)
+        sys.stderr.write(QCoreApplication.translate("app", problem))
         return 2
-    crash = CrashHandler()
+    crash = CrashHandler(redactor)
     crash.install()
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
@@ -327,10 +428,11 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     qapp = QApplication(list(argv))
     qapp.setQuitOnLastWindowClosed(False)
     route_qt_messages()
-    crash.enable_faulthandler(paths.crash_file)
+    previous_crash = crash.enable_faulthandler(paths.crash_file)
     resources.register_search_paths()
     resources.install_translators(qapp, settings_result.settings.language)
     qapp.setWindowIcon(resources.app_icon())
+    probe = None
     if environ.get(PROBE_ENV):
         from client.ui.probe import ScreenProbe  # a test hook: not loaded in normal use
 
@@ -342,10 +444,16 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         return 0
     io_pool = QThreadPool(qapp)
     io_pool.setMaxThreadCount(4)
+    serial_pool = QThreadPool(qapp)
+    serial_pool.setMaxThreadCount(1)  # outbox writes never overlap
     app = TrayApp(
         qapp,
         settings_result,
         io=TaskRunner(io_pool, qapp),
+        serial=TaskRunner(serial_pool, qapp),
+        outbox_store=SqliteOutbox(
+            paths.data_dir / "outbox.sqlite3", max_bytes=settings_result.settings.max_outbox_bytes
+        ),
         connector_for=lambda kind: connector_for(kind, settings_result),
         secrets=HelperSecretStore(helper_command()),
         save_settings=UserSettingsFile(paths.user_settings_file).update,
@@ -354,9 +462,13 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         preset_credential=environ.get(TOKEN_ENV) or None,
     )
     instance.activation_requested.connect(app.open_tickets_window)
+    if probe is not None:
+        app.presenter.status_changed.connect(probe.on_status_changed)
     qapp.aboutToQuit.connect(instance.release)
     crash.flush_early()
     app.start()
+    if previous_crash:
+        QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
     return qapp.exec()
 
 

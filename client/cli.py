@@ -1,4 +1,9 @@
-"""``helpdesk-tray``: the tray by default, and headless commands over the same adapters."""
+"""``helpdesk-tray``: the tray by default, and headless commands over the same adapters.
+
+A report made here goes through the same outbox as the tray's: it is saved
+first, then sent; if the desk cannot be reached it waits, and the tray sends
+it later.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -15,16 +21,23 @@ from PySide6.QtCore import QCoreApplication
 from client import __version__
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
+from client.adapters.store import SqliteOutbox
 from client.app import TOKEN_ENV, connector_for, run
-from client.core.errors import ClientError, ConfigurationError, SecretStoreError, ValidationError
+from client.core.errors import (
+    ClientError,
+    ConfigurationError,
+    SecretStoreError,
+    StoreError,
+    ValidationError,
+)
 from client.core.models import Attachment
+from client.core.outbox import OutboxSender, OutboxState
 from client.core.ports import DeskPort, SecretStore, credential_account
 from client.core.reports import build_report
-from client.core.settings import MergeResult
+from client.core.settings import MergeResult, desk_url_problem
 from client.ui import resources, texts
 
-EXIT_OK, EXIT_DESK, EXIT_USAGE = 0, 1, 2
-
+EXIT_OK, EXIT_DESK, EXIT_USAGE, EXIT_SAVED = 0, 1, 2, 4
 
 translate = QCoreApplication.translate
 
@@ -32,38 +45,71 @@ translate = QCoreApplication.translate
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-tray",
-        description="IT help in the system tray. Without a command, starts the tray.",
+        description=translate("cli", "IT help in the system tray. Without a command: the tray."),
     )
     parser.add_argument("--version", action="version", version=f"helpdesk-tray {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    report = commands.add_parser("report", help="report a problem from the command line")
-    report.add_argument("--subject", required=True, help="the problem in a few words")
-    report.add_argument("--description", default="", help="what happened (optional)")
+    report = commands.add_parser(
+        "report",
+        help=translate("cli", "report a problem (saved first; sent now, or later by the tray)"),
+    )
     report.add_argument(
-        "--attach", action="append", default=[], type=Path, metavar="FILE", help="attach a file"
+        "--subject", required=True, help=translate("cli", "the problem in a few words")
     )
-    tickets = commands.add_parser("tickets", help="list your tickets and their stage")
-    tickets.add_argument("--json", action="store_true", help="machine-readable output")
-    sign_in = commands.add_parser("sign-in", help="sign in and keep the token in the keyring")
-    sign_in.add_argument("--url", help="the service desk's address (default: from settings)")
-    sign_in.add_argument("--username", help="your user name at the service desk")
+    report.add_argument(
+        "--description", default="", help=translate("cli", "what happened (optional)")
+    )
+    report.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help=translate("cli", "attach a file (repeat for more)"),
+    )
+    tickets = commands.add_parser("tickets", help=translate("cli", "list your tickets"))
+    tickets.add_argument(
+        "--json", action="store_true", help=translate("cli", "machine-readable output")
+    )
+    sign_in = commands.add_parser(
+        "sign-in", help=translate("cli", "sign in and keep the token in the keyring")
+    )
     sign_in.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--url", help=translate("cli", "the service desk's address (default: from settings)")
     )
-    commands.add_parser("sign-out", help="forget the stored sign-in")
+    sign_in.add_argument("--username", help=translate("cli", "your user name at the service desk"))
+    sign_in.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=translate("cli", "read the password from standard input"),
+    )
+    commands.add_parser("sign-out", help=translate("cli", "forget the stored sign-in"))
     return parser
 
 
 class _Cli:
     """The headless commands, over the same adapters and settings as the tray."""
 
-    def __init__(self, environ: Mapping[str, str], out: TextIO, err: TextIO, stdin: TextIO) -> None:
+    def __init__(
+        self,
+        settings: MergeResult,
+        environ: Mapping[str, str],
+        out: TextIO,
+        err: TextIO,
+        stdin: TextIO,
+    ) -> None:
+        self._settings = settings
         self._environ = environ
         self._out = out
         self._err = err
         self._stdin = stdin
         self._paths = default_paths(environ)
-        self._settings: MergeResult = load_settings(self._paths, environ)
+
+    def _say(self, text: str) -> None:
+        self._out.write(text + "\n")
+
+    def _complain(self, text: str) -> None:
+        self._err.write(text + "\n")
 
     def _secrets(self) -> SecretStore:
         # Deferred import, as in the tray: only commands that need the keyring load it.
@@ -92,7 +138,7 @@ class _Cli:
             except OSError as exc:
                 message = translate("cli", "Cannot read the file %1: %2")
                 reason = exc.strerror or str(exc)
-                self._err.write(message.replace("%1", str(path)).replace("%2", reason) + "\n")
+                self._complain(message.replace("%1", str(path)).replace("%2", reason))
                 return EXIT_USAGE
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             attachments.append(Attachment(path.name, content_type, data))
@@ -102,11 +148,61 @@ class _Cli:
             attachments,
             max_attachment_bytes=self._settings.settings.max_attachment_bytes,
         )
-        ref = self._desk().create_ticket(report)
-        self._out.write(
-            translate("cli", "Your report is ticket %1.").replace("%1", str(ref)) + "\n"
+        store = SqliteOutbox(
+            self._paths.data_dir / "outbox.sqlite3",
+            max_bytes=self._settings.settings.max_outbox_bytes,
         )
-        return EXIT_OK
+        try:
+            store.add(report, time.time())
+            try:
+                desk = self._desk()
+            except ClientError as error:
+                return self._saved_not_sent(error)
+            sender = OutboxSender(store, time.time)
+            while (attempt := sender.send_next(desk)) is not None:
+                if attempt.item.key != report.key:
+                    continue  # an older report went first, as in the tray
+                if attempt.delivered:
+                    ticket = str(attempt.item.ticket)
+                    self._say(translate("cli", "Your report is ticket %1.").replace("%1", ticket))
+                    self._send_waiting(store, sender, desk)
+                    return EXIT_OK
+                if attempt.item.state is OutboxState.REJECTED:
+                    assert attempt.error is not None
+                    self._complain(texts.error_message(_as_client_error(attempt.error)))
+                    self._complain(
+                        translate(
+                            "cli", "The report is kept; you can change and resend it in the tray."
+                        )
+                    )
+                    return EXIT_DESK
+                assert attempt.error is not None
+                return self._saved_not_sent(_as_client_error(attempt.error))
+            return self._saved_not_sent(ConfigurationError("waiting for an earlier attempt"))
+        finally:
+            store.close()
+
+    def _send_waiting(self, store: SqliteOutbox, sender: OutboxSender, desk: DeskPort) -> None:
+        """The desk answers again: earlier reports that waited for it go too."""
+        store.due_now(time.time())
+        while (attempt := sender.send_next(desk)) is not None and attempt.error is None:
+            ticket = str(attempt.item.ticket)
+            self._say(
+                translate("cli", "An earlier report, “%1”, is ticket %2.")
+                .replace("%1", attempt.item.subject[:60])
+                .replace("%2", ticket)
+            )
+
+    def _saved_not_sent(self, error: ClientError) -> int:
+        self._complain(texts.error_message(error))
+        self._say(
+            translate(
+                "cli",
+                "Your report is saved on this computer; IT help sends it as soon as the "
+                "service desk can be reached.",
+            )
+        )
+        return EXIT_SAVED
 
     def tickets(self, args: argparse.Namespace) -> int:
         tickets, _cursor = self._desk().changed_tickets(None)
@@ -128,27 +224,29 @@ class _Cli:
             self._out.write("\n")
             return EXIT_OK
         if not tickets:
-            self._out.write(translate("cli", "You have no tickets.") + "\n")
+            self._say(translate("cli", "You have no tickets."))
         for t in tickets:
             agent = t.agent.name if t.agent else translate("cli", "not assigned yet")
-            self._out.write(
-                f"{t.ref!s:<14} {texts.stage_label(t.stage):<16} {agent:<20} "
-                f"{t.title[:80].replace(chr(10), ' ')}\n"
-            )
+            title = t.title[:80].replace("\n", " ")
+            self._say(f"{t.ref!s:<14} {texts.stage_label(t.stage):<16} {agent:<20} {title}")
         return EXIT_OK
 
     def sign_in(self, args: argparse.Namespace) -> int:
         settings = self._settings.settings
-        url = args.url or settings.desk_url
-        if args.url and "desk.url" in self._settings.locked and args.url != settings.desk_url:
-            self._err.write(
-                translate("cli", "The service desk address is set by your IT department.") + "\n"
+        url = (args.url or settings.desk_url).rstrip("/")
+        if args.url and "desk.url" in self._settings.locked and url != settings.desk_url:
+            self._complain(
+                translate("cli", "The service desk address is set by your IT department.")
             )
             return EXIT_USAGE
         username = args.username or settings.desk_username
+        problem = desk_url_problem(url) if url else None
+        if problem is not None:
+            self._complain(texts.error_message(ValidationError(problem, "url")))
+            return EXIT_USAGE
         if not url or not username:
-            self._err.write(
-                translate("cli", "Give the service desk address (--url) and --username.") + "\n"
+            self._complain(
+                translate("cli", "Give the service desk address (--url) and --username.")
             )
             return EXIT_USAGE
         if args.password_stdin:
@@ -162,20 +260,35 @@ class _Cli:
             token = connector.sign_in(url, username, password)
             person = connector.open(url, token).whoami()
         except ClientError as error:
-            self._err.write(texts.error_message(error, signing_in=True) + "\n")
+            self._complain(texts.error_message(error, signing_in=True))
             return EXIT_DESK
-        self._secrets().set(credential_account(url, username), token)
+        try:
+            self._secrets().set(credential_account(url, username), token)
+        except SecretStoreError:
+            self._complain(
+                translate(
+                    "cli",
+                    "No safe place for passwords (a keyring) was found on this computer, so the "
+                    "sign-in cannot be kept. On Linux, install and unlock a Secret Service such "
+                    "as GNOME Keyring or KWallet, then sign in again.",
+                )
+            )
+            return EXIT_DESK
         UserSettingsFile(self._paths.user_settings_file).update(
-            {"desk.url": url.rstrip("/"), "desk.username": username}
+            {"desk.url": url, "desk.username": username}
         )
-        self._out.write(translate("cli", "Signed in as %1.").replace("%1", person.name) + "\n")
+        self._say(translate("cli", "Signed in as %1.").replace("%1", person.name))
         return EXIT_OK
 
     def sign_out(self, _args: argparse.Namespace) -> int:
         settings = self._settings.settings
         self._secrets().delete(credential_account(settings.desk_url, settings.desk_username))
-        self._out.write(translate("cli", "Signed out.") + "\n")
+        self._say(translate("cli", "Signed out."))
         return EXIT_OK
+
+
+def _as_client_error(error: Exception) -> ClientError:
+    return error if isinstance(error, ClientError) else ClientError(str(error))
 
 
 def main(
@@ -187,12 +300,19 @@ def main(
 ) -> int:
     """Entry point of the ``helpdesk-tray`` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(args_list)
-    if args.command is None:
-        return run([sys.argv[0], *args_list], environ)
+    if not args_list:
+        return run([sys.argv[0]], environ)
+    # A command (or --help): Qt's core only, for the translations of what we print.
+    # An instance may exist already when this runs inside the test suite.
     core_app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    cli = _Cli(environ, out, err, stdin)
-    resources.install_translators(core_app, cli._settings.settings.language)
+    settings = load_settings(default_paths(environ), environ)
+    resources.install_translators(core_app, settings.settings.language)
+    parser = _parser()
+    args = parser.parse_args(args_list)  # --help and --version end here
+    if args.command is None:
+        parser.print_usage(err)
+        return EXIT_USAGE
+    cli = _Cli(settings, environ, out, err, stdin)
     command = {
         "report": cli.report,
         "tickets": cli.tickets,
@@ -201,12 +321,12 @@ def main(
     }[args.command]
     try:
         return command(args)
-    except SecretStoreError as error:
-        err.write(texts.error_message(error) + "\n")
-        return EXIT_DESK
     except ValidationError as error:
         err.write(texts.error_message(error) + "\n")
         return EXIT_USAGE
+    except StoreError as error:
+        err.write(texts.error_message(error) + "\n")
+        return EXIT_DESK
     except ClientError as error:
         err.write(texts.error_message(error) + "\n")
         return EXIT_DESK

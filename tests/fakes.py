@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -13,10 +14,11 @@ import keyring.errors
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from client.core.errors import AuthFailed, ClientError, NotFound
+from client.core.errors import AuthFailed, ClientError, NotFound, StoreError
 from client.core.models import (
     Agent,
     Attachment,
+    AttachmentInfo,
     Cursor,
     EventKind,
     Person,
@@ -27,7 +29,9 @@ from client.core.models import (
     TicketRef,
     TicketSummary,
 )
+from client.core.outbox import OutboxItem, OutboxState, begin_attempt, recovered
 from client.services.account import Account
+from client.services.outbox import OutboxService
 from client.services.tasks import TaskRunner, call
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -89,6 +93,9 @@ class MemorySecretStore:
         self._check()
         self.entries.pop(account, None)
 
+    def cancel(self) -> None:
+        pass
+
 
 @dataclass
 class FakeDesk:
@@ -103,6 +110,8 @@ class FakeDesk:
     )
     tickets: dict[TicketRef, Ticket] = field(default_factory=dict)
     fail_with: Exception | None = None
+    #: Only creating tickets fails (the poll still works): an upload that breaks.
+    fail_creates_with: Exception | None = None
     calls: list[tuple[str, Any]] = field(default_factory=list)
     now: datetime = T0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(101))
@@ -149,6 +158,8 @@ class FakeDesk:
 
     def create_ticket(self, report: Report) -> TicketRef:
         self._call("create_ticket", report)
+        if self.fail_creates_with is not None:
+            raise self.fail_creates_with
         if report.key in self._keys:
             return self._keys[report.key]
         ref = self.add_ticket(report.subject)
@@ -258,4 +269,118 @@ def make_account(
         save_settings,
         remember_secret,
         **settings,
+    )
+
+
+class MemoryOutbox:
+    """``OutboxStore`` in memory, for the core and service tests (the real one is SQLite)."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, OutboxItem] = {}
+        self._reports: dict[int, Report] = {}
+        self._ids = itertools.count(1)
+
+    def add(self, report: Report, now: float) -> OutboxItem:
+        item = OutboxItem(
+            id=next(self._ids),
+            key=report.key,
+            subject=report.subject,
+            description=report.description,
+            state=OutboxState.QUEUED,
+            created_at=now,
+            attachments=tuple(
+                AttachmentInfo(a.filename, a.size, a.content_type) for a in report.attachments
+            ),
+            next_attempt_at=now,
+        )
+        self._items[item.id] = item
+        self._reports[item.id] = report
+        return item
+
+    def item(self, item_id: int) -> OutboxItem:
+        return self._items[item_id]
+
+    def claim_next(self, now: float) -> OutboxItem | None:
+        item = self._next_due(now)
+        if item is None:
+            return None
+        item = begin_attempt(item)
+        self._items[item.id] = item
+        return item
+
+    def _next_due(self, now: float) -> OutboxItem | None:
+        due = [
+            i
+            for i in self._items.values()
+            if i.state in (OutboxState.QUEUED, OutboxState.RETRY)
+            and i.next_attempt_at is not None
+            and i.next_attempt_at <= now
+        ]
+        return min(due, key=lambda i: (i.created_at, i.id), default=None)
+
+    def load_report(self, item_id: int) -> Report:
+        item = self._items[item_id]
+        return replace(self._reports[item_id], subject=item.subject, description=item.description)
+
+    def save(self, item: OutboxItem) -> None:
+        self._items[item.id] = item
+
+    def items(self) -> list[OutboxItem]:
+        return [i for i in self._items.values() if i.state is not OutboxState.SENT]
+
+    def remove(self, item_id: int) -> None:
+        self._items.pop(item_id, None)
+
+    def due_now(self, now: float) -> int:
+        later = [
+            i
+            for i in self._items.values()
+            if i.state is OutboxState.RETRY and (i.next_attempt_at or 0) > now
+        ]
+        for item in later:
+            self._items[item.id] = replace(item, next_attempt_at=now)
+        return len(later)
+
+    def recover(self, now: float) -> int:
+        sending = [i for i in self._items.values() if i.state is OutboxState.SENDING]
+        for item in sending:
+            self._items[item.id] = recovered(item, now)
+        return len(sending)
+
+    def recovery(self) -> None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+    def next_attempt_at(self) -> float | None:
+        times = [
+            i.next_attempt_at
+            for i in self._items.values()
+            if i.state in (OutboxState.QUEUED, OutboxState.RETRY) and i.next_attempt_at
+        ]
+        return min(times, default=None)
+
+
+class FailingOutbox(MemoryOutbox):
+    """A store whose disk is full: nothing can be added."""
+
+    def add(self, report: Report, now: float) -> OutboxItem:
+        raise StoreError("database or disk is full", code="disk_full")
+
+
+def make_outbox(
+    runner: TaskRunner,
+    account: Account,
+    store: MemoryOutbox | None = None,
+    clock: Callable[[], float] | None = None,
+) -> OutboxService:
+    """An ``OutboxService`` over a memory store, sending through the account's desk."""
+    return OutboxService(
+        runner,
+        runner,
+        store if store is not None else MemoryOutbox(),
+        lambda: account.desk,
+        clock=clock or FakeClock(1_800_000_000.0),
+        rng=random.Random(7),
     )

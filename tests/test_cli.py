@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
 from client.adapters.paths import HOME_ENV, POLICY_ENV
-from client.cli import EXIT_DESK, EXIT_OK, EXIT_USAGE, main
+from client.cli import EXIT_DESK, EXIT_OK, EXIT_SAVED, EXIT_USAGE, main
 from tests.fakes import MemoryKeyring
 from tests.support.desk_fixture import EMPLOYEE_PASSWORD, DeskAccess
+
+# The CLI makes a QCoreApplication for its translations; in this process the
+# tests' QApplication must exist first.
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def _run(environ: dict[str, str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -24,6 +30,10 @@ def _run(environ: dict[str, str], *argv: str, stdin: str = "") -> tuple[int, str
 def _sign_in(environ: dict[str, str], url: str, password: str) -> tuple[int, str, str]:
     args = ("sign-in", "--url", url, "--username", "anna", "--password-stdin")
     return _run(environ, *args, stdin=password + "\n")
+
+
+def _desk(access: DeskAccess):  # type: ignore[no-untyped-def]
+    return DjangoHelpdeskConnector(HttpConfig()).open(access.url, access.anna_token)
 
 
 @pytest.fixture
@@ -98,3 +108,37 @@ def test_the_policy_locks_the_desk_address(environ: dict[str, str]) -> None:
     Path(environ[POLICY_ENV]).write_text('[desk]\nurl = "https://desk.example.org"\n')
     code, _, err = _sign_in(environ, "https://evil.example.org", "x")
     assert code == EXIT_USAGE and "IT" in err
+
+
+@pytest.mark.desk
+def test_a_report_made_while_the_desk_is_away_is_saved_for_later(
+    demo_desk: DeskAccess, environ: dict[str, str], tmp_path: Path
+) -> None:
+    environ.update(
+        {
+            "HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9",  # nobody listens
+            "HELPDESK_TRAY_DESK_USERNAME": "anna",
+            "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
+        }
+    )
+    code, out, err = _run(environ, "report", "--subject", "Sent from a train")
+    assert code == EXIT_SAVED
+    assert "saved on this computer" in out and "keep trying" not in err
+    # Back on the network, the next command (or the tray) sends what waited.
+    environ["HELPDESK_TRAY_DESK_URL"] = demo_desk.url
+    code, out, _ = _run(environ, "report", "--subject", "Second report")
+    assert code == EXIT_OK
+    titles = [t.title for t in _desk(demo_desk).changed_tickets(None)[0]]
+    assert titles.count("Sent from a train") == 1 and titles.count("Second report") == 1
+
+
+@pytest.mark.desk
+def test_without_a_keyring_the_cli_says_so_plainly(
+    demo_desk: DeskAccess, environ: dict[str, str]
+) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    code, _, err = _sign_in(environ, demo_desk.url, EMPLOYEE_PASSWORD)
+    assert code == EXIT_DESK and "keyring" in err.lower()

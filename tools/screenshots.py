@@ -103,7 +103,7 @@ def shoot(shooter: Shooter) -> None:
         )
         shooter.grab("report-dialog", dialog.rect())
         desktop.click(*_center(fields["send"]))
-        app.expect("is ticket")
+        app.expect("delivered as")
         app.expect("ticket change(s)")  # the new ticket is in the list
         shooter.grab("report-sent", desktop.window_rect("Report a problem"))  # it shrank
         desktop.xdotool("key", "Return")  # "Close" has the focus on the thank-you page

@@ -42,6 +42,9 @@ class KeyringStore:
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"{type(exc).__name__}: {exc}") from exc
 
+    def cancel(self) -> None:
+        """Nothing to give up on: calls here run on the caller's thread."""
+
     def delete(self, account: str) -> None:
         """Forget the credential; a missing one is not an error."""
         try:

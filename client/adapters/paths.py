@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,9 +12,12 @@ import platformdirs
 from client import APP_NAME
 from client.core.paths import Paths
 
+logger = logging.getLogger(__name__)
+
 #: Points every per-user directory at one folder (tests, benchmarks, the demo).
 HOME_ENV = "HELPDESK_TRAY_HOME"
-#: Reads the IT policy from another file (tests; IT trying out a policy).
+#: Reads the IT policy from another file (tests; IT trying out a policy on a test
+#: machine). Ignored where IT installed a policy: a user must not escape it.
 POLICY_ENV = "HELPDESK_TRAY_POLICY"
 
 
@@ -26,9 +30,14 @@ def system_policy_file() -> Path:
     return Path("/etc") / APP_NAME / "policy.toml"
 
 
-def default_paths(environ: Mapping[str, str]) -> Paths:
+def default_paths(environ: Mapping[str, str], system_policy: Path | None = None) -> Paths:
     """The platform's directories, or everything under ``$HELPDESK_TRAY_HOME``."""
-    policy = Path(environ[POLICY_ENV]) if environ.get(POLICY_ENV) else system_policy_file()
+    policy = system_policy or system_policy_file()
+    override = environ.get(POLICY_ENV)
+    if override and policy.exists():
+        logger.warning("%s ignored: IT installed a policy at %s", POLICY_ENV, policy)
+    elif override:
+        policy = Path(override)
     home = environ.get(HOME_ENV)
     if home:
         root = Path(home)

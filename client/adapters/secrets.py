@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 from client import KEYRING_HELPER_FLAG
 from client.core.errors import SecretStoreError
@@ -23,10 +26,18 @@ DEFAULT_TIMEOUT_S = 120.0
 
 
 def helper_command() -> list[str]:
-    """How to start the helper: the frozen executable, or this Python with ``-m client``."""
+    """How to start the helper: the frozen executable, or this Python with ``-m client``.
+
+    ``-P`` keeps the current directory off ``sys.path``, so a stray ``client``
+    folder where the user happens to be cannot stand in for ours.
+    """
     if getattr(sys, "frozen", False):
         return [sys.executable, KEYRING_HELPER_FLAG]
-    return [sys.executable, "-m", "client", KEYRING_HELPER_FLAG]
+    return [sys.executable, "-P", "-m", "client", KEYRING_HELPER_FLAG]
+
+
+#: Environment the helper does not inherit: credentials handed to the tray itself.
+_NOT_FOR_THE_HELPER = ("HELPDESK_TRAY_TOKEN",)
 
 
 class HelperSecretStore:
@@ -35,34 +46,52 @@ class HelperSecretStore:
     def __init__(self, command: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self._command = list(command)
         self._timeout = timeout
+        self._running: set[Any] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop a helper that is still waiting (the app is quitting)."""
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            process.kill()
 
     def _ask(self, request: dict[str, object]) -> dict[str, object]:
         # Deferred: subprocess is only needed on a worker thread, not for the icon to
         # appear (start-up budget, docs/performance.md).
         import subprocess
 
+        env = {k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_HELPER}
         try:
-            result = subprocess.run(  # noqa: S603 - our own executable, fixed arguments
+            process = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
                 self._command,
-                input=json.dumps(request),
-                capture_output=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=self._timeout,
-                check=False,
+                env=env,
             )
-        except subprocess.TimeoutExpired as exc:
-            raise SecretStoreError(
-                f"the keyring did not answer within {self._timeout:.0f} s"
-            ) from exc
         except OSError as exc:
             raise SecretStoreError(f"the keyring helper did not start: {exc}") from exc
+        with self._lock:
+            self._running.add(process)
         try:
-            answer = json.loads(result.stdout)
+            stdout, stderr = process.communicate(json.dumps(request), timeout=self._timeout)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            process.communicate()
+            waited = f"{self._timeout:.0f} s"
+            raise SecretStoreError(f"the keyring did not answer within {waited}") from exc
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        try:
+            answer = json.loads(stdout)
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
-            tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
-            raise SecretStoreError(f"the keyring helper failed ({result.returncode}): {tail[0]}")
+            tail = stderr.strip().splitlines()[-1:] or ["no output"]
+            raise SecretStoreError(f"the keyring helper failed ({process.returncode}): {tail[0]}")
         if not answer.get("ok"):
             raise SecretStoreError(str(answer.get("error", "unknown keyring error")))
         return answer

@@ -89,7 +89,17 @@ class Unavailable(DeskError):
 
 
 #: Why a desk may be unavailable; the UI has a sentence for each.
-UNAVAILABLE_REASONS = ("connection", "timeout", "tls", "server_error", "busy", "proxy")
+#: ``unreachable``: no connection could be made (the request never left);
+#: ``connection``: the connection broke after the request may have arrived.
+UNAVAILABLE_REASONS = (
+    "unreachable",
+    "connection",
+    "timeout",
+    "tls",
+    "server_error",
+    "busy",
+    "proxy",
+)
 
 
 class BadResponse(DeskError):
@@ -102,3 +112,13 @@ class SecretStoreError(ClientError):
     """The OS keyring is missing, locked or refused: the credential cannot be kept."""
 
     code = "keyring_unavailable"
+
+
+class StoreError(ClientError):
+    """A report could not be kept on this computer; ``code`` says why."""
+
+    code = "store_failed"
+
+    def __init__(self, detail: str = "", code: str = "store_failed") -> None:
+        super().__init__(detail)
+        self.code = code

@@ -7,7 +7,7 @@ subclasses; nothing vendor-specific crosses them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from client.core.models import (
     Agent,
@@ -19,6 +19,9 @@ from client.core.models import (
     TicketRef,
     TicketSummary,
 )
+
+if TYPE_CHECKING:
+    from client.core.outbox import OutboxItem, StoreRecovery
 
 
 class DeskPort(Protocol):
@@ -75,6 +78,62 @@ class DeskConnector(Protocol):
         ...
 
 
+class OutboxStore(Protocol):
+    """Where reports wait, durably, until the desk has them (an SQLite file)."""
+
+    def add(self, report: Report, now: float) -> OutboxItem:
+        """Store a report and its attachments in one transaction; the new item.
+
+        Raises:
+            StoreError: the report could not be stored (disk full, damaged file).
+        """
+        ...
+
+    def claim_next(self, now: float) -> OutboxItem | None:
+        """Atomically take the oldest due report and mark it *sending* (attempts + 1).
+
+        Atomic across processes: the tray and the command line never take the
+        same report.
+        """
+        ...
+
+    def load_report(self, item_id: int) -> Report:
+        """The full report of an item, attachments included."""
+        ...
+
+    def save(self, item: OutboxItem) -> None:
+        """Record an item's new state."""
+        ...
+
+    def items(self) -> list[OutboxItem]:
+        """Every report that has not reached the desk, oldest first."""
+        ...
+
+    def remove(self, item_id: int) -> None:
+        """Forget a report the user cancelled."""
+        ...
+
+    def next_attempt_at(self) -> float | None:
+        """When the next report becomes due, if any waits."""
+        ...
+
+    def due_now(self, now: float) -> int:
+        """Make every report waiting for a retry due now (the desk is back); how many."""
+        ...
+
+    def recover(self, now: float) -> int:
+        """Reports left *sending* by a run that stopped become due again; how many."""
+        ...
+
+    def recovery(self) -> StoreRecovery | None:
+        """What opening the store found, when its file was damaged."""
+        ...
+
+    def close(self) -> None:
+        """Release the file (at quit)."""
+        ...
+
+
 class SecretStore(Protocol):
     """Where the user's desk credential is kept (the OS keyring)."""
 
@@ -88,6 +147,10 @@ class SecretStore(Protocol):
 
     def delete(self, account: str) -> None:
         """Forget the secret for ``account`` (no error when there is none)."""
+        ...
+
+    def cancel(self) -> None:
+        """Give up on anything still waiting for the store (at quit)."""
         ...
 
 

@@ -34,14 +34,19 @@ class Redactor:
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: set[str] = set()
+        # Replaced, never changed in place: log calls on other threads iterate it.
+        self._secrets: tuple[str, ...] = ()
         for secret in secrets:
             self.add_secret(secret)
 
     def add_secret(self, secret: str) -> None:
-        """Mask this exact value from now on (ignored when too short to be a secret)."""
+        """Mask this exact value from now on (ignored when too short to be a secret).
+
+        Safe to call from any thread while others log.
+        """
         if len(secret) >= 6:
-            self._secrets.add(secret)
+            # Longest first, so a secret that contains another is masked whole.
+            self._secrets = tuple(sorted({*self._secrets, secret}, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         """``text`` with every secret masked."""

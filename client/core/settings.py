@@ -33,18 +33,54 @@ class Settings:
     poll_interval_s: int = 300
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
+    total_timeout_s: float = 120.0
+    retries: int = 2
+    proxy: str = ""
     max_response_bytes: int = 10 * 1024 * 1024
     max_attachment_bytes: int = 20 * 1024 * 1024
+    max_outbox_bytes: int = 500 * 1024 * 1024
     log_level: str = "INFO"
 
 
+#: Hosts a plain-http desk address may name: the same computer (the demo desk).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def desk_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable desk address (an error code), or ``None``.
+
+    Only https carries a password and a token safely; plain http is accepted
+    for this computer alone (the demo desk). An address with a user name or
+    password in it would end up in settings files and logs.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return "url_invalid"
+    if parts.scheme not in ("http", "https") or not host:
+        return "url_invalid"
+    if parts.username or parts.password:
+        return "url_has_credentials"
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        return "url_not_https"
+    return None
+
+
 def _is_desk_url(value: object) -> bool:
-    if not isinstance(value, str):
-        return False
-    if value == "":
-        return True
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return value == "" or (isinstance(value, str) and desk_url_problem(value) is None)
+
+
+def _is_url(schemes: Sequence[str]) -> Callable[[object], bool]:
+    def valid(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        if value == "":
+            return True
+        parts = urlsplit(value)
+        return parts.scheme in schemes and bool(parts.hostname)
+
+    return valid
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[object], bool]:
@@ -78,8 +114,12 @@ KEYS: Mapping[str, _Key] = {
     "network.poll_interval_s": _Key("poll_interval_s", _int_between(60, 24 * 3600)),
     "network.connect_timeout_s": _Key("connect_timeout_s", _number_between(0.5, 120)),
     "network.read_timeout_s": _Key("read_timeout_s", _number_between(1, 600)),
+    "network.total_timeout_s": _Key("total_timeout_s", _number_between(5, 3600)),
+    "network.retries": _Key("retries", _int_between(0, 5)),
+    "network.proxy": _Key("proxy", _is_url(("http", "https", "socks5", "socks5h"))),
     "network.max_response_bytes": _Key("max_response_bytes", _int_between(64 * 1024, 1 << 30)),
     "reports.max_attachment_bytes": _Key("max_attachment_bytes", _int_between(0, 1 << 30)),
+    "reports.max_outbox_bytes": _Key("max_outbox_bytes", _int_between(16 << 20, 64 << 30)),
     "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
 }
 

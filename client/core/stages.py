@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 from client.core.models import Stage
 
@@ -17,9 +18,9 @@ class StageTable:
     is not finished) and is logged once per table, not on every poll.
     """
 
-    def __init__(self, desk: str, table: Mapping[Hashable, Stage]) -> None:
+    def __init__(self, desk: str, table: Mapping[Any, Stage]) -> None:
         self._desk = desk
-        self._table = dict(table)
+        self._table: dict[Hashable, Stage] = dict(table)
         self._reported: set[Hashable] = set()
 
     def stage(self, native: Hashable) -> Stage:

@@ -47,10 +47,12 @@ class Account(QObject):
         sign_in_failed(error): a sign-in attempt failed (ClientError).
         credential_not_saved(error): signed in, but the keyring refused the
             credential; the user will have to sign in again next time.
+        state_changed(AccountState): the state changed (also to signing in).
     """
 
     signed_in = Signal(object)
     signed_out = Signal(str)
+    state_changed = Signal(object)
     sign_in_failed = Signal(object)
     credential_not_saved = Signal(object)
 
@@ -79,6 +81,7 @@ class Account(QObject):
         self.username = username
         self._preset = preset_credential
         self.state = AccountState.SIGNED_OUT
+        self._generation = 0
         self.desk: DeskPort | None = None
         self.person: Person | None = None
 
@@ -90,33 +93,51 @@ class Account(QObject):
         if not self.desk_url or not (self.username or self._preset):
             self._set_signed_out("no_credential")
             return
-        self.state = AccountState.SIGNING_IN
+        generation = self._begin(AccountState.SIGNING_IN)
         url, preset = self.desk_url, self._preset
         account = credential_account(self.desk_url, self.username)
 
-        def load() -> DeskPort | None:
+        def load() -> tuple[DeskPort | None, str | None]:
             credential = preset or self._secrets.get(account)
-            if credential:
-                self._remember_secret(credential)
-            return self._connector().open(url, credential) if credential else None
+            desk = self._connector().open(url, credential) if credential else None
+            return desk, credential
 
         self._runner.submit(
-            load, owner=self, on_success=self._on_restored, on_error=self._on_restore_failed
+            load,
+            owner=self,
+            on_success=lambda loaded: self._on_restored(generation, *loaded),
+            on_error=lambda error: self._on_restore_failed(generation, error),
         )
 
-    def _on_restored(self, desk: DeskPort | None) -> None:
-        if desk is None:
+    def _on_restored(self, generation: int, desk: DeskPort | None, credential: str | None) -> None:
+        if generation != self._generation:
+            return  # the user signed in (or out) meanwhile: this result is stale
+        if desk is None or credential is None:
             self._set_signed_out("no_credential")
             return
+        self._remember_secret(credential)
         self._set_signed_in(desk, None)
 
-    def _on_restore_failed(self, error: Exception) -> None:
+    def _on_restore_failed(self, generation: int, error: Exception) -> None:
+        if generation != self._generation:
+            return
         logger.warning("could not restore the sign-in: %s", error)
         self._set_signed_out(error.code if isinstance(error, ClientError) else "no_credential")
 
+    def _begin(self, state: AccountState) -> int:
+        """Start a new step; results of earlier steps are ignored from now on."""
+        self._generation += 1
+        self._set_state(state)
+        return self._generation
+
+    def _set_state(self, state: AccountState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
     def sign_in(self, url: str, username: str, password: str) -> None:
         """Sign in with the user's own credentials; keep only the desk's token."""
-        self.state = AccountState.SIGNING_IN
+        generation = self._begin(AccountState.SIGNING_IN)
         url = url.strip().rstrip("/")
         username = username.strip()
         account = credential_account(url, username)
@@ -126,7 +147,7 @@ class Account(QObject):
         def work() -> _Opened:
             connector = self._connector()
             credential = connector.sign_in(url, username, password)
-            self._remember_secret(credential)
+            self._remember_secret(credential)  # thread-safe: masked in logs from now on
             desk = connector.open(url, credential)
             person = desk.whoami()
             saved = True
@@ -139,24 +160,32 @@ class Account(QObject):
             return _Opened(desk, person, saved)
 
         def done(opened: _Opened) -> None:
+            if generation != self._generation:
+                return
             self.desk_url, self.username = url, username
             self._preset = None
             self._set_signed_in(opened.desk, opened.person)
             if not opened.saved:
                 self.credential_not_saved.emit(SecretStoreError())
 
-        self._runner.submit(work, owner=self, on_success=done, on_error=self._on_sign_in_failed)
+        def failed(error: Exception) -> None:
+            if generation != self._generation:
+                return
+            if not isinstance(error, ClientError):
+                logger.error("sign-in failed unexpectedly", exc_info=error)
+                error = ClientError(str(error))
+            # A failed attempt leaves things as they were (still signed in, or not).
+            self._set_state(
+                AccountState.SIGNED_IN if self.desk is not None else AccountState.SIGNED_OUT
+            )
+            self.sign_in_failed.emit(error)
 
-    def _on_sign_in_failed(self, error: Exception) -> None:
-        if not isinstance(error, ClientError):
-            logger.error("sign-in failed unexpectedly", exc_info=error)
-            error = ClientError(str(error))
-        self.state = AccountState.SIGNED_OUT if self.desk is None else AccountState.SIGNED_IN
-        self.sign_in_failed.emit(error)
+        self._runner.submit(work, owner=self, on_success=done, on_error=failed)
 
     def credential_rejected(self) -> None:
         """The desk no longer accepts the credential (revoked, expired): sign out."""
         if self.state is AccountState.SIGNED_IN:
+            self._generation += 1
             self._set_signed_out("auth_failed")
 
     def sign_out(self) -> None:
@@ -169,16 +198,17 @@ class Account(QObject):
             on_error=lambda error: logger.warning("could not remove the credential: %s", error),
         )
         self._preset = None
+        self._generation += 1
         self._set_signed_out("user")
 
     def _set_signed_in(self, desk: DeskPort, person: Person | None) -> None:
         self.desk, self.person = desk, person
-        self.state = AccountState.SIGNED_IN
+        self._set_state(AccountState.SIGNED_IN)
         logger.info("signed in at %s as %s", self.desk_url or "(preset desk)", self.username)
         self.signed_in.emit(person)
 
     def _set_signed_out(self, reason: str) -> None:
         self.desk, self.person = None, None
-        self.state = AccountState.SIGNED_OUT
+        self._set_state(AccountState.SIGNED_OUT)
         logger.info("signed out (%s)", reason)
         self.signed_out.emit(reason)

@@ -6,6 +6,7 @@ import faulthandler
 import logging
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -13,6 +14,7 @@ from typing import IO
 from PySide6.QtCore import QObject, Signal
 
 from client.core.crash import CrashInfo, crash_info
+from client.core.redact import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,9 @@ class CrashHandler(QObject):
 
     crashed = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, redactor: Redactor | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._redactor = redactor or Redactor()
         self._seen: set[str] = set()
         self._early: list[CrashInfo] | None = []
         self._fault_file: IO[str] | None = None
@@ -73,6 +76,7 @@ class CrashHandler(QObject):
         except OSError as exc:
             logger.warning("hard crashes will not be recorded: %s", exc)
         if previous:
+            previous = self._redactor.redact(previous)
             logger.error("the previous session ended in a hard crash:\n%s", previous)
         return previous
 
@@ -85,8 +89,13 @@ class CrashHandler(QObject):
     def report(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
-        """Log an unexpected exception and emit it once per fingerprint."""
-        info = crash_info(exc_type, exc, tb)
+        """Log an unexpected exception and emit it once per fingerprint (secrets masked)."""
+        raw = crash_info(exc_type, exc, tb)
+        info = replace(
+            raw,
+            summary=self._redactor.redact(raw.summary),
+            details=self._redactor.redact(raw.details),
+        )
         logger.critical("unexpected error %s\n%s", info.fingerprint, info.details)
         if info.fingerprint in self._seen:
             return

@@ -120,10 +120,12 @@ class TicketPoller(QObject):
         if fast == self._fast:
             return
         self._fast = fast
-        if fast:
-            self.poll_now()
-        elif not self._in_flight and self._desk is not None and self._failures == 0:
-            self._arm(self._interval())
+        if fast and self.poll_now():
+            return
+        if self._in_flight or self._desk is None or self._failures:
+            return  # the running poll, or the backoff, arms the timer itself
+        since = 0.0 if self._last_started is None else self._clock() - self._last_started
+        self._arm(max(self._interval() - since, 1.0))
 
     def poll_now(self, *, force: bool = False) -> bool:
         """Poll now unless one is in flight or (unless forced) one just started.

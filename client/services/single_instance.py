@@ -1,9 +1,12 @@
 """One client per user session: a second launch asks the first to show itself.
 
-On Linux and macOS this is a Unix-domain socket watched by a QSocketNotifier
-(the abstract namespace on Linux, so a crash leaves no file behind); on
-Windows, Qt's QLocalServer. Both keep QtNetwork out of the common case: it
-would cost ~3 MB for one short message (docs/performance.md).
+On Linux and macOS: a lock on a file in the user's private runtime folder
+decides who is the instance (the kernel releases it when the process dies,
+however it dies), and a Unix-domain socket next to it carries the "show
+yourself" knock, watched by a QSocketNotifier. Nobody else can reach either:
+the folder is the user's own (0700). On Windows: Qt's QLocalServer. Both keep
+QtNetwork out of the common case, where it would cost ~3 MB for one short
+message (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,22 +19,29 @@ import sys
 import tempfile
 from pathlib import Path
 
+if sys.platform != "win32":
+    import fcntl
+
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 logger = logging.getLogger(__name__)
 
 _ACTIVATE = b"show\n"
 _TIMEOUT_S = 1.0
+#: How long a knocking client may take to say what it wants (the GUI thread waits).
+_READ_S = 0.1
 
 
-_ABSTRACT_NAMESPACE = sys.platform.startswith("linux")
-
-
-def _address(name: str) -> str:
-    if _ABSTRACT_NAMESPACE:
-        return "\0" + name  # abstract namespace: no file, gone with the process
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    return str(Path(runtime) / f"{name}-{os.getuid()}.sock")
+def private_folder() -> Path:
+    """The user's own runtime folder for our lock and socket (created 0700)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime and Path(runtime).is_dir() else Path(tempfile.gettempdir())
+    folder = base / f"helpdesk-tray-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"{folder} is not private to this user")
+    return folder
 
 
 class SingleInstance(QObject):
@@ -48,16 +58,31 @@ class SingleInstance(QObject):
         self._name = name
         self._listener: socket.socket | None = None
         self._notifier: QSocketNotifier | None = None
+        self._lock_fd: int | None = None
         self._windows_server: QObject | None = None
+
+    def _path(self, suffix: str) -> str:
+        return str(private_folder() / f"{self._name}{suffix}")
 
     def acquire(self) -> bool:
         """Become the one instance; ``False`` (after knocking) if another one runs."""
-        if self.notify_running():
-            return False
         if sys.platform == "win32":
-            self._listen_windows()
-        else:
-            self._listen_posix()
+            if self._knock_windows():
+                return False
+            return self._listen_windows()
+        try:
+            fd = os.open(self._path(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            logger.warning("single-instance lock unavailable (%s); starting anyway", exc)
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            self.notify_running()
+            return False
+        self._lock_fd = fd
+        self._listen_posix()
         return True
 
     def notify_running(self) -> bool:
@@ -67,18 +92,17 @@ class SingleInstance(QObject):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as knock:
             knock.settimeout(_TIMEOUT_S)
             try:
-                knock.connect(_address(self._name))
+                knock.connect(self._path(".sock"))
                 knock.sendall(_ACTIVATE)
             except OSError:  # nobody listening (refused, no such file, stale)
                 return False
         return True
 
     def _listen_posix(self) -> None:
-        address = _address(self._name)
-        if not address.startswith("\0"):
-            # Nobody answered the knock, so a socket file left here is stale.
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(address)
+        address = self._path(".sock")
+        # We hold the lock, so a socket file left here is a crashed run's.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(address)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             listener.bind(address)
@@ -101,7 +125,7 @@ class SingleInstance(QObject):
             except (BlockingIOError, InterruptedError):
                 return
             with connection:
-                connection.settimeout(_TIMEOUT_S)
+                connection.settimeout(_READ_S)
                 try:
                     message = connection.recv(len(_ACTIVATE))
                 except OSError:
@@ -118,9 +142,11 @@ class SingleInstance(QObject):
             address = self._listener.getsockname()
             self._listener.close()
             self._listener = None
-            if isinstance(address, str) and address and not address.startswith("\0"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(address)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(address)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the lock
+            self._lock_fd = None
 
     # --- Windows: named pipes through Qt ----------------------------------------------------
 
@@ -136,15 +162,21 @@ class SingleInstance(QObject):
         knock.disconnectFromServer()
         return True
 
-    def _listen_windows(self) -> None:  # pragma: no cover - Windows only
-        from PySide6.QtNetwork import QLocalServer  # Windows only: see the module docstring
+    def _listen_windows(self) -> bool:  # pragma: no cover - Windows only
+        from PySide6.QtNetwork import (  # Windows only: see the module docstring
+            QAbstractSocket,
+            QLocalServer,
+        )
 
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         server.newConnection.connect(self._on_windows_new_connection)
         if not server.listen(self._name):
+            if server.serverError() is QAbstractSocket.SocketError.AddressInUseError:
+                return False  # another instance holds the pipe
             logger.warning("single-instance pipe unavailable: %s", server.errorString())
         self._windows_server = server
+        return True
 
     def _on_windows_new_connection(self) -> None:  # pragma: no cover - Windows only
         server = self._windows_server

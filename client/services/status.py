@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from client.core.models import TicketRef
 from client.core.tracking import TicketChange
 from client.services.account import Account, AccountState
+from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 
 
@@ -28,8 +29,13 @@ class TrayStatus:
     icon: TrayIconKind
     signed_in: bool
     connection: ConnectionState
+    #: Still reading the sign-in from the keyring (start-up): neither in nor out yet.
+    signing_in: bool = False
     open_tickets: int = 0
     unseen: int = 0
+    #: Reports on this computer that have not reached the desk yet / that it refused.
+    waiting_reports: int = 0
+    rejected_reports: int = 0
     error_code: str | None = None
     error_reason: str | None = None
 
@@ -43,17 +49,24 @@ class TrayStatusPresenter(QObject):
 
     status_changed = Signal(object)
 
-    def __init__(self, account: Account, poller: TicketPoller, parent: QObject | None = None):
+    def __init__(
+        self,
+        account: Account,
+        poller: TicketPoller,
+        outbox: OutboxService,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._account = account
         self._poller = poller
+        self._outbox = outbox
         self._unseen: set[TicketRef] = set()
         self.status = self._compute()
-        account.signed_in.connect(self._on_changed)
-        account.signed_out.connect(self._on_changed)
+        account.state_changed.connect(self._on_changed)
         poller.connection_state_changed.connect(self._on_changed)
         poller.snapshot_updated.connect(self._on_changed)
         poller.tickets_changed.connect(self._on_poller_tickets_changed)
+        outbox.items_changed.connect(self._on_changed)
 
     def mark_seen(self) -> None:
         """The user has looked at their tickets: no more attention needed."""
@@ -69,11 +82,14 @@ class TrayStatusPresenter(QObject):
 
     def _compute(self) -> TrayStatus:
         signed_in = self._account.state is AccountState.SIGNED_IN
+        signing_in = self._account.state is AccountState.SIGNING_IN
         connection = self._poller.state
         error = self._poller.last_error
+        waiting = sum(1 for item in self._outbox.items if item.state.waiting)
+        rejected = len(self._outbox.items) - waiting
         if signed_in and connection is ConnectionState.OFFLINE:
             icon = TrayIconKind.OFFLINE
-        elif not signed_in or self._unseen:
+        elif (not signed_in and not signing_in) or self._unseen or rejected:
             icon = TrayIconKind.ATTENTION
         else:
             icon = TrayIconKind.NORMAL
@@ -81,8 +97,11 @@ class TrayStatusPresenter(QObject):
             icon=icon,
             signed_in=signed_in,
             connection=connection,
+            signing_in=signing_in,
             open_tickets=sum(1 for t in self._poller.tickets if t.stage.is_open),
             unseen=len(self._unseen),
+            waiting_reports=waiting,
+            rejected_reports=rejected,
             error_code=error.code if error else None,
             error_reason=getattr(error, "reason", None) or None,
         )

@@ -14,6 +14,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QMenu, QWidget
 
+from client.services.status import TrayStatus
+
 _PAINTED = "_probe_painted"
 
 
@@ -56,6 +58,10 @@ class ScreenProbe(QObject):
             else:
                 self._report_window(watched)
         return False
+
+    def on_status_changed(self, status: TrayStatus) -> None:
+        """Report the tray's icon and connection whenever they change."""
+        emit("status", icon=status.icon.value, connection=status.connection.value)
 
     def _report_window(self, window: QWidget) -> None:
         if isinstance(window, QMenu):

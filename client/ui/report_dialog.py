@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from client.core.errors import ClientError, ValidationError
 from client.core.models import Report, TicketRef
+from client.core.outbox import OutboxItem
 from client.core.reports import MAX_SUBJECT_LENGTH, build_report
+from client.services.outbox import OutboxService
 from client.services.reporting import ReportService
 from client.ui import resources, texts
 
@@ -74,12 +76,18 @@ class ReportDialogView(QVBoxLayout):
         self.buttons = QDialogButtonBox()
         self.send = QPushButton(self.tr("Send"))
         self.send.setObjectName("send")
+        # Enter in the subject line moves on to the description; Ctrl+Enter sends.
+        self.send.setAutoDefault(False)
         self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.setObjectName("cancel")
         self.cancel.setAutoDefault(False)
+        self.start_over = QPushButton(self.tr("Start over"))
+        self.start_over.setObjectName("startOver")
+        self.start_over.setAutoDefault(False)
         self.buttons.addButton(self.send, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        self.send.setDefault(True)
+        self.buttons.addButton(self.start_over, QDialogButtonBox.ButtonRole.ResetRole)
+        self.start_over.hide()  # after adding: the button box shows what it is given
         form_layout.addWidget(self.buttons)
         self.addWidget(form)
 
@@ -96,13 +104,9 @@ class ReportDialogView(QVBoxLayout):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.done_title.setFont(font)
-        self.done_text = QLabel(
-            self.tr(
-                "Your report has reached the service desk. Someone will pick it up; you can "
-                "see where it is under “My tickets”, and we will let you know when something "
-                "changes."
-            )
-        )
+        self.done_text = QLabel()
+        self.done_text.setObjectName("doneText")
+        self.done_text.setTextFormat(Qt.TextFormat.PlainText)
         self.done_text.setWordWrap(True)
         done_buttons = QHBoxLayout()
         self.show_tickets = QPushButton(self.tr("Show my tickets"))
@@ -123,8 +127,9 @@ class ReportDialogView(QVBoxLayout):
 class ReportDialog(QDialog):
     """Validates through ``core.reports``, sends through ``ReportService``.
 
-    What the user typed is never lost: it stays in the dialog until the desk
-    has confirmed the ticket.
+    What the user typed is never lost: it stays in the dialog until it is
+    saved on this computer; from then on the outbox keeps it until the desk
+    has it, and the dialog may be closed at any time.
 
     Signals:
         tickets_requested(): the user wants to see their tickets.
@@ -151,20 +156,52 @@ class ReportDialog(QDialog):
         self._service = service
         self._max_attachment_bytes = max_attachment_bytes
         self._pending: Report | None = None
+        self._saved = False
         self.view = ReportDialogView(self)
         self.view.send.clicked.connect(self._on_send_clicked)
         self.view.cancel.clicked.connect(self.reject)
         self.view.close.clicked.connect(self.accept)
         self.view.show_tickets.clicked.connect(self._on_show_tickets_clicked)
         self.view.subject.textEdited.connect(self._on_subject_text_edited)
+        self.view.start_over.clicked.connect(self._on_start_over_clicked)
+        self.view.subject.installEventFilter(self)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._on_send_clicked)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self._on_send_clicked)  # the keypad's Enter
+        service.report_saved.connect(self._on_service_report_saved)
+        service.report_not_saved.connect(self._on_service_report_not_saved)
         service.report_sent.connect(self._on_service_report_sent)
-        service.report_failed.connect(self._on_service_report_failed)
+        service.report_delayed.connect(self._on_service_report_delayed)
+        service.report_rejected.connect(self._on_service_report_rejected)
 
     @property
     def sending(self) -> bool:
-        """Whether a report is on its way."""
+        """Whether a report is on its way (saving or sending)."""
         return self._pending is not None
+
+    @property
+    def has_draft(self) -> bool:
+        """Whether the user wrote something that is not saved yet (closing must keep it)."""
+        unsaved = self.view.form.isVisibleTo(self) and not self._saved
+        return unsaved and bool(
+            self.view.subject.text().strip() or self.view.description.toPlainText().strip()
+        )
+
+    def show_draft(self) -> None:
+        """Reopened with text from before: say so, and offer to start over."""
+        self.view.start_over.show()
+        self._show_message(self.tr("Your unsent report is still here."))
+        self.view.message.setProperty("role", "")
+        self.view.message.style().polish(self.view.message)
+
+    def _on_start_over_clicked(self) -> None:
+        self.view.subject.clear()
+        self.view.description.clear()
+        self.view.message.hide()
+        self.view.start_over.hide()
+        self.view.subject.setFocus()
+
+    def _mine(self, report: Report) -> bool:
+        return self._pending is not None and report.key == self._pending.key
 
     def _on_send_clicked(self) -> None:
         if self.sending or not self.view.form.isVisibleTo(self):
@@ -181,32 +218,75 @@ class ReportDialog(QDialog):
                 self.view.subject.setFocus()
             return
         self._pending = report
+        self._saved = False
         self._set_busy(True)
         self._service.send(report)
 
-    def _on_service_report_sent(self, report: Report, ref: TicketRef) -> None:
-        if self._pending is None or report.key != self._pending.key:
-            return
-        self._pending = None
-        self._set_busy(False)
-        self.view.done_title.setText(
-            self.tr("Thank you. Your report is ticket %1.").replace("%1", str(ref))
-        )
-        self.view.form.hide()
-        self.view.done.show()
-        self.setMinimumHeight(0)
-        self.adjustSize()
-        self.view.close.setFocus()
-        self.report_sent.emit(ref)
+    def _on_service_report_saved(self, report: Report) -> None:
+        if self._mine(report):
+            self._saved = True
+            self.view.cancel.setText(self.tr("Close"))
+            self.view.cancel.setEnabled(True)
+            self.view.cancel.setToolTip(
+                self.tr("Your report is saved and will be sent even if you close this window.")
+            )
 
-    def _on_service_report_failed(self, report: Report, error: ClientError) -> None:
-        if self._pending is None or report.key != self._pending.key:
+    def _on_service_report_not_saved(self, report: Report, error: ClientError) -> None:
+        if not self._mine(report):
             return
         self._pending = None
         self._set_busy(False)
         self._show_message(
             texts.error_message(error) + "\n" + self.tr("Your text is kept; you can send it again.")
         )
+
+    def _on_service_report_sent(self, report: Report, ref: TicketRef) -> None:
+        if not self._mine(report):
+            return
+        self._finish(
+            self.tr("Thank you. Your report is ticket %1.").replace("%1", str(ref)),
+            self.tr(
+                "Your report has reached the service desk. Someone will pick it up; you can "
+                "see where it is under “My tickets”, and we will let you know when something "
+                "changes."
+            ),
+        )
+        self.report_sent.emit(ref)
+
+    def _on_service_report_delayed(self, report: Report, error: ClientError) -> None:
+        if self._mine(report):
+            self._finish(
+                self.tr("Your report is saved on this computer."),
+                texts.error_message(error)
+                + "\n\n"
+                + self.tr(
+                    "It will be sent automatically as soon as the service desk can be "
+                    "reached; you do not need to do anything. You can see it under "
+                    "“My tickets”."
+                ),
+            )
+
+    def _on_service_report_rejected(self, report: Report, error: ClientError) -> None:
+        if self._mine(report):
+            self._finish(
+                self.tr("The service desk did not accept your report."),
+                texts.error_message(error)
+                + "\n\n"
+                + self.tr(
+                    "It is kept under “My tickets”, where you can change it and send it again."
+                ),
+            )
+
+    def _finish(self, title: str, text: str) -> None:
+        self._pending = None
+        self._set_busy(False)
+        self.view.done_title.setText(title)
+        self.view.done_text.setText(text)
+        self.view.form.hide()
+        self.view.done.show()
+        self.setMinimumHeight(0)
+        self.adjustSize()
+        self.view.close.setFocus()
 
     def _on_subject_text_edited(self, _text: str) -> None:
         self.view.message.hide()
@@ -216,18 +296,76 @@ class ReportDialog(QDialog):
         self.accept()
 
     def _show_message(self, text: str) -> None:
+        self.view.message.setProperty("role", "error")
+        self.view.message.style().polish(self.view.message)
         self.view.message.setText(text)
         self.view.message.show()
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.view.subject, self.view.description, self.view.send):
             widget.setEnabled(not busy)
+        self.view.cancel.setEnabled(not busy)
         self.view.send.setText(self.tr("Sending…") if busy else self.tr("Send"))
         if busy:
             self.view.message.hide()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, D102
+        if watched is self.view.subject and isinstance(event, QKeyEvent):
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if event.type() == QEvent.Type.KeyPress and enter and not ctrl:
+                # Enter after the subject moves on to the description; Ctrl+Enter sends.
+                self.view.description.setFocus()
+                return True
+        return super().eventFilter(watched, event)
+
     def reject(self) -> None:
-        """Closing while sending keeps the dialog open: the outcome must be seen."""
-        if self.sending:
+        """Closing is fine once the report is saved; before that it would lose the text."""
+        if self.sending and not self._saved:
             return
         super().reject()
+
+
+class EditReportDialog(QDialog):
+    """Change the text of a report that has not reached the desk, and send it again."""
+
+    def __init__(
+        self,
+        outbox: OutboxService,
+        item: OutboxItem,
+        *,
+        max_attachment_bytes: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("editReportDialog")
+        self.setWindowTitle(self.tr("Change your report"))
+        self.setWindowIcon(resources.app_icon())
+        self.setMinimumWidth(460)
+        self.setStyleSheet(resources.style_sheet())
+        self._outbox = outbox
+        self._item = item
+        self._max_attachment_bytes = max_attachment_bytes
+        self.view = ReportDialogView(self)
+        self.view.intro.setText(
+            self.tr("This report has not reached the service desk yet. Change it, then send it.")
+        )
+        self.view.subject.setText(item.subject)
+        self.view.description.setPlainText(item.description)
+        self.view.send.setText(self.tr("Save and send"))
+        self.view.send.clicked.connect(self._on_send_clicked)
+        self.view.cancel.clicked.connect(self.reject)
+
+    def _on_send_clicked(self) -> None:
+        try:
+            report = build_report(
+                self.view.subject.text(),
+                self.view.description.toPlainText(),
+                max_attachment_bytes=self._max_attachment_bytes,
+            )
+        except ValidationError as error:
+            self.view.message.setText(texts.error_message(error))
+            self.view.message.show()
+            return
+        self._outbox.edit(self._item.id, report.subject, report.description)
+        self.accept()

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.errors import ClientError
+from client.core.errors import ClientError, ValidationError
 from client.core.models import Person
+from client.core.settings import desk_url_problem
 from client.services.account import Account
 from client.ui import resources, texts
 
@@ -112,10 +113,9 @@ class SignInDialog(QDialog):
             return
         url, username = self.view.url.text().strip(), self.view.username.text().strip()
         password = self.view.password.text()
-        if not url.startswith(("https://", "http://")) or len(url) < 10:
-            self._show_message(
-                self.tr("Please enter the service desk's address, starting with https://")
-            )
+        problem = desk_url_problem(url)
+        if problem is not None:
+            self._show_message(texts.error_message(ValidationError(problem, "url")))
             self.view.url.setFocus()
             return
         if not username or not password:

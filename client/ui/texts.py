@@ -20,14 +20,15 @@ _STAGES = {
 }
 
 _UNAVAILABLE = {
+    "unreachable": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The service desk can't be reached right now. Check that you are connected to the network.",
+    ),
     "connection": QT_TRANSLATE_NOOP(
         "Errors",
-        "The service desk can't be reached right now. Check that you are connected to the "
-        "network; we will keep trying.",
+        "The connection to the service desk was interrupted.",
     ),
-    "timeout": QT_TRANSLATE_NOOP(
-        "Errors", "The service desk is taking too long to answer. We will try again shortly."
-    ),
+    "timeout": QT_TRANSLATE_NOOP("Errors", "The service desk is taking too long to answer."),
     "tls": QT_TRANSLATE_NOOP(
         "Errors",
         "The connection to the service desk is not trusted: your organisation's certificate is "
@@ -35,11 +36,9 @@ _UNAVAILABLE = {
     ),
     "server_error": QT_TRANSLATE_NOOP(
         "Errors",
-        "The service desk has a problem of its own right now. We will try again shortly.",
+        "The service desk has a problem of its own right now.",
     ),
-    "busy": QT_TRANSLATE_NOOP(
-        "Errors", "The service desk is very busy. We will try again in a moment."
-    ),
+    "busy": QT_TRANSLATE_NOOP("Errors", "The service desk is very busy right now."),
     "proxy": QT_TRANSLATE_NOOP(
         "Errors",
         "The proxy server on your network did not let us through to the service desk. "
@@ -77,10 +76,32 @@ _ERRORS = {
     "not_configured": QT_TRANSLATE_NOOP(
         "Errors", "This app is not connected to your service desk yet. Please sign in first."
     ),
+    "disk_full": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Your report could not be saved on this computer because its disk is full (or the "
+        "reports waiting to be sent already take all the room allowed). Free some space and "
+        "try again, or call the service desk.",
+    ),
+    "store_failed": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Your report could not be saved on this computer. Please try again; if it keeps "
+        "happening, call the service desk.",
+    ),
     "keyring_unavailable": QT_TRANSLATE_NOOP(
         "Errors",
         "Your sign-in could not be stored safely on this computer, so you will need to sign "
         "in again next time.",
+    ),
+    "url_invalid": QT_TRANSLATE_NOOP(
+        "Errors", "Please enter the service desk's address, starting with https://"
+    ),
+    "url_not_https": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The address must start with https://, so that your password travels safely.",
+    ),
+    "url_has_credentials": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Please enter the address without a user name or password in it; you sign in below.",
     ),
     "subject_missing": QT_TRANSLATE_NOOP(
         "Errors", "Please say in a few words what the problem is."
@@ -119,12 +140,24 @@ def stage_label(stage: Stage) -> str:
     return QCoreApplication.translate("Stage", str(_STAGES[stage]))
 
 
-def error_message(error: ClientError, *, signing_in: bool = False) -> str:
-    """A sentence an employee can act on (or pass on to IT); never a traceback."""
+_KEEP_TRYING = QT_TRANSLATE_NOOP("Errors", "We will keep trying.")
+#: Reasons worth trying again for (a certificate or a proxy needs IT first).
+_PASSING = ("unreachable", "connection", "timeout", "server_error", "busy")
+
+
+def error_message(error: ClientError, *, signing_in: bool = False, retrying: bool = False) -> str:
+    """A sentence an employee can act on (or pass on to IT); never a traceback.
+
+    ``retrying``: the caller will try again by itself, so say so (the tray's
+    status); a one-off command or an attempt that is over must not promise it.
+    """
     if signing_in and error.code in _SIGN_IN:
         return _tr(_SIGN_IN[error.code])
     if isinstance(error, Unavailable) and error.reason in _UNAVAILABLE:
-        return _tr(_UNAVAILABLE[error.reason])
+        text = _tr(_UNAVAILABLE[error.reason])
+        if retrying and error.reason in _PASSING:
+            text += " " + _tr(_KEEP_TRYING)
+        return text
     if isinstance(error, Rejected) and error.reason in _REJECTED:
         return _tr(_REJECTED[error.reason])
     if error.code in _ERRORS:
@@ -132,9 +165,25 @@ def error_message(error: ClientError, *, signing_in: bool = False) -> str:
     return QCoreApplication.translate("Errors", "Something went wrong. Please try again.")
 
 
-def unavailable_message(reason: str | None) -> str:
+def unavailable_message(reason: str | None, *, retrying: bool = True) -> str:
     """The sentence for a desk that is away, by reason."""
-    return _tr(_UNAVAILABLE.get(reason or "connection", _UNAVAILABLE["connection"]))
+    return error_message(Unavailable(reason=reason or "unreachable"), retrying=retrying)
+
+
+def error_from(code: str | None, reason: str | None) -> ClientError:
+    """An error rebuilt from a stored code and reason (tray status, outbox items)."""
+    if code == "rejected":
+        return Rejected(reason=reason or "")
+    if code == "unavailable":
+        return Unavailable(reason=reason or "unreachable")
+    error = ClientError()
+    error.code = code or "error"
+    return error
+
+
+def status_message(code: str | None, reason: str | None) -> str:
+    """Why the desk cannot be used right now, for the tray and the tickets window."""
+    return error_message(error_from(code, reason), retrying=True)
 
 
 def moment(when: datetime, now: datetime) -> str:
@@ -149,6 +198,10 @@ def moment(when: datetime, now: datetime) -> str:
         return QCoreApplication.translate("Time", "Yesterday, %1").replace("%1", clock)
     date = QDate(local.year, local.month, local.day)
     if 1 < days < 7:
-        return f"{locale.dayName(date.dayOfWeek())}, {clock}"
+        return (
+            QCoreApplication.translate("Time", "%1, %2")
+            .replace("%1", locale.dayName(date.dayOfWeek()))
+            .replace("%2", clock)
+        )
     pattern = "d MMM" if local.year == today.year else "d MMM yyyy"
     return locale.toString(date, pattern)

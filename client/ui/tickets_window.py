@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -30,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.models import Stage, TicketSummary
+from client.core.outbox import OutboxItem
 from client.services.poller import ConnectionState
 from client.services.status import TrayStatus
 from client.ui import resources, texts
+from client.ui.outbox_panel import OutboxPanel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -165,6 +168,9 @@ class TicketsWindowView(QVBoxLayout):
         banner_row.addWidget(self.sign_in)
         self.addLayout(banner_row)
 
+        self.outbox = OutboxPanel(window)
+        self.addWidget(self.outbox)
+
         self.pages = QStackedWidget()
         self.table = QTableView()
         self.table.setObjectName("tickets")
@@ -202,6 +208,9 @@ class TicketsWindow(QWidget):
     refresh_requested = Signal()
     sign_in_requested = Signal()
     visibility_changed = Signal(bool)
+    edit_report_requested = Signal(object)
+    cancel_report_requested = Signal(object)
+    retry_reports_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,6 +227,9 @@ class TicketsWindow(QWidget):
         self.view.report.clicked.connect(self.report_requested)
         self.view.refresh.clicked.connect(self.refresh_requested)
         self.view.sign_in.clicked.connect(self.sign_in_requested)
+        self.view.outbox.edit_requested.connect(self.edit_report_requested)
+        self.view.outbox.cancel_requested.connect(self._on_outbox_cancel_requested)
+        self.view.outbox.retry_requested.connect(self.retry_reports_requested)
         self._update_empty_state()
 
     def show_tickets(self, tickets: list[TicketSummary], loaded: bool) -> None:
@@ -225,6 +237,35 @@ class TicketsWindow(QWidget):
         self._loaded = loaded
         self.model.set_tickets(tickets)
         self._update_empty_state()
+
+    def show_reports(self, items: list[OutboxItem]) -> None:
+        """Show the reports that have not reached the desk (above the tickets)."""
+        self.view.outbox.show_items(items)
+        self._update_empty_state()
+
+    def _on_outbox_cancel_requested(self, item: OutboxItem) -> None:
+        question = QMessageBox(self)
+        question.setObjectName("confirmDelete")
+        question.setIcon(QMessageBox.Icon.Question)
+        question.setWindowTitle(self.tr("Delete this report?"))
+        question.setText(
+            self.tr("“%1” has not reached the service desk. Delete it from this computer?").replace(
+                "%1", item.subject[:120]
+            )
+        )
+        delete = question.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        question.setDefaultButton(
+            question.addButton(self.tr("Keep"), QMessageBox.ButtonRole.RejectRole)
+        )
+        question.finished.connect(
+            lambda _r: (
+                self.cancel_report_requested.emit(item)
+                if question.clickedButton() is delete
+                else None
+            )
+        )
+        question.finished.connect(question.deleteLater)
+        question.open()  # not a nested event loop: the answer arrives as a signal
 
     def show_status(self, status: TrayStatus) -> None:
         """Explain what is wrong, if anything (signed out, desk unreachable)."""
@@ -234,7 +275,7 @@ class TicketsWindow(QWidget):
         if not status.signed_in:
             self._set_banner(self.tr("You are not signed in to the service desk."))
         elif status.connection is ConnectionState.OFFLINE:
-            self._set_banner(texts.unavailable_message(status.error_reason))
+            self._set_banner(texts.status_message(status.error_code, status.error_reason))
         else:
             self._set_banner("")
 
@@ -245,6 +286,10 @@ class TicketsWindow(QWidget):
     def _update_empty_state(self) -> None:
         if self.model.rowCount():
             self.view.pages.setCurrentWidget(self.view.table)
+            return
+        if self.view.outbox.rows:  # only reports on their way: no "you have no tickets"
+            self.view.empty.setText("")
+            self.view.pages.setCurrentWidget(self.view.empty)
             return
         status = self._status
         if status is not None and not status.signed_in:

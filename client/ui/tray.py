@@ -58,7 +58,7 @@ class TrayIcon(QSystemTrayIcon):
         self._status = status
         self.setIcon(resources.tray_icon(status.icon))
         self.setToolTip(self.tooltip_text(status))
-        self.sign_in_action.setVisible(not status.signed_in)
+        self.sign_in_action.setVisible(not status.signed_in and not status.signing_in)
         self.tickets_action.setText(
             self.tr("My tickets (%n open)", "", status.open_tickets)
             if status.open_tickets
@@ -66,17 +66,27 @@ class TrayIcon(QSystemTrayIcon):
         )
 
     def tooltip_text(self, status: TrayStatus) -> str:
-        """One or two short lines for the tooltip."""
-        title = self.tr("IT help")
-        if not status.signed_in:
-            return title + "\n" + self.tr("Sign in to report problems and follow your tickets.")
-        if status.connection is ConnectionState.OFFLINE:
-            return title + "\n" + texts.unavailable_message(status.error_reason)
-        if status.unseen:
-            return title + "\n" + self.tr("%n ticket(s) with news for you", "", status.unseen)
-        if status.open_tickets:
-            return title + "\n" + self.tr("%n open ticket(s)", "", status.open_tickets)
-        return title + "\n" + self.tr("Click to report a problem.")
+        """A few short lines for the tooltip: the state, then reports still on this computer."""
+        lines = [self.tr("IT help")]
+        if status.signing_in:
+            lines.append(self.tr("Connecting to the service desk…"))
+        elif not status.signed_in:
+            lines.append(self.tr("Sign in to report problems and follow your tickets."))
+        elif status.connection is ConnectionState.OFFLINE:
+            lines.append(texts.status_message(status.error_code, status.error_reason))
+        elif status.unseen:
+            lines.append(self.tr("%n ticket(s) with news for you", "", status.unseen))
+        elif status.open_tickets:
+            lines.append(self.tr("%n open ticket(s)", "", status.open_tickets))
+        elif not status.waiting_reports:
+            lines.append(self.tr("Click to report a problem."))
+        if status.waiting_reports:
+            lines.append(self.tr("%n report(s) waiting to be sent", "", status.waiting_reports))
+        if status.rejected_reports:
+            lines.append(
+                self.tr("%n report(s) not accepted: see My tickets", "", status.rejected_reports)
+            )
+        return "\n".join(lines)
 
     def _on_menu_about_to_show(self) -> None:
         self.apply_status(self._status)

@@ -77,7 +77,10 @@ def _auth_error() -> HttpResponse:
 def exception_to_response(exc: Exception) -> HttpResponse:
     """Turn any exception raised inside a tray API view into a JSON response."""
     if isinstance(exc, TrayApiError):
-        return json_error(exc.status, exc.code, exc.detail, **exc.extra)
+        response = json_error(exc.status, exc.code, exc.detail, **exc.extra)
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
         return _auth_error()
     if isinstance(exc, drf_exceptions.MethodNotAllowed):

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -65,6 +66,11 @@ def own_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
     """
     email = (getattr(user, "email", "") or "").strip()
     if not email:
+        return Ticket.objects.none()
+    # Tickets belong to an e-mail address (django-helpdesk's own rule). Django does
+    # not make addresses unique, so an address two accounts share shows neither.
+    if get_user_model().objects.filter(email__iexact=email, is_active=True).count() > 1:
+        logger.warning("e-mail %s is shared by several accounts: no tickets shown", email)
         return Ticket.objects.none()
     agent_wrote = (
         FollowUp.objects.filter(ticket=OuterRef("pk"), public=True, user__isnull=False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -24,6 +26,10 @@ from . import serializers, services
 from .errors import InvalidInputError, TooLargeError, TrayApiError, tray_exception_handler
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+CURSOR_MARGIN = dt.timedelta(seconds=30)
+#: Failed sign-ins allowed per user name and address before a pause (brute force).
+SIGN_IN_FAILURES = 10
+SIGN_IN_PAUSE_S = 300
 # Room for the multipart framing around the files.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 DRAIN_CHUNK_BYTES = 64 * 1024
@@ -135,11 +141,22 @@ class TokenView(TrayAPIView):
         }
         if missing:
             raise InvalidInputError(missing)
+        failures_key = f"tray-api-sign-in:{request.META.get('REMOTE_ADDR')}:{username}"
+        failures = cache.get(failures_key, 0)
+        if failures >= SIGN_IN_FAILURES:
+            raise TrayApiError(
+                429,
+                "too_many_attempts",
+                "Too many wrong passwords; try again in a few minutes.",
+                retry_after=SIGN_IN_PAUSE_S,
+            )
         user = authenticate(request._request, username=username, password=password)
         if user is None or not user.is_active:
+            cache.set(failures_key, failures + 1, SIGN_IN_PAUSE_S)
             raise TrayApiError(
                 401, "invalid_credentials", "The username or password is not correct."
             )
+        cache.delete(failures_key)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "person": serializers.person(user)})
 
@@ -155,6 +172,10 @@ class TicketsView(TrayAPIView):
     """``GET tickets`` lists the caller's tickets; ``POST tickets`` reports a new one."""
 
     def get(self, request: Request) -> Response:
+        # The cursor is taken before the query and a little in the past: a change
+        # saved while this request runs (its "modified" set before it commits) is
+        # sent again next time rather than never. Clients merge repeats.
+        cursor = timezone.now() - CURSOR_MARGIN
         tickets = services.own_tickets(request.user)
         if "report_key" in request.query_params:
             key = services.parse_report_key(request.query_params.get("report_key"))
@@ -168,7 +189,7 @@ class TicketsView(TrayAPIView):
         return Response(
             {
                 "tickets": [serializers.ticket_summary(t) for t in tickets],
-                "server_time": serializers.iso(timezone.now()),
+                "server_time": serializers.iso(cursor),
             }
         )
 

@@ -1,6 +1,22 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en">
 <context>
+    <name>OutboxPanel</name>
+    <message numerus="yes">
+        <source>%n report(s) not sent yet</source>
+        <translation>
+            <numerusform>%n report not sent yet</numerusform><numerusform>%n reports not sent yet</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>TrayApp</name>
+    <message numerus="yes">
+        <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
+        <translation>
+            <numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report could be saved from it.</numerusform><numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n reports could be saved from it.</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>TrayIcon</name>
     <message numerus="yes">
         <source>My tickets (%n open)</source>
@@ -16,6 +32,16 @@
         <source>%n open ticket(s)</source>
         <translation>
             <numerusform>%n open ticket</numerusform><numerusform>%n open tickets</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n report waiting to be sent</numerusform><numerusform>%n reports waiting to be sent</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) not accepted: see My tickets</source>
+        <translation>
+            <numerusform>%n report not accepted: see My tickets</numerusform><numerusform>%n reports not accepted: see My tickets</numerusform></translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,10 @@
         <translation>IT-hulp liep tegen een probleem aan</translation>
     </message>
     <message>
+        <source>IT help stopped unexpectedly the last time it ran.</source>
+        <translation>IT-hulp stopte de vorige keer onverwacht.</translation>
+    </message>
+    <message>
         <source>Something unexpected went wrong inside IT help.</source>
         <translation>Er ging iets onverwachts mis in IT-hulp.</translation>
     </message>
@@ -16,26 +20,45 @@
     </message>
 </context>
 <context>
+    <name>EditReportDialog</name>
+    <message>
+        <source>Change your report</source>
+        <translation>Je melding aanpassen</translation>
+    </message>
+    <message>
+        <source>This report has not reached the service desk yet. Change it, then send it.</source>
+        <translation>Deze melding is nog niet bij de servicedesk aangekomen. Pas haar aan en verstuur haar dan.</translation>
+    </message>
+    <message>
+        <source>Save and send</source>
+        <translation>Opslaan en versturen</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
-    <message>
-        <source>The service desk can't be reached right now. Check that you are connected to the network; we will keep trying.</source>
-        <translation>De servicedesk is nu niet bereikbaar. Controleer of je verbonden bent met het netwerk; we blijven het proberen.</translation>
-    </message>
-    <message>
-        <source>The service desk is taking too long to answer. We will try again shortly.</source>
-        <translation>De servicedesk doet er te lang over om te antwoorden. We proberen het zo opnieuw.</translation>
-    </message>
     <message>
         <source>The connection to the service desk is not trusted: your organisation's certificate is not trusted on this computer. Please tell your IT department.</source>
         <translation>De verbinding met de servicedesk wordt niet vertrouwd: het certificaat van je organisatie wordt op deze computer niet vertrouwd. Meld dit aan je IT-afdeling.</translation>
     </message>
     <message>
-        <source>The service desk has a problem of its own right now. We will try again shortly.</source>
-        <translation>De servicedesk heeft zelf even een probleem. We proberen het zo opnieuw.</translation>
+        <source>The service desk can't be reached right now. Check that you are connected to the network.</source>
+        <translation>De servicedesk is nu niet bereikbaar. Controleer of je verbonden bent met het netwerk.</translation>
     </message>
     <message>
-        <source>The service desk is very busy. We will try again in a moment.</source>
-        <translation>Het is erg druk bij de servicedesk. We proberen het zo meteen opnieuw.</translation>
+        <source>The connection to the service desk was interrupted.</source>
+        <translation>De verbinding met de servicedesk werd verbroken.</translation>
+    </message>
+    <message>
+        <source>The service desk is taking too long to answer.</source>
+        <translation>De servicedesk doet er te lang over om te antwoorden.</translation>
+    </message>
+    <message>
+        <source>The service desk has a problem of its own right now.</source>
+        <translation>De servicedesk heeft zelf even een probleem.</translation>
+    </message>
+    <message>
+        <source>The service desk is very busy right now.</source>
+        <translation>Het is nu erg druk bij de servicedesk.</translation>
     </message>
     <message>
         <source>The proxy server on your network did not let us through to the service desk. Please tell your IT department.</source>
@@ -51,7 +74,7 @@
     </message>
     <message>
         <source>Your sign-in is no longer valid. Please sign in again.</source>
-        <translation>Je aanmelding is niet meer geldig. Meld je opnieuw aan.</translation>
+        <translation>Je inlog is niet meer geldig. Log opnieuw in.</translation>
     </message>
     <message>
         <source>The service desk does not allow this for your account.</source>
@@ -71,11 +94,31 @@
     </message>
     <message>
         <source>This app is not connected to your service desk yet. Please sign in first.</source>
-        <translation>Deze app is nog niet met je servicedesk verbonden. Meld je eerst aan.</translation>
+        <translation>Deze app is nog niet met je servicedesk verbonden. Log eerst in.</translation>
+    </message>
+    <message>
+        <source>Your report could not be saved on this computer because its disk is full (or the reports waiting to be sent already take all the room allowed). Free some space and try again, or call the service desk.</source>
+        <translation>Je melding kon niet op deze computer worden bewaard omdat de schijf vol is (of omdat de meldingen die nog verstuurd moeten worden al alle toegestane ruimte innemen). Maak ruimte vrij en probeer het opnieuw, of bel de servicedesk.</translation>
+    </message>
+    <message>
+        <source>Your report could not be saved on this computer. Please try again; if it keeps happening, call the service desk.</source>
+        <translation>Je melding kon niet op deze computer worden bewaard. Probeer het opnieuw; blijft het gebeuren, bel dan de servicedesk.</translation>
     </message>
     <message>
         <source>Your sign-in could not be stored safely on this computer, so you will need to sign in again next time.</source>
-        <translation>Je aanmelding kon niet veilig op deze computer worden bewaard; je moet je de volgende keer opnieuw aanmelden.</translation>
+        <translation>Je inlog kon niet veilig op deze computer worden bewaard; je moet de volgende keer opnieuw inloggen.</translation>
+    </message>
+    <message>
+        <source>Please enter the service desk's address, starting with https://</source>
+        <translation>Vul het adres van de servicedesk in, beginnend met https://</translation>
+    </message>
+    <message>
+        <source>The address must start with https://, so that your password travels safely.</source>
+        <translation>Het adres moet met https:// beginnen, zodat je wachtwoord veilig verstuurd wordt.</translation>
+    </message>
+    <message>
+        <source>Please enter the address without a user name or password in it; you sign in below.</source>
+        <translation>Vul het adres in zonder gebruikersnaam of wachtwoord erin; je logt hieronder in.</translation>
     </message>
     <message>
         <source>Please say in a few words what the problem is.</source>
@@ -98,8 +141,60 @@
         <translation>Op dit adres is geen servicedesk, of hij ondersteunt deze app niet. Controleer het adres.</translation>
     </message>
     <message>
+        <source>We will keep trying.</source>
+        <translation>We blijven het proberen.</translation>
+    </message>
+    <message>
         <source>Something went wrong. Please try again.</source>
+        <extracomment>Reasons worth trying again for (a certificate or a proxy needs IT first).</extracomment>
         <translation>Er ging iets mis. Probeer het opnieuw.</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxPanel</name>
+    <message>
+        <source>Try again now</source>
+        <translation>Nu opnieuw proberen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) not sent yet</source>
+        <translation>
+            <numerusform>%n melding nog niet verstuurd</numerusform><numerusform>%n meldingen nog niet verstuurd</numerusform></translation>
+    </message>
+    <message>
+        <source>Reports on this computer</source>
+        <translation>Meldingen op deze computer</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Versturen…</translation>
+    </message>
+    <message>
+        <source>Not accepted by the service desk: %1</source>
+        <translation>Niet aangenomen door de servicedesk: %1</translation>
+    </message>
+    <message>
+        <source>Will be sent after you sign in again.</source>
+        <translation>Wordt verstuurd nadat je opnieuw bent ingelogd.</translation>
+    </message>
+    <message>
+        <source>Saved on this computer. Next try: %1.</source>
+        <translation>Bewaard op deze computer. Volgende poging: %1.</translation>
+    </message>
+    <message>
+        <source>Saved on this computer; it will be sent in a moment.</source>
+        <translation>Bewaard op deze computer; wordt zo verstuurd.</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxRow</name>
+    <message>
+        <source>Change…</source>
+        <translation>Aanpassen…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Verwijderen</translation>
     </message>
 </context>
 <context>
@@ -115,6 +210,38 @@
     <message>
         <source>Your text is kept; you can send it again.</source>
         <translation>Je tekst blijft bewaard; je kunt hem opnieuw versturen.</translation>
+    </message>
+    <message>
+        <source>Your unsent report is still here.</source>
+        <translation>Je nog niet verstuurde melding staat er nog.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>Your report is saved and will be sent even if you close this window.</source>
+        <translation>Je melding is bewaard en wordt verstuurd, ook als je dit venster sluit.</translation>
+    </message>
+    <message>
+        <source>Your report has reached the service desk. Someone will pick it up; you can see where it is under “My tickets”, and we will let you know when something changes.</source>
+        <translation>Je melding is bij de servicedesk aangekomen. Iemand pakt hem op; onder ‘Mijn meldingen’ zie je hoe ver hij is, en we laten het je weten als er iets verandert.</translation>
+    </message>
+    <message>
+        <source>Your report is saved on this computer.</source>
+        <translation>Je melding is bewaard op deze computer.</translation>
+    </message>
+    <message>
+        <source>It will be sent automatically as soon as the service desk can be reached; you do not need to do anything. You can see it under “My tickets”.</source>
+        <translation>Ze wordt vanzelf verstuurd zodra de servicedesk bereikbaar is; je hoeft niets te doen. Je ziet haar onder ‘Mijn meldingen’.</translation>
+    </message>
+    <message>
+        <source>The service desk did not accept your report.</source>
+        <translation>De servicedesk heeft je melding niet aangenomen.</translation>
+    </message>
+    <message>
+        <source>It is kept under “My tickets”, where you can change it and send it again.</source>
+        <translation>Ze blijft bewaard onder ‘Mijn meldingen’, waar je haar kunt aanpassen en opnieuw versturen.</translation>
     </message>
     <message>
         <source>Sending…</source>
@@ -152,8 +279,8 @@
         <translation>Annuleren</translation>
     </message>
     <message>
-        <source>Your report has reached the service desk. Someone will pick it up; you can see where it is under “My tickets”, and we will let you know when something changes.</source>
-        <translation>Je melding is bij de servicedesk aangekomen. Iemand pakt hem op; onder ‘Mijn meldingen’ zie je hoe ver hij is, en we laten het je weten als er iets verandert.</translation>
+        <source>Start over</source>
+        <translation>Opnieuw beginnen</translation>
     </message>
     <message>
         <source>Show my tickets</source>
@@ -168,15 +295,11 @@
     <name>SignInDialog</name>
     <message>
         <source>Sign in to the service desk</source>
-        <translation>Aanmelden bij de servicedesk</translation>
+        <translation>Inloggen bij de servicedesk</translation>
     </message>
     <message>
         <source>Your sign-in has expired. Please sign in again.</source>
-        <translation>Je aanmelding is verlopen. Meld je opnieuw aan.</translation>
-    </message>
-    <message>
-        <source>Please enter the service desk's address, starting with https://</source>
-        <translation>Vul het adres van de servicedesk in, beginnend met https://</translation>
+        <translation>Je inlog is verlopen. Log opnieuw in.</translation>
     </message>
     <message>
         <source>Please enter your user name and password.</source>
@@ -184,18 +307,18 @@
     </message>
     <message>
         <source>Signing in…</source>
-        <translation>Aanmelden…</translation>
+        <translation>Inloggen…</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation>Aanmelden</translation>
+        <translation>Inloggen</translation>
     </message>
 </context>
 <context>
     <name>SignInDialogView</name>
     <message>
         <source>Sign in with the user name and password you use for the service desk. You only need to do this once on this computer.</source>
-        <translation>Meld je aan met de gebruikersnaam en het wachtwoord die je voor de servicedesk gebruikt. Dat hoeft maar één keer op deze computer.</translation>
+        <translation>Log in met de gebruikersnaam en het wachtwoord die je voor de servicedesk gebruikt. Dat hoeft maar één keer op deze computer.</translation>
     </message>
     <message>
         <source>Set by your IT department.</source>
@@ -215,7 +338,7 @@
     </message>
     <message>
         <source>Sign in</source>
-        <translation>Aanmelden</translation>
+        <translation>Inloggen</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -287,12 +410,28 @@
         <translation>Mijn meldingen</translation>
     </message>
     <message>
+        <source>Delete this report?</source>
+        <translation>Deze melding verwijderen?</translation>
+    </message>
+    <message>
+        <source>“%1” has not reached the service desk. Delete it from this computer?</source>
+        <translation>‘%1’ is nog niet bij de servicedesk aangekomen. Van deze computer verwijderen?</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Verwijderen</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Bewaren</translation>
+    </message>
+    <message>
         <source>You are not signed in to the service desk.</source>
-        <translation>Je bent niet aangemeld bij de servicedesk.</translation>
+        <translation>Je bent niet ingelogd bij de servicedesk.</translation>
     </message>
     <message>
         <source>Sign in to see your tickets.</source>
-        <translation>Meld je aan om je meldingen te zien.</translation>
+        <translation>Log in om je meldingen te zien.</translation>
     </message>
     <message>
         <source>You have no tickets. If something is not working, report it here.</source>
@@ -323,7 +462,7 @@
     </message>
     <message>
         <source>Sign in…</source>
-        <translation>Aanmelden…</translation>
+        <translation>Inloggen…</translation>
     </message>
 </context>
 <context>
@@ -336,13 +475,21 @@
         <source>Yesterday, %1</source>
         <translation>Gisteren, %1</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
 </context>
 <context>
     <name>TrayApp</name>
     <message>
         <source>IT help</source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored.</extracomment>
         <translation>IT-hulp</translation>
+    </message>
+    <message numerus="yes">
+        <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
+        <translation>
+            <numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n melding kon eruit gered worden.</numerusform><numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n meldingen konden eruit gered worden.</numerusform></translation>
     </message>
 </context>
 <context>
@@ -357,7 +504,7 @@
     </message>
     <message>
         <source>Sign in…</source>
-        <translation>Aanmelden…</translation>
+        <translation>Inloggen…</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -373,8 +520,12 @@
         <translation>IT-hulp</translation>
     </message>
     <message>
+        <source>Connecting to the service desk…</source>
+        <translation>Verbinden met de servicedesk…</translation>
+    </message>
+    <message>
         <source>Sign in to report problems and follow your tickets.</source>
-        <translation>Meld je aan om problemen te melden en je meldingen te volgen.</translation>
+        <translation>Log in om problemen te melden en je meldingen te volgen.</translation>
     </message>
     <message numerus="yes">
         <source>%n ticket(s) with news for you</source>
@@ -390,9 +541,85 @@
         <source>Click to report a problem.</source>
         <translation>Klik om een probleem te melden.</translation>
     </message>
+    <message numerus="yes">
+        <source>%n report(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n melding wacht op verzending</numerusform><numerusform>%n meldingen wachten op verzending</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) not accepted: see My tickets</source>
+        <translation>
+            <numerusform>%n melding niet aangenomen: zie Mijn meldingen</numerusform><numerusform>%n meldingen niet aangenomen: zie Mijn meldingen</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>helpdesk-tray needs a graphical desktop, and none could be reached here (DISPLAY and WAYLAND_DISPLAY are unset, or the display they name is gone).
+
+On a computer without a screen, the demo shows the tray on a virtual screen and saves pictures of it: run `make screenshots` in the source folder.
+
+The command-line tools work without a display: helpdesk-tray --help
+</source>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored.</extracomment>
+        <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
+
+Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto's van: voer `make screenshots` uit in de bronmap.
+
+De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
+</translation>
+    </message>
 </context>
 <context>
     <name>cli</name>
+    <message>
+        <source>IT help in the system tray. Without a command: the tray.</source>
+        <translation>IT-hulp in het systeemvak. Zonder opdracht: het systeemvak.</translation>
+    </message>
+    <message>
+        <source>report a problem (saved first; sent now, or later by the tray)</source>
+        <translation>een probleem melden (eerst bewaard; nu verstuurd, of later door het systeemvak)</translation>
+    </message>
+    <message>
+        <source>the problem in a few words</source>
+        <translation>het probleem in een paar woorden</translation>
+    </message>
+    <message>
+        <source>what happened (optional)</source>
+        <translation>wat er gebeurde (niet verplicht)</translation>
+    </message>
+    <message>
+        <source>attach a file (repeat for more)</source>
+        <translation>een bestand bijvoegen (herhaal voor meer)</translation>
+    </message>
+    <message>
+        <source>list your tickets</source>
+        <translation>je meldingen tonen</translation>
+    </message>
+    <message>
+        <source>machine-readable output</source>
+        <translation>uitvoer voor programma's</translation>
+    </message>
+    <message>
+        <source>sign in and keep the token in the keyring</source>
+        <translation>inloggen en de sleutel in de sleutelbos bewaren</translation>
+    </message>
+    <message>
+        <source>the service desk's address (default: from settings)</source>
+        <translation>het adres van de servicedesk (standaard: uit de instellingen)</translation>
+    </message>
+    <message>
+        <source>your user name at the service desk</source>
+        <translation>je gebruikersnaam bij de servicedesk</translation>
+    </message>
+    <message>
+        <source>read the password from standard input</source>
+        <translation>het wachtwoord van standaardinvoer lezen</translation>
+    </message>
+    <message>
+        <source>forget the stored sign-in</source>
+        <translation>de bewaarde inlog vergeten</translation>
+    </message>
     <message>
         <source>Cannot read the file %1: %2</source>
         <translation>Kan het bestand %1 niet lezen: %2</translation>
@@ -400,6 +627,18 @@
     <message>
         <source>Your report is ticket %1.</source>
         <translation>Je melding heeft nummer %1.</translation>
+    </message>
+    <message>
+        <source>The report is kept; you can change and resend it in the tray.</source>
+        <translation>De melding blijft bewaard; je kunt haar in het systeemvak aanpassen en opnieuw versturen.</translation>
+    </message>
+    <message>
+        <source>An earlier report, “%1”, is ticket %2.</source>
+        <translation>Een eerdere melding, ‘%1’, heeft nummer %2.</translation>
+    </message>
+    <message>
+        <source>Your report is saved on this computer; IT help sends it as soon as the service desk can be reached.</source>
+        <translation>Je melding is bewaard op deze computer; IT-hulp verstuurt haar zodra de servicedesk bereikbaar is.</translation>
     </message>
     <message>
         <source>You have no tickets.</source>
@@ -422,12 +661,16 @@
         <translation>Wachtwoord: </translation>
     </message>
     <message>
+        <source>No safe place for passwords (a keyring) was found on this computer, so the sign-in cannot be kept. On Linux, install and unlock a Secret Service such as GNOME Keyring or KWallet, then sign in again.</source>
+        <translation>Op deze computer is geen veilige plek voor wachtwoorden (een sleutelbos) gevonden, dus de inlog kan niet bewaard worden. Installeer en ontgrendel op Linux een Secret Service zoals GNOME Keyring of KWallet en log daarna opnieuw in.</translation>
+    </message>
+    <message>
         <source>Signed in as %1.</source>
-        <translation>Aangemeld als %1.</translation>
+        <translation>Ingelogd als %1.</translation>
     </message>
     <message>
         <source>Signed out.</source>
-        <translation>Afgemeld.</translation>
+        <translation>Uitgelogd.</translation>
     </message>
 </context>
 </TS>

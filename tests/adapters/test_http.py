@@ -33,8 +33,20 @@ def server() -> Iterator[StagedServer]:
     yield from staged_server()
 
 
-def _client(url: str, config: HttpConfig = CONFIG) -> HttpClient:
-    return HttpClient(url, make_session(config), config, headers={"Authorization": "Token abc"})
+class Waits(list[float]):
+    """Records the client's waits between retries instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def _client(url: str, config: HttpConfig = CONFIG, waits: Waits | None = None) -> HttpClient:
+    return HttpClient(
+        url,
+        config,
+        headers={"Authorization": "Token abc"},
+        sleep=waits if waits is not None else Waits(),
+    )
 
 
 def test_json_round_trip_with_our_user_agent(server: StagedServer) -> None:
@@ -60,6 +72,8 @@ def test_json_round_trip_with_our_user_agent(server: StagedServer) -> None:
         (Reply(404, b"<html>nope</html>", "text/html"), NotFound, None),
         (Reply(413, b'{"error": "too_large", "detail": "25 MB"}'), Rejected, "too_large"),
         (Reply(400, b'{"error": "invalid"}'), Rejected, "invalid"),
+        (Reply(200, b"[" * 100_000 + b"]" * 100_000), BadResponse, None),
+        (Reply(407, b"", headers={"Proxy-Authenticate": "Basic"}), Unavailable, "proxy"),
     ],
 )
 def test_replies_map_to_desk_errors(
@@ -115,7 +129,7 @@ def test_nobody_listening_is_unavailable() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(Unavailable) as caught:
         _client(f"http://127.0.0.1:{port}").get_json("/")
-    assert caught.value.reason == "connection"
+    assert caught.value.reason == "unreachable"  # the request never left
 
 
 def test_redirect_loops_are_bounded(server: StagedServer) -> None:
@@ -169,3 +183,85 @@ def test_requests_is_loaded_without_a_character_set_detector() -> None:
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["None", "None", "True"]
+
+
+def test_a_flaky_get_is_retried_with_growing_waits(server: StagedServer) -> None:
+    server.stage("/t", Reply(503, b"", "text/plain"), Reply(502, b""), Reply(body=b'{"ok": 1}'))
+    waits = Waits()
+    assert _client(server.url, waits=waits).get_json("/t") == {"ok": 1}
+    assert len(server.seen) == 3
+    assert 0.5 <= waits[0] <= 0.75 and 1.0 <= waits[1] <= 1.5
+
+
+def test_a_post_is_never_repeated_by_the_http_layer(server: StagedServer) -> None:
+    server.stage("/t", Reply(503, b"", "text/plain"), Reply(body=b"{}"))
+    with pytest.raises(Unavailable):
+        _client(server.url).request("POST", "/t", data={"a": "b"})
+    assert len(server.seen) == 1  # the outbox decides about resending, with its key
+
+
+def test_retry_after_is_waited_for_when_short_and_left_to_the_caller_when_long(
+    server: StagedServer,
+) -> None:
+    server.stage("/short", Reply(429, b"", headers={"Retry-After": "3"}), Reply(body=b"{}"))
+    server.stage("/long", Reply(429, b"", headers={"Retry-After": "300"}), Reply(body=b"{}"))
+    waits = Waits()
+    assert _client(server.url, waits=waits).get_json("/short") == {}
+    assert waits == [3.0]
+    with pytest.raises(Unavailable) as caught:
+        _client(server.url).get_json("/long")
+    assert caught.value.retry_after == 300
+    assert [s.path for s in server.seen].count("/long") == 1
+
+
+def test_a_slow_drip_is_cut_off_by_the_total_time_limit(server: StagedServer) -> None:
+    server.stage("/drip", Reply(body=b"[" + b"1," * 300 + b"1]", drip=0.02))
+    config = HttpConfig(read_timeout=1.0, total_timeout=0.5, retries=0)
+    with pytest.raises(Unavailable) as caught:
+        _client(server.url, config).get_json("/drip")
+    assert caught.value.reason == "timeout"
+
+
+def test_a_policy_proxy_carries_every_request(server: StagedServer) -> None:
+    # The desk's name does not even resolve: only the proxy can reach it.
+    server.stage("http://desk.invalid/api/x", Reply(body=b'{"via": "proxy"}'))
+    config = HttpConfig(proxy=server.url, retries=0)
+    assert _client("http://desk.invalid", config).get_json("/api/x") == {"via": "proxy"}
+    assert server.seen[0].path == "http://desk.invalid/api/x"  # absolute form: a proxy request
+
+
+def test_the_system_proxy_is_used(server: StagedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("http_proxy", server.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    server.stage("http://desk.invalid/api/x", Reply(body=b'{"via": "system proxy"}'))
+    assert _client("http://desk.invalid").get_json("/api/x") == {"via": "system proxy"}
+
+
+def test_a_proxy_that_is_down_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = HttpConfig(proxy=f"http://127.0.0.1:{port}", retries=0)
+    with pytest.raises(Unavailable) as caught:
+        _client("http://desk.invalid", config).get_json("/api/x")
+    assert caught.value.reason == "proxy"
+
+
+def test_each_thread_gets_its_own_session(server: StagedServer) -> None:
+    server.stage("/t", Reply(body=b"{}"))
+    made: list[object] = []
+
+    def factory(config: HttpConfig) -> object:
+        session = make_session(config)
+        made.append(session)
+        return session
+
+    client = HttpClient(server.url, CONFIG, session_factory=factory)  # type: ignore[arg-type]
+    client.get_json("/t")
+    client.get_json("/t")
+    worker = threading.Thread(target=client.get_json, args=("/t",))
+    worker.start()
+    worker.join()
+    assert len(made) == 2  # one for this thread, one for the worker
+    client.close()

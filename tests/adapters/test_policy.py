@@ -103,3 +103,14 @@ def test_paths_follow_the_home_override_and_the_policy_override(tmp_path: Path) 
     assert paths.log_file.parent == tmp_path / "log"
     assert paths.policy_file == tmp_path / "p.toml"
     assert default_paths({}).policy_file == Path("/etc/helpdesk-tray/policy.toml")
+
+
+def test_a_user_cannot_swap_the_installed_policy_for_their_own(tmp_path: Path) -> None:
+    installed = tmp_path / "etc-policy.toml"
+    installed.write_text('[desk]\nurl = "https://desk.example.org"\n')
+    mine = tmp_path / "mine.toml"
+    paths = default_paths({POLICY_ENV: str(mine)}, system_policy=installed)
+    assert paths.policy_file == installed
+    assert (
+        default_paths({POLICY_ENV: str(mine)}, system_policy=tmp_path / "none").policy_file == mine
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import keyring
@@ -52,7 +53,12 @@ def test_keyring_failures_become_secret_store_errors() -> None:
 # --- the helper process the tray uses ------------------------------------------------------
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def _helper_env(monkeypatch: pytest.MonkeyPatch, backend: str, store: Path | None = None) -> None:
+    # The test backends live in tests/, which the helper can import only by PYTHONPATH.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"tests.support.file_keyring.{backend}")
     if store is not None:
         monkeypatch.setenv("HELPDESK_TRAY_TEST_KEYRING", str(store))
@@ -105,3 +111,35 @@ def test_the_secret_never_appears_in_the_command_line(
     )
     HelperSecretStore([sys.executable, "-c", script], timeout=30).set("anna", "the-secret-token")
     assert "the-secret-token" not in seen.read_text()
+
+
+def test_a_waiting_helper_is_stopped_at_quit(monkeypatch: pytest.MonkeyPatch) -> None:
+    _helper_env(monkeypatch, "StuckKeyring")
+    store = HelperSecretStore(helper_command(), timeout=60)
+    outcome: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            store.get("anna@https://desk")
+        except SecretStoreError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=ask)
+    worker.start()
+    while not store._running:  # the helper has started
+        worker.join(0.01)
+    store.cancel()
+    worker.join(10)
+    assert not worker.is_alive() and len(outcome) == 1
+
+
+def test_the_helper_is_not_fooled_by_a_client_folder_where_the_user_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "client"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text('print(\'{"ok": true, "secret": "stolen"}\')')
+    monkeypatch.chdir(tmp_path)
+    _helper_env(monkeypatch, "FileKeyring", tmp_path / "keyring.json")
+    assert HelperSecretStore(helper_command(), timeout=60).get("anna") is None

@@ -40,3 +40,29 @@ def test_ordinary_text_is_left_alone() -> None:
 def test_too_short_values_are_not_treated_as_secrets() -> None:
     redactor = Redactor(["abc"])
     assert redactor.redact("abc abc") == "abc abc"
+
+
+def test_secrets_can_be_added_while_other_threads_redact() -> None:
+    import threading
+
+    redactor = Redactor()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def log_forever() -> None:
+        try:
+            while not stop.is_set():
+                redactor.redact("Authorization: Token abc")
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=log_forever) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for number in range(500):
+        redactor.add_secret(f"secret-number-{number}")
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert redactor.redact("x secret-number-499 y") == f"x {MASK} y"

@@ -4,6 +4,7 @@ from client.core.settings import (
     KEYS,
     Settings,
     SettingsLayer,
+    desk_url_problem,
     flatten,
     merge,
     unflatten,
@@ -47,6 +48,8 @@ def test_keys_set_by_a_locking_layer_cannot_be_changed_later() -> None:
     ("key", "value"),
     [
         ("desk.url", "ftp://desk.example.org"),
+        ("desk.url", "http://desk.example.org"),
+        ("desk.url", "https://anna:secret@desk.example.org"),
         ("desk.url", "not a url"),
         ("desk.url", 42),
         ("desk.kind", "jira"),
@@ -92,3 +95,23 @@ def test_flatten_and_unflatten_are_inverse() -> None:
     flat = flatten(tree)
     assert flat == {"desk.url": "https://d", "desk.kind": "django-helpdesk", "ui.language": "nl"}
     assert unflatten(flat) == tree
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://desk.example.org", None),
+        ("https://desk.example.org:8443/helpdesk", None),
+        ("http://127.0.0.1:8765", None),
+        ("http://localhost:8765", None),
+        ("http://[::1]:8765", None),
+        ("http://desk.example.org", "url_not_https"),
+        ("https://anna:pw@desk.example.org", "url_has_credentials"),
+        ("https://anna@desk.example.org", "url_has_credentials"),
+        ("desk.example.org", "url_invalid"),
+        ("https://", "url_invalid"),
+        ("https://[broken", "url_invalid"),
+    ],
+)
+def test_desk_addresses(url: str, problem: str | None) -> None:
+    assert desk_url_problem(url) == problem

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
 from client.adapters.http import HttpConfig
+from client.adapters.keyring_store import SERVICE
+from client.core.ports import credential_account
 from tests.support.desk_fixture import DeskAccess
 from tools.app_process import ROOT, AppProcess
 from tools.xsession import VirtualDesktop
@@ -61,7 +65,7 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     desktop.click(*_center(fields["description"]))
     desktop.type_text("HDMI cable tried twice.")
     desktop.click(*_center(fields["send"]))
-    line = app.expect("is ticket")
+    line = app.expect("delivered as")
     number = line.rsplit(" ", 1)[-1]
 
     desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
@@ -106,19 +110,27 @@ def test_the_desk_unreachable_at_start_shows_offline_and_keeps_running(
     )
     try:
         app.probe("tray_visible")
-        app.expect("the desk is not answering (unavailable")
+        status = app.probe("status")
+        while status.values["icon"] != "offline":
+            status = app.probe("status")
+        assert status.values["connection"] == "offline"
         assert app.process.poll() is None
     finally:
         app.stop()
 
 
-def test_without_a_display_it_explains_instead_of_crashing(app_home: dict[str, str]) -> None:
+@pytest.mark.parametrize("display", [None, ":77"], ids=["unset", "gone"])
+def test_without_a_display_it_explains_instead_of_crashing(
+    app_home: dict[str, str], display: str | None
+) -> None:
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
     env.update(app_home)
+    if display:
+        env["DISPLAY"] = display
     result = subprocess.run(
         [sys.executable, "-m", "client"],
         cwd=ROOT,
@@ -128,4 +140,30 @@ def test_without_a_display_it_explains_instead_of_crashing(app_home: dict[str, s
         timeout=30,
     )
     assert result.returncode == 2
-    assert "xvfb-run" in result.stderr and "Traceback" not in result.stderr
+    assert "make screenshots" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_sign_in_comes_out_of_the_keyring_through_the_helper(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str], tmp_path: Path
+) -> None:
+    keyring_file = tmp_path / "keyring.json"
+    account = credential_account(demo_desk.url, "anna")
+    keyring_file.write_text(json.dumps({f"{SERVICE}/{account}": demo_desk.anna_token}))
+    app = AppProcess(
+        desktop.env(
+            {
+                **app_home,
+                "HELPDESK_TRAY_DESK_URL": demo_desk.url,
+                "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                # A file-backed keyring stands in for the Secret Service (tests/support).
+                "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
+                "HELPDESK_TRAY_TEST_KEYRING": str(keyring_file),
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+    )
+    try:
+        app.expect("ticket(s) loaded")
+        assert demo_desk.anna_token not in "\n".join(app.log)
+    finally:
+        app.stop()

@@ -148,3 +148,21 @@ def test_no_preset_and_no_stored_credential(
     with qtbot.waitSignal(account.signed_out) as signal:
         account.restore()
     assert signal.args == ["no_credential"]
+
+
+def test_a_late_restore_does_not_undo_a_sign_in(
+    qtbot, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    from tests.fakes import ManualRunner
+
+    runner = ManualRunner()
+    connector = FakeConnector(fake_desk)
+    secrets.entries[credential_account(URL, "anna")] = "an-old-revoked-token-0000000000"
+    account = _account(runner, connector, secrets)
+    account.restore()  # the keyring is slow: the user signs in meanwhile
+    account.sign_in(URL, "anna", connector.password)
+    runner.jobs.reverse()  # the sign-in finishes first, the stale restore after it
+    with qtbot.assertNotEmitted(account.signed_out):
+        runner.finish_next()
+        runner.finish_next()
+    assert account.state is AccountState.SIGNED_IN and account.desk is fake_desk

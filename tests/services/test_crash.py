@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from PySide6.QtCore import QThread
+
 from client.core.crash import CrashInfo
+from client.core.redact import Redactor
 from client.services.crash import CrashHandler
 
 
@@ -47,6 +50,10 @@ def test_crashes_before_anyone_listens_are_delivered_later(qtbot) -> None:  # ty
 def test_a_crash_in_a_worker_thread_reaches_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
     handler = CrashHandler()
     handler.flush_early()
+    threads: list[bool] = []
+    handler.crashed.connect(
+        lambda _info: threads.append(QThread.currentThread() is handler.thread())
+    )
     previous = threading.excepthook
     handler.install()
     try:
@@ -57,6 +64,7 @@ def test_a_crash_in_a_worker_thread_reaches_the_gui_thread(qtbot) -> None:  # ty
     finally:
         handler.uninstall()
     assert threading.excepthook is previous
+    assert threads == [True], "delivered on the GUI thread"
     assert "in a thread" in signal.args[0].summary
 
 
@@ -67,3 +75,16 @@ def test_a_hard_crash_of_the_last_run_is_picked_up(qtbot, tmp_path: Path) -> Non
     assert handler.enable_faulthandler(crash_file) == "Fatal Python error: Segmentation fault"
     handler.uninstall()
     assert crash_file.read_text() == ""
+
+
+def test_secrets_are_masked_in_what_the_user_sees(qtbot) -> None:  # type: ignore[no-untyped-def]
+    redactor = Redactor(["tok-9f8e7d6c5b4a3928"])
+    handler = CrashHandler(redactor)
+    handler.flush_early()
+    seen: list[CrashInfo] = []
+    handler.crashed.connect(seen.append)
+    try:
+        raise RuntimeError("request with tok-9f8e7d6c5b4a3928 failed")
+    except RuntimeError:
+        handler.report(*sys.exc_info())  # type: ignore[arg-type]
+    assert "tok-9f8e7d6c5b4a3928" not in seen[0].details + seen[0].summary

@@ -141,8 +141,11 @@ def test_fast_while_watched(
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
     poller.start(fake_desk)
     assert poller.next_delay_s == 300
-    clock.advance(10)
+    clock.advance(2)  # the menu just polled; then "My tickets" opens
     poller.set_fast(True)
+    assert poller.next_delay_s == 18  # the fast interval, counted from the last poll
+    clock.advance(18)
+    poller.poll_now(force=True)
     assert poller.next_delay_s == 20
     poller.set_fast(False)
     assert poller.next_delay_s == 300

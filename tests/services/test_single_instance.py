@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from client.services.single_instance import SingleInstance, _address
+from client.services.single_instance import SingleInstance, private_folder
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_a_knock_that_is_not_the_message_is_ignored(
 ) -> None:  # type: ignore[no-untyped-def]
     with qtbot.assertNotEmitted(first.activation_requested, wait=200):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as other:
-            other.connect(_address(name))
+            other.connect(str(private_folder() / f"{name}.sock"))
             other.sendall(b"hack\n")
 
 
@@ -52,3 +52,45 @@ def test_after_release_the_next_launch_becomes_the_instance(
     second = SingleInstance(name)
     assert second.acquire()
     second.release()
+
+
+def test_only_the_user_can_reach_the_lock_and_the_socket(
+    qapp, first: SingleInstance, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    folder = private_folder()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / f"{name}.sock").exists() and (folder / f"{name}.lock").exists()
+
+
+def test_a_stale_socket_from_a_crash_does_not_block_the_next_start(qapp, name: str) -> None:  # type: ignore[no-untyped-def]
+    stale = private_folder() / f"{name}.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
+        dead.bind(str(stale))  # bound, then closed without unlinking: what a crash leaves
+    instance = SingleInstance(name)
+    assert instance.acquire()
+    instance.release()
+
+
+def test_two_launches_at_the_same_moment_make_one_instance(qapp, name: str) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from PySide6.QtCore import QCoreApplication;"
+        "from client.services.single_instance import SingleInstance;"
+        "app = QCoreApplication([]); s = SingleInstance(sys.argv[1]);"
+        "print(s.acquire(), flush=True); sys.stdin.read()"
+    )
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    answers = [child.stdout.readline().strip() for child in children]  # type: ignore[union-attr]
+    for child in children:
+        child.communicate("")
+    assert sorted(answers) == ["False", "False", "False", "True"]

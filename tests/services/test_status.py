@@ -10,7 +10,7 @@ from client.services.account import Account
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.status import TrayIconKind, TrayStatusPresenter
 from client.services.tasks import SyncTaskRunner
-from tests.fakes import FakeClock, FakeConnector, FakeDesk, make_account
+from tests.fakes import FakeClock, FakeConnector, FakeDesk, make_account, make_outbox
 
 
 def _wired(
@@ -18,7 +18,7 @@ def _wired(
 ) -> tuple[Account, TicketPoller, TrayStatusPresenter]:
     account = make_account(runner, FakeConnector(desk))
     poller = TicketPoller(runner, slow_interval_s=300, clock=FakeClock(), rng=random.Random(1))
-    presenter = TrayStatusPresenter(account, poller)
+    presenter = TrayStatusPresenter(account, poller, make_outbox(runner, account))
     account.signed_in.connect(lambda _: poller.start(account.desk))
     return account, poller, presenter
 

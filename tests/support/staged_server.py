@@ -27,6 +27,8 @@ class Reply:
     chunked: bool = False
     #: Wait for this event before answering (a desk that hangs).
     hold: threading.Event | None = None
+    #: Send the body a byte at a time, this many seconds apart (a slow drip).
+    drip: float = 0.0
 
 
 @dataclass
@@ -43,9 +45,10 @@ class StagedServer:
     """Serves staged replies on 127.0.0.1; unknown paths get a JSON 404."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.replies: dict[str, Reply] = {}
+        self.replies: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
         self._releases: list[threading.Event] = []
+        self.closing = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,9 +60,9 @@ class StagedServer:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                path = self.path.split("?")[0]
+                path = self.path.split("?")[0]  # absolute for requests sent to a proxy
                 server.seen.append(Seen(self.command, self.path, dict(self.headers), body))
-                reply = server.replies.get(path, Reply(404, b'{"error": "not_found"}'))
+                reply = server.next_reply(path)
                 if reply.hold is not None:
                     reply.hold.wait(30)
                 self.send_response(reply.status)
@@ -77,6 +80,13 @@ class StagedServer:
                 declared = reply.declared_length or len(reply.body)
                 self.send_header("Content-Length", str(declared))
                 self.end_headers()
+                if reply.drip:
+                    for index in range(len(reply.body)):
+                        self.wfile.write(reply.body[index : index + 1])
+                        self.wfile.flush()
+                        if server.closing.wait(reply.drip):
+                            return
+                    return
                 self.wfile.write(reply.body)
                 if reply.declared_length:
                     self.close_connection = True
@@ -98,18 +108,26 @@ class StagedServer:
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
-    def stage(self, path: str, reply: Reply) -> Reply:
-        """Answer ``path`` with ``reply`` from now on."""
-        if reply.hold is not None:
-            self._releases.append(reply.hold)
-        self.replies[path] = reply
-        return reply
+    def stage(self, path: str, *replies: Reply) -> None:
+        """Answer ``path`` with these replies in turn; the last one from then on."""
+        for reply in replies:
+            if reply.hold is not None:
+                self._releases.append(reply.hold)
+        self.replies[path] = list(replies)
+
+    def next_reply(self, path: str) -> Reply:
+        """The reply for this request of ``path``."""
+        queue = self.replies.get(path)
+        if not queue:
+            return Reply(404, b'{"error": "not_found"}')
+        return queue.pop(0) if len(queue) > 1 else queue[0]
 
     def __enter__(self) -> StagedServer:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         for event in self._releases:
             event.set()
         self._httpd.shutdown()

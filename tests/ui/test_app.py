@@ -7,11 +7,11 @@ from collections.abc import Iterator, Mapping
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.app import TrayApp, display_problem
 from client.core.errors import AuthFailed, Unavailable
-from client.core.models import Stage
+from client.core.models import Report, Stage
 from client.core.ports import credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
@@ -21,10 +21,10 @@ from client.services.status import TrayIconKind
 from client.services.tasks import SyncTaskRunner
 from client.ui import texts
 from client.ui.crash_dialog import CrashDialog
-from client.ui.report_dialog import ReportDialog
+from client.ui.report_dialog import EditReportDialog, ReportDialog
 from client.ui.sign_in_dialog import SignInDialog
 from client.ui.tickets_window import TicketsWindow
-from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore
+from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore
 
 URL = "https://desk.example.org"
 
@@ -36,6 +36,7 @@ class _Harness:
         self.secrets = MemorySecretStore()
         self.saved: dict[str, object] = {}
         self.crash = CrashHandler()
+        self.outbox = MemoryOutbox()
         self.layers = layers
         self.qapp = qapp
 
@@ -49,6 +50,8 @@ class _Harness:
             self.qapp,
             result,
             io=SyncTaskRunner(),
+            serial=SyncTaskRunner(),
+            outbox_store=self.outbox,
             connector_for=lambda kind: self.connector,
             secrets=self.secrets,
             save_settings=self._save,
@@ -103,11 +106,11 @@ def test_first_start_asks_to_sign_in_with_the_policy_address(qtbot, harness: _Ha
 def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Harness) -> None:
     harness.store_token()
     harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
-    harness.desk.fail_with = Unavailable("connection refused", reason="connection")
+    harness.desk.fail_with = Unavailable("connection refused", reason="unreachable")
     app = harness.build()
     app.start()
     qtbot.waitUntil(lambda: app.presenter.status.icon is TrayIconKind.OFFLINE)
-    assert texts.unavailable_message("connection") in app.tray.toolTip()
+    assert texts.unavailable_message("unreachable") in app.tray.toolTip()
     assert _windows(SignInDialog) == []  # being offline is not being signed out
     harness.desk.fail_with = None
     app.poller.poll_now(force=True)  # what the backoff timer does when it fires
@@ -132,13 +135,35 @@ def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None
     assert window.model.rowCount() == 1
 
 
-def test_report_while_signed_out_asks_to_sign_in_first(qtbot, harness: _Harness) -> None:
-    app = harness.build()
+def test_on_a_first_start_reporting_asks_to_sign_in_first(qtbot, harness: _Harness) -> None:
+    app = harness.build(**{"desk.url": "", "desk.username": ""})
     app.start()
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     _windows(SignInDialog)[0].reject()
     app.tray.report_action.trigger()
     assert _windows(ReportDialog) == [] and len(_windows(SignInDialog)) == 1
+
+
+def test_with_an_expired_sign_in_a_report_is_kept_until_the_next_sign_in(
+    qtbot, harness: _Harness
+) -> None:
+    app = harness.build()  # a desk is configured, but no credential is stored
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    _windows(SignInDialog)[0].reject()
+    app.tray.report_action.trigger()
+    (dialog,) = _windows(ReportDialog)
+    qtbot.keyClicks(dialog.view.subject, "Written while signed out")
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    assert dialog.view.done.isVisible()
+    assert [i.subject for i in app.outbox.items] == ["Written while signed out"]
+    assert harness.desk.tickets == {}
+    app.open_sign_in_dialog()
+    sign_in = _windows(SignInDialog)[0]
+    qtbot.keyClicks(sign_in.view.password, harness.connector.password)
+    qtbot.mouseClick(sign_in.view.sign_in, Qt.MouseButton.LeftButton)
+    assert app.outbox.items == []
+    assert [t.summary.title for t in harness.desk.tickets.values()] == ["Written while signed out"]
 
 
 def test_a_revoked_token_asks_to_sign_in_again(qtbot, harness: _Harness) -> None:
@@ -189,7 +214,8 @@ def test_an_unexpected_error_is_shown_once(qtbot, harness: _Harness) -> None:
     ("environ", "platform", "problem"),
     [
         ({}, "linux", True),
-        ({"DISPLAY": ":0"}, "linux", False),
+        ({"DISPLAY": ":77"}, "linux", True),  # set, but nothing listens there
+        ({"DISPLAY": "remote.example.org:0"}, "linux", False),
         ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
         ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
         ({}, "win32", False),
@@ -199,4 +225,80 @@ def test_no_display_is_explained(environ: dict[str, str], platform: str, problem
     message = display_problem(environ, platform)
     assert (message is not None) is problem
     if message:
-        assert "xvfb-run" in message
+        assert "make screenshots" in message
+
+
+def test_a_hard_crash_of_the_last_run_is_shown_once_at_start(qtbot, harness: _Harness) -> None:
+    app = harness.build()
+    app.show_previous_crash("Fatal Python error: Segmentation fault\n  File x.py, line 1")
+    (dialog,) = _windows(CrashDialog)
+    assert "last time" in dialog.text()
+    assert "Segmentation fault" in dialog.detailedText()
+
+
+def test_text_closed_by_accident_is_there_when_reporting_again(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    app.tray.report_action.trigger()
+    (dialog,) = _windows(ReportDialog)
+    qtbot.keyClicks(dialog.view.subject, "Long story")
+    qtbot.keyClicks(dialog.view.description, "A very long description " * 10)
+    dialog.reject()  # Esc
+    assert _windows(ReportDialog) == []
+    app.tray.report_action.trigger()
+    (again,) = _windows(ReportDialog)
+    assert again.view.subject.text() == "Long story"
+    assert again.view.start_over.isVisible()
+    qtbot.mouseClick(again.view.start_over, Qt.MouseButton.LeftButton)
+    assert again.view.subject.text() == "" and again.view.description.toPlainText() == ""
+
+
+def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
+    qtbot, harness: _Harness
+) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    harness.desk.fail_creates_with = Unavailable("down", reason="unreachable")
+    app.reports.send(Report("Typo in subjct", "first"))
+    app.reports.send(Report("Never mind", "second"))
+    app.tray.tickets_action.trigger()
+    (window,) = _windows(TicketsWindow)
+    rows = window.view.outbox.rows
+    assert [r.subject.text() for r in rows] == ["Typo in subjct", "Never mind"]
+    assert window.view.outbox.isVisible() and window.view.outbox.retry.isVisible()
+    assert app.presenter.status.waiting_reports == 2
+
+    qtbot.mouseClick(rows[1].cancel, Qt.MouseButton.LeftButton)
+    question = window.findChild(QMessageBox, "confirmDelete")
+    delete = next(
+        b
+        for b in question.buttons()
+        if question.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    )
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    assert [r.subject.text() for r in window.view.outbox.rows] == ["Typo in subjct"]
+
+    harness.desk.fail_creates_with = None
+    qtbot.mouseClick(window.view.outbox.rows[0].edit, Qt.MouseButton.LeftButton)
+    (editor,) = _windows(EditReportDialog)
+    editor.view.subject.setText("Typo in subject")
+    qtbot.mouseClick(editor.view.send, Qt.MouseButton.LeftButton)
+    assert window.view.outbox.rows == [] and not window.view.outbox.isVisible()
+    titles = [t.summary.title for t in harness.desk.tickets.values()]
+    assert titles == ["Typo in subject"]
+    assert window.model.rowCount() == 1  # it shows as a ticket now
+
+
+def test_reports_waiting_from_a_previous_run_are_sent_at_start(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    harness.outbox.add(Report("Written yesterday, offline", ""), 1.0)
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    qtbot.waitUntil(lambda: not app.outbox.items)
+    assert [t.summary.title for t in harness.desk.tickets.values()] == [
+        "Written yesterday, offline"
+    ]

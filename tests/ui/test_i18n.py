@@ -73,7 +73,7 @@ def test_the_interface_speaks_dutch(qtbot, dutch: None) -> None:  # type: ignore
     assert tray.tickets_action.text() == "Mijn meldingen (2 open)"
     assert "2 open meldingen" in tray.toolTip()
     assert texts.stage_label(Stage.WAITING_ON_YOU) == "Wacht op jou"
-    assert QCoreApplication.translate("cli", "Signed out.") == "Afgemeld."
+    assert QCoreApplication.translate("cli", "Signed out.") == "Uitgelogd."
 
 
 def test_english_plurals_read_naturally(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]

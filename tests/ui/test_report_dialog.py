@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from client.core.errors import Unavailable
+from client.core.errors import Rejected, Unavailable
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
+from client.ui import texts
 from client.ui.report_dialog import ReportDialog
-from tests.fakes import FakeConnector, FakeDesk, make_account
+from tests.fakes import (
+    FailingOutbox,
+    FakeConnector,
+    FakeDesk,
+    MemoryOutbox,
+    make_account,
+    make_outbox,
+)
 
 
-def _dialog(qtbot, runner: SyncTaskRunner, desk: FakeDesk) -> ReportDialog:  # type: ignore[no-untyped-def]
+def _dialog(
+    qtbot, runner: SyncTaskRunner, desk: FakeDesk, store: MemoryOutbox | None = None
+) -> ReportDialog:  # type: ignore[no-untyped-def]
     account = make_account(runner, FakeConnector(desk))
     account.restore()
-    dialog = ReportDialog(ReportService(runner, account), max_attachment_bytes=1000)
+    outbox = make_outbox(runner, account, store)
+    dialog = ReportDialog(ReportService(outbox), max_attachment_bytes=1000)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
@@ -62,22 +73,47 @@ def test_ctrl_return_sends(qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDe
         )
 
 
-def test_a_failure_keeps_the_text_and_explains(
+def test_an_unreachable_desk_still_saves_the_report(
     qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
-    dialog = _dialog(qtbot, sync_runner, fake_desk)
-    fake_desk.fail_with = Unavailable("down", reason="connection")
+    store = MemoryOutbox()
+    dialog = _dialog(qtbot, sync_runner, fake_desk, store)
+    fake_desk.fail_with = Unavailable("down", reason="unreachable")
     qtbot.keyClicks(dialog.view.subject, "No network")
     qtbot.keyClicks(dialog.view.description, "The cable is plugged in")
     qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    assert dialog.view.done.isVisible()
+    text = dialog.view.done_text.text()
+    assert texts.unavailable_message("unreachable", retrying=False) in text
+    assert "keep trying" not in text  # the page says what happens instead
+    (item,) = store.items()
+    assert (item.subject, item.description) == ("No network", "The cable is plugged in")
+
+
+def test_a_report_that_cannot_be_saved_keeps_the_text_and_explains(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk, FailingOutbox())
+    qtbot.keyClicks(dialog.view.subject, "Disk is full")
+    qtbot.keyClicks(dialog.view.description, "Cannot save anything")
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
     assert dialog.view.form.isVisible() and not dialog.view.done.isVisible()
     assert dialog.view.message.isVisible() and dialog.view.message.text()
-    assert dialog.view.subject.text() == "No network"
-    assert dialog.view.description.toPlainText() == "The cable is plugged in"
+    assert dialog.view.subject.text() == "Disk is full"
+    assert dialog.view.description.toPlainText() == "Cannot save anything"
     assert dialog.view.send.isEnabled()
-    fake_desk.fail_with = None
-    with qtbot.waitSignal(dialog.report_sent):
-        qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    assert fake_desk.calls == []
+
+
+def test_a_refused_report_says_where_it_is_kept(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk)
+    fake_desk.fail_with = Rejected("too big", reason="too_large")
+    qtbot.keyClicks(dialog.view.subject, "Big log")
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    assert dialog.view.done.isVisible()
+    assert texts.error_message(Rejected(reason="too_large")) in dialog.view.done_text.text()
 
 
 def test_show_my_tickets_after_sending(
@@ -89,3 +125,20 @@ def test_show_my_tickets_after_sending(
     with qtbot.waitSignal(dialog.tickets_requested):
         qtbot.mouseClick(dialog.view.show_tickets, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_enter_in_the_subject_moves_on_instead_of_sending(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk)
+    qtbot.keyClicks(dialog.view.subject, "Half a thought")
+    qtbot.keyClick(dialog.view.subject, Qt.Key.Key_Return)
+    assert fake_desk.calls == []
+    assert dialog.focusWidget() is dialog.view.description
+
+
+def test_start_over_is_offered_only_for_an_old_draft(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk)
+    assert not dialog.view.start_over.isVisible()

@@ -40,6 +40,7 @@ def test_older_times_are_a_weekday_or_a_date(qapp) -> None:  # type: ignore[no-u
 @pytest.mark.parametrize(
     "error",
     [
+        Unavailable("x", reason="unreachable"),
         Unavailable("x", reason="connection"),
         Unavailable("x", reason="tls"),
         Unavailable("x", reason="timeout"),
@@ -62,7 +63,7 @@ def test_every_error_has_plain_words_without_internals(qapp, error: ClientError)
 
 
 def test_distinct_reasons_get_distinct_words(qapp) -> None:  # type: ignore[no-untyped-def]
-    reasons = ("connection", "tls", "timeout", "server_error", "busy", "proxy")
+    reasons = ("unreachable", "connection", "tls", "timeout", "server_error", "busy", "proxy")
     assert len({texts.error_message(Unavailable("x", reason=r)) for r in reasons}) == len(reasons)
     assert "certificate" in texts.error_message(Unavailable("x", reason="tls"))
     assert texts.error_message(AuthFailed(), signing_in=True) != texts.error_message(AuthFailed())

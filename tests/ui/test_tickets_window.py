@@ -53,7 +53,13 @@ def test_no_tickets_says_so_kindly(qtbot) -> None:  # type: ignore[no-untyped-de
 def test_offline_and_signed_out_are_explained(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = _window(qtbot)
     window.show_status(
-        TrayStatus(TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, error_reason="tls")
+        TrayStatus(
+            TrayIconKind.OFFLINE,
+            True,
+            ConnectionState.OFFLINE,
+            error_code="unavailable",
+            error_reason="tls",
+        )
     )
     assert window.view.banner.isVisible()
     assert window.view.banner.text() == texts.unavailable_message("tls")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from client.core.errors import BadResponse
 from client.services.poller import ConnectionState
 from client.services.status import TrayIconKind, TrayStatus
 from client.ui import texts
@@ -11,7 +12,13 @@ from client.ui.tray import TrayIcon
 
 SIGNED_OUT = TrayStatus(TrayIconKind.ATTENTION, False, ConnectionState.UNKNOWN)
 ONLINE = TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=2)
-OFFLINE = TrayStatus(TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, error_reason="timeout")
+OFFLINE = TrayStatus(
+    TrayIconKind.OFFLINE,
+    True,
+    ConnectionState.OFFLINE,
+    error_code="unavailable",
+    error_reason="timeout",
+)
 NEWS = TrayStatus(TrayIconKind.ATTENTION, True, ConnectionState.ONLINE, open_tickets=1, unseen=1)
 
 
@@ -52,3 +59,12 @@ def test_offline_says_why(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert texts.unavailable_message("timeout") in tray.toolTip()
     images = [TrayIcon(s).icon().pixmap(22, 22).toImage() for s in (ONLINE, OFFLINE, NEWS)]
     assert images[0] != images[1] and images[1] != images[2] and images[0] != images[2]
+
+
+def test_a_desk_that_answers_nonsense_is_not_called_a_network_problem(qtbot) -> None:  # type: ignore[no-untyped-def]
+    status = TrayStatus(
+        TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, error_code="bad_response"
+    )
+    tip = TrayIcon(status).toolTip()
+    assert texts.error_message(BadResponse()) in tip
+    assert "network" not in tip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from client.adapters.http import HttpClient, HttpConfig, make_session
@@ -43,8 +44,7 @@ _OPEN, _REOPENED, _RESOLVED, _CLOSED, _DUPLICATE = 1, 2, 3, 4, 5
 
 #: Native state → stage. The native state is the status code refined by what
 #: the parcel tracker cares about: on hold, assigned, and whether an agent wrote.
-STAGES = StageTable(
-    KIND,
+STAGE_TABLE = MappingProxyType(
     {
         "open": Stage.RECEIVED,
         "open+assigned": Stage.ASSIGNED,
@@ -54,12 +54,12 @@ STAGES = StageTable(
         "resolved": Stage.RESOLVED,
         "closed": Stage.CLOSED,
         "duplicate": Stage.CLOSED,
-    },
+    }
 )
 
 
 def native_state(status: int, on_hold: bool, assigned: bool, agent_replied: bool) -> str:
-    """The key into :data:`STAGES` for one ticket."""
+    """The key into :data:`STAGE_TABLE` for one ticket."""
     if status in (_OPEN, _REOPENED) and on_hold:
         return "on_hold"
     if status == _OPEN:
@@ -94,7 +94,7 @@ def _text(value: Any, default: str = "") -> str:
     return value
 
 
-def _summary(item: Mapping[str, Any]) -> TicketSummary:
+def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
     status = item["status"]
     if not isinstance(status, int):
         raise BadResponse(f"status is not a number: {status!r}")
@@ -106,7 +106,7 @@ def _summary(item: Mapping[str, Any]) -> TicketSummary:
     return TicketSummary(
         ref=TicketRef(str(item["id"]), _text(item.get("ref"))),
         title=_text(item["title"]),
-        stage=STAGES.stage(state),
+        stage=stages.stage(state),
         native_status=state,
         updated=_time(item["modified"]),
         created=_time(item["created"]),
@@ -157,6 +157,7 @@ class DjangoHelpdeskDesk:
 
     def __init__(self, http: HttpClient) -> None:
         self._http = http
+        self._stages = StageTable(KIND, STAGE_TABLE)
 
     def _api(self, path: str) -> str:
         return API_PREFIX + path
@@ -185,14 +186,14 @@ class DjangoHelpdeskDesk:
         data = self._http.request(
             "POST", self._api("/tickets"), data=fields, files=_files(report.attachments)
         ).json()
-        summary: TicketSummary = _mapped("ticket", lambda: _summary(data["ticket"]))
+        summary: TicketSummary = _mapped("ticket", lambda: _summary(data["ticket"], self._stages))
         return summary.ref
 
     def find_by_report_key(self, key: str) -> TicketRef | None:
         """The ticket filed from the report with ``key``, if the desk has one."""
         data = self._http.get_json(self._api("/tickets"), params={"report_key": key})
         tickets: list[TicketSummary] = _mapped(
-            "ticket list", lambda: [_summary(item) for item in data["tickets"]]
+            "ticket list", lambda: [_summary(item, self._stages) for item in data["tickets"]]
         )
         return tickets[0].ref if tickets else None
 
@@ -203,7 +204,7 @@ class DjangoHelpdeskDesk:
         return _mapped(  # type: ignore[no-any-return]
             "ticket list",
             lambda: (
-                [_summary(item) for item in data["tickets"]],
+                [_summary(item, self._stages) for item in data["tickets"]],
                 Cursor(_text(data["server_time"])),
             ),
         )
@@ -214,7 +215,7 @@ class DjangoHelpdeskDesk:
         return _mapped(  # type: ignore[no-any-return]
             "ticket",
             lambda: Ticket(
-                summary=_summary(data),
+                summary=_summary(data, self._stages),
                 description=_text(data.get("description")),
                 events=tuple(_event(e, self._http.base_url) for e in data.get("events") or ()),
             ),
@@ -257,7 +258,7 @@ class DjangoHelpdeskConnector:
 
     def sign_in(self, url: str, username: str, password: str) -> str:
         """Exchange the employee's own user name and password for their API token."""
-        http = HttpClient(url, self._session_factory(self._config), self._config)
+        http = HttpClient(url, self._config, session_factory=self._session_factory)
         try:
             data = http.request(
                 "POST",
@@ -277,8 +278,8 @@ class DjangoHelpdeskConnector:
             raise AuthFailed("no credential")
         http = HttpClient(
             url,
-            self._session_factory(self._config),
             self._config,
             headers={"Authorization": f"Token {credential}"},
+            session_factory=self._session_factory,
         )
         return DjangoHelpdeskDesk(http)

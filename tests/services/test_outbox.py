@@ -1,0 +1,174 @@
+"""The outbox service: stored first, delivered in order, resumed after a restart."""
+
+from __future__ import annotations
+
+from client.core.errors import AuthFailed, Rejected, Unavailable
+from client.core.models import Report
+from client.core.outbox import OutboxState, begin_attempt
+from client.services.tasks import SyncTaskRunner
+from tests.fakes import (
+    FakeClock,
+    FakeConnector,
+    FakeDesk,
+    ManualRunner,
+    MemoryOutbox,
+    make_account,
+    make_outbox,
+)
+
+NOW = 1_800_000_000.0
+
+
+def _wired(
+    runner,
+    desk: FakeDesk,
+    store: MemoryOutbox | None = None,
+    clock: FakeClock | None = None,
+    **options,
+):  # type: ignore[no-untyped-def]
+    account = make_account(runner, FakeConnector(desk), **options)
+    account.restore()
+    store = store if store is not None else MemoryOutbox()
+    return make_outbox(runner, account, store, clock or FakeClock(NOW)), store, account
+
+
+def test_reports_waiting_from_the_last_run_are_sent_at_start(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    store = MemoryOutbox()
+    store.add(Report("Written offline", ""), NOW - 600)
+    outbox, _, _ = _wired(sync_runner, fake_desk, store)
+    with qtbot.waitSignal(outbox.report_delivered):
+        outbox.start()
+    assert [t.summary.title for t in fake_desk.tickets.values()] == ["Written offline"]
+
+
+def test_a_report_caught_mid_send_by_a_crash_is_looked_up_first(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    store = MemoryOutbox()
+    item = store.add(Report("Sent before the crash", ""), NOW - 60)
+    fake_desk.create_ticket(store.load_report(item.id))  # it reached the desk...
+    store.save(begin_attempt(item))  # ...but the app died before recording it
+    fake_desk.calls.clear()
+    outbox, _, _ = _wired(sync_runner, fake_desk, store)
+    outbox.start()
+    assert [name for name, _ in fake_desk.calls] == ["find_by_report_key"]
+    assert len(fake_desk.tickets) == 1 and store.item(item.id).state is OutboxState.SENT
+
+
+def test_oldest_first_and_a_refused_report_does_not_hold_up_the_rest(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    store = MemoryOutbox()
+    store.add(Report("Refused", ""), NOW - 30)
+    store.add(Report("Second", ""), NOW - 20)
+    outbox, _, _ = _wired(sync_runner, fake_desk, store)
+    refuse_first = [Rejected("no", reason="invalid")]
+
+    original = fake_desk.create_ticket
+
+    def create(report: Report):  # type: ignore[no-untyped-def]
+        if refuse_first:
+            raise refuse_first.pop()
+        return original(report)
+
+    fake_desk.create_ticket = create  # type: ignore[method-assign]
+    outbox.start()
+    assert [i.subject for i in outbox.items] == ["Refused"]
+    assert outbox.items[0].state is OutboxState.REJECTED
+    assert [t.summary.title for t in fake_desk.tickets.values()] == ["Second"]
+
+
+def test_an_unreachable_desk_arms_the_timer_for_the_retry(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    clock = FakeClock(NOW)
+    outbox, store, _ = _wired(sync_runner, fake_desk, clock=clock)
+    fake_desk.fail_with = Unavailable(reason="unreachable")
+    outbox.enqueue(Report("Offline", ""))
+    (item,) = outbox.items
+    assert item.state is OutboxState.RETRY
+    assert outbox.next_wakeup_s == item.next_attempt_at - NOW
+    fake_desk.fail_with = None
+    clock.advance(item.next_attempt_at - NOW)
+    with qtbot.waitSignal(outbox.report_delivered):
+        outbox.flush()  # what the timer does when it fires
+
+
+def test_nothing_is_sent_while_signed_out_and_all_is_sent_at_sign_in(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    outbox, store, account = _wired(
+        sync_runner, fake_desk, desk_url="", username="", preset_credential=None
+    )
+    outbox.enqueue(Report("Waits for sign-in", ""))
+    assert fake_desk.calls == [] and len(outbox.items) == 1
+    with qtbot.waitSignal(account.signed_in):
+        account.sign_in("https://desk.example.org", "anna", "secret-password")
+    outbox.flush()
+    assert outbox.items == [] and len(fake_desk.tickets) == 1
+
+
+def test_a_revoked_sign_in_keeps_the_report_for_later(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    outbox, _, _ = _wired(sync_runner, fake_desk)
+    fake_desk.fail_with = AuthFailed()
+    outbox.enqueue(Report("Token revoked", ""))
+    (item,) = outbox.items
+    assert item.state is OutboxState.RETRY and item.error_code == "auth_failed"
+
+
+def test_the_user_can_change_or_delete_a_waiting_report(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    outbox, store, _ = _wired(sync_runner, fake_desk)
+    fake_desk.fail_with = Unavailable(reason="unreachable")
+    outbox.enqueue(Report("Typo in subjct", "old"))
+    outbox.enqueue(Report("Never mind", ""))
+    first, second = outbox.items
+    outbox.cancel(second.id)
+    fake_desk.fail_with = None
+    outbox.edit(first.id, "Typo in subject", "new")
+    (ticket,) = fake_desk.tickets.values()
+    assert ticket.summary.title == "Typo in subject"
+    assert outbox.items == []
+
+
+def test_a_report_that_may_be_at_the_desk_cannot_be_changed(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    outbox, store, _ = _wired(sync_runner, fake_desk)
+    fake_desk.fail_with = Unavailable(reason="timeout")  # it may have arrived
+    outbox.enqueue(Report("Maybe sent", ""))
+    (item,) = outbox.items
+    assert item.check_first and not item.editable
+    outbox.edit(item.id, "Changed", "")
+    assert outbox.items[0].subject == "Maybe sent"
+
+
+def test_never_two_sends_at_once(qtbot, fake_desk: FakeDesk) -> None:
+    account = make_account(SyncTaskRunner(), FakeConnector(fake_desk))
+    account.restore()
+    runner, store = ManualRunner(), MemoryOutbox()
+    outbox = make_outbox(runner, account, store, FakeClock(NOW))
+    store.add(Report("One", ""), NOW)
+    store.add(Report("Two", ""), NOW)
+    outbox.flush()
+    outbox.flush()  # a second wake-up while the first is busy is remembered, not run
+    assert len(runner.jobs) == 1
+    while runner.jobs:
+        runner.finish_next()
+    assert len(fake_desk.tickets) == 2
+
+
+def test_a_refused_credential_does_not_spin(
+    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    outbox, _, _ = _wired(sync_runner, fake_desk)
+    fake_desk.fail_with = AuthFailed()
+    outbox.enqueue(Report("Token revoked", ""))
+    creates = [name for name, _ in fake_desk.calls if name == "create_ticket"]
+    assert creates == ["create_ticket"]  # one attempt, then a wait: no loop
+    assert outbox.next_wakeup_s is not None and outbox.next_wakeup_s >= 10

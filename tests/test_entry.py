@@ -1,0 +1,54 @@
+"""The process entry point: the keyring helper path, and PySide6's source scan turned off."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+CODE = """
+import linecache, sys
+{prepare}
+import client.app  # everything the tray imports
+print(sum(1 for name in linecache.cache if "/client/" in name))
+"""
+
+
+def _cached_sources(prepare: str) -> int:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", CODE.format(prepare=prepare)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(result.stdout.strip())
+
+
+def test_our_sources_are_not_read_into_memory_at_start() -> None:
+    without = _cached_sources("import PySide6.QtCore")
+    with_fix = _cached_sources(
+        "from client.entry import skip_pyside_source_scan\nskip_pyside_source_scan()"
+    )
+    assert without > 20, "PySide6 reads every module's source (PYSIDE-2029): the fix is needed"
+    assert with_fix <= 3
+
+
+def test_the_keyring_helper_answers_without_loading_qt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = dict(
+        os.environ,
+        PYTHON_KEYRING_BACKEND="tests.support.file_keyring.FileKeyring",
+        HELPDESK_TRAY_TEST_KEYRING=str(tmp_path / "keyring.json"),
+    )
+    script = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: sys.stderr.write('qt' if 'PySide6' in sys.modules else 'no qt'))\n"
+        "sys.argv = ['client', '--keyring-helper']\n"
+        "runpy.run_module('client', run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps({"op": "get", "account": "anna"}),
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert json.loads(result.stdout) == {"ok": True, "secret": None}
+    assert result.stderr.strip().endswith("no qt")
