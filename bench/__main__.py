@@ -1,7 +1,11 @@
-"""``python -m bench`` (``make bench``): run the benchmarks, save and print the results."""
+"""``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
+
+``--only startup,crash,latency`` picks some; all run by default.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -11,9 +15,10 @@ from pathlib import Path
 
 import psutil
 
-from bench import startup_memory
+from bench import crash_kills, loop_latency, startup_memory
 
 RESULTS = Path(__file__).resolve().parent / "results"
+BENCHMARKS = ("startup", "crash", "latency")
 
 
 def machine() -> dict[str, object]:
@@ -36,16 +41,45 @@ def machine() -> dict[str, object]:
     }
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The options of every benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
+    parser.add_argument("--rounds", type=int, default=9, help="start-ups of each program")
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before measuring")
+    parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of the outbox sender")
+    parser.add_argument("--seed", type=int, default=None, help="crash harness seed")
+    parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    return args
+
+
 def main() -> int:
     """Run, save the JSON record under bench/results/, print a Markdown summary."""
+    args = parse(sys.argv[1:])
+    chosen = args.only.split(",")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
-    result = startup_memory.main(sys.argv[1:])
-    record = {"date": stamp, "machine": machine(), "startup_memory": result.as_dict()}
+    record: dict[str, object] = {"date": stamp, "machine": machine()}
+    lines = [f"{stamp} on {record['machine']}"]
+    if "startup" in chosen:
+        startup = startup_memory.run(args.rounds, args.idle)
+        record["startup_memory"] = startup.as_dict()
+        lines += ["", *startup.table()]
+    if "crash" in chosen:
+        crash = crash_kills.run(args.kills, args.seed)
+        record["crash_harness"] = crash.as_dict()
+        lines += ["", *crash.table()]
+    if "latency" in chosen:
+        latency = loop_latency.run(args.fault_rounds)
+        record["loop_latency"] = latency.as_dict()
+        lines += ["", *latency.table()]
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(record, indent=2), encoding="utf-8")
-    lines = [f"{stamp} on {record['machine']}", "", *result.table(), "", f"saved {path}"]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join([*lines, "", f"saved {path}"]) + "\n")
     return 0
 
 

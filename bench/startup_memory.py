@@ -8,7 +8,6 @@ keyring through the helper process, and it polls a real demo desk.
 
 from __future__ import annotations
 
-import argparse
 import compileall
 import json
 import statistics
@@ -147,12 +146,3 @@ def run(rounds: int, idle_seconds: float) -> Result:
         VirtualDesktop() as desktop,
     ):
         return _measure(desktop, _app_env(desk, Path(tmp)), rounds, idle_seconds)
-
-
-def main(argv: list[str]) -> Result:
-    """Parse the benchmark's options and run it."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=9, help="start-ups of each program")
-    parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before measuring")
-    args = parser.parse_args(argv)
-    return run(args.rounds, args.idle)

@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 #: A credential handed over by a launcher (the demo, support sessions); never stored.
 TOKEN_ENV = "HELPDESK_TRAY_TOKEN"
 PROBE_ENV = "HELPDESK_TRAY_PROBE"
+#: Set to log every time the GUI thread was blocked long enough for a user to notice.
+WATCH_LOOP_ENV = "HELPDESK_TRAY_WATCH_LOOP"
 TRAY_RETRIES = 5
 TRAY_RETRY_MS = 1000
 
@@ -462,6 +464,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         preset_credential=environ.get(TOKEN_ENV) or None,
     )
     instance.activation_requested.connect(app.open_tickets_window)
+    if environ.get(WATCH_LOOP_ENV):
+        # Off by default: a 10 ms timer would wake an idle tray 100 times a second.
+        # Imported only here: it loads Qt's ``Qt`` namespace (~3 MB, docs/performance.md).
+        from client.services.latency import EventLoopMonitor
+
+        EventLoopMonitor(parent=qapp).start()
     if probe is not None:
         app.presenter.status_changed.connect(probe.on_status_changed)
     qapp.aboutToQuit.connect(instance.release)

@@ -52,3 +52,26 @@ def test_the_keyring_helper_answers_without_loading_qt(tmp_path) -> None:  # typ
     )  # fmt: skip
     assert json.loads(result.stdout) == {"ok": True, "secret": None}
     assert result.stderr.strip().endswith("no qt")
+
+
+def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
+    # Each of these costs start-up time or megabytes of idle memory
+    # (docs/performance.md); they load on first use, on a worker thread, or
+    # in a helper process.
+    deferred = [
+        "requests", "truststore", "keyring",  # the HTTP stack and the keyring
+        "client.ui.tickets_window", "client.ui.report_dialog", "client.ui.sign_in_dialog",
+        "client.services.latency",  # imports Qt's Qt namespace (~3 MB)
+        "PySide6.QtNetwork", "PySide6.QtSvg",
+    ]  # fmt: skip
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nimport client.app\n"
+        f"print([name for name in {deferred!r} if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip() == "[]"

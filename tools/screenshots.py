@@ -39,9 +39,10 @@ class Shooter:
     def grab(self, name: str, rect: tuple[int, int, int, int]) -> None:
         """Save the screen around ``rect`` as ``docs/screenshots/<name>.png``."""
         x, y, w, h = rect
-        x0, y0 = max(x - MARGIN, 0), max(y - MARGIN, 0)
-        x1 = min(x + w + MARGIN, self.desktop.width)
-        y1 = min(y + h + MARGIN, self.desktop.height)
+        # The same margin on every side (none for a window in a corner): no lopsided frame.
+        margin = max(min(MARGIN, x, y, self.desktop.width - x - w, self.desktop.height - y - h), 0)
+        x0, y0 = x - margin, y - margin
+        x1, y1 = x + w + margin, y + h + margin
         path = OUT / f"{name}.png"
         subprocess.run(
             [sys.executable, "-m", "tools.grab", str(path), f"{x0},{y0},{x1 - x0},{y1 - y0}"],
@@ -127,8 +128,15 @@ def shoot(shooter: Shooter) -> None:
     with shooter.app("offline", **offline) as app:
         icon = app.probe("tray_visible").rect()
         app.expect("the desk is not answering")
-        menu = shooter.open_menu(app, icon)
-        shooter.choose(menu, "ticketsAction")
+        shooter.choose(shooter.open_menu(app, icon), "reportAction")
+        fields = app.probe("window_shown").items("children")
+        desktop.click(*_center(fields["subject"]))
+        desktop.type_text("No network in meeting room 2.14")
+        desktop.click(*_center(fields["send"]))
+        app.expect("not delivered (attempt 1")
+        shooter.grab("report-saved-offline", desktop.window_rect("Report a problem"))
+        desktop.xdotool("key", "Return")
+        shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
         shooter.grab("tickets-window-offline", app.probe("window_shown").rect())
 
 

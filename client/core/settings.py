@@ -116,7 +116,7 @@ KEYS: Mapping[str, _Key] = {
     "network.read_timeout_s": _Key("read_timeout_s", _number_between(1, 600)),
     "network.total_timeout_s": _Key("total_timeout_s", _number_between(5, 3600)),
     "network.retries": _Key("retries", _int_between(0, 5)),
-    "network.proxy": _Key("proxy", _is_url(("http", "https", "socks5", "socks5h"))),
+    "network.proxy": _Key("proxy", _is_url(("http", "https"))),
     "network.max_response_bytes": _Key("max_response_bytes", _int_between(64 * 1024, 1 << 30)),
     "reports.max_attachment_bytes": _Key("max_attachment_bytes", _int_between(0, 1 << 30)),
     "reports.max_outbox_bytes": _Key("max_outbox_bytes", _int_between(16 << 20, 64 << 30)),

@@ -287,13 +287,11 @@ class TicketsWindow(QWidget):
         if self.model.rowCount():
             self.view.pages.setCurrentWidget(self.view.table)
             return
-        if self.view.outbox.rows:  # only reports on their way: no "you have no tickets"
-            self.view.empty.setText("")
-            self.view.pages.setCurrentWidget(self.view.empty)
-            return
         status = self._status
         if status is not None and not status.signed_in:
             text = self.tr("Sign in to see your tickets.")
+        elif self._loaded and self.view.outbox.rows:
+            text = ""  # only reports on their way: not "you have no tickets"
         elif self._loaded:
             text = self.tr("You have no tickets. If something is not working, report it here.")
         elif status is not None and status.connection is ConnectionState.OFFLINE:

@@ -1,4 +1,4 @@
-"""WSGI entry point of the demo desk, for servers other than ``runserver``."""
+"""WSGI entry point of the demo desk (``runserver`` uses it too, via ``WSGI_APPLICATION``)."""
 
 from __future__ import annotations
 
@@ -14,4 +14,8 @@ if str(_DEMO_DIR) not in sys.path:
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desksite.settings")
 
-application = get_wsgi_application()
+# After the settings module is known (the API reads its limits from it).
+from tray_api.views import max_request_bytes  # noqa: E402
+from tray_api.wsgi import complete_bodies  # noqa: E402
+
+application = complete_bodies(get_wsgi_application(), max_request_bytes())

@@ -48,6 +48,15 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "TRAY_API_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
+def max_request_bytes() -> int:
+    """Largest request body the API reads: the files, the form fields and multipart framing."""
+    return (
+        max_upload_bytes()
+        + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        + (MULTIPART_OVERHEAD_BYTES)
+    )
+
+
 class JSONOnlyNegotiation(DefaultContentNegotiation):
     """Always answer JSON, whatever the client's Accept header says."""
 
@@ -101,9 +110,7 @@ def _reject_oversized_body(request: Request) -> None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return
-    limit = max_upload_bytes()
-    allowed = limit + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) + MULTIPART_OVERHEAD_BYTES
-    if length <= allowed:
+    if length <= max_request_bytes():
         return
     django_request: HttpRequest = request._request
     remaining = length
@@ -112,7 +119,7 @@ def _reject_oversized_body(request: Request) -> None:
         if not chunk:
             break
         remaining -= len(chunk)
-    raise TooLargeError(limit)
+    raise TooLargeError(max_upload_bytes())
 
 
 class HealthView(TrayAPIView):

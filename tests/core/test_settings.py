@@ -59,6 +59,8 @@ def test_keys_set_by_a_locking_layer_cannot_be_changed_later() -> None:
         ("network.poll_interval_s", "300"),
         ("network.read_timeout_s", 0),
         ("logging.level", "LOUD"),
+        ("network.proxy", "socks5://proxy.example.org:1080"),  # needs a library we do not ship
+        ("network.proxy", "proxy.example.org:3128"),
     ],
 )
 def test_invalid_values_are_ignored_with_a_reason(key: str, value: object) -> None:

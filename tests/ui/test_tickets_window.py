@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from client.core.models import Stage
+from client.core.outbox import OutboxItem, OutboxState
 from client.services.poller import ConnectionState
 from client.services.status import TrayIconKind, TrayStatus
 from client.ui import texts
@@ -107,6 +108,21 @@ def test_the_empty_list_explains_why(qtbot) -> None:  # type: ignore[no-untyped-
         window.show_status(status)
         texts_seen.add(window.view.empty.text())
     assert len(texts_seen) == 4  # signed out, offline, loading, really no tickets
+
+
+def test_with_reports_waiting_the_empty_list_still_says_why_tickets_are_missing(
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    window = _window(qtbot)
+    item = OutboxItem(1, "k1", "No network in room 2.14", "", OutboxState.RETRY, 0.0)
+    window.show_reports([item])
+    window.show_status(TrayStatus(TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE))
+    window.show_tickets([], loaded=False)
+    assert "as soon as the service desk can be reached" in window.view.empty.text()
+
+    window.show_status(ONLINE)
+    window.show_tickets([], loaded=True)
+    assert window.view.empty.text() == "", "not 'you have no tickets' above a waiting report"
 
 
 def test_the_stage_that_needs_the_user_stands_out(qtbot, fake_desk: FakeDesk) -> None:
