@@ -198,6 +198,7 @@ class TrayApp(QObject):
         self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
+        self.outbox.change_failed.connect(self._on_outbox_change_failed)
         self.presenter.status_changed.connect(self._on_presenter_status_changed)
         self.tray.report_requested.connect(self.open_report_dialog)
         self.tray.tickets_requested.connect(self.open_tickets_window)
@@ -286,15 +287,28 @@ class TrayApp(QObject):
         _bring_forward(self._sign_in_dialog)
 
     def open_edit_dialog(self, item: OutboxItem) -> None:
-        """Let the user change a report that has not reached the desk."""
+        """Let the user change a report that has not reached the desk.
+
+        The report is held back while the dialog is open, so it is not sent
+        with the old text half-way through the change.
+        """
         from client.ui.report_dialog import EditReportDialog  # deferred, see module doc
 
+        for open_dialog in self._edit_dialogs:
+            if open_dialog.item_id == item.id:
+                _bring_forward(open_dialog)
+                return
+        self.outbox.hold(item.id)
         dialog = EditReportDialog(
             self.outbox, item, max_attachment_bytes=self._settings.max_attachment_bytes
         )
         self._edit_dialogs.add(dialog)  # parentless: keep a reference while it is open
-        dialog.finished.connect(lambda _result: self._edit_dialogs.discard(dialog))
+        dialog.finished.connect(lambda _result: self._on_edit_dialog_finished(dialog))
         _bring_forward(dialog)
+
+    def _on_edit_dialog_finished(self, dialog: EditReportDialog) -> None:
+        self._edit_dialogs.discard(dialog)
+        self.outbox.release(dialog.item_id)
 
     def _on_account_signed_in(self, _person: object) -> None:
         if self.account.desk is not None:
@@ -312,6 +326,12 @@ class TrayApp(QObject):
     def _on_outbox_attempt_failed(self, _item: OutboxItem, error: ClientError) -> None:
         if error.code == "auth_failed":
             self.account.credential_rejected()  # as when a poll is refused
+
+    def _on_outbox_change_failed(self, item_id: int, error: ClientError) -> None:
+        if any(dialog.item_id == item_id for dialog in self._edit_dialogs):
+            return  # the edit dialog says it itself, next to the text
+        if self._tickets_window is not None:
+            self._tickets_window.show_report_problem(texts.error_message(error))
 
     def _on_outbox_report_delivered(self, _item: OutboxItem) -> None:
         self.poller.poll_now(force=True)

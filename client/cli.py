@@ -29,6 +29,7 @@ from client.core.errors import (
     SecretStoreError,
     StoreError,
     ValidationError,
+    as_client_error,
 )
 from client.core.models import Attachment
 from client.core.outbox import OutboxSender, OutboxState
@@ -169,7 +170,7 @@ class _Cli:
                     return EXIT_OK
                 if attempt.item.state is OutboxState.REJECTED:
                     assert attempt.error is not None
-                    self._complain(texts.error_message(_as_client_error(attempt.error)))
+                    self._complain(texts.error_message(as_client_error(attempt.error)))
                     self._complain(
                         translate(
                             "cli", "The report is kept; you can change and resend it in the tray."
@@ -177,7 +178,7 @@ class _Cli:
                     )
                     return EXIT_DESK
                 assert attempt.error is not None
-                return self._saved_not_sent(_as_client_error(attempt.error))
+                return self._saved_not_sent(as_client_error(attempt.error))
             return self._saved_not_sent(ConfigurationError("waiting for an earlier attempt"))
         finally:
             store.close()
@@ -285,10 +286,6 @@ class _Cli:
         self._secrets().delete(credential_account(settings.desk_url, settings.desk_username))
         self._say(translate("cli", "Signed out."))
         return EXIT_OK
-
-
-def _as_client_error(error: Exception) -> ClientError:
-    return error if isinstance(error, ClientError) else ClientError(str(error))
 
 
 def main(

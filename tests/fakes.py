@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -300,19 +300,20 @@ class MemoryOutbox:
     def item(self, item_id: int) -> OutboxItem:
         return self._items[item_id]
 
-    def claim_next(self, now: float) -> OutboxItem | None:
-        item = self._next_due(now)
+    def claim_next(self, now: float, exclude: Collection[int] = ()) -> OutboxItem | None:
+        item = self._next_due(now, exclude)
         if item is None:
             return None
         item = begin_attempt(item)
         self._items[item.id] = item
         return item
 
-    def _next_due(self, now: float) -> OutboxItem | None:
+    def _next_due(self, now: float, exclude: Collection[int] = ()) -> OutboxItem | None:
         due = [
             i
             for i in self._items.values()
             if i.state in (OutboxState.QUEUED, OutboxState.RETRY)
+            and i.id not in exclude
             and i.next_attempt_at is not None
             and i.next_attempt_at <= now
         ]
@@ -322,14 +323,24 @@ class MemoryOutbox:
         item = self._items[item_id]
         return replace(self._reports[item_id], subject=item.subject, description=item.description)
 
-    def save(self, item: OutboxItem) -> None:
+    def save(self, item: OutboxItem, expect: OutboxState | None = None) -> None:
+        current = self._items.get(item.id)
+        if current is None or current.key != item.key or (expect and current.state is not expect):
+            raise StoreError(f"report {item.key} is not in the outbox as expected", code="gone")
         self._items[item.id] = item
 
     def items(self) -> list[OutboxItem]:
         return [i for i in self._items.values() if i.state is not OutboxState.SENT]
 
     def remove(self, item_id: int) -> None:
-        self._items.pop(item_id, None)
+        item = self._items.get(item_id)
+        if item is None:
+            return
+        if item.state is OutboxState.SENDING:
+            raise StoreError(f"report {item_id} is being sent", code="being_sent")
+        if item.state is OutboxState.SENT:
+            raise StoreError(f"report {item_id} has reached the desk", code="already_sent")
+        del self._items[item_id]
 
     def due_now(self, now: float) -> int:
         later = [
@@ -353,11 +364,13 @@ class MemoryOutbox:
     def close(self) -> None:
         pass
 
-    def next_attempt_at(self) -> float | None:
+    def next_attempt_at(self, exclude: Collection[int] = ()) -> float | None:
         times = [
             i.next_attempt_at
             for i in self._items.values()
-            if i.state in (OutboxState.QUEUED, OutboxState.RETRY) and i.next_attempt_at
+            if i.state in (OutboxState.QUEUED, OutboxState.RETRY)
+            and i.next_attempt_at
+            and i.id not in exclude
         ]
         return min(times, default=None)
 
@@ -374,11 +387,15 @@ def make_outbox(
     account: Account,
     store: MemoryOutbox | None = None,
     clock: Callable[[], float] | None = None,
+    io: TaskRunner | None = None,
 ) -> OutboxService:
-    """An ``OutboxService`` over a memory store, sending through the account's desk."""
+    """An ``OutboxService`` over a memory store, sending through the account's desk.
+
+    ``runner`` is the serial runner; ``io`` (the desk's) defaults to the same.
+    """
     return OutboxService(
         runner,
-        runner,
+        io or runner,
         store if store is not None else MemoryOutbox(),
         lambda: account.desk,
         clock=clock or FakeClock(1_800_000_000.0),

@@ -341,7 +341,10 @@ class HttpClient:
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise Unavailable(str(exc), reason="timeout") from exc
         except urllib3.exceptions.SSLError as exc:
-            raise Unavailable(str(exc), reason="tls") from exc
+            # The handshake succeeded long ago and the desk has answered: this is
+            # a broken connection, not an untrusted certificate (and the request
+            # may have been acted on: the caller must not assume it was not).
+            raise Unavailable(str(exc), reason="connection") from exc
         except urllib3.exceptions.DecodeError as exc:
             raise BadResponse(f"undecodable body: {exc}") from exc
         except (urllib3.exceptions.ProtocolError, OSError) as exc:  # reset, cut short

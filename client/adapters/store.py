@@ -8,22 +8,32 @@ and the caller is told.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sqlite3
+import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from client.core.errors import StoreError
 from client.core.models import Attachment, AttachmentInfo, Report, TicketRef
-from client.core.outbox import OutboxItem, OutboxState, StoreRecovery, recovered
+from client.core.outbox import (
+    CLAIM_LEASE_S,
+    OutboxItem,
+    OutboxState,
+    StoreRecovery,
+    recovered,
+)
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a late answer cannot hit a new report
     key TEXT NOT NULL UNIQUE,
     created_at REAL NOT NULL,
     state TEXT NOT NULL,
@@ -36,7 +46,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     error_code TEXT,
     error_reason TEXT,
     ticket_id TEXT,
-    ticket_display TEXT
+    ticket_display TEXT,
+    claimed_by INTEGER,  -- the process sending it (state 'sending')
+    claimed_at REAL
 );
 CREATE TABLE IF NOT EXISTS attachment (
     id INTEGER PRIMARY KEY,
@@ -52,6 +64,29 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at, id);
 """
 
 _WAITING = tuple(s.value for s in (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRY))
+#: States in which the user may change or delete a report (it is surely not on its way).
+_AT_REST = tuple(s.value for s in (OutboxState.QUEUED, OutboxState.RETRY, OutboxState.REJECTED))
+#: Errors that mean the file itself is damaged (not busy, not a full disk).
+_DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+class _Damaged(Exception):
+    """The outbox file cannot be trusted: move it aside and start a new one."""
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a reused id counts as alive until the lease ends)."""
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate it there
+        import psutil
+
+        return bool(psutil.pid_exists(pid))
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _store_error(exc: sqlite3.Error) -> StoreError:
@@ -68,9 +103,15 @@ class SqliteOutbox:
         path: Path,
         *,
         max_bytes: int = 500 * 1024 * 1024,
+        owner: int | None = None,
+        busy_timeout_s: float = 10.0,
     ) -> None:
         self.path = path
         self._max_bytes = max_bytes
+        self._busy_timeout_s = busy_timeout_s
+        #: Claims are marked with this process id, so another process can tell
+        #: a claim in progress (the CLI sending) from one left by a crash.
+        self._owner = owner if owner is not None else os.getpid()
         self._db: sqlite3.Connection | None = None
         self._recovery: StoreRecovery | None = None
 
@@ -81,38 +122,68 @@ class SqliteOutbox:
         if self._db is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        db: sqlite3.Connection | None = None
+        try:
+            db = self._connect(self.path)
+            self._check(db)
+            self._db = db
+            return
+        except _Damaged as exc:
+            logger.error("outbox %s is damaged (%s); moving it aside", self.path, exc)
+        except sqlite3.Error as exc:  # busy, full, unreadable: the file may be fine
+            if db is not None:
+                db.close()
+            raise _store_error(exc) from exc
+        if db is not None:
+            db.close()
+        damaged = self._move_aside()
+        # Recorded before anything else can fail: the user hears of it either way.
+        self._recovery = StoreRecovery(str(damaged), 0)
         try:
             self._db = self._connect(self.path)
-            self._check(self._db)
-        except sqlite3.DatabaseError as exc:
-            logger.error("outbox %s is damaged (%s); moving it aside", self.path, exc)
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-            damaged = self._move_aside()
-            self._db = self._connect(self.path)
-            salvaged = self._salvage(damaged)
-            self._recovery = StoreRecovery(str(damaged), salvaged)
+        except (sqlite3.Error, _Damaged) as exc:
+            raise StoreError(f"a new outbox could not be made: {exc}") from exc
+        self._recovery = StoreRecovery(str(damaged), self._salvage(damaged))
 
     def _connect(self, path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")  # a queued report survives a power cut
-        db.execute("PRAGMA foreign_keys=ON")
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        db.execute(f"PRAGMA max_page_count={max(self._max_bytes // page_size, 64)}")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"outbox written by a newer version ({version})")
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout_s
+        )
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a queued report survives a power cut
+            db.execute("PRAGMA foreign_keys=ON")
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            db.execute(f"PRAGMA max_page_count={max(self._max_bytes // page_size, 64)}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                # A newer version's reports: left alone for it, never moved aside.
+                raise StoreError(f"outbox written by a newer version ({version})")
+            if version == 1:
+                db.execute("ALTER TABLE outbox ADD COLUMN claimed_by INTEGER")
+                db.execute("ALTER TABLE outbox ADD COLUMN claimed_at REAL")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            db.close()
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
+                raise _Damaged(str(exc)) from exc
+            raise
+        except StoreError:
+            db.close()
+            raise
         return db
 
     @staticmethod
     def _check(db: sqlite3.Connection) -> None:
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        try:
+            result = db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
+                raise _Damaged(str(exc)) from exc
+            raise
         if result != "ok":
-            raise sqlite3.DatabaseError(f"quick_check: {result}")
+            raise _Damaged(f"quick_check: {result}")
 
     def _move_aside(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -124,58 +195,67 @@ class SqliteOutbox:
         return damaged
 
     def _salvage(self, damaged: Path) -> int:
-        """Copy every report that can still be read from the damaged file."""
-        salvaged = 0
+        """Copy every report that can still be read from the damaged file; how many."""
         try:
-            source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
-        except sqlite3.Error:
-            return 0
-        try:
-            rows = source.execute(
-                "SELECT * FROM outbox WHERE state IN (?, ?, ?, ?)", (*_WAITING, "rejected")
-            ).fetchall()
-            names = [d[0] for d in source.execute("SELECT * FROM outbox LIMIT 0").description]
+            source = sqlite3.connect(damaged.as_uri() + "?mode=ro", uri=True)
         except sqlite3.Error as exc:
-            logger.error("nothing could be read from %s: %s", damaged, exc)
-            source.close()
+            logger.error("%s cannot be opened: %s", damaged, exc)
             return 0
-        assert self._db is not None
-        for row in rows:
-            values = dict(zip(names, row, strict=True))
+        with contextlib.closing(source):
             try:
-                attachments = source.execute(
-                    "SELECT position, filename, content_type, size, data FROM attachment "
-                    "WHERE item_id = ? ORDER BY position",
-                    (values["id"],),
-                ).fetchall()
-                with self._transaction() as db:
-                    old_id = values.pop("id")
-                    columns = ", ".join(values)
-                    marks = ", ".join("?" for _ in values)
-                    new_id = db.execute(
-                        f"INSERT INTO outbox ({columns}) VALUES ({marks})",  # noqa: S608
-                        tuple(values.values()),
-                    ).lastrowid
-                    db.executemany(
-                        "INSERT INTO attachment (item_id, position, filename, content_type, "
-                        "size, data) VALUES (?, ?, ?, ?, ?, ?)",
-                        [(new_id, *a) for a in attachments],
+                names = [d[0] for d in source.execute("SELECT * FROM outbox LIMIT 0").description]
+                ids = [
+                    row[0]
+                    for row in source.execute(
+                        "SELECT id FROM outbox WHERE state IN (?, ?, ?, ?)",
+                        (*_WAITING, OutboxState.REJECTED.value),
                     )
-                salvaged += 1
-                logger.info("salvaged report %s (was item %s)", values["key"], old_id)
+                ]
             except sqlite3.Error as exc:
-                logger.error("report %s could not be salvaged: %s", values.get("key"), exc)
-        source.close()
-        return salvaged
+                logger.error("nothing could be read from %s: %s", damaged, exc)
+                return 0
+            # One by one: a damaged page costs only the reports stored on it.
+            return sum(self._salvage_one(source, names, item_id) for item_id in ids)
+
+    def _salvage_one(self, source: sqlite3.Connection, names: list[str], item_id: int) -> bool:
+        assert self._db is not None
+        here = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        try:
+            row = source.execute("SELECT * FROM outbox WHERE id = ?", (item_id,)).fetchone()
+            values = {
+                name: value
+                for name, value in zip(names, row, strict=True)
+                if name in here and name not in ("id", "claimed_by", "claimed_at")
+            }
+            if values["state"] == OutboxState.SENDING.value:
+                values["state"] = OutboxState.RETRY.value
+                values["check_first"] = 1  # it may have reached the desk
+            attachments = source.execute(
+                "SELECT position, filename, content_type, size, data FROM attachment "
+                "WHERE item_id = ? ORDER BY position",
+                (item_id,),
+            ).fetchall()
+            with self._transaction() as db:
+                new_id = db.execute(
+                    f"INSERT INTO outbox ({', '.join(values)}) "  # noqa: S608 (our column names)
+                    f"VALUES ({', '.join('?' for _ in values)})",
+                    tuple(values.values()),
+                ).lastrowid
+                db.executemany(
+                    "INSERT INTO attachment (item_id, position, filename, content_type, "
+                    "size, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(new_id, *a) for a in attachments],
+                )
+        except sqlite3.Error as exc:
+            logger.error("report (item %s) could not be salvaged: %s", item_id, exc)
+            return False
+        logger.info("salvaged report %s (was item %s)", values["key"], item_id)
+        return True
 
     def recovery(self) -> StoreRecovery | None:
         """What opening found when the file was damaged (``None`` when it was fine)."""
         self.open()
         return self._recovery
-
-    def db_mode(self) -> str:
-        """The journal mode in use (``wal``)."""
-        return str(self._query("PRAGMA journal_mode")[0][0])
 
     def close(self) -> None:
         """Close the file."""
@@ -195,8 +275,16 @@ class SqliteOutbox:
 
         def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
             if kind is None:
-                self.db.execute("COMMIT")
-            elif self.db.in_transaction:  # SQLite may have rolled back already (disk full)
+                try:
+                    self.db.execute("COMMIT")
+                except sqlite3.Error:
+                    self._roll_back()  # else every later write fails: "within a transaction"
+                    raise
+            else:
+                self._roll_back()
+
+        def _roll_back(self) -> None:
+            if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
                 self.db.execute("ROLLBACK")
 
     def _transaction(self) -> SqliteOutbox._Tx:
@@ -246,29 +334,38 @@ class SqliteOutbox:
         assert item_id is not None
         return self._item(item_id)
 
-    def claim_next(self, now: float) -> OutboxItem | None:
-        """Take the oldest due report and mark it sending, in one write transaction."""
+    def claim_next(self, now: float, exclude: Collection[int] = ()) -> OutboxItem | None:
+        """Take the oldest due report and mark it sending, in one write transaction.
+
+        Claims left behind by a process that died (or that outlived their
+        lease) are released first, so a killed command line never leaves a
+        report "sending" for ever. ``exclude``: reports the user is editing.
+        """
+        self._release_stale(now)
+        held = ",".join(str(int(i)) for i in exclude)
         try:
             with self._transaction() as db:  # BEGIN IMMEDIATE: one claimer at a time
                 row = db.execute(
                     "SELECT id FROM outbox WHERE state IN (?, ?) AND next_attempt_at <= ? "
-                    "ORDER BY created_at, id LIMIT 1",
+                    f"AND id NOT IN ({held}) ORDER BY created_at, id LIMIT 1",  # noqa: S608 (ints)
                     (OutboxState.QUEUED.value, OutboxState.RETRY.value, now),
                 ).fetchone()
                 if row is None:
                     return None
                 db.execute(
-                    "UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE id = ?",
-                    (OutboxState.SENDING.value, row[0]),
+                    "UPDATE outbox SET state = ?, attempts = attempts + 1, claimed_by = ?, "
+                    "claimed_at = ? WHERE id = ?",
+                    (OutboxState.SENDING.value, self._owner, now, row[0]),
                 )
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
         return self._item(row[0])
 
-    def next_attempt_at(self) -> float | None:
-        """When the earliest waiting report becomes due."""
+    def next_attempt_at(self, exclude: Collection[int] = ()) -> float | None:
+        """When the earliest waiting report (not in ``exclude``) becomes due."""
+        held = ",".join(str(int(i)) for i in exclude)
         rows = self._query(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)",
+            f"SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?) AND id NOT IN ({held})",  # noqa: S608 (integers only)
             (OutboxState.QUEUED.value, OutboxState.RETRY.value),
         )
         value = rows[0][0] if rows else None
@@ -292,14 +389,25 @@ class SqliteOutbox:
             ),
         )
 
-    def save(self, item: OutboxItem) -> None:
-        """Record the item's state; a delivered report's attachment bytes are released."""
+    def save(self, item: OutboxItem, expect: OutboxState | None = None) -> None:
+        """Record the item's state; a delivered report's attachment bytes are released.
+
+        Only the report with this id *and* key is changed, and with ``expect``
+        only while it is still in that state (another thread or process may
+        have moved it on).
+
+        Raises:
+            StoreError: ``gone`` when the report is no longer (or no longer so)
+                in the outbox; otherwise the disk failed.
+        """
+        guard = " AND state = ?" if expect is not None else ""
         try:
             with self._transaction() as db:
-                db.execute(
+                changed = db.execute(
                     "UPDATE outbox SET state=?, subject=?, description=?, attempts=?, "
                     "next_attempt_at=?, check_first=?, error_code=?, error_reason=?, "
-                    "ticket_id=?, ticket_display=? WHERE id=?",
+                    "ticket_id=?, ticket_display=?, claimed_by=NULL, claimed_at=NULL "
+                    f"WHERE id=? AND key=?{guard}",  # noqa: S608
                     (
                         item.state.value,
                         item.subject,
@@ -312,12 +420,16 @@ class SqliteOutbox:
                         item.ticket.id if item.ticket else None,
                         item.ticket.display if item.ticket else None,
                         item.id,
+                        item.key,
+                        *((expect.value,) if expect is not None else ()),
                     ),
-                )
+                ).rowcount
                 if item.state is OutboxState.SENT:
                     db.execute("UPDATE attachment SET data = NULL WHERE item_id = ?", (item.id,))
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
+        if not changed:
+            raise StoreError(f"report {item.key} is not in the outbox as expected", code="gone")
 
     def items(self) -> list[OutboxItem]:
         """Every report that has not reached the desk (rejected ones included), oldest first."""
@@ -335,12 +447,25 @@ class SqliteOutbox:
         return self._item(rows[0][0]) if rows else None
 
     def remove(self, item_id: int) -> None:
-        """Forget a report (the user cancelled it)."""
+        """Forget a report the user cancelled; never one that is on its way.
+
+        Raises:
+            StoreError: ``being_sent`` while it is being sent, ``already_sent``
+                once the desk has it.
+        """
         try:
             with self._transaction() as db:
-                db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+                removed = db.execute(
+                    "DELETE FROM outbox WHERE id = ? AND state IN (?, ?, ?)", (item_id, *_AT_REST)
+                ).rowcount
+                state = db.execute("SELECT state FROM outbox WHERE id = ?", (item_id,)).fetchone()
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
+        if removed or state is None:
+            return  # gone, or gone already
+        if state[0] == OutboxState.SENDING.value:
+            raise StoreError(f"report {item_id} is being sent", code="being_sent")
+        raise StoreError(f"report {item_id} has reached the desk", code="already_sent")
 
     def due_now(self, now: float) -> int:
         """Every report waiting for a later retry becomes due now."""
@@ -354,11 +479,35 @@ class SqliteOutbox:
             raise _store_error(exc) from exc
 
     def recover(self, now: float) -> int:
-        """Items left *sending* by a run that stopped mid-attempt become due again, carefully."""
-        rows = self._query("SELECT id FROM outbox WHERE state = ?", (OutboxState.SENDING.value,))
-        for (item_id,) in rows:
-            self.save(recovered(self._item(item_id), now))
-        return len(rows)
+        """At start: reports left *sending* by a process that stopped become due again, carefully.
+
+        A claim is released when its process is gone or its lease ran out; a
+        claim of another running process (the command line sending right now)
+        is left alone. How many were released.
+        """
+        return self._release_stale(now, own_too=True)
+
+    def _release_stale(self, now: float, *, own_too: bool = False) -> int:
+        rows = self._query(
+            "SELECT id, claimed_by, claimed_at FROM outbox WHERE state = ?",
+            (OutboxState.SENDING.value,),
+        )
+        stale = [
+            item_id
+            for item_id, owner, claimed_at in rows
+            if owner is None
+            or (owner == self._owner and own_too)  # our pid, from before this start
+            or (owner != self._owner and not _process_alive(owner))
+            or (claimed_at or 0.0) < now - CLAIM_LEASE_S
+        ]
+        for item_id in stale:
+            item = self._item(item_id)
+            try:
+                self.save(recovered(item, now), expect=OutboxState.SENDING)
+            except StoreError as error:
+                if error.code != "gone":  # taken care of meanwhile: fine
+                    raise
+        return len(stale)
 
     def _item(self, item_id: int) -> OutboxItem:
         rows = self._query(

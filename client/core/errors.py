@@ -17,6 +17,15 @@ class ClientError(Exception):
         self.detail = detail
 
 
+def as_client_error(error: Exception) -> ClientError:
+    """``error`` as one the UI can put in words; anything else (a bug of ours) becomes generic."""
+    if isinstance(error, ClientError):
+        return error
+    wrapped = ClientError(f"{type(error).__name__}: {error}")
+    wrapped.__cause__ = error
+    return wrapped
+
+
 class ValidationError(ClientError):
     """Something the user entered is missing or wrong; ``field`` says what."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from client.core.errors import (
@@ -38,6 +38,9 @@ FIRST_RETRY_S = 15.0
 MAX_RETRY_S = 15 * 60.0
 #: Spread of each wait (±), so a fleet that lost the network together does not return together.
 RETRY_JITTER = 0.2
+#: A report claimed for sending longer ago than this is taken to be abandoned (seconds);
+#: longer than any attempt can take, uploads included.
+CLAIM_LEASE_S = 30 * 60.0
 #: Failures that mean the request never got to the desk (no need to ask before retrying).
 NOT_RECEIVED_REASONS = frozenset({"unreachable", "tls", "proxy", "busy"})
 
@@ -149,9 +152,11 @@ def attempt_failed(
     code = error.code if isinstance(error, ClientError) else "error"
     reason = getattr(error, "reason", None) or None
     if failure is Failure.REJECTED:
+        # Only a creation is refused this way, and only after the desk said it
+        # does not have the report: nothing left to ask, so the user may edit it.
         return replace(
-            item, state=OutboxState.REJECTED, next_attempt_at=None, error_code=code,
-            error_reason=reason,
+            item, state=OutboxState.REJECTED, next_attempt_at=None, check_first=False,
+            error_code=code, error_reason=reason,
         )  # fmt: skip
     retry_after = error.retry_after if isinstance(error, Unavailable) else None
     # Signed out waits like any failure (never a tight loop); the next sign-in
@@ -231,9 +236,12 @@ class OutboxSender:
         self._rng = rng or random.Random()
         self._step = step
 
-    def claim(self) -> tuple[OutboxItem, Report] | None:
-        """The oldest due report, now marked *sending*; ``None`` when nothing is due."""
-        item = self._store.claim_next(self._clock())
+    def claim(self, exclude: Collection[int] = ()) -> tuple[OutboxItem, Report] | None:
+        """The oldest due report, now marked *sending*; ``None`` when nothing is due.
+
+        ``exclude``: reports held back (the user is changing their text).
+        """
+        item = self._store.claim_next(self._clock(), exclude)
         if item is None:
             return None
         # Persisted as sending: a crash from here on is recovered as "maybe received".
@@ -242,13 +250,22 @@ class OutboxSender:
 
     def deliver(self, item: OutboxItem, report: Report, desk: DeskPort) -> TicketRef:
         """Get the report to the desk: look it up first when it may be there already."""
-        ticket = desk.find_by_report_key(item.key) if item.check_first else None
+        ticket = self._look_up(item, desk) if item.check_first else None
         if ticket is not None:
             logger.info("report %s had already arrived as %s", item.key, ticket)
         else:
             ticket = desk.create_ticket(report)
         self._step("created")
         return ticket
+
+    @staticmethod
+    def _look_up(item: OutboxItem, desk: DeskPort) -> TicketRef | None:
+        try:
+            return desk.find_by_report_key(item.key)
+        except (Rejected, Forbidden, NotFound) as error:
+            # A refused *lookup* says nothing about the report itself (a proxy's
+            # 404, say): still unknown, so ask again next time; never "rejected".
+            raise BadResponse(f"the report could not be looked up: {error}") from error
 
     def record(self, item: OutboxItem, outcome: TicketRef | Exception) -> Attempt:
         """Store what the attempt did; every failure is kept, none is lost."""

@@ -6,7 +6,7 @@ subclasses; nothing vendor-specific crosses them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from client.core.models import (
@@ -21,7 +21,7 @@ from client.core.models import (
 )
 
 if TYPE_CHECKING:
-    from client.core.outbox import OutboxItem, StoreRecovery
+    from client.core.outbox import OutboxItem, OutboxState, StoreRecovery
 
 
 class DeskPort(Protocol):
@@ -89,11 +89,11 @@ class OutboxStore(Protocol):
         """
         ...
 
-    def claim_next(self, now: float) -> OutboxItem | None:
+    def claim_next(self, now: float, exclude: Collection[int] = ()) -> OutboxItem | None:
         """Atomically take the oldest due report and mark it *sending* (attempts + 1).
 
         Atomic across processes: the tray and the command line never take the
-        same report.
+        same report. Reports in ``exclude`` are skipped (held by the user).
         """
         ...
 
@@ -101,8 +101,13 @@ class OutboxStore(Protocol):
         """The full report of an item, attachments included."""
         ...
 
-    def save(self, item: OutboxItem) -> None:
-        """Record an item's new state."""
+    def save(self, item: OutboxItem, expect: OutboxState | None = None) -> None:
+        """Record an item's new state (only the item with this id and key).
+
+        Raises:
+            StoreError: ``gone`` when it is no longer in the outbox, or with
+                ``expect``, no longer in that state.
+        """
         ...
 
     def items(self) -> list[OutboxItem]:
@@ -110,11 +115,15 @@ class OutboxStore(Protocol):
         ...
 
     def remove(self, item_id: int) -> None:
-        """Forget a report the user cancelled."""
+        """Forget a report the user cancelled.
+
+        Raises:
+            StoreError: ``being_sent`` or ``already_sent``: it is on its way.
+        """
         ...
 
-    def next_attempt_at(self) -> float | None:
-        """When the next report becomes due, if any waits."""
+    def next_attempt_at(self, exclude: Collection[int] = ()) -> float | None:
+        """When the next report (not in ``exclude``) becomes due, if any waits."""
         ...
 
     def due_now(self, now: float) -> int:
@@ -122,7 +131,10 @@ class OutboxStore(Protocol):
         ...
 
     def recover(self, now: float) -> int:
-        """Reports left *sending* by a run that stopped become due again; how many."""
+        """At start: reports left *sending* by a run that stopped become due again; how many.
+
+        Claims of another process that is still running are left alone.
+        """
         ...
 
     def recovery(self) -> StoreRecovery | None:

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from client.core.errors import ClientError, StoreError
+from client.core.errors import ClientError, StoreError, as_client_error
 from client.core.models import Report, TicketRef
 from client.core.outbox import (
+    FIRST_RETRY_S,
     Attempt,
     Failure,
     OutboxItem,
     OutboxSender,
+    OutboxState,
     StoreRecovery,
     classify,
     resubmitted,
@@ -35,12 +37,6 @@ logger = logging.getLogger(__name__)
 
 #: Longest a timer is armed for; a later due time is re-checked then (clock changes, sleep).
 MAX_TIMER_S = 300.0
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    item: OutboxItem
-    report: Report
 
 
 @dataclass(frozen=True)
@@ -58,10 +54,9 @@ class _Snapshot:
 
 
 def _as_client_error(error: Exception) -> ClientError:
-    if isinstance(error, ClientError):
-        return error
-    logger.error("outbox: unexpected error", exc_info=error)
-    return StoreError(f"{type(error).__name__}: {error}")
+    if not isinstance(error, ClientError):  # a bug of ours: keep the traceback in the log
+        logger.error("outbox: unexpected error", exc_info=error)
+    return as_client_error(error)
 
 
 class OutboxService(QObject):
@@ -76,6 +71,9 @@ class OutboxService(QObject):
         attempt_failed(OutboxItem, ClientError): an attempt failed; the item
             says whether it waits for a retry or was rejected.
         store_recovered(StoreRecovery): the outbox file was damaged and replaced.
+        change_done(int): a report was changed or deleted as the user asked.
+        change_failed(int, ClientError): it could not be (it is on its way,
+            or the disk failed); the user's text is still with the caller.
     """
 
     items_changed = Signal(list)
@@ -84,6 +82,8 @@ class OutboxService(QObject):
     report_delivered = Signal(object)
     attempt_failed = Signal(object, object)
     store_recovered = Signal(object)
+    change_done = Signal(int)
+    change_failed = Signal(int, object)
 
     def __init__(
         self,
@@ -108,6 +108,8 @@ class OutboxService(QObject):
         self._timer.timeout.connect(self.flush)
         self._busy = False
         self._again = False
+        #: Reports the user is changing: not sent until they are done.
+        self._held: set[int] = set()
         self.items: list[OutboxItem] = []
         #: Seconds the wake-up timer was last armed for (what tests and the log look at).
         self.next_wakeup_s: float | None = None
@@ -137,23 +139,48 @@ class OutboxService(QObject):
         )
 
     def cancel(self, item_id: int) -> None:
-        """Forget a report that has not reached the desk."""
-        self._change(lambda: self._store.remove(item_id))
+        """Forget a report that has not reached the desk (refused while it is on its way)."""
+        self._change(item_id, lambda: self._store.remove(item_id))
+
+    def hold(self, item_id: int) -> None:
+        """Do not send this report until :meth:`release` (the user is changing it)."""
+        self._held.add(item_id)
+
+    def release(self, item_id: int) -> None:
+        """Send this report again when it is due."""
+        self._held.discard(item_id)
+        self.flush()
 
     def edit(self, item_id: int, subject: str, description: str) -> None:
         """Change a waiting (or rejected) report's text and send it again."""
 
         def work() -> None:
             item = next((i for i in self._store.items() if i.id == item_id), None)
-            if item is None or not item.editable:
-                raise StoreError(f"report {item_id} can no longer be changed", code="not_editable")
-            self._store.save(resubmitted(item, subject, description, self._clock()))
+            if item is None:
+                raise StoreError(f"report {item_id} has reached the desk", code="already_sent")
+            if item.state is OutboxState.SENDING:
+                raise StoreError(f"report {item_id} is being sent", code="being_sent")
+            if not item.editable:
+                raise StoreError(f"report {item_id} may be at the desk", code="maybe_sent")
+            try:
+                changed = resubmitted(item, subject, description, self._clock())
+                self._store.save(changed, expect=item.state)
+            except StoreError as error:
+                if error.code != "gone":
+                    raise
+                # Claimed by another process a moment ago.
+                raise StoreError(f"report {item_id} is being sent", code="being_sent") from error
 
-        self._change(work)
+        self._change(item_id, work)
 
     def retry_now(self) -> None:
         """Try the waiting reports now: the user asked, or the desk is back."""
-        self._change(lambda: self._store.due_now(self._clock()))
+        self._serial.submit(
+            lambda: (self._store.due_now(self._clock()), self._store.items())[1],
+            owner=self,
+            on_success=self._on_changed,
+            on_error=self._on_error,
+        )
 
     @property
     def can_send(self) -> bool:
@@ -170,8 +197,9 @@ class OutboxService(QObject):
             return  # signed out: flushed again on sign-in
         self._busy, self._again = True, False
         self._timer.stop()
+        held = frozenset(self._held)
         self._serial.submit(
-            self._sender.claim,
+            lambda: self._sender.claim(held),
             owner=self,
             on_success=lambda claimed: self._on_claimed(claimed, desk),
             on_error=self._on_flush_error,
@@ -194,13 +222,20 @@ class OutboxService(QObject):
         )
 
     def _record(self, item: OutboxItem, outcome: TicketRef | Exception) -> None:
+        held = frozenset(self._held)
+
         def work() -> _Recorded:
             attempt = self._sender.record(item, outcome)
-            return _Recorded(attempt, self._store.items(), self._store.next_attempt_at())
+            return _Recorded(attempt, self._store.items(), self._store.next_attempt_at(held))
 
-        self._serial.submit(
-            work, owner=self, on_success=self._on_recorded, on_error=self._on_flush_error
-        )
+        def failed(error: Exception) -> None:
+            # The outcome could not be stored (disk full?): the item stays
+            # "sending" and is released, to be looked up first, when its claim
+            # runs out. Until then the user hears what happened.
+            self.attempt_failed.emit(item, _as_client_error(error))
+            self._on_flush_error(error)
+
+        self._serial.submit(work, owner=self, on_success=self._on_recorded, on_error=failed)
 
     def _on_recorded(self, recorded: _Recorded) -> None:
         attempt = recorded.attempt
@@ -221,13 +256,21 @@ class OutboxService(QObject):
         if self._again:
             self.flush()
             return
+        held = frozenset(self._held)
         self._serial.submit(
-            self._store.next_attempt_at, owner=self, on_success=self._arm, on_error=self._on_error
+            lambda: self._store.next_attempt_at(held),
+            owner=self,
+            on_success=self._arm,
+            on_error=self._on_error,
         )
 
     def _on_flush_error(self, error: Exception) -> None:
         self._busy = False
         self._on_error(error)
+        if self._again:
+            self.flush()
+        else:  # try again later rather than never
+            self._arm(self._clock() + FIRST_RETRY_S)
 
     # --- results ------------------------------------------------------------------------------
 
@@ -244,16 +287,24 @@ class OutboxService(QObject):
         self.report_stored.emit(report, item)
         self.flush()
 
-    def _change(self, work: Callable[[], object]) -> None:
+    def _change(self, item_id: int, work: Callable[[], object]) -> None:
         def run() -> list[OutboxItem]:
             work()
             return self._store.items()
 
         def done(items: list[OutboxItem]) -> None:
-            self._set_items(items)
-            self.flush()
+            self._on_changed(items)
+            self.change_done.emit(item_id)
 
-        self._serial.submit(run, owner=self, on_success=done, on_error=self._on_error)
+        def failed(error: Exception) -> None:
+            self._on_error(error)
+            self.change_failed.emit(item_id, _as_client_error(error))
+
+        self._serial.submit(run, owner=self, on_success=done, on_error=failed)
+
+    def _on_changed(self, items: list[OutboxItem]) -> None:
+        self._set_items(items)
+        self.flush()
 
     def _set_items(self, items: list[OutboxItem]) -> None:
         if items != self.items:

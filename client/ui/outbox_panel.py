@@ -88,13 +88,26 @@ class OutboxPanel(QWidget):
         header.addStretch()
         header.addWidget(self.retry)
         layout.addLayout(header)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.hide()
+        layout.addWidget(self.problem)
         self._rows = QVBoxLayout()
         layout.addLayout(self._rows)
         self.rows: list[OutboxRow] = []
         self.show_items([])
 
+    def show_problem(self, text: str) -> None:
+        """Say why what the user asked for could not be done (until the list changes)."""
+        self.problem.setText(text)
+        self.problem.show()
+
     def show_items(self, items: list[OutboxItem]) -> None:
         """Show these reports (oldest first)."""
+        self.problem.hide()
         for row in self.rows:
             self._rows.removeWidget(row)
             row.deleteLater()

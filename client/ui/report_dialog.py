@@ -123,6 +123,13 @@ class ReportDialogView(QVBoxLayout):
         self.addWidget(done)
         done.hide()
 
+    def show_message(self, text: str, role: str = "error") -> None:
+        """Say what went wrong (or, with ``role=""``, just say something) above the buttons."""
+        self.message.setProperty("role", role)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
+
 
 class ReportDialog(QDialog):
     """Validates through ``core.reports``, sends through ``ReportService``.
@@ -189,9 +196,7 @@ class ReportDialog(QDialog):
     def show_draft(self) -> None:
         """Reopened with text from before: say so, and offer to start over."""
         self.view.start_over.show()
-        self._show_message(self.tr("Your unsent report is still here."))
-        self.view.message.setProperty("role", "")
-        self.view.message.style().polish(self.view.message)
+        self.view.show_message(self.tr("Your unsent report is still here."), role="")
 
     def _on_start_over_clicked(self) -> None:
         self.view.subject.clear()
@@ -213,7 +218,7 @@ class ReportDialog(QDialog):
                 max_attachment_bytes=self._max_attachment_bytes,
             )
         except ValidationError as error:
-            self._show_message(texts.error_message(error))
+            self.view.show_message(texts.error_message(error))
             if error.field == "subject":
                 self.view.subject.setFocus()
             return
@@ -236,7 +241,7 @@ class ReportDialog(QDialog):
             return
         self._pending = None
         self._set_busy(False)
-        self._show_message(
+        self.view.show_message(
             texts.error_message(error) + "\n" + self.tr("Your text is kept; you can send it again.")
         )
 
@@ -295,12 +300,6 @@ class ReportDialog(QDialog):
         self.tickets_requested.emit()
         self.accept()
 
-    def _show_message(self, text: str) -> None:
-        self.view.message.setProperty("role", "error")
-        self.view.message.style().polish(self.view.message)
-        self.view.message.setText(text)
-        self.view.message.show()
-
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.view.subject, self.view.description, self.view.send):
             widget.setEnabled(not busy)
@@ -327,7 +326,11 @@ class ReportDialog(QDialog):
 
 
 class EditReportDialog(QDialog):
-    """Change the text of a report that has not reached the desk, and send it again."""
+    """Change the text of a report that has not reached the desk, and send it again.
+
+    Closes once the outbox has the change; when the report moved on meanwhile
+    (it is being sent, or arrived), it says so and keeps the text.
+    """
 
     def __init__(
         self,
@@ -346,6 +349,7 @@ class EditReportDialog(QDialog):
         self._outbox = outbox
         self._item = item
         self._max_attachment_bytes = max_attachment_bytes
+        self._saving = False
         self.view = ReportDialogView(self)
         self.view.intro.setText(
             self.tr("This report has not reached the service desk yet. Change it, then send it.")
@@ -355,6 +359,13 @@ class EditReportDialog(QDialog):
         self.view.send.setText(self.tr("Save and send"))
         self.view.send.clicked.connect(self._on_send_clicked)
         self.view.cancel.clicked.connect(self.reject)
+        outbox.change_done.connect(self._on_outbox_change_done)
+        outbox.change_failed.connect(self._on_outbox_change_failed)
+
+    @property
+    def item_id(self) -> int:
+        """The report being changed."""
+        return self._item.id
 
     def _on_send_clicked(self) -> None:
         try:
@@ -364,8 +375,25 @@ class EditReportDialog(QDialog):
                 max_attachment_bytes=self._max_attachment_bytes,
             )
         except ValidationError as error:
-            self.view.message.setText(texts.error_message(error))
-            self.view.message.show()
+            self.view.show_message(texts.error_message(error))
             return
+        self._saving = True
+        self.view.send.setEnabled(False)
+        self.view.message.hide()
         self._outbox.edit(self._item.id, report.subject, report.description)
-        self.accept()
+
+    def _on_outbox_change_done(self, item_id: int) -> None:
+        if self._saving and item_id == self._item.id:
+            self._saving = False
+            self.accept()
+
+    def _on_outbox_change_failed(self, item_id: int, error: ClientError) -> None:
+        if not (self._saving and item_id == self._item.id):
+            return
+        self._saving = False
+        self.view.send.setEnabled(error.code not in ("being_sent", "already_sent", "maybe_sent"))
+        self.view.show_message(
+            texts.error_message(error)
+            + "\n"
+            + self.tr("Your text is still here, so you can copy it.")
+        )

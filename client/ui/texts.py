@@ -87,6 +87,17 @@ _ERRORS = {
         "Your report could not be saved on this computer. Please try again; if it keeps "
         "happening, call the service desk.",
     ),
+    "being_sent": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This report is being sent right now, so it can no longer be changed or deleted.",
+    ),
+    "already_sent": QT_TRANSLATE_NOOP(
+        "Errors", "This report has already reached the service desk; you can see it in your list."
+    ),
+    "maybe_sent": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This report may already have reached the service desk, so it can no longer be changed.",
+    ),
     "keyring_unavailable": QT_TRANSLATE_NOOP(
         "Errors",
         "Your sign-in could not be stored safely on this computer, so you will need to sign "

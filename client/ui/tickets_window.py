@@ -243,16 +243,23 @@ class TicketsWindow(QWidget):
         self.view.outbox.show_items(items)
         self._update_empty_state()
 
+    def show_report_problem(self, text: str) -> None:
+        """A waiting report could not be changed or deleted: say why."""
+        self.view.outbox.show_problem(text)
+
     def _on_outbox_cancel_requested(self, item: OutboxItem) -> None:
         question = QMessageBox(self)
         question.setObjectName("confirmDelete")
         question.setIcon(QMessageBox.Icon.Question)
         question.setWindowTitle(self.tr("Delete this report?"))
-        question.setText(
-            self.tr("“%1” has not reached the service desk. Delete it from this computer?").replace(
-                "%1", item.subject[:120]
+        if item.check_first:
+            text = self.tr(
+                "“%1” may already have reached the service desk. Delete it from this computer? "
+                "If it did arrive, the ticket stays at the service desk."
             )
-        )
+        else:
+            text = self.tr("“%1” has not reached the service desk. Delete it from this computer?")
+        question.setText(text.replace("%1", item.subject[:120]))
         delete = question.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         question.setDefaultButton(
             question.addButton(self.tr("Keep"), QMessageBox.ButtonRole.RejectRole)

@@ -33,6 +33,10 @@
         <source>Save and send</source>
         <translation>Opslaan en versturen</translation>
     </message>
+    <message>
+        <source>Your text is still here, so you can copy it.</source>
+        <translation>Je tekst staat er nog, zodat je hem kunt kopiëren.</translation>
+    </message>
 </context>
 <context>
     <name>Errors</name>
@@ -103,6 +107,18 @@
     <message>
         <source>Your report could not be saved on this computer. Please try again; if it keeps happening, call the service desk.</source>
         <translation>Je melding kon niet op deze computer worden bewaard. Probeer het opnieuw; blijft het gebeuren, bel dan de servicedesk.</translation>
+    </message>
+    <message>
+        <source>This report is being sent right now, so it can no longer be changed or deleted.</source>
+        <translation>Deze melding wordt nu verstuurd en kan daarom niet meer worden gewijzigd of verwijderd.</translation>
+    </message>
+    <message>
+        <source>This report has already reached the service desk; you can see it in your list.</source>
+        <translation>Deze melding is al bij de servicedesk aangekomen; je ziet haar in je lijst.</translation>
+    </message>
+    <message>
+        <source>This report may already have reached the service desk, so it can no longer be changed.</source>
+        <translation>Deze melding is misschien al bij de servicedesk aangekomen en kan daarom niet meer worden gewijzigd.</translation>
     </message>
     <message>
         <source>Your sign-in could not be stored safely on this computer, so you will need to sign in again next time.</source>
@@ -414,6 +430,10 @@
         <translation>Deze melding verwijderen?</translation>
     </message>
     <message>
+        <source>“%1” may already have reached the service desk. Delete it from this computer? If it did arrive, the ticket stays at the service desk.</source>
+        <translation>‘%1’ is misschien al bij de servicedesk aangekomen. Van deze computer verwijderen? Als ze is aangekomen, blijft de melding bij de servicedesk staan.</translation>
+    </message>
+    <message>
         <source>“%1” has not reached the service desk. Delete it from this computer?</source>
         <translation>‘%1’ is nog niet bij de servicedesk aangekomen. Van deze computer verwijderen?</translation>
     </message>
@@ -561,7 +581,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored.</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice.</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto's van: voer `make screenshots` uit in de bronmap.

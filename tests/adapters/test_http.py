@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -170,6 +172,41 @@ def test_an_authority_trusted_by_the_system_store_is_accepted(
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     tls_server.stage("/thing", Reply(body=b'{"ok": true}'))
     assert _client(tls_server.url).get_json("/thing") == {"ok": True}
+
+
+def test_a_secure_connection_spoiled_mid_answer_is_a_connection_problem_not_a_certificate_one(
+    pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A "tls" reason would tell the outbox the request never arrived; here it did.
+    bundle = tmp_path / "system-store.pem"
+    bundle.write_bytes(pki.ca_cert.read_bytes())
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.server_cert, pki.server_key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    answered = threading.Event()
+
+    def serve_once() -> None:
+        raw, _ = listener.accept()
+        with context.wrap_socket(raw, server_side=True) as conn:
+            conn.recv(65536)  # the request
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 500\r\n\r\n{\"a\": ")  # fmt: skip
+            answered.set()
+            # A record the client cannot decrypt (a middlebox meddling, say).
+            with socket.socket(fileno=os.dup(conn.fileno())) as under:
+                under.sendall(b"\x17\x03\x03\x00\x20" + os.urandom(32))
+
+    server = threading.Thread(target=serve_once, daemon=True)
+    server.start()
+    port = listener.getsockname()[1]
+    client = HttpClient(f"https://127.0.0.1:{port}", replace(CONFIG, retries=0))
+    with pytest.raises(Unavailable) as caught:
+        client.request("POST", "/tickets", data={"title": "x"})
+    server.join(timeout=10)
+    listener.close()
+    assert answered.is_set()
+    assert caught.value.reason == "connection"
 
 
 def test_requests_is_loaded_without_a_character_set_detector() -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,13 @@ import pytest
 from client.adapters.store import SqliteOutbox
 from client.core.errors import StoreError, Unavailable
 from client.core.models import Attachment, Report, TicketRef
-from client.core.outbox import OutboxState, attempt_failed, begin_attempt, delivered
+from client.core.outbox import (
+    CLAIM_LEASE_S,
+    OutboxState,
+    attempt_failed,
+    begin_attempt,
+    delivered,
+)
 
 NOW = 1_800_000_000.0
 PHOTO = os.urandom(300_000)
@@ -43,8 +53,9 @@ def test_the_file_is_durable_across_processes(tmp_path: Path) -> None:
     first.close()
     again = SqliteOutbox(path)
     assert [i.key for i in again.items()] == [item.key]
-    assert again.db_mode() == "wal"
     again.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_oldest_due_first_and_nothing_before_its_time(outbox: SqliteOutbox) -> None:
@@ -61,17 +72,17 @@ def test_oldest_due_first_and_nothing_before_its_time(outbox: SqliteOutbox) -> N
 
 
 def test_two_processes_never_claim_the_same_report(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     path = tmp_path / "outbox.sqlite3"
     store = SqliteOutbox(path)
     keys = {store.add(_report(f"r{n}"), NOW).key for n in range(40)}
     store.close()
     code = (
         "import sys, pathlib; from client.adapters.store import SqliteOutbox\n"
+        "from client.core.models import TicketRef; from client.core.outbox import delivered\n"
         "s = SqliteOutbox(pathlib.Path(sys.argv[1]))\n"
-        "while (item := s.claim_next(1e12)) is not None: print(item.key, flush=True)"
+        "while (item := s.claim_next(1e12)) is not None:\n"
+        "    print(item.key, flush=True)\n"
+        "    s.save(delivered(item, TicketRef(item.key, '')))"
     )
     claimers = [
         subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
@@ -131,7 +142,9 @@ def test_a_garbage_file_is_moved_aside_and_a_new_outbox_starts(tmp_path: Path) -
 
 
 def test_reports_that_can_still_be_read_are_salvaged(tmp_path: Path) -> None:
-    path = tmp_path / "outbox.sqlite3"
+    folder = tmp_path / "Anna's files #1 ?%20"  # characters that mean something in a URI
+    folder.mkdir()
+    path = folder / "outbox.sqlite3"
     first = SqliteOutbox(path)
     keep = first.add(_report("keep me", Attachment("a.txt", "text/plain", b"hello")), NOW)
     first.add(_report("big", Attachment("big.bin", "application/octet-stream", PHOTO)), NOW)
@@ -147,4 +160,119 @@ def test_reports_that_can_still_be_read_are_salvaged(tmp_path: Path) -> None:
     saved = {i.key: i for i in outbox.items()}
     assert keep.key in saved
     assert outbox.load_report(saved[keep.key].id).attachments[0].data == b"hello"
+    outbox.close()
+
+
+def test_a_report_cannot_be_deleted_while_it_is_on_its_way(outbox: SqliteOutbox) -> None:
+    item = outbox.add(_report(), NOW)
+    claimed = outbox.claim_next(NOW)
+    assert claimed is not None
+    with pytest.raises(StoreError) as caught:
+        outbox.remove(item.id)
+    assert caught.value.code == "being_sent"
+    outbox.save(delivered(claimed, TicketRef("7", "FIN-7")))
+    with pytest.raises(StoreError) as caught:
+        outbox.remove(item.id)
+    assert caught.value.code == "already_sent"
+    assert outbox.sent(item.key) is not None
+
+
+def test_a_late_answer_never_lands_on_another_report(outbox: SqliteOutbox) -> None:
+    old = outbox.add(_report("deleted by the user"), NOW)
+    outbox.remove(old.id)
+    new = outbox.add(_report("filed afterwards"), NOW)
+    assert new.id != old.id, "ids are never reused"
+    with pytest.raises(StoreError) as caught:
+        outbox.save(delivered(begin_attempt(old), TicketRef("9", "FIN-9")))
+    assert caught.value.code == "gone"
+    (still,) = outbox.items()
+    assert (still.key, still.state) == (new.key, OutboxState.QUEUED)
+
+
+def test_a_change_is_refused_once_the_report_moved_on(outbox: SqliteOutbox) -> None:
+    item = outbox.add(_report(), NOW)
+    outbox.claim_next(NOW)  # another process took it a moment ago
+    with pytest.raises(StoreError) as caught:
+        outbox.save(replace(item, subject="changed"), expect=OutboxState.QUEUED)
+    assert caught.value.code == "gone"
+    assert outbox.items()[0].subject == "Printer jams"
+
+
+def test_a_claim_of_a_running_process_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    cli = SqliteOutbox(path, owner=os.getppid())  # a process that is running: our parent
+    item = cli.add(_report(), NOW)
+    assert cli.claim_next(NOW) is not None
+    tray = SqliteOutbox(path)
+    assert tray.recover(NOW + 60) == 0, "the command line is sending it right now"
+    assert tray.claim_next(NOW + 60) is None
+    assert tray.recover(NOW + CLAIM_LEASE_S + 1) == 1, "but not for ever"
+    (again,) = tray.items()
+    assert (again.id, again.state, again.check_first) == (item.id, OutboxState.RETRY, True)
+    cli.close()
+    tray.close()
+
+
+def test_a_claim_of_a_process_that_died_is_released_at_the_next_claim(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    path = tmp_path / "outbox.sqlite3"
+    killed_cli = SqliteOutbox(path, owner=int(gone.stdout))
+    item = killed_cli.add(_report(), NOW)
+    assert killed_cli.claim_next(NOW) is not None
+    killed_cli.close()
+    tray = SqliteOutbox(path)
+    again = tray.claim_next(NOW + 1)  # no restart needed
+    assert again is not None and again.id == item.id and again.check_first
+    tray.close()
+
+
+def test_a_busy_outbox_is_not_mistaken_for_a_damaged_one(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    SqliteOutbox(path).add(_report(), NOW)
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # e.g. a backup tool holding the file
+        blocked = SqliteOutbox(path, busy_timeout_s=0.05)
+        with pytest.raises(StoreError):
+            blocked.items()
+        other.execute("ROLLBACK")
+    assert blocked.recovery() is None
+    assert list(tmp_path.glob("*damaged*")) == []
+    assert len(blocked.items()) == 1
+    blocked.close()
+
+
+def test_a_failed_commit_leaves_the_outbox_usable(outbox: SqliteOutbox) -> None:
+    outbox.add(_report("first"), NOW)
+    # Make COMMIT itself fail, as a full disk can: a deferred foreign key violation.
+    assert outbox._db is not None
+    outbox._db.execute("CREATE TABLE probe (ref INTEGER REFERENCES outbox(id) "
+                       "DEFERRABLE INITIALLY DEFERRED)")  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError), outbox._transaction() as db:
+        db.execute("INSERT INTO probe VALUES (424242)")
+    assert outbox.add(_report("second"), NOW).subject == "second"
+    assert [i.subject for i in outbox.items()] == ["first", "second"]
+
+
+def test_an_outbox_of_the_first_version_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.executescript(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+            "created_at REAL NOT NULL, state TEXT NOT NULL, subject TEXT NOT NULL, "
+            "description TEXT NOT NULL, category TEXT, attempts INTEGER NOT NULL DEFAULT 0, "
+            "next_attempt_at REAL, check_first INTEGER NOT NULL DEFAULT 0, error_code TEXT, "
+            "error_reason TEXT, ticket_id TEXT, ticket_display TEXT);"
+            "INSERT INTO outbox (key, created_at, state, subject, description, next_attempt_at) "
+            "VALUES ('k-1', 1, 'sending', 'from version 1', '', 1);"
+            "PRAGMA user_version=1;"
+        )
+    outbox = SqliteOutbox(path)
+    assert outbox.recover(NOW) == 1
+    (item,) = outbox.items()
+    assert (item.subject, item.state, item.check_first) == (
+        "from version 1",
+        OutboxState.RETRY,
+        True,
+    )
     outbox.close()

@@ -88,6 +88,33 @@ def test_a_rejected_report_is_kept_with_its_reason() -> None:
     assert rejected.next_attempt_at is None
 
 
+def test_a_report_refused_after_an_unknown_outcome_can_be_changed_and_sent_again() -> None:
+    outbox = MemoryOutbox()
+    item = begin_attempt(outbox.item(_item(outbox)))
+    unknown = attempt_failed(item, Unavailable(reason="timeout"), NOW)
+    # Next attempt: the lookup finds nothing, the creation is refused.
+    refused = attempt_failed(begin_attempt(unknown), Rejected("", reason="invalid"), NOW)
+    assert refused.state is OutboxState.REJECTED and not refused.check_first
+    assert refused.editable
+
+
+def test_a_refused_lookup_is_not_taken_for_a_refused_report() -> None:
+    outbox, desk = MemoryOutbox(), FakeDesk()
+    item_id = _item(outbox)
+    outbox.save(
+        attempt_failed(begin_attempt(outbox.item(item_id)), Unavailable(reason="timeout"), NOW)
+    )
+    desk.find_by_report_key = _proxy_not_found  # type: ignore[method-assign]
+    attempt = OutboxSender(outbox, clock=lambda: NOW + 3600).send_next(desk)
+    assert attempt is not None and attempt.item.state is OutboxState.RETRY
+    assert attempt.item.check_first, "still unknown: ask again next time"
+    assert desk.tickets == {}
+
+
+def _proxy_not_found(key: str) -> None:
+    raise NotFound("404 from a proxy")
+
+
 def test_a_refused_credential_waits_like_any_failure_never_in_a_tight_loop() -> None:
     outbox = MemoryOutbox()
     item = attempt_failed(begin_attempt(outbox.item(_item(outbox))), AuthFailed(), NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from client.core.errors import AuthFailed, Rejected, Unavailable
+from client.core.errors import AuthFailed, Rejected, StoreError, Unavailable
 from client.core.models import Report
 from client.core.outbox import OutboxState, begin_attempt
 from client.services.tasks import SyncTaskRunner
@@ -172,3 +172,97 @@ def test_a_refused_credential_does_not_spin(
     creates = [name for name, _ in fake_desk.calls if name == "create_ticket"]
     assert creates == ["create_ticket"]  # one attempt, then a wait: no loop
     assert outbox.next_wakeup_s is not None and outbox.next_wakeup_s >= 10
+
+
+class _Lanes:
+    """The outbox with its two runners held: store work and desk work finish when told."""
+
+    def __init__(self, desk: FakeDesk) -> None:
+        account = make_account(SyncTaskRunner(), FakeConnector(desk))
+        account.restore()
+        self.serial, self.io, self.store = ManualRunner(), ManualRunner(), MemoryOutbox()
+        self.outbox = make_outbox(self.serial, account, self.store, FakeClock(NOW), io=self.io)
+        self.failed: list[tuple[int, str]] = []
+        self.done: list[int] = []
+        self.outbox.change_failed.connect(lambda i, error: self.failed.append((i, error.code)))
+        self.outbox.change_done.connect(self.done.append)
+
+    def settle(self) -> None:
+        while self.serial.jobs or self.io.jobs:
+            (self.serial if self.serial.jobs else self.io).finish_next()
+
+    def start_sending(self, subject: str) -> int:
+        """Queue a report and let the sender claim it; the upload is then "in flight"."""
+        item = self.store.add(Report(subject, "text"), NOW)
+        self.outbox.flush()
+        self.serial.finish_next()  # claimed, marked sending
+        assert len(self.io.jobs) == 1 and self.store.item(item.id).state is OutboxState.SENDING
+        return item.id
+
+
+def test_deleting_a_report_on_its_way_is_refused_and_said(qtbot, fake_desk: FakeDesk) -> None:
+    lanes = _Lanes(fake_desk)
+    item_id = lanes.start_sending("Printer on fire")
+
+    lanes.outbox.cancel(item_id)  # the user confirmed "Delete" a moment too late
+    lanes.serial.finish_next()
+    assert lanes.failed == [(item_id, "being_sent")]
+
+    lanes.settle()
+    assert lanes.store.item(item_id).state is OutboxState.SENT
+    assert [t.summary.title for t in fake_desk.tickets.values()] == ["Printer on fire"]
+
+
+def test_a_change_that_comes_too_late_is_refused_and_the_desk_gets_one_version(
+    qtbot, fake_desk: FakeDesk
+) -> None:
+    lanes = _Lanes(fake_desk)
+    item_id = lanes.start_sending("Typo in subjct")
+
+    lanes.outbox.edit(item_id, "Typo in subject", "fixed")
+    lanes.settle()
+
+    assert lanes.failed == [(item_id, "being_sent")]
+    assert [t.summary.title for t in fake_desk.tickets.values()] == ["Typo in subjct"]
+
+
+def test_a_report_being_changed_waits_until_the_user_is_done(qtbot, fake_desk: FakeDesk) -> None:
+    lanes = _Lanes(fake_desk)
+    fake_desk.fail_with = Unavailable(reason="unreachable")
+    lanes.outbox.enqueue(Report("Typo in subjct", "old"))
+    lanes.settle()
+    (item,) = lanes.outbox.items
+    fake_desk.fail_with = None
+
+    lanes.outbox.hold(item.id)  # the edit dialog opens
+    lanes.outbox.retry_now()  # the network returns meanwhile
+    lanes.settle()
+    assert fake_desk.tickets == {}, "not sent with the old text while the user types"
+    lanes.outbox.edit(item.id, "Typo in subject", "new")
+    lanes.settle()
+    assert lanes.done == [item.id] and fake_desk.tickets == {}
+    lanes.outbox.release(item.id)  # the dialog closes
+    lanes.settle()
+
+    assert [t.summary.title for t in fake_desk.tickets.values()] == ["Typo in subject"]
+
+
+def test_an_outcome_that_cannot_be_stored_is_said_and_retried_later(
+    qtbot, fake_desk: FakeDesk
+) -> None:
+    lanes = _Lanes(fake_desk)
+    failures = []
+    lanes.outbox.attempt_failed.connect(lambda item, error: failures.append(error.code))
+    item_id = lanes.start_sending("Disk full after upload")
+    lanes.io.finish_next()  # the desk has it
+    original_save, lanes.store.save = lanes.store.save, _disk_full  # type: ignore[method-assign]
+    lanes.serial.finish_next()  # recording it fails
+    lanes.store.save = original_save  # type: ignore[method-assign]
+
+    assert failures == ["disk_full"]
+    assert lanes.outbox.next_wakeup_s is not None, "the sender is not stalled"
+    assert lanes.store.item(item_id).state is OutboxState.SENDING  # released after its lease
+
+
+def _disk_full(item: object, expect: object = None) -> None:
+    raise StoreError("database or disk is full", code="disk_full")

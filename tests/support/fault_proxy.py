@@ -73,6 +73,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         self.closing = threading.Event()
         self.faulted = 0  # requests that met a fault
+        #: (method, path) of every request that reached the desk, spoiled or not.
+        self.forwarded: list[tuple[str, str]] = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -155,6 +157,8 @@ class FaultProxy:
     def _forward(
         self, method: str, path: str, headers: object, body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        with self._lock:
+            self.forwarded.append((method, urlsplit(path).path))
         connection = http.client.HTTPConnection(*self._upstream, timeout=30)
         try:
             forwarded = {

@@ -121,6 +121,11 @@ class LatencyScenario:
         wait_for(self.app.account.signed_in, "sign-in")
         self.app.open_tickets_window()
         result = LatencyRun()
+
+        def count_delivery(_item: object) -> None:
+            result.reports_delivered += 1
+
+        self.app.outbox.report_delivered.connect(count_delivery)
         self.monitor.start()
         for round_number in range(self._rounds):
             for fault in FAULTS:
@@ -128,7 +133,6 @@ class LatencyScenario:
                 self._report_through(fault, round_number)
                 stalls = self.monitor.samples[first:]
                 result.faults.append(FaultLatency(fault.value, max(stalls, default=0.0)))
-                result.reports_delivered += 1
                 progress(f"{fault.value}: {result.faults[-1].max_stall_ms:.1f} ms")
         self.monitor.stop()
         result.max_stall_ms = self.monitor.max_stall_ms

@@ -254,31 +254,43 @@ def test_text_closed_by_accident_is_there_when_reporting_again(qtbot, harness: _
     assert again.view.subject.text() == "" and again.view.description.toPlainText() == ""
 
 
-def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
-    qtbot, harness: _Harness
-) -> None:
+def _waiting_reports(qtbot, harness: _Harness, *subjects: str) -> tuple[TrayApp, TicketsWindow]:  # type: ignore[no-untyped-def]
+    """The app with these reports waiting (the desk refuses connections), "My tickets" open."""
     harness.store_token()
     app = harness.build()
     app.start()
     qtbot.waitUntil(lambda: app.poller.loaded)
     harness.desk.fail_creates_with = Unavailable("down", reason="unreachable")
-    app.reports.send(Report("Typo in subjct", "first"))
-    app.reports.send(Report("Never mind", "second"))
+    for subject in subjects:
+        app.reports.send(Report(subject, "first"))
     app.tray.tickets_action.trigger()
     (window,) = _windows(TicketsWindow)
-    rows = window.view.outbox.rows
-    assert [r.subject.text() for r in rows] == ["Typo in subjct", "Never mind"]
-    assert window.view.outbox.isVisible() and window.view.outbox.retry.isVisible()
-    assert app.presenter.status.waiting_reports == 2
+    return app, window
 
-    qtbot.mouseClick(rows[1].cancel, Qt.MouseButton.LeftButton)
+
+def _delete(qtbot, window: TicketsWindow, row: int, meanwhile=lambda: None) -> None:  # type: ignore[no-untyped-def]
+    """Click "Delete" on a waiting report and confirm; ``meanwhile`` runs while asked."""
+    qtbot.mouseClick(window.view.outbox.rows[row].cancel, Qt.MouseButton.LeftButton)
     question = window.findChild(QMessageBox, "confirmDelete")
+    meanwhile()
     delete = next(
         b
         for b in question.buttons()
         if question.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
     )
     qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+
+
+def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
+    qtbot, harness: _Harness
+) -> None:
+    app, window = _waiting_reports(qtbot, harness, "Typo in subjct", "Never mind")
+    rows = window.view.outbox.rows
+    assert [r.subject.text() for r in rows] == ["Typo in subjct", "Never mind"]
+    assert window.view.outbox.isVisible() and window.view.outbox.retry.isVisible()
+    assert app.presenter.status.waiting_reports == 2
+
+    _delete(qtbot, window, 1)
     assert [r.subject.text() for r in window.view.outbox.rows] == ["Typo in subjct"]
 
     harness.desk.fail_creates_with = None
@@ -290,6 +302,35 @@ def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
     titles = [t.summary.title for t in harness.desk.tickets.values()]
     assert titles == ["Typo in subject"]
     assert window.model.rowCount() == 1  # it shows as a ticket now
+
+
+def test_a_change_that_comes_too_late_keeps_the_text_and_says_why(qtbot, harness: _Harness) -> None:
+    _app, window = _waiting_reports(qtbot, harness, "Typo in subjct")
+    qtbot.mouseClick(window.view.outbox.rows[0].edit, Qt.MouseButton.LeftButton)
+    (editor,) = _windows(EditReportDialog)
+    harness.outbox.claim_next(1e12)  # the command line sends it meanwhile
+    editor.view.subject.setText("Typo in subject")
+    qtbot.mouseClick(editor.view.send, Qt.MouseButton.LeftButton)
+
+    assert editor.isVisible(), "the dialog stays, with the user's text"
+    assert editor.view.subject.text() == "Typo in subject"
+    being_sent = texts.error_message(texts.error_from("being_sent", None))
+    assert editor.view.message.text().startswith(being_sent)
+    assert not editor.view.send.isEnabled()
+    assert window.view.outbox.problem.isHidden(), "said once, in the dialog"
+
+
+def test_deleting_a_report_that_is_on_its_way_is_refused_in_plain_words(
+    qtbot, harness: _Harness
+) -> None:
+    _app, window = _waiting_reports(qtbot, harness, "Printer on fire")
+    # Sending starts while the question is open.
+    _delete(qtbot, window, 0, meanwhile=lambda: harness.outbox.claim_next(1e12))
+
+    assert window.view.outbox.problem.isVisible()
+    being_sent = texts.error_message(texts.error_from("being_sent", None))
+    assert window.view.outbox.problem.text() == being_sent
+    assert [i.subject for i in harness.outbox.items()] == ["Printer on fire"]
 
 
 def test_reports_waiting_from_a_previous_run_are_sent_at_start(qtbot, harness: _Harness) -> None:
