@@ -1,9 +1,10 @@
 """Every fault class between the client and a real desk: nothing lost, nothing twice.
 
-The outbox (real SQLite file) sends through the real django-helpdesk adapter
-to the real demo desk, behind a proxy that spoils requests on demand. For
-each fault: the app keeps running, the user gets a plain sentence, and once
-the fault clears the report arrives exactly once.
+The outbox (real SQLite file) sends through a real adapter to a real desk,
+behind a proxy that spoils requests on demand. For each fault: the app keeps
+running, the user gets a plain sentence, and once the fault clears the report
+arrives exactly once. A contract: it runs against every desk kind in
+``tests/support/contract_desks.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, DjangoHelpdeskDesk
 from client.adapters.http import HttpConfig
 from client.adapters.store import SqliteOutbox
 from client.core.errors import ClientError
@@ -27,7 +27,7 @@ from client.services.outbox import OutboxService
 from client.services.tasks import SyncTaskRunner
 from client.ui import texts
 from tests.support.certs import make_pki
-from tests.support.desk_fixture import DeskAccess
+from tests.support.contract_desks import ContractDesk
 from tests.support.fault_proxy import Fault, FaultProxy, fault_proxy
 
 pytestmark = pytest.mark.desk
@@ -40,12 +40,11 @@ CONFIG = HttpConfig(
     retries=0,
 )
 GENERIC = "Something went wrong. Please try again."
-TICKETS = "/api/tray/v1/tickets"
 
 
 @pytest.fixture
-def proxy(demo_desk: DeskAccess) -> Iterator[FaultProxy]:
-    yield from fault_proxy(demo_desk.url)
+def proxy(contract_desk: ContractDesk) -> Iterator[FaultProxy]:
+    yield from fault_proxy(contract_desk.url)
 
 
 class Harness:
@@ -62,26 +61,16 @@ class Harness:
         self.store.close()
 
 
-def _direct(access: DeskAccess) -> DjangoHelpdeskDesk:
-    return DjangoHelpdeskConnector(HttpConfig()).open(access.url, access.anna_token)
-
-
-def _copies_at_desk(access: DeskAccess, subject: str) -> int:
-    return sum(1 for t in _direct(access).changed_tickets(None)[0] if t.title == subject)
-
-
 def _report(fault: str) -> Report:
     return Report(f"{fault}: scanner offline {uuid.uuid4().hex[:6]}", "tried twice")
 
 
 @pytest.mark.parametrize("fault", [f for f in Fault if f is not Fault.TLS_UNKNOWN_CA], ids=str)
 def test_each_fault_loses_nothing_and_duplicates_nothing(
-    demo_desk: DeskAccess, proxy: FaultProxy, tmp_path: Path, qapp: object, fault: Fault
+    contract_desk: ContractDesk, proxy: FaultProxy, tmp_path: Path, qapp: object, fault: Fault
 ) -> None:
-    harness = Harness(
-        tmp_path, DjangoHelpdeskConnector(CONFIG).open(proxy.url, demo_desk.anna_token)
-    )
-    proxy.inject(fault, method="POST", path_prefix=TICKETS)
+    harness = Harness(tmp_path, contract_desk.open(proxy.url, CONFIG))
+    proxy.inject(fault, method="POST", path_prefix=contract_desk.create_path)
     report = _report(fault.value)
     started = time.monotonic()
     harness.outbox.enqueue(report)
@@ -93,23 +82,25 @@ def test_each_fault_loses_nothing_and_duplicates_nothing(
     assert message != GENERIC and "Traceback" not in message and "HTTP" not in message
     if fault.forwards:
         assert item.check_first, "the desk may have the ticket: look before creating again"
-        assert _copies_at_desk(demo_desk, report.subject) == 1
+        assert contract_desk.copies(report.subject) == 1
 
     proxy.clear()
     harness.outbox.retry_now()
     assert harness.outbox.items == []
-    assert _copies_at_desk(demo_desk, report.subject) == 1
+    assert contract_desk.copies(report.subject) == 1
     assert harness.store.sent(report.key) is not None
     # The demo desk would recognise a repeated report key by itself; a desk
     # without that guard (Request Tracker) relies on the client never
     # sending a report again that may have arrived.
-    creations = [p for m, p in proxy.forwarded if m == "POST" and p.rstrip("/") == TICKETS]
+    creations = [
+        p for m, p in proxy.forwarded if m == "POST" and p.rstrip("/") == contract_desk.create_path
+    ]
     assert len(creations) == 1, "created once, then looked up, never sent twice"
     harness.close()
 
 
 def test_a_certificate_from_an_unknown_authority(
-    demo_desk: DeskAccess,
+    contract_desk: ContractDesk,
     proxy: FaultProxy,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -120,7 +111,7 @@ def test_a_certificate_from_an_unknown_authority(
     context.load_cert_chain(pki.server_cert, pki.server_key)
     harness = Harness(
         tmp_path,
-        DjangoHelpdeskConnector(CONFIG).open(proxy.serve_tls(context), demo_desk.anna_token),
+        contract_desk.open(proxy.serve_tls(context), CONFIG),
     )
     report = _report("tls")
     harness.outbox.enqueue(report)
@@ -134,19 +125,17 @@ def test_a_certificate_from_an_unknown_authority(
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     harness.outbox.retry_now()
     assert harness.outbox.items == []
-    assert _copies_at_desk(demo_desk, report.subject) == 1
+    assert contract_desk.copies(report.subject) == 1
     harness.close()
 
 
 def test_attachments_deleted_from_disk_after_queueing_still_arrive(
-    demo_desk: DeskAccess, proxy: FaultProxy, tmp_path: Path, qapp: object
+    contract_desk: ContractDesk, proxy: FaultProxy, tmp_path: Path, qapp: object
 ) -> None:
     photo = tmp_path / "error.png"
     photo.write_bytes(b"\x89PNG" + bytes(range(256)) * 100)
-    harness = Harness(
-        tmp_path, DjangoHelpdeskConnector(CONFIG).open(proxy.url, demo_desk.anna_token)
-    )
-    proxy.inject(Fault.BAD_GATEWAY_502, method="POST", path_prefix=TICKETS)
+    harness = Harness(tmp_path, contract_desk.open(proxy.url, CONFIG))
+    proxy.inject(Fault.BAD_GATEWAY_502, method="POST", path_prefix=contract_desk.create_path)
     report = Report(
         f"attachment kept {uuid.uuid4().hex[:6]}",
         "",
@@ -157,7 +146,7 @@ def test_attachments_deleted_from_disk_after_queueing_still_arrive(
     photo.unlink()  # the user tidied up their desktop meanwhile
     proxy.clear()
     harness.outbox.retry_now()
-    desk = _direct(demo_desk)
+    desk = contract_desk.direct()
     (summary,) = [t for t in desk.changed_tickets(None)[0] if t.title == report.subject]
     (event,) = desk.ticket(summary.ref).events
     (stored,) = event.attachments
