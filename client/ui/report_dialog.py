@@ -154,12 +154,8 @@ class ReportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("reportDialog")
-        self.setWindowTitle(self.tr("Report a problem"))
-        self.setWindowIcon(resources.app_icon())
+        resources.dress(self, "reportDialog", self.tr("Report a problem"))
         self.setMinimumWidth(460)
-        # Our style only on our windows: the tray menu keeps the platform look.
-        self.setStyleSheet(resources.style_sheet())
         self._service = service
         self._max_attachment_bytes = max_attachment_bytes
         self._pending: Report | None = None
@@ -341,11 +337,8 @@ class EditReportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("editReportDialog")
-        self.setWindowTitle(self.tr("Change your report"))
-        self.setWindowIcon(resources.app_icon())
+        resources.dress(self, "editReportDialog", self.tr("Change your report"))
         self.setMinimumWidth(460)
-        self.setStyleSheet(resources.style_sheet())
         self._outbox = outbox
         self._item = item
         self._max_attachment_bytes = max_attachment_bytes

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QTranslator,
 )
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QWidget
 
 from client.services.status import TrayIconKind
 
@@ -38,6 +39,17 @@ def register_search_paths(root: Path | None = None) -> None:
     root = root or resource_root()
     for prefix in ("icons", "qss", "i18n"):
         QDir.addSearchPath(prefix, str(root / prefix))
+
+
+def dress(window: QWidget, object_name: str, title: str) -> None:
+    """Give one of our windows its name, title, icon and our style.
+
+    Our style only on our windows: the tray menu keeps the platform look.
+    """
+    window.setObjectName(object_name)
+    window.setWindowTitle(title)
+    window.setWindowIcon(app_icon())
+    window.setStyleSheet(style_sheet())
 
 
 def style_sheet() -> str:

@@ -84,12 +84,8 @@ class SignInDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("signInDialog")
-        self.setWindowTitle(self.tr("Sign in to the service desk"))
-        self.setWindowIcon(resources.app_icon())
+        resources.dress(self, "signInDialog", self.tr("Sign in to the service desk"))
         self.setMinimumWidth(440)
-        # Our style only on our windows: the tray menu keeps the platform look.
-        self.setStyleSheet(resources.style_sheet())
         self._account = account
         self._busy = False
         self.view = SignInDialogView(self)

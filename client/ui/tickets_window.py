@@ -214,12 +214,8 @@ class TicketsWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("ticketsWindow")
-        self.setWindowTitle(self.tr("My tickets"))
-        self.setWindowIcon(resources.app_icon())
+        resources.dress(self, "ticketsWindow", self.tr("My tickets"))
         self.resize(760, 420)
-        # Our style only on our windows: the tray menu keeps the platform look.
-        self.setStyleSheet(resources.style_sheet())
         self.model = TicketTableModel(self)
         self.view = TicketsWindowView(self, self.model)
         self._loaded = False
