@@ -3,21 +3,17 @@
 The wired-up app on its real thread pools reports through every fault of the
 fault proxy, several rounds, to a real demo desk; an event-loop probe times
 the GUI thread every 10 ms. Budget (architecture §12): no stall over 50 ms.
+It runs in a process of its own (``tests/support/latency_scenario.py``).
 """
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from client.services.latency import STALL_THRESHOLD_MS
 from demo.deskctl import temporary_desk
-from tests.support.fault_proxy import FaultProxy
-from tests.support.latency_scenario import LatencyRun, LatencyScenario
+from tests.support.latency_scenario import LatencyRun, measure
 
 
 @dataclass
@@ -66,20 +62,7 @@ class Result:
 
 
 def run(rounds: int) -> Result:
-    """Start a demo desk, a fault proxy and the app (offscreen), and measure."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication  # after the platform is chosen
-
-    qapp = QApplication.instance() or QApplication([])
-    assert isinstance(qapp, QApplication)
-    with (
-        tempfile.TemporaryDirectory(prefix="helpdesk-tray-latency-") as tmp,
-        temporary_desk() as desk,
-        FaultProxy(desk.base_url) as proxy,
-    ):
+    """Start a demo desk, then the app and a fault proxy in a fresh process (offscreen)."""
+    with temporary_desk() as desk:
         token = desk.token_for("anna", "demo-employee")
-        scenario = LatencyScenario(qapp, proxy, token, Path(tmp), rounds=rounds)
-        try:
-            return Result(rounds, scenario.run(lambda line: print(line, file=sys.stderr)))
-        finally:
-            scenario.close()
+        return Result(rounds, measure(desk.base_url, token, rounds, timeout_s=1800))

@@ -19,9 +19,17 @@ import socket
 import sys
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QThreadPool, QTimer
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QObject,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
@@ -32,12 +40,20 @@ from client.adapters.secrets import HelperSecretStore, helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
+from client.core.models import Attachment
 from client.core.outbox import OutboxItem, StoreRecovery
-from client.core.ports import DeskConnector, OutboxStore, SecretStore
+from client.core.ports import (
+    DeskConnector,
+    DiagnosticsSource,
+    ImageEncoder,
+    OutboxStore,
+    SecretStore,
+)
 from client.core.redact import Redactor
 from client.core.settings import MergeResult
 from client.services.account import Account
 from client.services.crash import CrashHandler
+from client.services.evidence import EvidenceService
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
@@ -133,8 +149,53 @@ def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
     return connectors[kind](config)
 
 
+def evidence_service(
+    io: TaskRunner,
+    settings_result: MergeResult,
+    desk_url: Callable[[], str],
+    log_file: Path,
+    redactor: Redactor,
+) -> EvidenceService:
+    """Diagnostics, screenshots and the user's files, read and encoded on ``io``.
+
+    Deferred imports, run on a worker at the first report: psutil and Pillow
+    are not needed to show a tray icon.
+    """
+    settings = settings_result.settings
+
+    def diagnostics() -> DiagnosticsSource:
+        from client.adapters.sysinfo import SnapshotOptions, SystemInfo
+
+        options = SnapshotOptions(
+            app_version=__version__,
+            log_file=log_file,
+            include_host_name=settings.include_host_name,
+            include_user_name=settings.include_user_name,
+        )
+        return SystemInfo(options, redactor, desk_url=desk_url, policy_proxy=settings.proxy)
+
+    def encoder() -> ImageEncoder:
+        from client.adapters.imaging import PillowEncoder
+
+        return PillowEncoder()
+
+    def read_file(path: str, max_bytes: int) -> Attachment:
+        from client.adapters.files import read_user_file
+
+        return read_user_file(path, max_bytes)
+
+    return EvidenceService(io, diagnostics, encoder, read_file)
+
+
 class TrayApp(QObject):
-    """Owns the long-lived objects and connects them; opens windows on demand."""
+    """Owns the long-lived objects and connects them; opens windows on demand.
+
+    Signals:
+        report_items_ready(): the report dialog's diagnostics and screenshot
+            are ready (for the benchmark's probe).
+    """
+
+    report_items_ready = Signal()
 
     def __init__(
         self,
@@ -149,6 +210,7 @@ class TrayApp(QObject):
         save_settings: Callable[[Mapping[str, object]], None],
         redactor: Redactor,
         crash: CrashHandler,
+        evidence: EvidenceService,
         preset_credential: str | None = None,
         tray_retries: int = TRAY_RETRIES,
     ) -> None:
@@ -180,6 +242,8 @@ class TrayApp(QObject):
         self._outbox_store = outbox_store
         self.presenter = TrayStatusPresenter(self.account, self.poller, self.outbox, self)
         self.reports = ReportService(self.outbox, self)
+        self.evidence = evidence
+        evidence.setParent(self)
         self.tray = TrayIcon(self.presenter.status, self)
         self._tickets_window: TicketsWindow | None = None
         self._report_dialog: ReportDialog | None = None
@@ -257,11 +321,22 @@ class TrayApp(QObject):
             self.open_sign_in_dialog()
             return
         if self._report_dialog is None:
-            from client.ui.report_dialog import ReportDialog  # deferred, see module doc
+            # Deferred, see module doc.
+            from client.ui.report_dialog import ReportDialog
+            from client.ui.report_items import ReportItems
+            from client.ui.screenshot import grab_screens
 
+            # The moment of the problem: the screen before our dialog covers it.
+            grab = grab_screens(self._settings.allow_screenshots)
+            items = ReportItems(self.evidence, max_bytes=self._settings.max_attachment_bytes)
             dialog = ReportDialog(
-                self.reports, max_attachment_bytes=self._settings.max_attachment_bytes
+                self.reports,
+                max_attachment_bytes=self._settings.max_attachment_bytes,
+                items=items,
             )
+            items.setParent(dialog)
+            items.start(grab)
+            dialog.items_ready.connect(self.report_items_ready)
             dialog.tickets_requested.connect(self.open_tickets_window)
             dialog.report_sent.connect(self._on_report_dialog_report_sent)
             dialog.finished.connect(self._on_report_dialog_finished)
@@ -456,7 +531,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     qapp.setWindowIcon(resources.app_icon())
     probe = None
     if environ.get(PROBE_ENV):
-        from client.ui.probe import ScreenProbe  # a test hook: not loaded in normal use
+        # A test hook: not loaded in normal use.
+        from client.ui.probe import ScreenProbe
+        from client.ui.probe import emit as probe_emit
 
         probe = ScreenProbe(qapp)
         qapp.installEventFilter(probe)
@@ -468,10 +545,11 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     io_pool.setMaxThreadCount(4)
     serial_pool = QThreadPool(qapp)
     serial_pool.setMaxThreadCount(1)  # outbox writes never overlap
+    io = TaskRunner(io_pool, qapp)
     app = TrayApp(
         qapp,
         settings_result,
-        io=TaskRunner(io_pool, qapp),
+        io=io,
         serial=TaskRunner(serial_pool, qapp),
         outbox_store=SqliteOutbox(
             paths.data_dir / "outbox.sqlite3", max_bytes=settings_result.settings.max_outbox_bytes
@@ -481,6 +559,14 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         save_settings=UserSettingsFile(paths.user_settings_file).update,
         redactor=redactor,
         crash=crash,
+        evidence=evidence_service(
+            # The account's desk, asked at each report (``app`` exists by then).
+            io,
+            settings_result,
+            lambda: app.account.desk_url,
+            paths.log_file,
+            redactor,
+        ),
         preset_credential=environ.get(TOKEN_ENV) or None,
     )
     instance.activation_requested.connect(app.open_tickets_window)
@@ -492,6 +578,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         EventLoopMonitor(parent=qapp).start()
     if probe is not None:
         app.presenter.status_changed.connect(probe.on_status_changed)
+        app.report_items_ready.connect(lambda: probe_emit("report_ready"))
     qapp.aboutToQuit.connect(instance.release)
     crash.flush_early()
     app.start()

@@ -14,15 +14,16 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool
 
 from client import __version__
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
 from client.adapters.store import SqliteOutbox
-from client.app import TOKEN_ENV, connector_for, run
+from client.app import TOKEN_ENV, connector_for, evidence_service, run
+from client.core.diagnostics import CONTENT_TYPE, FILE_NAME, facts, to_json
 from client.core.errors import (
     ClientError,
     ConfigurationError,
@@ -34,9 +35,12 @@ from client.core.errors import (
 from client.core.models import Attachment
 from client.core.outbox import OutboxSender, OutboxState
 from client.core.ports import DeskPort, SecretStore, credential_account
+from client.core.redact import Redactor
 from client.core.reports import build_report
 from client.core.settings import MergeResult, desk_url_problem
+from client.services.tasks import TaskRunner
 from client.ui import resources, texts
+from client.ui.texts import diagnostics_text
 
 EXIT_OK, EXIT_DESK, EXIT_USAGE, EXIT_SAVED = 0, 1, 2, 4
 
@@ -67,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help=translate("cli", "attach a file (repeat for more)"),
+    )
+    report.add_argument(
+        "--no-diagnostics",
+        action="store_true",
+        help=translate("cli", "do not send a diagnostics snapshot of this computer"),
+    )
+    diagnose = commands.add_parser(
+        "diagnose", help=translate("cli", "show the diagnostics a report would carry")
+    )
+    diagnose.add_argument(
+        "--json", action="store_true", help=translate("cli", "the JSON document itself")
     )
     tickets = commands.add_parser("tickets", help=translate("cli", "list your tickets"))
     tickets.add_argument(
@@ -129,25 +144,72 @@ class _Cli:
             raise ConfigurationError("no stored credential")
         return connector_for(settings.desk_kind, self._settings).open(settings.desk_url, credential)
 
-    def report(self, args: argparse.Namespace) -> int:
-        import mimetypes  # deferred: the tray itself never needs it (start-up budget)
+    def _snapshot(self) -> dict[str, Any] | None:
+        """Take the diagnostics snapshot as the tray does (``None`` if it cannot be taken)."""
+        # Qt objects live under the application and leave by deleteLater, never by
+        # Python's garbage collector while a worker's result may still be on its way.
+        core = QCoreApplication.instance()
+        pool = QThreadPool(core)
+        settings = self._settings.settings
+        evidence = evidence_service(
+            TaskRunner(pool, core),
+            self._settings,
+            lambda: settings.desk_url,
+            self._paths.log_file,
+            Redactor(),
+        )
+        evidence.setParent(core)
+        loop = QEventLoop()
+        result: list[dict[str, Any] | None] = []
 
-        attachments = []
+        def done(document: dict[str, Any] | None) -> None:
+            result.append(document)
+            loop.quit()
+
+        evidence.diagnostics_ready.connect(lambda _number, document: done(document))
+        evidence.diagnostics_failed.connect(lambda _number, _error: done(None))
+        evidence.collect_diagnostics()
+        loop.exec()
+        pool.waitForDone()
+        evidence.deleteLater()
+        pool.deleteLater()
+        return result[0]
+
+    def diagnose(self, args: argparse.Namespace) -> int:
+        document = self._snapshot()
+        if document is None:
+            self._complain(translate("cli", "The diagnostics could not be collected."))
+            return EXIT_DESK
+        if args.json:
+            self._out.write(to_json(document).decode("utf-8") + "\n")
+        else:
+            self._say(diagnostics_text(document))
+        return EXIT_OK
+
+    def report(self, args: argparse.Namespace) -> int:
+        from client.adapters.files import read_user_file  # deferred: start-up budget
+
+        settings = self._settings.settings
+        attachments: list[Attachment] = []
         for path in args.attach:
+            room = settings.max_attachment_bytes - sum(a.size for a in attachments)
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                message = translate("cli", "Cannot read the file %1: %2")
-                reason = exc.strerror or str(exc)
-                self._complain(message.replace("%1", str(path)).replace("%2", reason))
+                attachments.append(read_user_file(str(path), room))
+            except ValidationError as error:
+                self._complain(f"{path}: {texts.error_message(error)}")
                 return EXIT_USAGE
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            attachments.append(Attachment(path.name, content_type, data))
+        summary = ""
+        if not args.no_diagnostics:
+            document = self._snapshot()
+            if document is not None:
+                attachments.insert(0, Attachment(FILE_NAME, CONTENT_TYPE, to_json(document)))
+                summary = texts.diagnostics_summary(facts(document))
         report = build_report(
             args.subject,
             args.description,
             attachments,
-            max_attachment_bytes=self._settings.settings.max_attachment_bytes,
+            summary=summary,
+            max_attachment_bytes=settings.max_attachment_bytes,
         )
         store = SqliteOutbox(
             self._paths.data_dir / "outbox.sqlite3",
@@ -166,6 +228,12 @@ class _Cli:
                 if attempt.delivered:
                     ticket = str(attempt.item.ticket)
                     self._say(translate("cli", "Your report is ticket %1.").replace("%1", ticket))
+                    for name, why in attempt.item.refused:
+                        self._complain(
+                            translate("cli", "Not sent with it: %1 (%2).")
+                            .replace("%1", name)
+                            .replace("%2", texts.refusal(why))
+                        )
                     self._send_waiting(store, sender, desk)
                     return EXIT_OK
                 if attempt.item.state is OutboxState.REJECTED:
@@ -315,6 +383,7 @@ def main(
         "tickets": cli.tickets,
         "sign-in": cli.sign_in,
         "sign-out": cli.sign_out,
+        "diagnose": cli.diagnose,
     }[args.command]
     try:
         return command(args)

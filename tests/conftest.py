@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A 1920x1080 virtual screen (docs/reference: qt-on-linux §3), so screenshots have real sizes.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM",
+    "offscreen:configfile=" + os.path.join(os.path.dirname(__file__), "support", "screens.json"),
+)
 # Never let Qt (or anything it loads) autolaunch a session bus that outlives the test.
 os.environ.setdefault("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 

@@ -14,7 +14,7 @@ import keyring.errors
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from client.core.errors import AuthFailed, ClientError, NotFound, StoreError
+from client.core.errors import AttachmentRefused, AuthFailed, ClientError, NotFound, StoreError
 from client.core.models import (
     Agent,
     Attachment,
@@ -30,7 +30,9 @@ from client.core.models import (
     TicketSummary,
 )
 from client.core.outbox import OutboxItem, OutboxState, begin_attempt, recovered
+from client.core.redact import Redactor
 from client.services.account import Account
+from client.services.evidence import EvidenceService
 from client.services.outbox import OutboxService
 from client.services.tasks import TaskRunner, call
 
@@ -112,6 +114,11 @@ class FakeDesk:
     fail_with: Exception | None = None
     #: Only creating tickets fails (the poll still works): an upload that breaks.
     fail_creates_with: Exception | None = None
+    #: File names whose type the desk refuses, and the largest upload it takes.
+    refused_names: frozenset[str] = frozenset()
+    max_upload_bytes: int | None = None
+    #: The attachments each created ticket got.
+    attachments: dict[TicketRef, tuple[Attachment, ...]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     now: datetime = T0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(101))
@@ -162,8 +169,14 @@ class FakeDesk:
             raise self.fail_creates_with
         if report.key in self._keys:
             return self._keys[report.key]
+        names = tuple(a.filename for a in report.attachments if a.filename in self.refused_names)
+        if names:
+            raise AttachmentRefused("unsupported file type", "file_type", names)
+        if self.max_upload_bytes is not None and report.size > self.max_upload_bytes:
+            raise AttachmentRefused("upload too large", "too_large")
         ref = self.add_ticket(report.subject)
         self._keys[report.key] = ref
+        self.attachments[ref] = report.attachments
         return ref
 
     def find_by_report_key(self, key: str) -> TicketRef | None:
@@ -400,4 +413,25 @@ def make_outbox(
         lambda: account.desk,
         clock=clock or FakeClock(1_800_000_000.0),
         rng=random.Random(7),
+    )
+
+
+def make_evidence(
+    runner: TaskRunner, desk_url: str = "http://127.0.0.1:9", *, window_ms: int = 0
+) -> EvidenceService:
+    """The real evidence service with the real adapters (psutil, Pillow, files).
+
+    The desk check goes to ``desk_url`` (by default a closed port on this
+    computer: an instant, honest "refused").
+    """
+    from client.adapters.files import read_user_file
+    from client.adapters.imaging import PillowEncoder
+    from client.adapters.sysinfo import SnapshotOptions, SystemInfo
+
+    return EvidenceService(
+        runner,
+        lambda: SystemInfo(SnapshotOptions("test"), Redactor(), desk_url=lambda: desk_url),
+        PillowEncoder,
+        read_user_file,
+        window_ms=window_ms,
     )

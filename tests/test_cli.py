@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
@@ -13,6 +14,7 @@ from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
 from client.adapters.paths import HOME_ENV, POLICY_ENV
 from client.cli import EXIT_DESK, EXIT_OK, EXIT_SAVED, EXIT_USAGE, main
+from client.core.diagnostics import SCHEMA
 from tests.fakes import MemoryKeyring
 from tests.support.desk_fixture import EMPLOYEE_PASSWORD, DeskAccess
 
@@ -67,6 +69,12 @@ def test_sign_in_report_and_list(
     assert code == EXIT_OK, err
     ticket = out.strip().split()[-1].rstrip(".")
     assert ticket.startswith("finance-")
+
+    mine_now = next(
+        t for t in _desk(demo_desk).changed_tickets(None)[0] if t.title == "VPN from the CLI"
+    )
+    (opened,) = _desk(demo_desk).ticket(mine_now.ref).events[:1]
+    assert sorted(a.filename for a in opened.attachments) == ["diagnostics.json", "vpn.log"]
 
     code, out, err = _run(environ, "tickets", "--json")
     rows = json.loads(out)
@@ -142,3 +150,26 @@ def test_without_a_keyring_the_cli_says_so_plainly(
     keyring.set_keyring(keyring.backends.fail.Keyring())
     code, _, err = _sign_in(environ, demo_desk.url, EMPLOYEE_PASSWORD)
     assert code == EXIT_DESK and "keyring" in err.lower()
+
+
+def test_diagnose_prints_the_snapshot_in_words_and_as_its_json_document(
+    environ: dict[str, str],
+) -> None:
+    code, out, err = _run(environ, "diagnose")
+    assert (code, err) == (EXIT_OK, "")
+    assert out.startswith("Diagnostics of this computer, ") and "Memory: " in out
+    code, out, _ = _run(environ, "diagnose", "--json")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def test_a_report_can_go_without_diagnostics(
+    demo_desk: DeskAccess, environ: dict[str, str]
+) -> None:
+    environ.update({"HELPDESK_TRAY_DESK_URL": demo_desk.url, "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                    "HELPDESK_TRAY_TOKEN": demo_desk.anna_token})  # fmt: skip
+    code, _, err = _run(environ, "report", "--subject", "Quiet report", "--no-diagnostics")
+    assert code == EXIT_OK, err
+    desk = _desk(demo_desk)
+    mine = next(t for t in desk.changed_tickets(None)[0] if t.title == "Quiet report")
+    assert desk.ticket(mine.ref).events[0].attachments == ()

@@ -34,6 +34,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "platformdirs",
         "tomli_w",
         "jeepney",
+        "PIL",  # Pillow: encoding screenshots
     ),
     # QtNetwork only for the Windows single-instance pipe: GUI-free, like QtCore.
     "services": ("client.core", "client.services", *ROOT_NAMES, "PySide6.QtCore",

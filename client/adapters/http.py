@@ -142,15 +142,21 @@ def _retry_after(value: str | None) -> float | None:
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def _error_detail(response: HttpResponse) -> tuple[str, str]:
-    """The desk's (reason, detail) when it explains an error in JSON."""
+def _error_detail(response: HttpResponse) -> tuple[str, str, dict[str, list[str]]]:
+    """The desk's (reason, detail, complaints per field) when it explains an error in JSON."""
     try:
         payload = response.json()
     except BadResponse:
-        return "", f"HTTP {response.status}"
-    if isinstance(payload, dict):
-        return str(payload.get("error", "")), str(payload.get("detail", payload))[:500]
-    return "", f"HTTP {response.status}"
+        return "", f"HTTP {response.status}", {}
+    if not isinstance(payload, dict):
+        return "", f"HTTP {response.status}", {}
+    raw_fields = payload.get("fields")
+    fields = {
+        str(name): [str(m)[:500] for m in messages][:50]
+        for name, messages in (raw_fields.items() if isinstance(raw_fields, dict) else [])
+        if isinstance(messages, list)
+    }
+    return str(payload.get("error", "")), str(payload.get("detail", payload))[:500], fields
 
 
 def raise_for_status(response: HttpResponse) -> None:
@@ -158,7 +164,7 @@ def raise_for_status(response: HttpResponse) -> None:
     status = response.status
     if status < 400:
         return
-    reason, detail = _error_detail(response)
+    reason, detail, fields = _error_detail(response)
     if status == 401:
         raise AuthFailed(detail)
     if status == 403:
@@ -177,7 +183,7 @@ def raise_for_status(response: HttpResponse) -> None:
             reason="server_error",
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
-    raise Rejected(detail, reason=reason or str(status))
+    raise Rejected(detail, reason=reason or str(status), fields=fields)
 
 
 def _connection_error(exc: requests.exceptions.ConnectionError) -> Unavailable:

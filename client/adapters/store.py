@@ -9,6 +9,7 @@ and the caller is told.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sqlite3
@@ -29,7 +30,13 @@ from client.core.outbox import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+#: Columns each version added, for files written by an older one (upgraded in place).
+_ADDED_COLUMNS = {
+    2: ("claimed_by INTEGER", "claimed_at REAL"),
+    3: ("refused TEXT",),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -48,7 +55,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     ticket_id TEXT,
     ticket_display TEXT,
     claimed_by INTEGER,  -- the process sending it (state 'sending')
-    claimed_at REAL
+    claimed_at REAL,
+    refused TEXT  -- JSON [[file name, reason], ...]: attachments the desk would not take
 );
 CREATE TABLE IF NOT EXISTS attachment (
     id INTEGER PRIMARY KEY,
@@ -159,9 +167,10 @@ class SqliteOutbox:
             if version > SCHEMA_VERSION:
                 # A newer version's reports: left alone for it, never moved aside.
                 raise StoreError(f"outbox written by a newer version ({version})")
-            if version == 1:
-                db.execute("ALTER TABLE outbox ADD COLUMN claimed_by INTEGER")
-                db.execute("ALTER TABLE outbox ADD COLUMN claimed_at REAL")
+            if version:  # 0: a new file
+                for added in range(version + 1, SCHEMA_VERSION + 1):
+                    for column in _ADDED_COLUMNS[added]:
+                        db.execute(f"ALTER TABLE outbox ADD COLUMN {column}")
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as exc:
@@ -406,7 +415,7 @@ class SqliteOutbox:
                 changed = db.execute(
                     "UPDATE outbox SET state=?, subject=?, description=?, attempts=?, "
                     "next_attempt_at=?, check_first=?, error_code=?, error_reason=?, "
-                    "ticket_id=?, ticket_display=?, claimed_by=NULL, claimed_at=NULL "
+                    "ticket_id=?, ticket_display=?, refused=?, claimed_by=NULL, claimed_at=NULL "
                     f"WHERE id=? AND key=?{guard}",  # noqa: S608
                     (
                         item.state.value,
@@ -419,6 +428,7 @@ class SqliteOutbox:
                         item.error_reason,
                         item.ticket.id if item.ticket else None,
                         item.ticket.display if item.ticket else None,
+                        json.dumps(item.refused) if item.refused else None,
                         item.id,
                         item.key,
                         *((expect.value,) if expect is not None else ()),
@@ -512,14 +522,15 @@ class SqliteOutbox:
     def _item(self, item_id: int) -> OutboxItem:
         rows = self._query(
             "SELECT key, created_at, state, subject, description, category, attempts, "
-            "next_attempt_at, check_first, error_code, error_reason, ticket_id, ticket_display "
+            "next_attempt_at, check_first, error_code, error_reason, ticket_id, ticket_display, "
+            "refused "
             "FROM outbox WHERE id = ?",
             (item_id,),
         )
         if not rows:
             raise StoreError(f"no outbox item {item_id}", code="missing")
         (key, created, state, subject, description, category, attempts, due, check,
-         code, reason, ticket_id, ticket_display) = rows[0]  # fmt: skip
+         code, reason, ticket_id, ticket_display, refused) = rows[0]  # fmt: skip
         files = self._query(
             "SELECT filename, size, content_type FROM attachment WHERE item_id = ? "
             "ORDER BY position",
@@ -540,4 +551,5 @@ class SqliteOutbox:
             error_code=code,
             error_reason=reason,
             ticket=TicketRef(ticket_id, ticket_display or "") if ticket_id else None,
+            refused=tuple((name, why) for name, why in json.loads(refused)) if refused else (),
         )

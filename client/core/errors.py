@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 
 class ClientError(Exception):
     """Base of every error the client shows to a user.
@@ -75,9 +77,28 @@ class Rejected(DeskError):
 
     code = "rejected"
 
-    def __init__(self, detail: str = "", reason: str = "") -> None:
+    def __init__(
+        self,
+        detail: str = "",
+        reason: str = "",
+        fields: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.reason = reason
+        #: The desk's complaints per field, when it gave them.
+        self.fields: Mapping[str, Sequence[str]] = fields or {}
+
+
+class AttachmentRefused(Rejected):
+    """The desk refused attachments, not the report: ``reason`` is ``file_type`` or ``too_large``.
+
+    ``filenames`` names the refused files when the desk said which (else empty:
+    the whole upload was too large).
+    """
+
+    def __init__(self, detail: str = "", reason: str = "", filenames: tuple[str, ...] = ()) -> None:
+        super().__init__(detail, reason)
+        self.filenames = filenames
 
 
 class Unavailable(DeskError):

@@ -16,10 +16,11 @@ from __future__ import annotations
 import enum
 import logging
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from client.core.errors import (
+    AttachmentRefused,
     AuthFailed,
     BadResponse,
     ClientError,
@@ -79,6 +80,8 @@ class OutboxItem:
     error_code: str | None = None
     error_reason: str | None = None
     ticket: TicketRef | None = None
+    #: Attachments the desk would not take (file name, reason): the ticket has the rest.
+    refused: tuple[tuple[str, str], ...] = ()
 
     @property
     def editable(self) -> bool:
@@ -132,12 +135,23 @@ def begin_attempt(item: OutboxItem) -> OutboxItem:
     return replace(item, state=OutboxState.SENDING, attempts=item.attempts + 1)
 
 
-def delivered(item: OutboxItem, ticket: TicketRef) -> OutboxItem:
-    """The desk has the ticket."""
+@dataclass(frozen=True)
+class Delivery:
+    """What the desk took: the ticket, and the attachments it refused (name, reason)."""
+
+    ticket: TicketRef
+    refused: tuple[tuple[str, str], ...] = ()
+
+
+def delivered(
+    item: OutboxItem, ticket: TicketRef, refused: Sequence[tuple[str, str]] = ()
+) -> OutboxItem:
+    """The desk has the ticket (without the attachments in ``refused``)."""
     return replace(
         item,
         state=OutboxState.SENT,
         ticket=ticket,
+        refused=tuple(refused),
         next_attempt_at=None,
         error_code=None,
         error_reason=None,
@@ -248,15 +262,44 @@ class OutboxSender:
         self._step("marked_sending")
         return item, self._store.load_report(item.id)
 
-    def deliver(self, item: OutboxItem, report: Report, desk: DeskPort) -> TicketRef:
+    def deliver(self, item: OutboxItem, report: Report, desk: DeskPort) -> Delivery:
         """Get the report to the desk: look it up first when it may be there already."""
         ticket = self._look_up(item, desk) if item.check_first else None
         if ticket is not None:
             logger.info("report %s had already arrived as %s", item.key, ticket)
+            delivery = Delivery(ticket)
         else:
-            ticket = desk.create_ticket(report)
+            delivery = self._create(report, desk)
         self._step("created")
-        return ticket
+        return delivery
+
+    @staticmethod
+    def _create(report: Report, desk: DeskPort) -> Delivery:
+        """Create the ticket; attachments the desk refuses are left out, the ticket is not.
+
+        A refusal creates nothing at the desk, so trying again at once with
+        fewer files is safe. When the desk does not say which file it minds
+        (the upload is too large), the largest goes first.
+        """
+        attachments = list(report.attachments)
+        refused: list[tuple[str, str]] = []
+        while True:
+            try:
+                ticket = desk.create_ticket(replace(report, attachments=tuple(attachments)))
+                return Delivery(ticket, tuple(refused))
+            except AttachmentRefused as error:
+                named = [a for a in attachments if a.filename in error.filenames]
+                drop = named or ([max(attachments, key=lambda a: a.size)] if attachments else [])
+                if not drop:
+                    raise
+                logger.warning(
+                    "report %s: the desk refused %s (%s); sending the rest",
+                    report.key,
+                    ", ".join(a.filename for a in drop),
+                    error.reason,
+                )
+                refused += [(a.filename, error.reason) for a in drop]
+                attachments = [a for a in attachments if all(a is not d for d in drop)]
 
     @staticmethod
     def _look_up(item: OutboxItem, desk: DeskPort) -> TicketRef | None:
@@ -267,7 +310,7 @@ class OutboxSender:
             # 404, say): still unknown, so ask again next time; never "rejected".
             raise BadResponse(f"the report could not be looked up: {error}") from error
 
-    def record(self, item: OutboxItem, outcome: TicketRef | Exception) -> Attempt:
+    def record(self, item: OutboxItem, outcome: Delivery | Exception) -> Attempt:
         """Store what the attempt did; every failure is kept, none is lost."""
         if isinstance(outcome, Exception):
             failed = attempt_failed(item, outcome, self._clock(), self._rng)
@@ -280,9 +323,9 @@ class OutboxSender:
                 outcome,
             )
             return Attempt(failed, outcome)
-        done = delivered(item, outcome)
+        done = delivered(item, outcome.ticket, outcome.refused)
         self._store.save(done)
-        logger.info("report %s delivered as %s", item.key, outcome)
+        logger.info("report %s delivered as %s", item.key, outcome.ticket)
         return Attempt(done)
 
     def send_next(self, desk: DeskPort) -> Attempt | None:
@@ -292,7 +335,7 @@ class OutboxSender:
             return None
         item, report = claimed
         try:
-            outcome: TicketRef | Exception = self.deliver(item, report, desk)
+            outcome: Delivery | Exception = self.deliver(item, report, desk)
         except Exception as error:  # recorded, never lost
             outcome = error
         return self.record(item, outcome)

@@ -7,7 +7,7 @@ subclasses; nothing vendor-specific crosses them.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from client.core.models import (
     Agent,
@@ -143,6 +143,34 @@ class OutboxStore(Protocol):
 
     def close(self) -> None:
         """Release the file (at quit)."""
+        ...
+
+
+class DiagnosticsSource(Protocol):
+    """The computer describing itself (``client/adapters/sysinfo.py``); slow parts on a worker."""
+
+    def sample(self) -> object:
+        """Start measuring CPU use; pass the result to :meth:`local` a moment later."""
+        ...
+
+    def local(self, since: object | None = None) -> dict[str, Any]:
+        """Everything but the desk check; a failing item is left out with a note, never raised."""
+        ...
+
+    def probe_desk(self) -> dict[str, Any]:
+        """Name resolution and a TCP connection to the desk (or its proxy), with timings."""
+        ...
+
+    def desk_timed_out(self) -> dict[str, Any]:
+        """The desk check's result when it took too long."""
+        ...
+
+
+class ImageEncoder(Protocol):
+    """Turns pixels into a compact image file (``client/adapters/imaging.py``)."""
+
+    def encode(self, width: int, height: int, stride: int, rgb: bytes, stem: str) -> Attachment:
+        """Encode 8-bit RGB rows (``stride`` bytes apart) as ``<stem>.<ext>``."""
         ...
 
 

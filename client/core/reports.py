@@ -14,15 +14,26 @@ MAX_SUBJECT_LENGTH = 200
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
+def ticket_text(description: str, summary: str = "") -> str:
+    """The ticket's text: the diagnostics summary for the agent first, then the user's words."""
+    description = description.strip()
+    if not summary:
+        return description
+    return f"{summary}\n\n{description}" if description else summary
+
+
 def build_report(
     subject: str,
     description: str,
     attachments: Sequence[Attachment] = (),
     *,
+    summary: str = "",
     category: str | None = None,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
 ) -> Report:
     """Check what the user entered and turn it into a :class:`Report`.
+
+    ``summary`` (the diagnostics' first lines) goes at the top of the text.
 
     Raises:
         ValidationError: ``subject_missing`` or ``subject_too_long`` (field
@@ -40,7 +51,7 @@ def build_report(
         )
     return Report(
         subject=subject,
-        description=description.strip(),
+        description=ticket_text(description, summary),
         category=category,
         attachments=tuple(attachments),
     )

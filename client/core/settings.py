@@ -39,6 +39,11 @@ class Settings:
     max_response_bytes: int = 10 * 1024 * 1024
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_outbox_bytes: int = 500 * 1024 * 1024
+    #: Whether a report may carry a screenshot (the user still decides per report).
+    allow_screenshots: bool = True
+    #: Whether diagnostics name the computer and the signed-in user.
+    include_host_name: bool = False
+    include_user_name: bool = False
     log_level: str = "INFO"
 
 
@@ -87,6 +92,10 @@ def _one_of(choices: Sequence[str]) -> Callable[[object], bool]:
     return lambda value: value in choices
 
 
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
 def _int_between(low: int, high: int) -> Callable[[object], bool]:
     return lambda value: (
         isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
@@ -120,6 +129,9 @@ KEYS: Mapping[str, _Key] = {
     "network.max_response_bytes": _Key("max_response_bytes", _int_between(64 * 1024, 1 << 30)),
     "reports.max_attachment_bytes": _Key("max_attachment_bytes", _int_between(0, 1 << 30)),
     "reports.max_outbox_bytes": _Key("max_outbox_bytes", _int_between(16 << 20, 64 << 30)),
+    "reports.screenshots": _Key("allow_screenshots", _is_bool),
+    "diagnostics.host_name": _Key("include_host_name", _is_bool),
+    "diagnostics.user_name": _Key("include_user_name", _is_bool),
     "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
 }
 

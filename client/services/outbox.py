@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.core.errors import ClientError, StoreError, as_client_error
-from client.core.models import Report, TicketRef
+from client.core.models import Report
 from client.core.outbox import (
     FIRST_RETRY_S,
     Attempt,
+    Delivery,
     Failure,
     OutboxItem,
     OutboxSender,
@@ -221,7 +222,7 @@ class OutboxService(QObject):
             on_error=lambda error: self._record(item, error),
         )
 
-    def _record(self, item: OutboxItem, outcome: TicketRef | Exception) -> None:
+    def _record(self, item: OutboxItem, outcome: Delivery | Exception) -> None:
         held = frozenset(self._held)
 
         def work() -> _Recorded:

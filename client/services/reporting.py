@@ -25,7 +25,8 @@ class ReportService(QObject):
         report_saved(Report): the report is safe on this computer.
         report_not_saved(Report, ClientError): it could not be saved; the
             dialog keeps the text.
-        report_sent(Report, TicketRef): the desk created the ticket.
+        report_sent(Report, OutboxItem): the desk created the ticket
+            (``item.ticket``), without the attachments in ``item.refused``.
         report_delayed(Report, ClientError): the desk could not be reached;
             the outbox will send it when it can.
         report_rejected(Report, ClientError): the desk refused it; it waits in
@@ -75,7 +76,7 @@ class ReportService(QObject):
     def _on_outbox_report_delivered(self, item: OutboxItem) -> None:
         report = self._awaiting.pop(item.key, None)
         if report is not None:
-            self.report_sent.emit(report, item.ticket)
+            self.report_sent.emit(report, item)
 
     def _on_outbox_attempt_failed(self, item: OutboxItem, error: ClientError) -> None:
         report = self._awaiting.pop(item.key, None)

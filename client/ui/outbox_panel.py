@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -17,40 +16,28 @@ from PySide6.QtWidgets import (
 
 from client.core.outbox import OutboxItem, OutboxState
 from client.ui import texts
+from client.ui.widgets import Card
 
 
-class OutboxRow(QFrame):
+class OutboxRow(Card):
     """One report: what it is about, where it is, and what the user can do with it."""
 
     def __init__(self, item: OutboxItem, status: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(f"outboxItem{item.id}")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        super().__init__(f"outboxItem{item.id}", item.subject[:200], status, parent)
         self.item = item
-        layout = QHBoxLayout(self)
-        text = QVBoxLayout()
-        self.subject = QLabel(item.subject[:200])
-        self.subject.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.subject.font()
-        font.setBold(True)
-        self.subject.setFont(font)
-        self.status = QLabel(status)
+        self.subject = self.title
+        self.status = self.detail
         self.status.setObjectName("status")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
         if item.state is OutboxState.REJECTED:
             self.status.setProperty("role", "error")
-        text.addWidget(self.subject)
-        text.addWidget(self.status)
-        layout.addLayout(text, 1)
         self.edit = QPushButton(self.tr("Change…"))
         self.edit.setObjectName("edit")
         self.edit.setVisible(item.editable)
         self.cancel = QPushButton(self.tr("Delete"))
         self.cancel.setObjectName("cancel")
         self.cancel.setVisible(item.state is not OutboxState.SENDING)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.cancel)
+        self.row.addWidget(self.edit)
+        self.row.addWidget(self.cancel)
 
 
 class OutboxPanel(QWidget):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,14 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.errors import ClientError, ValidationError
-from client.core.models import Report, TicketRef
+from client.core.models import Report
 from client.core.outbox import OutboxItem
-from client.core.reports import MAX_SUBJECT_LENGTH, build_report
+from client.core.reports import MAX_SUBJECT_LENGTH, build_report, ticket_text
 from client.services.outbox import OutboxService
 from client.services.reporting import ReportService
 from client.ui import resources, texts
+from client.ui.report_items import ReportItems, ReportItemsView
+from client.ui.screenshot import ScreenshotEditor
 
 logger = logging.getLogger(__name__)
+
+
+def _local_files(data: QMimeData) -> list[str]:
+    """The local files being dragged in (none for text, links, ...)."""
+    if not data.hasUrls():
+        return []
+    return [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
 
 
 class ReportDialogView(QVBoxLayout):
@@ -70,9 +80,12 @@ class ReportDialogView(QVBoxLayout):
             self.subject,
             self.description_label,
             self.description,
-            self.message,
         ):
             form_layout.addWidget(widget)
+        self.items = ReportItemsView()
+        self.items.hide()  # shown when the dialog has items to show
+        form_layout.addWidget(self.items)
+        form_layout.addWidget(self.message)
         self.buttons = QDialogButtonBox()
         self.send = QPushButton(self.tr("Send"))
         self.send.setObjectName("send")
@@ -138,29 +151,49 @@ class ReportDialog(QDialog):
     saved on this computer; from then on the outbox keeps it until the desk
     has it, and the dialog may be closed at any time.
 
+    With ``items``, the diagnostics, the screenshot and the user's files are
+    listed under the text, each removable, and sent along.
+
     Signals:
         tickets_requested(): the user wants to see their tickets.
         report_sent(TicketRef): this dialog's report became a ticket.
+        items_ready(): the diagnostics and the screenshot are ready (the first time).
     """
 
     tickets_requested = Signal()
     report_sent = Signal(object)
+    items_ready = Signal()
 
     def __init__(
         self,
         service: ReportService,
         *,
         max_attachment_bytes: int,
+        items: ReportItems | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         resources.dress(self, "reportDialog", self.tr("Report a problem"))
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(560 if items is not None else 460)
         self._service = service
         self._max_attachment_bytes = max_attachment_bytes
+        self._items = items
         self._pending: Report | None = None
+        self._waiting_for_items = False
+        self._announced_ready = False
         self._saved = False
         self.view = ReportDialogView(self)
+        if items is not None:
+            self.setAcceptDrops(True)
+            self.view.items.show()
+            items.changed.connect(self._on_items_changed)
+            items.problem.connect(self.view.show_message)
+            self.view.items.remove_requested.connect(items.remove)
+            self.view.items.restore_requested.connect(items.restore)
+            self.view.items.edit_screenshot_requested.connect(self._on_edit_screenshot_requested)
+            self.view.items.add_files_requested.connect(self._on_add_files_requested)
+            self.view.items.preview_requested.connect(self._on_preview_requested)
+            self._on_items_changed()
         self.view.send.clicked.connect(self._on_send_clicked)
         self.view.cancel.clicked.connect(self.reject)
         self.view.close.clicked.connect(self.accept)
@@ -204,24 +237,101 @@ class ReportDialog(QDialog):
     def _mine(self, report: Report) -> bool:
         return self._pending is not None and report.key == self._pending.key
 
+    def _build(self) -> Report:
+        items = self._items
+        return build_report(
+            self.view.subject.text(),
+            self.view.description.toPlainText(),
+            items.attachments() if items is not None else (),
+            summary=items.summary() if items is not None else "",
+            max_attachment_bytes=self._max_attachment_bytes,
+        )
+
     def _on_send_clicked(self) -> None:
-        if self.sending or not self.view.form.isVisibleTo(self):
+        if self.sending or self._waiting_for_items or not self.view.form.isVisibleTo(self):
             return
         try:
-            report = build_report(
-                self.view.subject.text(),
-                self.view.description.toPlainText(),
-                max_attachment_bytes=self._max_attachment_bytes,
-            )
+            self._build()  # say what is wrong now, not after waiting
         except ValidationError as error:
             self.view.show_message(texts.error_message(error))
             if error.field == "subject":
                 self.view.subject.setFocus()
             return
+        self._set_busy(True)
+        if self._items is not None and not self._items.ready:
+            self._waiting_for_items = True  # sent as soon as the diagnostics are in
+            self.view.send.setText(self.tr("Preparing…"))
+            return
+        self._send()
+
+    def _send(self) -> None:
+        self._waiting_for_items = False
+        try:
+            report = self._build()
+        except ValidationError as error:  # a file added meanwhile made it too large
+            self._set_busy(False)
+            self.view.show_message(texts.error_message(error))
+            return
         self._pending = report
         self._saved = False
-        self._set_busy(True)
         self._service.send(report)
+
+    # --- the items ----------------------------------------------------------------------------
+
+    def _on_items_changed(self) -> None:
+        items = self._items
+        assert items is not None
+        self.view.items.show_items(items.items(), items.screenshot_image())
+        if items.ready and not self._announced_ready:
+            self._announced_ready = True
+            self.items_ready.emit()
+        if items.ready and self._waiting_for_items:
+            self._send()
+
+    def _on_edit_screenshot_requested(self) -> None:
+        items = self._items
+        assert items is not None
+        editor = ScreenshotEditor(items.grab, items.edits, self)
+        editor.accepted.connect(lambda: items.set_edits(editor.edits()))
+        editor.finished.connect(editor.deleteLater)
+        editor.open()
+
+    def _on_add_files_requested(self) -> None:
+        picker = QFileDialog(self, self.tr("Add files to your report"))
+        picker.setObjectName("filePicker")
+        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        picker.filesSelected.connect(self._add_paths)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+
+    def _add_paths(self, paths: list[str]) -> None:
+        if self._items is not None:
+            self.view.message.hide()
+            self._items.add_files(list(paths))
+
+    def _on_preview_requested(self) -> None:
+        items = self._items
+        assert items is not None
+        from client.ui.payload_preview import PayloadPreview  # deferred: rarely opened
+
+        preview = PayloadPreview(
+            " ".join(self.view.subject.text().split()),
+            ticket_text(self.view.description.toPlainText(), items.summary()),
+            items.attachments(),
+            self,
+        )
+        preview.finished.connect(preview.deleteLater)
+        preview.open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802, D102
+        if self._items is not None and _local_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802, D102
+        paths = _local_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self._add_paths(paths)
 
     def _on_service_report_saved(self, report: Report) -> None:
         if self._mine(report):
@@ -241,18 +351,22 @@ class ReportDialog(QDialog):
             texts.error_message(error) + "\n" + self.tr("Your text is kept; you can send it again.")
         )
 
-    def _on_service_report_sent(self, report: Report, ref: TicketRef) -> None:
-        if not self._mine(report):
+    def _on_service_report_sent(self, report: Report, item: OutboxItem) -> None:
+        if not self._mine(report) or item.ticket is None:
             return
-        self._finish(
-            self.tr("Thank you. Your report is ticket %1.").replace("%1", str(ref)),
-            self.tr(
-                "Your report has reached the service desk. Someone will pick it up; you can "
-                "see where it is under “My tickets”, and we will let you know when something "
-                "changes."
-            ),
+        text = self.tr(
+            "Your report has reached the service desk. Someone will pick it up; you can "
+            "see where it is under “My tickets”, and we will let you know when something "
+            "changes."
         )
-        self.report_sent.emit(ref)
+        if item.refused:
+            text += "\n\n" + self.tr("These files were not sent with it:") + "\n"
+            text += "\n".join(f"• {name}: {texts.refusal(why)}" for name, why in item.refused)
+        self._finish(
+            self.tr("Thank you. Your report is ticket %1.").replace("%1", str(item.ticket)),
+            text,
+        )
+        self.report_sent.emit(item.ticket)
 
     def _on_service_report_delayed(self, report: Report, error: ClientError) -> None:
         if self._mine(report):
@@ -297,7 +411,7 @@ class ReportDialog(QDialog):
         self.accept()
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.view.subject, self.view.description, self.view.send):
+        for widget in (self.view.subject, self.view.description, self.view.send, self.view.items):
             widget.setEnabled(not busy)
         self.view.cancel.setEnabled(not busy)
         self.view.send.setText(self.tr("Sending…") if busy else self.tr("Send"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QTime
 
+from client.core.diagnostics import Fact, facts
 from client.core.errors import ClientError, Rejected, Unavailable
 from client.core.models import Stage
 
@@ -98,6 +101,19 @@ _ERRORS = {
         "Errors",
         "This report may already have reached the service desk, so it can no longer be changed.",
     ),
+    "file_missing": QT_TRANSLATE_NOOP("Errors", "This file is no longer there."),
+    "file_is_folder": QT_TRANSLATE_NOOP(
+        "Errors", "This is a folder. Please add the files in it one by one, or as a zip file."
+    ),
+    "file_not_regular": QT_TRANSLATE_NOOP(
+        "Errors", "This is not an ordinary file (a device or a connection), so it can't be sent."
+    ),
+    "file_unreadable": QT_TRANSLATE_NOOP(
+        "Errors", "This file can't be read. You may not have permission to open it."
+    ),
+    "file_too_large": QT_TRANSLATE_NOOP(
+        "Errors", "This file is too large: together, the files of a report may not be larger."
+    ),
     "keyring_unavailable": QT_TRANSLATE_NOOP(
         "Errors",
         "Your sign-in could not be stored safely on this computer, so you will need to sign "
@@ -140,6 +156,49 @@ _SIGN_IN = {
         "Please check the address.",
     ),
 }
+
+
+_FACTS = {
+    "disk_free": QT_TRANSLATE_NOOP("Diagnostics", "Disk %1: %2 % free"),
+    "memory_used": QT_TRANSLATE_NOOP("Diagnostics", "memory %1 % used"),
+    "swap_used": QT_TRANSLATE_NOOP("Diagnostics", "swap %1 % used"),
+    "cpu_busy": QT_TRANSLATE_NOOP("Diagnostics", "processor %1 % busy"),
+    "battery_low": QT_TRANSLATE_NOOP("Diagnostics", "battery %1 %, not charging"),
+    "uptime_days": QT_TRANSLATE_NOOP("Diagnostics", "not restarted for %1 days"),
+    "desk_reachable": QT_TRANSLATE_NOOP("Diagnostics", "service desk reachable in %1 ms"),
+    "desk_unreachable": QT_TRANSLATE_NOOP("Diagnostics", "service desk NOT reachable (%1)"),
+}
+#: The order of each fact's values in its sentence (%1, %2, ...).
+_FACT_VALUES = {"disk_free": ("mount", "percent"), "desk_unreachable": ("problem",)}
+
+_REFUSED = {
+    "file_type": QT_TRANSLATE_NOOP("Errors", "the service desk does not accept this type of file"),
+    "too_large": QT_TRANSLATE_NOOP("Errors", "too large for the service desk"),
+}
+
+
+def diagnostics_summary(facts: Sequence[Fact]) -> str:
+    """The diagnostics' first lines for the agent, e.g. "Disk /: 3 % free · memory 92 % used"."""
+    parts = []
+    for fact in facts:
+        if fact.code not in _FACTS:
+            continue
+        text = QCoreApplication.translate("Diagnostics", str(_FACTS[fact.code]))
+        names = _FACT_VALUES.get(fact.code) or tuple(fact.values)
+        for number, name in enumerate(names, start=1):
+            text = text.replace(f"%{number}", str(fact.values.get(name, "")))
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def refusal(reason: str) -> str:
+    """Why the desk would not take an attachment, in words."""
+    return _tr(_REFUSED.get(reason, _REFUSED["file_type"]))
+
+
+def data_size(size: int) -> str:
+    """A file size the way people read it: "118 KB", "1.2 MB"."""
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 def _tr(text: object) -> str:
@@ -216,3 +275,82 @@ def moment(when: datetime, now: datetime) -> str:
         )
     pattern = "d MMM" if local.year == today.year else "d MMM yyyy"
     return locale.toString(date, pattern)
+
+
+def diagnostics_text(document: Mapping[str, Any]) -> str:
+    """The whole snapshot in words, for ``helpdesk-tray diagnose`` (IT staff on the phone)."""
+    translate = QCoreApplication.translate
+    lines = [
+        translate("Diagnostics", "Diagnostics of this computer, %1").replace(
+            "%1", document["taken_at"]
+        ),
+        diagnostics_summary(facts(document)),
+        "",
+    ]
+    system = document.get("os") or {}
+    computer = document.get("computer") or {}
+    name = system.get("name") or f"{system.get('system', '')} {system.get('release', '')}"
+    lines.append(translate("Diagnostics", "System: %1").replace("%1", name.strip()))
+    model = " ".join(v for v in (computer.get("vendor"), computer.get("model")) if v)
+    names = (
+        ("host_name", QT_TRANSLATE_NOOP("Diagnostics", "Computer name: %1")),
+        ("user_name", QT_TRANSLATE_NOOP("Diagnostics", "User: %1")),
+    )
+    for key, label in names:
+        if computer.get(key):
+            lines.append(translate("Diagnostics", str(label)).replace("%1", computer[key]))
+    if model:
+        lines.append(translate("Diagnostics", "Model: %1").replace("%1", model))
+    if document.get("uptime_s") is not None:
+        hours = document["uptime_s"] / 3600
+        running = translate("Diagnostics", "Running for: %1 hours")
+        lines.append(running.replace("%1", f"{hours:.1f}"))
+    memory = document.get("memory")
+    if memory:
+        lines.append(
+            translate("Diagnostics", "Memory: %1, %2 % used; swap %3 % used")
+            .replace("%1", data_size(memory["total_bytes"]))
+            .replace("%2", f"{memory['used_percent']:.0f}")
+            .replace("%3", f"{memory['swap_used_percent']:.0f}")
+        )
+    for disk in document.get("disks", []):
+        free = 100 * disk["free_bytes"] / max(disk["total_bytes"], 1)
+        lines.append(
+            translate("Diagnostics", "Disk %1: %2 % free of %3")
+            .replace("%1", disk["mount"])
+            .replace("%2", f"{free:.0f}")
+            .replace("%3", data_size(disk["total_bytes"]))
+        )
+    network = document.get("network") or {}
+    for interface in network.get("interfaces", []):
+        up = interface["up"]
+        state = translate("Diagnostics", "up") if up else translate("Diagnostics", "down")
+        addresses = ", ".join(a["address"] for a in interface["addresses"]) or "-"
+        lines.append(f"  {interface['name']} ({state}): {addresses}")
+    proxy = network.get("proxy")
+    if proxy:
+        lines.append(translate("Diagnostics", "Proxy: %1").replace("%1", proxy["url"]))
+    desk = network.get("desk")
+    if desk and desk["host"]:
+        lines.append(
+            translate("Diagnostics", "Service desk %1:%2: name lookup %3 ms, connection %4 ms")
+            .replace("%1", desk["host"])
+            .replace("%2", str(desk["port"]))
+            .replace("%3", "-" if desk["dns_ms"] is None else f"{desk['dns_ms']:.0f}")
+            .replace("%4", "-" if desk["tcp_ms"] is None else f"{desk['tcp_ms']:.0f}")
+            + ("" if desk["reachable"] else f" ({desk['problem']})")
+        )
+    processes = document.get("processes")
+    if processes:
+        lines.append(translate("Diagnostics", "Busiest programs:"))
+        lines += [
+            f"  {p['cpu_percent']:>6.1f} %  {data_size(p['memory_bytes']):>10}  {p['name']}"
+            for p in processes["by_cpu"][:5]
+        ]
+    for note in document.get("notes", []):
+        lines.append(
+            translate("Diagnostics", "Left out: %1 (%2)")
+            .replace("%1", note["item"])
+            .replace("%2", note["problem"])
+        )
+    return "\n".join(lines)

@@ -1,6 +1,18 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="nl_NL">
 <context>
+    <name />
+    <message>
+        <source>Diagnostics of this computer</source>
+        <extracomment>Why it is missing (no screenshot possible, diagnostics failed).</extracomment>
+        <translation>Diagnose van deze computer</translation>
+    </message>
+    <message>
+        <source>Screenshot</source>
+        <translation>Schermafbeelding</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>IT help ran into a problem</source>
@@ -17,6 +29,97 @@
     <message>
         <source>The app keeps running and nothing you wrote is lost. If this keeps happening, please tell your IT department; the details below help them.</source>
         <translation>De app blijft werken en niets van wat je schreef is verloren. Gebeurt dit vaker, meld het dan aan je IT-afdeling; de details hieronder helpen hen.</translation>
+    </message>
+</context>
+<context>
+    <name>Diagnostics</name>
+    <message>
+        <source>Disk %1: %2 % free</source>
+        <translation>Schijf %1: %2 % vrij</translation>
+    </message>
+    <message>
+        <source>memory %1 % used</source>
+        <translation>geheugen %1 % in gebruik</translation>
+    </message>
+    <message>
+        <source>swap %1 % used</source>
+        <translation>wisselgeheugen %1 % in gebruik</translation>
+    </message>
+    <message>
+        <source>processor %1 % busy</source>
+        <translation>processor %1 % bezig</translation>
+    </message>
+    <message>
+        <source>battery %1 %, not charging</source>
+        <translation>accu %1 %, laadt niet</translation>
+    </message>
+    <message>
+        <source>not restarted for %1 days</source>
+        <translation>%1 dagen niet herstart</translation>
+    </message>
+    <message>
+        <source>service desk reachable in %1 ms</source>
+        <translation>servicedesk bereikbaar in %1 ms</translation>
+    </message>
+    <message>
+        <source>service desk NOT reachable (%1)</source>
+        <translation>servicedesk NIET bereikbaar (%1)</translation>
+    </message>
+    <message>
+        <source>Diagnostics of this computer, %1</source>
+        <translation>Diagnose van deze computer, %1</translation>
+    </message>
+    <message>
+        <source>System: %1</source>
+        <translation>Systeem: %1</translation>
+    </message>
+    <message>
+        <source>Computer name: %1</source>
+        <translation>Computernaam: %1</translation>
+    </message>
+    <message>
+        <source>User: %1</source>
+        <translation>Gebruiker: %1</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>Model: %1</translation>
+    </message>
+    <message>
+        <source>Running for: %1 hours</source>
+        <translation>Aan sinds: %1 uur</translation>
+    </message>
+    <message>
+        <source>Memory: %1, %2 % used; swap %3 % used</source>
+        <translation>Geheugen: %1, %2 % in gebruik; wisselgeheugen %3 % in gebruik</translation>
+    </message>
+    <message>
+        <source>Disk %1: %2 % free of %3</source>
+        <translation>Schijf %1: %2 % vrij van %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>aan</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>uit</translation>
+    </message>
+    <message>
+        <source>Proxy: %1</source>
+        <translation>Proxy: %1</translation>
+    </message>
+    <message>
+        <source>Service desk %1:%2: name lookup %3 ms, connection %4 ms</source>
+        <translation>Servicedesk %1:%2: naam opzoeken %3 ms, verbinden %4 ms</translation>
+    </message>
+    <message>
+        <source>Busiest programs:</source>
+        <translation>Drukste programma's:</translation>
+    </message>
+    <message>
+        <source>Left out: %1 (%2)</source>
+        <translation>Weggelaten: %1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -121,6 +224,26 @@
         <translation>Deze melding is misschien al bij de servicedesk aangekomen en kan daarom niet meer worden gewijzigd.</translation>
     </message>
     <message>
+        <source>This file is no longer there.</source>
+        <translation>Dit bestand is er niet meer.</translation>
+    </message>
+    <message>
+        <source>This is a folder. Please add the files in it one by one, or as a zip file.</source>
+        <translation>Dit is een map. Voeg de bestanden erin een voor een toe, of als zipbestand.</translation>
+    </message>
+    <message>
+        <source>This is not an ordinary file (a device or a connection), so it can't be sent.</source>
+        <translation>Dit is geen gewoon bestand (een apparaat of een verbinding) en kan dus niet worden verstuurd.</translation>
+    </message>
+    <message>
+        <source>This file can't be read. You may not have permission to open it.</source>
+        <translation>Dit bestand kan niet worden gelezen. Misschien mag je het niet openen.</translation>
+    </message>
+    <message>
+        <source>This file is too large: together, the files of a report may not be larger.</source>
+        <translation>Dit bestand is te groot: samen mogen de bestanden van een melding niet groter zijn.</translation>
+    </message>
+    <message>
         <source>Your sign-in could not be stored safely on this computer, so you will need to sign in again next time.</source>
         <translation>Je inlog kon niet veilig op deze computer worden bewaard; je moet de volgende keer opnieuw inloggen.</translation>
     </message>
@@ -155,6 +278,15 @@
     <message>
         <source>There is no service desk at this address, or it does not support this app. Please check the address.</source>
         <translation>Op dit adres is geen servicedesk, of hij ondersteunt deze app niet. Controleer het adres.</translation>
+    </message>
+    <message>
+        <source>the service desk does not accept this type of file</source>
+        <extracomment>The order of each fact's values in its sentence (%1, %2, ...).</extracomment>
+        <translation>de servicedesk accepteert dit soort bestand niet</translation>
+    </message>
+    <message>
+        <source>too large for the service desk</source>
+        <translation>te groot voor de servicedesk</translation>
     </message>
     <message>
         <source>We will keep trying.</source>
@@ -214,6 +346,34 @@
     </message>
 </context>
 <context>
+    <name>PayloadPreview</name>
+    <message>
+        <source>What will be sent</source>
+        <extracomment>Text files longer than this are shown only in part (they are sent whole).</extracomment>
+        <translation>Wat er wordt verstuurd</translation>
+    </message>
+    <message>
+        <source>Nothing has been sent yet. With your report go: %1</source>
+        <translation>Er is nog niets verstuurd. Met je melding gaan mee: %1</translation>
+    </message>
+    <message>
+        <source>no files</source>
+        <translation>geen bestanden</translation>
+    </message>
+    <message>
+        <source>Text of the ticket</source>
+        <translation>Tekst van de melding</translation>
+    </message>
+    <message>
+        <source>(Only the beginning is shown here; all of it is sent.)</source>
+        <translation>(Hier staat alleen het begin; alles wordt verstuurd.)</translation>
+    </message>
+    <message>
+        <source>%1: %2, sent as it is.</source>
+        <translation>%1: %2, wordt verstuurd zoals het is.</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Report a problem</source>
@@ -232,6 +392,14 @@
         <translation>Je nog niet verstuurde melding staat er nog.</translation>
     </message>
     <message>
+        <source>Preparing…</source>
+        <translation>Bezig met voorbereiden…</translation>
+    </message>
+    <message>
+        <source>Add files to your report</source>
+        <translation>Bestanden toevoegen aan je melding</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Sluiten</translation>
     </message>
@@ -242,6 +410,10 @@
     <message>
         <source>Your report has reached the service desk. Someone will pick it up; you can see where it is under “My tickets”, and we will let you know when something changes.</source>
         <translation>Je melding is bij de servicedesk aangekomen. Iemand pakt hem op; onder ‘Mijn meldingen’ zie je hoe ver hij is, en we laten het je weten als er iets verandert.</translation>
+    </message>
+    <message>
+        <source>These files were not sent with it:</source>
+        <translation>Deze bestanden zijn niet meegestuurd:</translation>
     </message>
     <message>
         <source>Your report is saved on this computer.</source>
@@ -305,6 +477,108 @@
     <message>
         <source>Close</source>
         <translation>Sluiten</translation>
+    </message>
+</context>
+<context>
+    <name>ReportItems</name>
+    <message>
+        <source>The diagnostics could not be collected.</source>
+        <translation>De diagnose kon niet worden verzameld.</translation>
+    </message>
+    <message>
+        <source>The screenshot could not be prepared.</source>
+        <translation>De schermafbeelding kon niet worden voorbereid.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportItemsView</name>
+    <message>
+        <source>Sent with your report (you decide):</source>
+        <translation>Gaat mee met je melding (jij beslist):</translation>
+    </message>
+    <message>
+        <source>Add a file…</source>
+        <translation>Bestand toevoegen…</translation>
+    </message>
+    <message>
+        <source>Show exactly what will be sent</source>
+        <translation>Laat precies zien wat er wordt verstuurd</translation>
+    </message>
+    <message>
+        <source>Collecting…</source>
+        <translation>Bezig met verzamelen…</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>Bezig met voorbereiden…</translation>
+    </message>
+    <message>
+        <source>Not available.</source>
+        <translation>Niet beschikbaar.</translation>
+    </message>
+    <message>
+        <source>Will not be sent.</source>
+        <translation>Wordt niet verstuurd.</translation>
+    </message>
+    <message>
+        <source>a summary goes at the top of your text</source>
+        <translation>een samenvatting komt boven je tekst</translation>
+    </message>
+</context>
+<context>
+    <name>Screenshot</name>
+    <message>
+        <source>Your IT department has turned off screenshots.</source>
+        <extracomment>Boxes and crops smaller than this (in screen pixels) are slips of the mouse.</extracomment>
+        <translation>Je IT-afdeling heeft schermafbeeldingen uitgezet.</translation>
+    </message>
+    <message>
+        <source>Screenshots are not possible on this desktop.</source>
+        <translation>Schermafbeeldingen zijn op dit bureaublad niet mogelijk.</translation>
+    </message>
+    <message>
+        <source>There is no screen to take a picture of.</source>
+        <translation>Er is geen scherm om een afbeelding van te maken.</translation>
+    </message>
+    <message>
+        <source>The screen could not be captured.</source>
+        <translation>Het scherm kon niet worden vastgelegd.</translation>
+    </message>
+</context>
+<context>
+    <name>ScreenshotEditor</name>
+    <message>
+        <source>Edit the screenshot</source>
+        <extracomment>Opaque boxes, in the picture's own pixels (before cropping).</extracomment>
+        <translation>Schermafbeelding bewerken</translation>
+    </message>
+    <message>
+        <source>Drag over anything private to black it out. It is painted over for good: nothing under a black box is sent.</source>
+        <translation>Sleep over alles wat privé is om het zwart te maken. Het wordt echt overgeschilderd: niets onder een zwart vlak wordt verstuurd.</translation>
+    </message>
+    <message>
+        <source>Black out</source>
+        <translation>Zwart maken</translation>
+    </message>
+    <message>
+        <source>Keep only a part</source>
+        <translation>Alleen een deel houden</translation>
+    </message>
+    <message>
+        <source>All screens</source>
+        <translation>Alle schermen</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Ongedaan maken</translation>
+    </message>
+    <message>
+        <source>Start again</source>
+        <translation>Opnieuw beginnen</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Klaar</translation>
     </message>
 </context>
 <context>
@@ -573,6 +847,21 @@
     </message>
 </context>
 <context>
+    <name>_Row</name>
+    <message>
+        <source>Black out or crop…</source>
+        <translation>Zwart maken of bijsnijden…</translation>
+    </message>
+    <message>
+        <source>Add back</source>
+        <translation>Terugzetten</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Weghalen</translation>
+    </message>
+</context>
+<context>
     <name>app</name>
     <message>
         <source>helpdesk-tray needs a graphical desktop, and none could be reached here (DISPLAY and WAYLAND_DISPLAY are unset, or the display they name is gone).
@@ -613,6 +902,18 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
         <translation>een bestand bijvoegen (herhaal voor meer)</translation>
     </message>
     <message>
+        <source>do not send a diagnostics snapshot of this computer</source>
+        <translation>geen diagnose van deze computer meesturen</translation>
+    </message>
+    <message>
+        <source>show the diagnostics a report would carry</source>
+        <translation>laat de diagnose zien die een melding zou meesturen</translation>
+    </message>
+    <message>
+        <source>the JSON document itself</source>
+        <translation>het JSON-document zelf</translation>
+    </message>
+    <message>
         <source>list your tickets</source>
         <translation>je meldingen tonen</translation>
     </message>
@@ -641,12 +942,16 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
         <translation>de bewaarde inlog vergeten</translation>
     </message>
     <message>
-        <source>Cannot read the file %1: %2</source>
-        <translation>Kan het bestand %1 niet lezen: %2</translation>
+        <source>The diagnostics could not be collected.</source>
+        <translation>De diagnose kon niet worden verzameld.</translation>
     </message>
     <message>
         <source>Your report is ticket %1.</source>
         <translation>Je melding heeft nummer %1.</translation>
+    </message>
+    <message>
+        <source>Not sent with it: %1 (%2).</source>
+        <translation>Niet meegestuurd: %1 (%2).</translation>
     </message>
     <message>
         <source>The report is kept; you can change and resend it in the tray.</source>

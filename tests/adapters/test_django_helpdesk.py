@@ -9,7 +9,7 @@ import pytest
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, DjangoHelpdeskDesk
 from client.adapters.http import HttpClient, HttpConfig
-from client.core.errors import AuthFailed, NotFound, Rejected, Unavailable
+from client.core.errors import AttachmentRefused, AuthFailed, NotFound, Rejected, Unavailable
 from client.core.models import Attachment, Cursor, EventKind, Report, Stage, TicketRef
 from demo.agent_console import AgentConsole
 from demo.deskctl import DemoDesk
@@ -157,13 +157,37 @@ def test_changed_since_returns_only_what_changed(demo_desk: DeskAccess) -> None:
     assert ref in {t.ref for t in changed}
 
 
-def test_a_file_type_the_desk_refuses_is_rejected_in_words(demo_desk: DeskAccess) -> None:
+def test_a_file_type_the_desk_refuses_is_named(demo_desk: DeskAccess) -> None:
     desk = _desk(demo_desk, demo_desk.anna_token)
-    report = _report("Tool crashes", Attachment("tool.exe", "application/x-msdownload", b"MZ"))
+    report = _report(
+        "Tool crashes",
+        Attachment("tool.exe", "application/x-msdownload", b"MZ"),
+        Attachment("notes.txt", "text/plain", b"it crashed"),
+    )
+    with pytest.raises(AttachmentRefused) as caught:
+        desk.create_ticket(report)
+    assert (caught.value.reason, caught.value.filenames) == ("file_type", ("tool.exe",))
+    assert desk.find_by_report_key(report.key) is None, "nothing was created"
+
+
+def test_an_upload_over_the_desks_limit_is_an_attachment_refusal(
+    demo_desk: DeskAccess,
+) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    huge = Attachment("dump.log", "text/plain", b"x" * (26 * 1024 * 1024))
+    with pytest.raises(AttachmentRefused) as caught:
+        desk.create_ticket(_report("Disk full", huge))
+    assert caught.value.reason == "too_large"
+
+
+def test_a_report_refused_for_its_text_is_not_an_attachment_refusal(
+    demo_desk: DeskAccess,
+) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    report = Report("x" * 300, "", attachments=(Attachment("a.txt", "text/plain", b"a"),))
     with pytest.raises(Rejected) as caught:
         desk.create_ticket(report)
-    assert caught.value.reason == "invalid"
-    assert desk.find_by_report_key(report.key) is None
+    assert not isinstance(caught.value, AttachmentRefused)
 
 
 def test_hostile_text_is_stored_and_returned_as_text(demo_desk: DeskAccess) -> None:

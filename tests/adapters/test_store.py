@@ -101,6 +101,15 @@ def test_a_delivered_report_releases_its_attachment_bytes(outbox: SqliteOutbox) 
     assert outbox.load_report(item.id).attachments[0].data == b""
 
 
+def test_attachments_the_desk_refused_are_remembered(outbox: SqliteOutbox) -> None:
+    item = outbox.add(_report("x", Attachment("tool.exe", "application/octet-stream", b"MZ")), NOW)
+    outbox.save(
+        delivered(begin_attempt(item), TicketRef("5", "FIN-5"), [("tool.exe", "file_type")])
+    )
+    sent = outbox.sent(item.key)
+    assert sent is not None and sent.refused == (("tool.exe", "file_type"),)
+
+
 def test_a_run_that_stopped_mid_attempt_is_recovered_carefully(outbox: SqliteOutbox) -> None:
     item = outbox.add(_report(), NOW)
     outbox.save(begin_attempt(item))

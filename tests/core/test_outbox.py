@@ -7,6 +7,7 @@ import random
 import pytest
 
 from client.core.errors import (
+    AttachmentRefused,
     AuthFailed,
     BadResponse,
     Forbidden,
@@ -14,7 +15,7 @@ from client.core.errors import (
     Rejected,
     Unavailable,
 )
-from client.core.models import Report
+from client.core.models import Attachment, Report
 from client.core.outbox import (
     MAX_RETRY_S,
     Failure,
@@ -163,3 +164,32 @@ def test_a_failed_attempt_is_recorded_and_nothing_is_lost() -> None:
     assert stored.state is OutboxState.RETRY and stored.attempts == 1
     assert sender.send_next(desk) is None  # not due yet
     assert outbox.load_report(item_id).subject == "Printer jams"
+
+
+def test_attachments_the_desk_refuses_are_left_out_and_the_ticket_is_created() -> None:
+    outbox = MemoryOutbox()
+    desk = FakeDesk(refused_names=frozenset({"tool.exe"}), max_upload_bytes=1500)
+    files = (
+        Attachment("tool.exe", "application/octet-stream", b"M" * 10),
+        Attachment("dump.bin", "application/octet-stream", b"D" * 1000),
+        Attachment("video.mp4", "video/mp4", b"V" * 1200),
+        Attachment("screenshot.webp", "image/webp", b"W" * 300),
+    )
+    item_id = outbox.add(Report("It crashes", "", attachments=files), NOW).id
+
+    attempt = OutboxSender(outbox, clock=lambda: NOW).send_next(desk)
+
+    assert attempt is not None and attempt.delivered
+    stored = outbox.item(item_id)
+    assert stored.refused == (("tool.exe", "file_type"), ("video.mp4", "too_large"))
+    (ticket,) = desk.attachments.values()
+    assert [a.filename for a in ticket] == ["dump.bin", "screenshot.webp"]
+
+
+def test_a_report_is_not_refused_for_want_of_an_attachment_to_drop() -> None:
+    outbox = MemoryOutbox()
+    desk = FakeDesk(max_upload_bytes=0)
+    item_id = outbox.add(Report("No files", ""), NOW).id
+    desk.fail_creates_with = AttachmentRefused("too large", "too_large")
+    attempt = OutboxSender(outbox, clock=lambda: NOW).send_next(desk)
+    assert attempt is not None and outbox.item(item_id).state is OutboxState.REJECTED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from PIL import Image
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
 from client.adapters.http import HttpConfig
@@ -40,6 +43,12 @@ def signed_in_app(
     app.stop()
 
 
+def _download(url: str, token: str) -> bytes:
+    response = requests.get(url, headers={"Authorization": f"Token {token}"}, timeout=10)
+    response.raise_for_status()
+    return response.content
+
+
 def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
     x, y, w, h = rect
     return x + w // 2, y + h // 2
@@ -59,6 +68,7 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
 
     dialog = app.probe("window_shown")
     assert dialog.values["name"] == "reportDialog"
+    app.probe("report_ready")  # the screenshot and the diagnostics are in the list
     fields = dialog.items("children")
     desktop.click(*_center(fields["subject"]))
     desktop.type_text("E2E: the projector in room 4 shows no picture")
@@ -71,7 +81,13 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
     tickets = {str(t.ref): t for t in desk.changed_tickets(None)[0]}
     assert tickets[number].title == "E2E: the projector in room 4 shows no picture"
-    assert desk.ticket(tickets[number].ref).description == "HDMI cable tried twice."
+    ticket = desk.ticket(tickets[number].ref)
+    assert ticket.description.startswith("Disk ")  # the diagnostics summary for the agent
+    assert ticket.description.endswith("HDMI cable tried twice.")
+    files = {a.filename: a for a in ticket.events[0].attachments}
+    assert set(files) == {"diagnostics.json", "screenshot.webp"}
+    shot = Image.open(io.BytesIO(_download(files["screenshot.webp"].url, demo_desk.anna_token)))
+    assert shot.size == (desktop.width, desktop.height), "the whole screen under the mouse"
 
     desktop.click(*_center(icon), button=3)
     menu = app.probe("menu_shown")

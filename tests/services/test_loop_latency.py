@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from client.services.latency import STALL_THRESHOLD_MS, EventLoopMonitor
 from tests.support.desk_fixture import DeskAccess
 from tests.support.fault_proxy import FaultProxy, fault_proxy
-from tests.support.latency_scenario import FAULTS, LatencyScenario, wait_for
+from tests.support.latency_scenario import FAULTS, measure, wait_for
 
 
 @pytest.fixture
@@ -41,14 +40,8 @@ def test_the_probe_sees_a_blocked_event_loop(qapp: QApplication) -> None:
 
 
 @pytest.mark.desk
-def test_no_network_fault_blocks_the_gui_thread(
-    qapp: QApplication, demo_desk: DeskAccess, proxy: FaultProxy, tmp_path: Path
-) -> None:
-    scenario = LatencyScenario(qapp, proxy, demo_desk.anna_token, tmp_path)
-    try:
-        result = scenario.run()
-    finally:
-        scenario.close()
+def test_no_network_fault_blocks_the_gui_thread(demo_desk: DeskAccess) -> None:
+    result = measure(demo_desk.url, demo_desk.anna_token, rounds=1)
 
     assert [f.fault for f in result.faults] == [f.value for f in FAULTS]
     assert result.reports_delivered == len(FAULTS)

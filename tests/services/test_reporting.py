@@ -57,8 +57,9 @@ def test_a_report_is_saved_then_becomes_a_ticket(
     heard = Heard(service)
     service.send(report)
     assert heard.names == ["report_saved", "report_sent"]
-    sent, ref = heard[1][1]
-    assert sent is report and fake_desk.tickets[ref].summary.title == "Printer jams"
+    sent, item = heard[1][1]
+    assert sent is report and fake_desk.tickets[item.ticket].summary.title == "Printer jams"
+    assert item.refused == ()
     assert outbox.items == []
 
 

@@ -200,7 +200,7 @@ class FaultProxy:
         elif fault is Fault.TRUNCATED_JSON:
             _answer(handler, status, data[: len(data) // 2], "application/json")
         elif fault is Fault.ENORMOUS_BODY:
-            _answer(handler, status, b" " * (50 * 1024 * 1024), "application/json")
+            _stream(handler, status, ENORMOUS_BYTES)
         elif fault is Fault.SLOW_DRIP:
             handler.send_response(status)
             handler.send_header("Content-Type", "application/json")
@@ -250,6 +250,23 @@ def _answer(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_t
     handler.send_header("Connection", "close")
     handler.end_headers()
     handler.wfile.write(data)
+
+
+#: The enormous body: announced, then streamed a megabyte at a time until the client hangs up.
+ENORMOUS_BYTES = 50 * 1024 * 1024
+_MEGABYTE = b" " * (1024 * 1024)
+
+
+def _stream(handler: BaseHTTPRequestHandler, status: int, size: int) -> None:
+    # Never one 50 MB string: building it would hold the GIL for tens of
+    # milliseconds inside the client's own process, which no real network does.
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(size))
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    for _ in range(size // len(_MEGABYTE)):
+        handler.wfile.write(_MEGABYTE)
 
 
 def _reset(connection: socket.socket) -> None:

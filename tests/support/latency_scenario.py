@@ -11,10 +11,14 @@ reports. Only the keyring is in memory.
 from __future__ import annotations
 
 import base64
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,7 @@ from client.services.crash import CrashHandler
 from client.services.latency import EventLoopMonitor
 from client.services.tasks import TaskRunner
 from client.ui import resources
-from tests.fakes import MemorySecretStore
+from tests.fakes import MemorySecretStore, make_evidence
 from tests.support.fault_proxy import Fault, FaultProxy
 
 #: Short limits, so every fault ends in a second or two (the app's own are longer).
@@ -110,6 +114,7 @@ class LatencyScenario:
             save_settings=lambda values: None,
             redactor=Redactor(),
             crash=CrashHandler(),
+            evidence=make_evidence(TaskRunner(self._io_pool), proxy.url, window_ms=200),
             preset_credential=token,
             tray_retries=0,
         )
@@ -165,3 +170,49 @@ class LatencyScenario:
         self._io_pool.waitForDone(int(WAIT_S * 1000))
         self._serial_pool.waitForDone(int(WAIT_S * 1000))
         self.store.close()
+
+
+def measure(desk_url: str, token: str, rounds: int, timeout_s: float = 600.0) -> LatencyRun:
+    """Run the scenario in a process of its own, as the app runs: a fresh interpreter.
+
+    In the test process the heap holds everything the suite made, and one
+    collection of it alone can take tens of milliseconds: that would measure
+    pytest, not the app.
+    """
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.latency_scenario", desk_url, token, str(rounds)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env, capture_output=True, text=True, timeout=timeout_s, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the latency scenario failed:\n{done.stderr[-4000:]}")
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return LatencyRun(
+        faults=[FaultLatency(**f) for f in data["faults"]],
+        max_stall_ms=data["max_stall_ms"],
+        ticks=data["ticks"],
+        samples=data["samples"],
+        reports_delivered=data["reports_delivered"],
+    )
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.support.latency_scenario DESK_URL TOKEN ROUNDS``: JSON on stdout."""
+    desk_url, token, rounds = argv[0], argv[1], int(argv[2])
+    qapp = QApplication([sys.argv[0]])
+    with (
+        tempfile.TemporaryDirectory(prefix="helpdesk-tray-latency-") as tmp,
+        FaultProxy(desk_url) as proxy,
+    ):
+        scenario = LatencyScenario(qapp, proxy, token, Path(tmp), rounds=rounds)
+        try:
+            result = scenario.run(lambda line: print(line, file=sys.stderr))
+        finally:
+            scenario.close()
+    sys.stdout.write(json.dumps(asdict(result)) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

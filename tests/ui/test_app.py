@@ -24,7 +24,7 @@ from client.ui.crash_dialog import CrashDialog
 from client.ui.report_dialog import EditReportDialog, ReportDialog
 from client.ui.sign_in_dialog import SignInDialog
 from client.ui.tickets_window import TicketsWindow
-from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore
+from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
 
 URL = "https://desk.example.org"
 
@@ -57,6 +57,7 @@ class _Harness:
             save_settings=self._save,
             redactor=Redactor(),
             crash=self.crash,
+            evidence=make_evidence(SyncTaskRunner()),
             tray_retries=0,
         )
         self.crash.flush_early()
@@ -128,8 +129,12 @@ def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None
     (dialog,) = _windows(ReportDialog)
     qtbot.keyClicks(dialog.view.subject, "Outlook freezes")
     qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
-    assert dialog.view.done.isVisible()
+    qtbot.waitUntil(dialog.view.done.isVisible)  # once the diagnostics are in
     assert [t.title for t in app.poller.tickets] == ["Outlook freezes"]
+    (files,) = harness.desk.attachments.values()
+    assert [f.filename for f in files] == ["diagnostics.json", "screenshot.webp"]
+    (sent,) = [call for name, call in harness.desk.calls if name == "create_ticket"]
+    assert sent.description.startswith("Disk ")  # the summary for the agent comes first
     qtbot.mouseClick(dialog.view.show_tickets, Qt.MouseButton.LeftButton)
     (window,) = _windows(TicketsWindow)
     assert window.model.rowCount() == 1
@@ -155,7 +160,7 @@ def test_with_an_expired_sign_in_a_report_is_kept_until_the_next_sign_in(
     (dialog,) = _windows(ReportDialog)
     qtbot.keyClicks(dialog.view.subject, "Written while signed out")
     qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
-    assert dialog.view.done.isVisible()
+    qtbot.waitUntil(dialog.view.done.isVisible)
     assert [i.subject for i in app.outbox.items] == ["Written while signed out"]
     assert harness.desk.tickets == {}
     app.open_sign_in_dialog()

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from client.adapters.http import HttpClient, HttpConfig, make_session
-from client.core.errors import AuthFailed, BadResponse
+from client.core.errors import AttachmentRefused, AuthFailed, BadResponse, Rejected
 from client.core.models import (
     Agent,
     Attachment,
@@ -152,6 +152,21 @@ def _files(attachments: Sequence[Attachment]) -> list[tuple[str, tuple[str, byte
     return [("attachments", (a.filename, a.data, a.content_type)) for a in attachments]
 
 
+def _attachment_refusal(error: Rejected, report: Report) -> AttachmentRefused | None:
+    """The refusal as one of attachments, when that is what the desk (or a proxy) refused."""
+    if not report.attachments:
+        return None
+    if error.reason in ("too_large", "413"):  # ours, or a proxy's body size limit
+        return AttachmentRefused(error.detail, reason="too_large")
+    complaints = error.fields.get("attachments", [])
+    if error.reason == "invalid" and complaints and set(error.fields) == {"attachments"}:
+        # tray_api says "<file name>: <why>" for each file django-helpdesk refuses.
+        names = {a.filename for a in report.attachments}
+        refused = tuple(n for n in names if any(c.startswith(f"{n}:") for c in complaints))
+        return AttachmentRefused(error.detail, reason="file_type", filenames=refused)
+    return None
+
+
 class DjangoHelpdeskDesk:
     """One employee's view of a django-helpdesk site (implements ``DeskPort``)."""
 
@@ -183,9 +198,12 @@ class DjangoHelpdeskDesk:
         fields["report_key"] = report.key
         if report.category:
             fields["queue"] = report.category
-        data = self._http.request(
-            "POST", self._api("/tickets"), data=fields, files=_files(report.attachments)
-        ).json()
+        try:
+            data = self._http.request(
+                "POST", self._api("/tickets"), data=fields, files=_files(report.attachments)
+            ).json()
+        except Rejected as error:
+            raise _attachment_refusal(error, report) or error from error
         summary: TicketSummary = _mapped("ticket", lambda: _summary(data["ticket"], self._stages))
         return summary.ref
 

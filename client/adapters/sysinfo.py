@@ -1,0 +1,418 @@
+"""What the computer says about itself, for the diagnostics snapshot (psutil and the stdlib).
+
+Every section is collected on its own: one that fails (access denied, a
+vanished process, no battery) is left out with a note, never the whole
+snapshot. Nothing secret is read: no environment (except the proxy settings,
+without credentials), no command lines, no browser data; host and user names
+only when IT policy allows. The shape is ``client/core/diagnostics.py``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import platform
+import socket
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+
+from client.core.diagnostics import (
+    LOG_LINES,
+    PROBE_CAP_S,
+    SCHEMA_ID,
+    TOP_PROCESSES,
+    VERSION,
+    desk_unknown,
+)
+from client.core.redact import Redactor
+
+logger = logging.getLogger(__name__)
+
+#: File systems that are not disks a user fills (snap images, kernel views).
+_PSEUDO_FILESYSTEMS = frozenset(
+    {"squashfs", "tmpfs", "devtmpfs", "overlay", "proc", "sysfs", "cgroup2", "autofs", "efivarfs"}
+)
+#: Bytes read from the end of the log for its last lines; longer lines are cut.
+_LOG_TAIL_BYTES = 256 * 1024
+_LOG_LINE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class ProcessSample:
+    """CPU time of every process at one moment: the start of a measuring window."""
+
+    taken_at: float
+    cpu_seconds: dict[int, float]
+
+
+@dataclass(frozen=True)
+class SnapshotOptions:
+    """What the snapshot may include, and where the app's own log is."""
+
+    app_version: str
+    log_file: Path | None = None
+    include_host_name: bool = False
+    include_user_name: bool = False
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _round(value: float, digits: int = 1) -> float:
+    return round(float(value), digits)
+
+
+def _problem(error: BaseException) -> str:
+    """A short, secret-free reason for a note."""
+    name = type(error).__name__
+    detail = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{name}: {detail}" if detail else name
+
+
+class SystemInfo:
+    """Takes the local part of a snapshot, and checks whether the desk can be reached.
+
+    ``desk_url`` is asked each time (the user may sign in to another desk);
+    ``policy_proxy`` is the proxy IT set, if any. The ``DiagnosticsSource`` port.
+    """
+
+    def __init__(
+        self,
+        options: SnapshotOptions,
+        redactor: Redactor,
+        *,
+        desk_url: Callable[[], str] = lambda: "",
+        policy_proxy: str = "",
+        clock: Callable[[], float] = time.perf_counter,
+        resolve: Callable[..., list[Any]] = socket.getaddrinfo,
+    ) -> None:
+        self._options = options
+        self._redactor = redactor
+        self._desk_url = desk_url
+        self._policy_proxy = policy_proxy
+        self._clock = clock
+        self._resolve = resolve
+
+    # --- the local part -------------------------------------------------------------------
+
+    def sample(self) -> ProcessSample:
+        """Start measuring CPU use (system and per process); :meth:`local` ends the window."""
+        psutil.cpu_percent(interval=None)
+        return ProcessSample(self._clock(), self._process_cpu_times())
+
+    def local(self, since: object | None = None) -> dict[str, Any]:
+        """Everything but the desk check (``network.desk``), as the schema has it.
+
+        CPU use is measured from ``since`` (taken a moment earlier with
+        :meth:`sample`) to now.
+        """
+        notes: list[dict[str, str]] = []
+
+        def section(item: str, collect: Callable[[], Any], missing: Any = None) -> Any:
+            try:
+                return collect()
+            except Exception as error:  # one failing item never spoils the snapshot
+                logger.info("diagnostics: %s left out (%s)", item, _problem(error))
+                notes.append({"item": item, "problem": _problem(error)})
+                return missing
+
+        start: ProcessSample | None = since if isinstance(since, ProcessSample) else None
+        if start is None:
+            start = section("processes", self.sample)
+        document: dict[str, Any] = {
+            "schema": SCHEMA_ID,
+            "version": VERSION,
+            "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "app": {
+                "name": "helpdesk-tray",
+                "version": self._options.app_version,
+                "python": platform.python_version(),
+            },
+            "os": section("os", self._os, {}),
+            "computer": section("computer", self._computer, {"vendor": None, "model": None}),
+            "uptime_s": section("uptime", lambda: _round(time.time() - psutil.boot_time(), 0)),
+            "memory": section("memory", self._memory),
+            "disks": self._disks(notes),
+            "battery": section("battery", self._battery),
+            "network": {
+                "interfaces": section("network interfaces", self._interfaces, []),
+                "proxy": section(
+                    "proxy", lambda: self.proxy_in_effect(self._desk_url(), self._policy_proxy)
+                ),
+            },
+            "log_tail": section("log", self._log_tail, []),
+        }
+        document["cpu"] = section("cpu", self._cpu)
+        document["processes"] = (
+            section(
+                "processes",
+                lambda: self._processes(start.cpu_seconds, self._clock() - start.taken_at),
+            )
+            if start is not None
+            else None
+        )
+        document["notes"] = notes
+        return document
+
+    def _os(self) -> dict[str, str]:
+        info = {
+            "system": platform.system(),
+            "release": platform.release(),
+            "version": platform.version(),
+            "machine": platform.machine(),
+        }
+        name = ""
+        if sys.platform.startswith("linux"):
+            name = platform.freedesktop_os_release().get("PRETTY_NAME", "")
+        elif sys.platform == "darwin":
+            name = f"macOS {platform.mac_ver()[0]}"
+        elif sys.platform == "win32":
+            name = f"Windows {platform.win32_ver()[0]} {platform.win32_edition() or ''}".strip()
+        if name:
+            info["name"] = name
+        return info
+
+    def _computer(self) -> dict[str, str | None]:
+        vendor = model = None
+        dmi = Path("/sys/class/dmi/id")
+        if dmi.is_dir():
+            vendor = self._read_dmi(dmi / "sys_vendor")
+            model = self._read_dmi(dmi / "product_name")
+        computer: dict[str, str | None] = {"vendor": vendor, "model": model}
+        if self._options.include_host_name:
+            computer["host_name"] = socket.gethostname()
+        if self._options.include_user_name:
+            computer["user_name"] = getpass.getuser()
+        return computer
+
+    @staticmethod
+    def _read_dmi(path: Path) -> str | None:
+        try:
+            value = path.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return None
+        return value or None
+
+    def _cpu(self) -> dict[str, Any]:
+        load_average = None
+        if hasattr(os, "getloadavg"):
+            load_average = [_round(v, 2) for v in os.getloadavg()]
+        return {
+            "cores_logical": psutil.cpu_count(logical=True),
+            "cores_physical": psutil.cpu_count(logical=False),
+            "load_percent": _round(psutil.cpu_percent(interval=None)),
+            "load_average": load_average,
+        }
+
+    @staticmethod
+    def _memory() -> dict[str, Any]:
+        memory, swap = psutil.virtual_memory(), psutil.swap_memory()
+        return {
+            "total_bytes": memory.total,
+            "available_bytes": memory.available,
+            "used_percent": _round(memory.percent),
+            "swap_total_bytes": swap.total,
+            "swap_used_percent": _round(swap.percent),
+        }
+
+    @staticmethod
+    def _disks(notes: list[dict[str, str]]) -> list[dict[str, Any]]:
+        disks: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        try:
+            partitions = psutil.disk_partitions(all=False)
+        except Exception as error:
+            notes.append({"item": "disks", "problem": _problem(error)})
+            return disks
+        for part in partitions:
+            if part.fstype in _PSEUDO_FILESYSTEMS or part.device in seen:
+                continue
+            seen.add(part.device)
+            try:
+                usage = psutil.disk_usage(part.mountpoint)
+            except Exception as error:  # a stale network mount, an unreadable one
+                notes.append({"item": f"disk {part.mountpoint}", "problem": _problem(error)})
+                continue
+            disks.append(
+                {
+                    "mount": part.mountpoint,
+                    "filesystem": part.fstype,
+                    "total_bytes": usage.total,
+                    "free_bytes": usage.free,
+                    "used_percent": _round(usage.percent),
+                }
+            )
+        return disks
+
+    @staticmethod
+    def _battery() -> dict[str, Any] | None:
+        sensors = getattr(psutil, "sensors_battery", None)
+        battery = sensors() if sensors is not None else None
+        if battery is None:
+            return None  # a desktop: nothing to say, nothing wrong
+        seconds = battery.secsleft
+        known = isinstance(seconds, int | float) and seconds >= 0
+        return {
+            "percent": _round(battery.percent),
+            "plugged_in": battery.power_plugged,
+            "seconds_left": float(seconds) if known else None,
+        }
+
+    @staticmethod
+    def _interfaces() -> list[dict[str, Any]]:
+        stats = psutil.net_if_stats()
+        families = {socket.AF_INET: "ipv4", socket.AF_INET6: "ipv6"}
+        interfaces = []
+        for name, addresses in sorted(psutil.net_if_addrs().items()):
+            stat = stats.get(name)
+            interfaces.append(
+                {
+                    "name": name,
+                    "up": bool(stat and stat.isup),
+                    "speed_mbps": (stat.speed or None) if stat else None,
+                    "addresses": [
+                        {"family": families[a.family], "address": a.address}
+                        for a in addresses
+                        if a.family in families
+                    ],
+                }
+            )
+        return interfaces
+
+    def _log_tail(self) -> list[str]:
+        path = self._options.log_file
+        if path is None or not path.exists():
+            return []
+        with path.open("rb") as log:
+            size = log.seek(0, os.SEEK_END)
+            log.seek(max(size - _LOG_TAIL_BYTES, 0))
+            text = log.read().decode("utf-8", errors="replace")
+        lines = text.splitlines()[-LOG_LINES:]
+        return [self._redactor.redact(line[:_LOG_LINE_CHARS]) for line in lines]
+
+    # --- processes ------------------------------------------------------------------------
+
+    @staticmethod
+    def _process_cpu_times() -> dict[int, float]:
+        times: dict[int, float] = {}
+        for process in psutil.process_iter(["cpu_times"]):
+            cpu = process.info["cpu_times"]
+            if cpu is not None:  # None: access denied (another user's process)
+                times[process.pid] = cpu.user + cpu.system
+        return times
+
+    @staticmethod
+    def _processes(first: dict[int, float], elapsed_s: float) -> dict[str, Any]:
+        rows = []
+        window = max(elapsed_s, 1e-3)
+        for process in psutil.process_iter(["name", "cpu_times", "memory_info"]):
+            info = process.info
+            if info["cpu_times"] is None or info["memory_info"] is None:
+                continue
+            before = first.get(process.pid)
+            now = info["cpu_times"].user + info["cpu_times"].system
+            cpu = 100.0 * (now - before) / window if before is not None else 0.0
+            rows.append(
+                {
+                    "name": str(info["name"] or "?")[:100],
+                    "pid": process.pid,
+                    "cpu_percent": _round(max(cpu, 0.0)),
+                    "memory_bytes": info["memory_info"].rss,
+                }
+            )
+        return {
+            "sampled_ms": _round(elapsed_s * 1000),
+            "by_cpu": sorted(rows, key=lambda r: r["cpu_percent"], reverse=True)[:TOP_PROCESSES],
+            "by_memory": sorted(rows, key=lambda r: r["memory_bytes"], reverse=True)[
+                :TOP_PROCESSES
+            ],
+        }
+
+    # --- the network ----------------------------------------------------------------------
+
+    @staticmethod
+    def proxy_in_effect(url: str, policy_proxy: str = "") -> dict[str, str] | None:
+        """The proxy a request to ``url`` goes through (never with its credentials)."""
+        if policy_proxy:
+            return {"url": _without_credentials(policy_proxy), "source": "policy"}
+        if not url:
+            return None
+        parts = urlsplit(url)
+        proxies = urllib.request.getproxies()
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
+        if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+            return None
+        return {"url": _without_credentials(proxy), "source": "system"}
+
+    def _probe_target(self) -> tuple[str, int, bool]:
+        """Host and port a request to the desk connects to first, and whether that is a proxy."""
+        desk_url = self._desk_url()
+        proxy = self.proxy_in_effect(desk_url, self._policy_proxy)
+        target = urlsplit(proxy["url"] if proxy else desk_url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        return target.hostname or "", port, proxy is not None
+
+    def desk_timed_out(self, cap_s: float = PROBE_CAP_S) -> dict[str, Any]:
+        """The desk check's result when it did not finish within ``cap_s``."""
+        host, port, via_proxy = self._probe_target()
+        return desk_unknown(host, port, via_proxy, f"timeout: no answer within {cap_s:g} s")
+
+    def probe_desk(self, cap_s: float = PROBE_CAP_S) -> dict[str, Any]:
+        """Resolve the desk's host (or the proxy's) and open a TCP connection, with timings.
+
+        The whole check keeps to ``cap_s`` as far as the operating system lets
+        it (name resolution cannot be interrupted: the caller caps it too).
+        """
+        deadline = self._clock() + cap_s
+        host, port, via_proxy = self._probe_target()
+        if not host:
+            return desk_unknown(host, port, via_proxy, "no_desk")  # not signed in to any yet
+        started = self._clock()
+        try:
+            found = self._resolve(host, port, type=socket.SOCK_STREAM)
+        except OSError as error:
+            return desk_unknown(host, port, via_proxy, f"dns_failed: {_problem(error)}")
+        dns_ms = (self._clock() - started) * 1000
+        addresses = list(dict.fromkeys(info[4][0] for info in found))[:8]
+        result = desk_unknown(host, port, via_proxy, "")
+        result.update(dns_ms=_round(dns_ms), addresses=addresses, problem=None)
+        problem = "no_address"
+        for family, kind, proto, _name, address in found:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                problem = "timeout"
+                break
+            connect_started = self._clock()
+            try:
+                with socket.socket(family, kind, proto) as probe:
+                    probe.settimeout(remaining)
+                    probe.connect(address)
+            except TimeoutError:
+                problem = "timeout"
+                continue
+            except ConnectionRefusedError:
+                problem = "refused"
+                continue
+            except OSError as error:
+                problem = f"unreachable: {_problem(error)}"
+                continue
+            result.update(tcp_ms=_round((self._clock() - connect_started) * 1000), reachable=True)
+            return result
+        result["problem"] = problem
+        return result

@@ -1,0 +1,237 @@
+"""The diagnostics snapshot: its versioned schema, and what an agent reads first.
+
+The snapshot is a JSON document (``diagnostics.json`` on the ticket) taken at
+the moment the user clicks "Report". ``SCHEMA`` is its JSON Schema, written
+out for people in docs/diagnostics.md; :func:`facts` picks the few findings
+that go at the top of the ticket text. Collecting is I/O and lives in
+``client/adapters/sysinfo.py``; this module is pure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_ID = "helpdesk-tray/diagnostics"
+VERSION = 1
+FILE_NAME = "diagnostics.json"
+CONTENT_TYPE = "application/json"
+#: The desk's reachability is given at most this long (seconds).
+PROBE_CAP_S = 2.0
+#: Lines of the app's own log that travel along.
+LOG_LINES = 200
+#: Processes listed by CPU and by memory.
+TOP_PROCESSES = 10
+
+_NUMBER = {"type": "number"}
+_COUNT = {"type": "integer", "minimum": 0}
+_PERCENT = {"type": "number", "minimum": 0}
+_TEXT = {"type": "string"}
+
+
+def _maybe(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [dict(schema), {"type": "null"}]}
+
+
+def _object(
+    required: Mapping[str, Any], optional: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+        "additionalProperties": False,
+    }
+
+
+def _list(items: Mapping[str, Any], most: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array", "items": dict(items)}
+    if most is not None:
+        schema["maxItems"] = most
+    return schema
+
+
+_PROCESS = _object({"name": _TEXT, "pid": _COUNT, "cpu_percent": _PERCENT, "memory_bytes": _COUNT})
+
+#: The JSON Schema (draft 2020-12) every snapshot validates against.
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": f"https://helpdesk-tray.invalid/schemas/diagnostics-{VERSION}.json",
+    "title": "helpdesk-tray diagnostics snapshot",
+    **_object(
+        {
+            "schema": {"const": SCHEMA_ID},
+            "version": {"const": VERSION},
+            "taken_at": {"type": "string", "format": "date-time"},
+            "app": _object({"name": _TEXT, "version": _TEXT, "python": _TEXT}),
+            "os": _object(
+                {"system": _TEXT, "release": _TEXT, "version": _TEXT, "machine": _TEXT},
+                {"name": _TEXT},
+            ),
+            "computer": _object(
+                {"vendor": _maybe(_TEXT), "model": _maybe(_TEXT)},
+                {"host_name": _TEXT, "user_name": _TEXT},
+            ),
+            "uptime_s": _maybe(_NUMBER),
+            "cpu": _maybe(
+                _object(
+                    {
+                        "cores_logical": _maybe(_COUNT),
+                        "cores_physical": _maybe(_COUNT),
+                        "load_percent": _maybe(_PERCENT),
+                        "load_average": _maybe(_list(_NUMBER, 3)),
+                    }
+                )
+            ),
+            "memory": _maybe(
+                _object(
+                    {
+                        "total_bytes": _COUNT,
+                        "available_bytes": _COUNT,
+                        "used_percent": _PERCENT,
+                        "swap_total_bytes": _COUNT,
+                        "swap_used_percent": _PERCENT,
+                    }
+                )
+            ),
+            "disks": _list(
+                _object(
+                    {
+                        "mount": _TEXT,
+                        "filesystem": _TEXT,
+                        "total_bytes": _COUNT,
+                        "free_bytes": _COUNT,
+                        "used_percent": _PERCENT,
+                    }
+                )
+            ),
+            "battery": _maybe(
+                _object(
+                    {
+                        "percent": _PERCENT,
+                        "plugged_in": _maybe({"type": "boolean"}),
+                        "seconds_left": _maybe(_NUMBER),
+                    }
+                )
+            ),
+            "network": _object(
+                {
+                    "interfaces": _list(
+                        _object(
+                            {
+                                "name": _TEXT,
+                                "up": {"type": "boolean"},
+                                "speed_mbps": _maybe(_COUNT),
+                                "addresses": _list(
+                                    _object(
+                                        {"family": {"enum": ["ipv4", "ipv6"]}, "address": _TEXT}
+                                    )
+                                ),
+                            }
+                        )
+                    ),
+                    "proxy": _maybe(
+                        _object({"url": _TEXT, "source": {"enum": ["policy", "system"]}})
+                    ),
+                    "desk": _object(
+                        {
+                            "host": _TEXT,
+                            "port": _COUNT,
+                            "via_proxy": {"type": "boolean"},
+                            "dns_ms": _maybe(_NUMBER),
+                            "addresses": _list(_TEXT),
+                            "tcp_ms": _maybe(_NUMBER),
+                            "reachable": {"type": "boolean"},
+                            "problem": _maybe(_TEXT),
+                        }
+                    ),
+                }
+            ),
+            "processes": _maybe(
+                _object(
+                    {
+                        "sampled_ms": _NUMBER,
+                        "by_cpu": _list(_PROCESS, TOP_PROCESSES),
+                        "by_memory": _list(_PROCESS, TOP_PROCESSES),
+                    }
+                )
+            ),
+            "log_tail": _list(_TEXT, LOG_LINES),
+            "notes": _list(_object({"item": _TEXT, "problem": _TEXT})),
+        }
+    ),
+}
+
+
+def desk_unknown(host: str, port: int, via_proxy: bool, problem: str) -> dict[str, Any]:
+    """The ``network.desk`` section when the desk could not be checked (``problem`` says why)."""
+    return {
+        "host": host,
+        "port": port,
+        "via_proxy": via_proxy,
+        "dns_ms": None,
+        "addresses": [],
+        "tcp_ms": None,
+        "reachable": False,
+        "problem": problem,
+    }
+
+
+def assemble(local: Mapping[str, Any], desk: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot: what the computer said about itself, plus the desk check."""
+    document = dict(local)
+    document["network"] = {**local["network"], "desk": dict(desk)}
+    return document
+
+
+def to_json(document: Mapping[str, Any]) -> bytes:
+    """The file that travels with the ticket (UTF-8, indented for people)."""
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One finding worth an agent's first glance; ``code`` is put in words by the UI."""
+
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+#: Thresholds above which a finding is worth mentioning at all.
+BUSY_CPU_PERCENT = 80.0
+FULL_SWAP_PERCENT = 50.0
+LOW_BATTERY_PERCENT = 30.0
+LONG_UPTIME_DAYS = 7
+
+
+def facts(document: Mapping[str, Any]) -> list[Fact]:
+    """What goes at the top of the ticket text: fullest disk, memory, the desk; more if unusual."""
+    found: list[Fact] = []
+    disks = [d for d in document.get("disks", []) if d.get("total_bytes")]
+    if disks:
+        fullest = min(disks, key=lambda d: d["free_bytes"] / d["total_bytes"])
+        free = 100.0 * fullest["free_bytes"] / fullest["total_bytes"]
+        found.append(Fact("disk_free", {"mount": fullest["mount"], "percent": round(free)}))
+    memory = document.get("memory")
+    if memory:
+        found.append(Fact("memory_used", {"percent": round(memory["used_percent"])}))
+        if memory["swap_total_bytes"] and memory["swap_used_percent"] >= FULL_SWAP_PERCENT:
+            found.append(Fact("swap_used", {"percent": round(memory["swap_used_percent"])}))
+    cpu = document.get("cpu") or {}
+    if (cpu.get("load_percent") or 0.0) >= BUSY_CPU_PERCENT:
+        found.append(Fact("cpu_busy", {"percent": round(cpu["load_percent"])}))
+    battery = document.get("battery")
+    if battery and not battery["plugged_in"] and battery["percent"] < LOW_BATTERY_PERCENT:
+        found.append(Fact("battery_low", {"percent": round(battery["percent"])}))
+    uptime = document.get("uptime_s")
+    if uptime is not None and uptime >= LONG_UPTIME_DAYS * 86400:
+        found.append(Fact("uptime_days", {"days": int(uptime // 86400)}))
+    desk = document.get("network", {}).get("desk")
+    if desk is not None and desk["host"]:
+        if desk["reachable"]:
+            found.append(Fact("desk_reachable", {"ms": round(desk["tcp_ms"] or 0.0)}))
+        else:
+            found.append(Fact("desk_unreachable", {"problem": desk["problem"] or ""}))
+    return found

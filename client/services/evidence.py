@@ -1,0 +1,231 @@
+"""What goes along with a report, gathered off the GUI thread: diagnostics and the screenshot.
+
+The diagnostics snapshot is taken when the user clicks "Report": CPU use is
+measured over a short window (two samples ``WINDOW_MS`` apart, the event loop
+free in between), while the desk's reachability is checked in parallel and
+given at most ``PROBE_CAP_S``. The screenshot's pixels are encoded on a worker
+too, again after every change the user makes to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from client.core.diagnostics import PROBE_CAP_S, assemble
+from client.core.errors import ClientError, as_client_error
+from client.core.models import Attachment
+from client.core.ports import DiagnosticsSource, ImageEncoder
+from client.services.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+#: How long CPU use is measured for the snapshot's process list (milliseconds).
+WINDOW_MS = 200
+
+
+@dataclass
+class _Collection:
+    """One snapshot on its way: the parts that have arrived."""
+
+    number: int
+    source: DiagnosticsSource | None = None
+    local: dict[str, Any] | None = None
+    desk: dict[str, Any] | None = None
+    timers: list[QTimer] = field(default_factory=list)
+
+
+class EvidenceService(QObject):
+    """Collects diagnostics and encodes screenshots on the io runner.
+
+    ``diagnostics`` and ``encoder`` are factories, called on a worker the
+    first time: psutil and Pillow load only when someone reports a problem.
+
+    Signals:
+        diagnostics_ready(int, dict): collection number, the snapshot.
+        diagnostics_failed(int, ClientError): it could not be taken at all.
+        screenshot_ready(int, Attachment): encoding number, the image file.
+        screenshot_failed(int, ClientError)
+        files_read(int, list[Attachment], list[ClientError]): the files that
+            could be added, and why the others could not (``detail``: the name).
+    """
+
+    diagnostics_ready = Signal(int, object)
+    diagnostics_failed = Signal(int, object)
+    screenshot_ready = Signal(int, object)
+    screenshot_failed = Signal(int, object)
+    files_read = Signal(int, object, object)
+
+    def __init__(
+        self,
+        io: TaskRunner,
+        diagnostics: Callable[[], DiagnosticsSource],
+        encoder: Callable[[], ImageEncoder],
+        read_file: Callable[[str, int], Attachment],
+        *,
+        window_ms: int = WINDOW_MS,
+        cap_s: float = PROBE_CAP_S,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._io = io
+        self._make_source = diagnostics
+        self._make_encoder = encoder
+        self._read_file = read_file
+        self._source: DiagnosticsSource | None = None
+        self._encoder: ImageEncoder | None = None
+        self._window_ms = window_ms
+        self._cap_ms = int(cap_s * 1000)
+        self._numbers = 0
+        self._current: _Collection | None = None
+
+    def _next_number(self) -> int:
+        self._numbers += 1
+        return self._numbers
+
+    # --- diagnostics --------------------------------------------------------------------------
+
+    def collect_diagnostics(self) -> int:
+        """Start a snapshot; its number comes back with the result."""
+        collection = _Collection(self._next_number())
+        self._current = collection
+
+        def start() -> tuple[DiagnosticsSource, object]:
+            source = self._source or self._make_source()
+            self._source = source
+            return source, source.sample()
+
+        self._io.submit(
+            start,
+            owner=self,
+            on_success=lambda started: self._on_sampled(collection, *started),
+            on_error=lambda error: self._fail(collection, error),
+        )
+        return collection.number
+
+    def _on_sampled(
+        self, collection: _Collection, source: DiagnosticsSource, sample: object
+    ) -> None:
+        if collection is not self._current:
+            return
+        collection.source = source
+        self._io.submit(
+            source.probe_desk,
+            owner=self,
+            on_success=lambda desk: self._on_part(collection, desk=desk),
+            on_error=lambda error: self._fail(collection, error),
+        )
+        # Name resolution cannot be interrupted: past the cap, the desk counts as not answering.
+        self._after(collection, self._cap_ms, lambda: self._on_probe_overdue(collection))
+        self._after(collection, self._window_ms, lambda: self._take_local(collection, sample))
+
+    def _after(self, collection: _Collection, msecs: int, then: Callable[[], None]) -> None:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(then)
+        collection.timers.append(timer)
+        timer.start(msecs)
+
+    def _take_local(self, collection: _Collection, sample: object) -> None:
+        source = collection.source
+        if collection is not self._current or source is None:
+            return
+        self._io.submit(
+            lambda: source.local(sample),
+            owner=self,
+            on_success=lambda local: self._on_part(collection, local=local),
+            on_error=lambda error: self._fail(collection, error),
+        )
+
+    def _on_probe_overdue(self, collection: _Collection) -> None:
+        if collection is self._current and collection.desk is None and collection.source:
+            logger.info("diagnostics: the desk check took longer than %d ms", self._cap_ms)
+            self._on_part(collection, desk=collection.source.desk_timed_out())
+
+    def _on_part(
+        self,
+        collection: _Collection,
+        *,
+        local: dict[str, Any] | None = None,
+        desk: dict[str, Any] | None = None,
+    ) -> None:
+        if collection is not self._current:
+            return
+        if local is not None:
+            collection.local = local
+        if desk is not None and collection.desk is None:
+            collection.desk = desk
+        if collection.local is None or collection.desk is None:
+            return
+        self._finish(collection)
+        self.diagnostics_ready.emit(collection.number, assemble(collection.local, collection.desk))
+
+    def _fail(self, collection: _Collection, error: Exception) -> None:
+        if collection is not self._current:
+            return
+        self._finish(collection)
+        problem = as_client_error(error)
+        logger.error("diagnostics could not be taken: %s", problem.detail)
+        self.diagnostics_failed.emit(collection.number, problem)
+
+    def _finish(self, collection: _Collection) -> None:
+        self._current = None
+        for timer in collection.timers:
+            timer.stop()
+            timer.deleteLater()
+
+    # --- the screenshot -----------------------------------------------------------------------
+
+    def encode_screenshot(self, width: int, height: int, stride: int, rgb: bytes) -> int:
+        """Encode RGB pixels as the screenshot file; the number comes back with the result."""
+        number = self._next_number()
+
+        def encode() -> Attachment:
+            encoder = self._encoder or self._make_encoder()
+            self._encoder = encoder
+            return encoder.encode(width, height, stride, rgb, "screenshot")
+
+        self._io.submit(
+            encode,
+            owner=self,
+            on_success=lambda image: self.screenshot_ready.emit(number, image),
+            on_error=lambda error: self._screenshot_failed(number, error),
+        )
+        return number
+
+    def _screenshot_failed(self, number: int, error: Exception) -> None:
+        problem: ClientError = as_client_error(error)
+        logger.error("the screenshot could not be encoded: %s", problem.detail)
+        self.screenshot_failed.emit(number, problem)
+
+    # --- the user's own files -----------------------------------------------------------------
+
+    def read_files(self, paths: list[str], budget: int) -> int:
+        """Read files the user added, within ``budget`` bytes together; the number comes back."""
+        number = self._next_number()
+
+        def read() -> tuple[list[Attachment], list[ClientError]]:
+            added: list[Attachment] = []
+            problems: list[ClientError] = []
+            left = budget
+            for path in paths:
+                try:
+                    attachment = self._read_file(path, left)
+                except ClientError as error:
+                    problems.append(error)
+                    continue
+                added.append(attachment)
+                left -= attachment.size
+            return added, problems
+
+        self._io.submit(
+            read,
+            owner=self,
+            on_success=lambda result: self.files_read.emit(number, *result),
+            on_error=lambda error: self.files_read.emit(number, [], [as_client_error(error)]),
+        )
+        return number
