@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency`` picks some; all run by default.
+``--only startup,crash,latency,report`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psutil
 
-from bench import crash_kills, loop_latency, startup_memory
+from bench import crash_kills, loop_latency, report_evidence, startup_memory
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency")
+BENCHMARKS = ("startup", "crash", "latency", "report")
 
 
 def machine() -> dict[str, object]:
@@ -50,6 +50,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of the outbox sender")
     parser.add_argument("--seed", type=int, default=None, help="crash harness seed")
     parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
+    parser.add_argument("--report-rounds", type=int, default=21, help="grabs and snapshots")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -73,6 +74,10 @@ def main() -> int:
         crash = crash_kills.run(args.kills, args.seed)
         record["crash_harness"] = crash.as_dict()
         lines += ["", *crash.table()]
+    if "report" in chosen:
+        evidence = report_evidence.run(args.report_rounds)
+        record["report_evidence"] = evidence.as_dict()
+        lines += ["", *evidence.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

@@ -191,11 +191,11 @@ class TrayApp(QObject):
     """Owns the long-lived objects and connects them; opens windows on demand.
 
     Signals:
-        report_items_ready(): the report dialog's diagnostics and screenshot
-            are ready (for the benchmark's probe).
+        report_items_ready(QWidget): the report dialog's diagnostics and
+            screenshot are ready (for the tests' and the benchmark's probe).
     """
 
-    report_items_ready = Signal()
+    report_items_ready = Signal(object)
 
     def __init__(
         self,
@@ -269,6 +269,7 @@ class TrayApp(QObject):
         self.tray.sign_in_requested.connect(self.open_sign_in_dialog)
         self.tray.quit_requested.connect(self._qapp.quit)
         self.tray.menu_opened.connect(self.poller.poll_now)
+        self.tray.menu_opened.connect(self.evidence.prepare)  # a report may follow
         crash.crashed.connect(self._on_crash_crashed)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
 
@@ -336,7 +337,7 @@ class TrayApp(QObject):
             )
             items.setParent(dialog)
             items.start(grab)
-            dialog.items_ready.connect(self.report_items_ready)
+            dialog.items_ready.connect(lambda: self.report_items_ready.emit(dialog))
             dialog.tickets_requested.connect(self.open_tickets_window)
             dialog.report_sent.connect(self._on_report_dialog_report_sent)
             dialog.finished.connect(self._on_report_dialog_finished)
@@ -464,6 +465,7 @@ class TrayApp(QObject):
         if self._report_dialog is not None and not self._report_dialog.has_draft:
             self._report_dialog.deleteLater()
             self._report_dialog = None
+            logger.info("report dialog closed; the next report starts afresh")
 
     def _on_sign_in_dialog_finished(self, _result: int) -> None:
         if self._sign_in_dialog is not None:
@@ -533,7 +535,6 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     if environ.get(PROBE_ENV):
         # A test hook: not loaded in normal use.
         from client.ui.probe import ScreenProbe
-        from client.ui.probe import emit as probe_emit
 
         probe = ScreenProbe(qapp)
         qapp.installEventFilter(probe)
@@ -578,7 +579,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         EventLoopMonitor(parent=qapp).start()
     if probe is not None:
         app.presenter.status_changed.connect(probe.on_status_changed)
-        app.report_items_ready.connect(lambda: probe_emit("report_ready"))
+        app.report_items_ready.connect(lambda dialog: probe.describe("report_ready", dialog))
     qapp.aboutToQuit.connect(instance.release)
     crash.flush_early()
     app.start()

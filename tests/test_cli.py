@@ -14,7 +14,7 @@ from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
 from client.adapters.paths import HOME_ENV, POLICY_ENV
 from client.cli import EXIT_DESK, EXIT_OK, EXIT_SAVED, EXIT_USAGE, main
-from client.core.diagnostics import SCHEMA
+from client.core.diagnostics_schema import SCHEMA
 from tests.fakes import MemoryKeyring
 from tests.support.desk_fixture import EMPLOYEE_PASSWORD, DeskAccess
 

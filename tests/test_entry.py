@@ -63,6 +63,7 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "client.ui.tickets_window", "client.ui.report_dialog", "client.ui.sign_in_dialog",
         "client.services.latency",  # imports Qt's Qt namespace (~3 MB)
         "psutil", "PIL", "client.ui.screenshot", "client.ui.report_items",  # the first report
+        "client.core.diagnostics_schema",  # only the tests need the schema
         "PySide6.QtNetwork", "PySide6.QtSvg",
     ]  # fmt: skip
     code = (

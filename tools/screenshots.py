@@ -10,13 +10,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from demo.deskctl import DemoDesk, temporary_desk
 from tools.app_process import ROOT, AppProcess, Probe
-from tools.xsession import VirtualDesktop
+from tools.xsession import Rect, VirtualDesktop
 
 OUT = ROOT / "docs" / "screenshots"
 MARGIN = 16
@@ -77,6 +78,43 @@ class Shooter:
         self.desktop.click_menu_item(menu.rect(), menu.items("items")[item])
 
 
+@contextmanager
+def scenery(desktop: VirtualDesktop) -> Iterator[None]:
+    """A spreadsheet with an error on screen: what the screenshot in the report shows."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools.scenery"], cwd=ROOT, env=desktop.env(),
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+#: The salary column of the spreadsheet (tools/scenery.py), in screen pixels.
+SALARIES = (283, 95, 98, 365)
+
+
+def black_out_salaries(shooter: Shooter, app: AppProcess, button: Rect) -> None:
+    """Open the editor, drag a box over the salaries, save a picture, press Done."""
+    shooter.desktop.click(*_center(button))
+    editor = app.probe("window_shown")
+    canvas = editor.items("children")["canvas"]
+    cx, cy, cw, ch = canvas
+    scale = min(cw / shooter.desktop.width, ch / shooter.desktop.height)
+    left = cx + (cw - shooter.desktop.width * scale) / 2
+    top = cy + (ch - shooter.desktop.height * scale) / 2
+    x, y, w, h = SALARIES
+    start = (round(left + x * scale), round(top + y * scale))
+    end = (round(left + (x + w) * scale), round(top + (y + h) * scale))
+    shooter.desktop.drag(start, end)
+    app.expect("screenshot edited")
+    shooter.grab("screenshot-editor", editor.rect())
+    shooter.desktop.click(*_center(editor.items("children")["done"]))
+
+
 def shoot(shooter: Shooter) -> None:
     """Every screenshot the README shows."""
     desk, desktop = shooter.desk, shooter.desktop
@@ -86,23 +124,31 @@ def shoot(shooter: Shooter) -> None:
         "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
     }
 
-    with shooter.app("english", **anna) as app:
+    with shooter.app("english", **anna) as app, scenery(desktop):
         icon = app.probe("tray_visible").rect()
         app.expect("ticket(s) loaded")
         menu = shooter.open_menu(app, icon)
         x, y, w, h = menu.rect()
         shooter.grab("tray-menu", (x, 0, desktop.width - x, y + h))
         shooter.choose(menu, "reportAction")
-        dialog = app.probe("window_shown")
+        app.probe("window_shown")
+        dialog = app.probe("report_ready")  # with its items, where they are now
         fields = dialog.items("children")
         desktop.click(*_center(fields["subject"]))
-        desktop.type_text("Outlook keeps asking for my password")
+        desktop.type_text("The budget sheet shows #VALUE! in every total")
         desktop.click(*_center(fields["description"]))
         desktop.type_text(
-            "Since this morning Outlook asks for my password every few minutes. "
-            "Typing it again works for a while."
+            "Since this morning every total in Budget 2027 says #VALUE!. It worked yesterday."
         )
         shooter.grab("report-dialog", dialog.rect())
+        black_out_salaries(shooter, app, fields["edit"])
+        app.probe("report_ready")  # encoded again, with the box
+        desktop.click(*_center(fields["preview"]))
+        preview = app.probe("window_shown")
+        desktop.xdotool("key", "ctrl+Tab", "ctrl+Tab")  # to the screenshot, as it will be sent
+        time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
+        shooter.grab("privacy-review", preview.rect())
+        desktop.xdotool("key", "Escape")
         desktop.click(*_center(fields["send"]))
         app.expect("delivered as")
         app.expect("ticket change(s)")  # the new ticket is in the list

@@ -195,6 +195,13 @@ class VirtualDesktop:
         """Move the real pointer and click."""
         self.xdotool("mousemove", "--sync", str(x), str(y), "click", str(button))
 
+    def drag(self, start: tuple[int, int], end: tuple[int, int]) -> None:
+        """Press the left button at ``start``, move to ``end`` and let go (a real drag)."""
+        self.xdotool("mousemove", "--sync", str(start[0]), str(start[1]), "mousedown", "1")
+        self.xdotool("mousemove", "--sync", str((start[0] + end[0]) // 2),
+                     str((start[1] + end[1]) // 2))  # fmt: skip
+        self.xdotool("mousemove", "--sync", str(end[0]), str(end[1]), "mouseup", "1")
+
     def click_menu_item(self, menu: Rect, item: Rect) -> None:
         """Click an entry of an open menu; ``item`` is relative to it (QMenu.actionGeometry)."""
         mx, my, _, _ = menu

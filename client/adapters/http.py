@@ -14,10 +14,9 @@ from email.message import Message
 from typing import Any
 
 import truststore
-import urllib3
 
 from client import __version__
-from client.adapters.lean_requests import requests
+from client.adapters.lean_requests import requests, urllib3
 from client.core.errors import (
     AuthFailed,
     BadResponse,

@@ -1,9 +1,11 @@
 """Screenshots as compact files, with Pillow (the ``ImageEncoder`` port).
 
-Lossless WebP at its fastest setting keeps text sharp and a 1080p desktop
-around 100-150 KB in ~20 ms (docs/reference: qt-on-linux §4). A screen full
-of photos compresses badly without loss, so above ``max_lossless_bytes`` the
-image is encoded lossy instead. Where Pillow lacks WebP, JPEG is used.
+Lossless WebP at its fastest setting keeps text sharp and a 1080p desktop of
+windows and text around 100-200 KB in ~20 ms (docs/reference: qt-on-linux
+§4). Photos (a wallpaper, a video) compress badly without loss: a screen that
+looks like one (thousands of colours even when shrunk) is encoded lossy at
+once, and a lossless result over ``target_bytes`` is redone lossy.
+Where Pillow lacks WebP, JPEG is used.
 """
 
 from __future__ import annotations
@@ -14,8 +16,20 @@ from PIL import Image, features
 
 from client.core.models import Attachment
 
-#: Above this a lossless screenshot is re-encoded lossy (a photo wallpaper, a video).
-MAX_LOSSLESS_BYTES = 300 * 1024
+#: The size a screenshot should keep to (a 1080p payload budget): lossless above it is redone
+#: lossy, and lossy steps down in quality until it fits.
+TARGET_BYTES = 300 * 1024
+#: Every 8th pixel of a screen in more colours than this: mostly photo, encode it lossy.
+PHOTO_COLOURS = 2048
+#: Lossy WebP qualities, tried in turn until the file fits: text stays readable at each.
+LOSSY_QUALITIES = (70, 50, 35)
+
+
+def _looks_like_photo(image: Image.Image) -> bool:
+    """Many distinct colours in every 8th pixel (a UI has a few hundred): ~1 ms for 1080p."""
+    sample = image.resize((max(image.width // 8, 1), max(image.height // 8, 1)),
+                          Image.Resampling.NEAREST)  # fmt: skip
+    return sample.getcolors(maxcolors=PHOTO_COLOURS) is None
 
 
 def _save(image: Image.Image, kind: str, **options: object) -> bytes:
@@ -25,18 +39,25 @@ def _save(image: Image.Image, kind: str, **options: object) -> bytes:
 
 
 class PillowEncoder:
-    """Encodes RGB pixels as WebP (lossless when that stays small), else JPEG."""
+    """Encodes RGB pixels as WebP (lossless when that stays small), else JPEG.
 
-    def __init__(self, max_lossless_bytes: int = MAX_LOSSLESS_BYTES) -> None:
-        self._max_lossless_bytes = max_lossless_bytes
+    ``target_bytes``: lossless only below it; lossy steps down until it fits.
+    """
+
+    def __init__(self, target_bytes: int = TARGET_BYTES) -> None:
+        self._target_bytes = target_bytes
         self._webp = bool(features.check("webp"))
 
     def encode(self, width: int, height: int, stride: int, rgb: bytes, stem: str) -> Attachment:
         """Encode 8-bit RGB rows (``stride`` bytes apart) as ``<stem>.webp`` or ``.jpg``."""
         image = Image.frombuffer("RGB", (width, height), rgb, "raw", "RGB", stride, 1)
         if self._webp:
-            data = _save(image, "WEBP", lossless=True, quality=0, method=0)
-            if len(data) > self._max_lossless_bytes:
-                data = _save(image, "WEBP", quality=80, method=0)
+            data = b""
+            if not _looks_like_photo(image):
+                data = _save(image, "WEBP", lossless=True, quality=0, method=0)
+            for quality in LOSSY_QUALITIES:
+                if data and len(data) <= self._target_bytes:
+                    break
+                data = _save(image, "WEBP", quality=quality, method=0)
             return Attachment(f"{stem}.webp", "image/webp", data)
         return Attachment(f"{stem}.jpg", "image/jpeg", _save(image, "JPEG", quality=85))

@@ -1,4 +1,4 @@
-"""``requests``, imported without a character-set detector. Import it from here.
+"""``requests`` and ``urllib3``, imported lighter than they would be. Import them from here.
 
 WORKAROUND: requests imports a detector (charset_normalizer or chardet) only
 to guess the encoding of bodies that declare none, for ``Response.text``. We
@@ -11,15 +11,42 @@ process that already loaded a detector, nothing changes.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
+import types
 import warnings
 
 for _detector in ("charset_normalizer", "chardet"):
     sys.modules.setdefault(_detector, None)  # type: ignore[arg-type]
 
+
+def _urllib3_http2_without_metadata() -> None:
+    """Let urllib3 load without ``importlib.metadata``.
+
+    WORKAROUND: urllib3 2.x imports its opt-in HTTP/2 package on every import,
+    whose ``__init__`` imports ``importlib.metadata`` (zipfile, csv, lzma...:
+    ~2 MB resident) only to check h2's version when HTTP/2 is switched on. We
+    never switch it on. A stand-in package with the same path lets
+    ``urllib3.http2.probe`` load as usual, without that import.
+    """
+    if "urllib3" in sys.modules:
+        return
+    spec = importlib.util.find_spec("urllib3")
+    if spec is None or spec.origin is None:
+        return
+    stand_in = types.ModuleType("urllib3.http2")
+    stand_in.__path__ = [os.path.join(os.path.dirname(spec.origin), "http2")]
+    stand_in.__package__ = "urllib3.http2"
+    sys.modules.setdefault("urllib3.http2", stand_in)
+
+
+_urllib3_http2_without_metadata()
+
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Unable to find acceptable character detection")
     import requests
     import requests.adapters
+    import urllib3
 
-__all__ = ["requests"]
+__all__ = ["requests", "urllib3"]

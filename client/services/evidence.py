@@ -1,15 +1,18 @@
 """What goes along with a report, gathered off the GUI thread: diagnostics and the screenshot.
 
 The diagnostics snapshot is taken when the user clicks "Report": CPU use is
-measured over a short window (two samples ``WINDOW_MS`` apart, the event loop
-free in between), while the desk's reachability is checked in parallel and
-given at most ``PROBE_CAP_S``. The screenshot's pixels are encoded on a worker
-too, again after every change the user makes to it.
+measured over a short window (two samples at least ``WINDOW_MS`` apart, the
+event loop free in between), while the desk's reachability is checked in
+parallel and given at most ``PROBE_CAP_S``. The window opens as early as the
+user opens the tray menu (:meth:`EvidenceService.prepare`), so by the click
+it has usually passed already: the dialog is ready at once. The screenshot's
+pixels are encoded on a worker too, again after every change the user makes.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: How long CPU use is measured for the snapshot's process list (milliseconds).
 WINDOW_MS = 200
+#: A window opened longer ago than this (the menu stayed open) is started afresh (seconds).
+SAMPLE_FRESH_S = 60.0
 
 
 @dataclass
@@ -69,6 +74,7 @@ class EvidenceService(QObject):
         *,
         window_ms: int = WINDOW_MS,
         cap_s: float = PROBE_CAP_S,
+        clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,6 +88,9 @@ class EvidenceService(QObject):
         self._cap_ms = int(cap_s * 1000)
         self._numbers = 0
         self._current: _Collection | None = None
+        self._clock = clock
+        #: A sample taken when the tray menu opened: (source, sample, when).
+        self._prepared: tuple[DiagnosticsSource, object, float] | None = None
 
     def _next_number(self) -> int:
         self._numbers += 1
@@ -89,18 +98,32 @@ class EvidenceService(QObject):
 
     # --- diagnostics --------------------------------------------------------------------------
 
+    def _start(self) -> tuple[DiagnosticsSource, object, float]:  # worker thread
+        source = self._source or self._make_source()
+        self._source = source
+        return source, source.sample(), self._clock()
+
+    def prepare(self) -> None:
+        """A report may follow (the tray menu opened): open the CPU window now."""
+
+        def keep(prepared: tuple[DiagnosticsSource, object, float]) -> None:
+            self._prepared = prepared
+
+        self._io.submit(self._start, owner=self, on_success=keep, on_error=self._on_prepare_error)
+
+    def _on_prepare_error(self, error: Exception) -> None:
+        logger.info("diagnostics could not be prepared: %s", as_client_error(error).detail)
+
     def collect_diagnostics(self) -> int:
         """Start a snapshot; its number comes back with the result."""
         collection = _Collection(self._next_number())
         self._current = collection
-
-        def start() -> tuple[DiagnosticsSource, object]:
-            source = self._source or self._make_source()
-            self._source = source
-            return source, source.sample()
-
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and self._clock() - prepared[2] <= SAMPLE_FRESH_S:
+            self._on_sampled(collection, *prepared)
+            return collection.number
         self._io.submit(
-            start,
+            self._start,
             owner=self,
             on_success=lambda started: self._on_sampled(collection, *started),
             on_error=lambda error: self._fail(collection, error),
@@ -108,7 +131,7 @@ class EvidenceService(QObject):
         return collection.number
 
     def _on_sampled(
-        self, collection: _Collection, source: DiagnosticsSource, sample: object
+        self, collection: _Collection, source: DiagnosticsSource, sample: object, taken: float
     ) -> None:
         if collection is not self._current:
             return
@@ -121,7 +144,9 @@ class EvidenceService(QObject):
         )
         # Name resolution cannot be interrupted: past the cap, the desk counts as not answering.
         self._after(collection, self._cap_ms, lambda: self._on_probe_overdue(collection))
-        self._after(collection, self._window_ms, lambda: self._take_local(collection, sample))
+        # The rest of the CPU window, if it has not passed yet.
+        left_ms = max(self._window_ms - int((self._clock() - taken) * 1000), 0)
+        self._after(collection, left_ms, lambda: self._take_local(collection, sample))
 
     def _after(self, collection: _Collection, msecs: int, then: Callable[[], None]) -> None:
         timer = QTimer(self)

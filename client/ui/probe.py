@@ -72,16 +72,14 @@ class ScreenProbe(QObject):
             )
             emit("menu_shown", geometry=_rect(window.geometry()), items=items)
         elif window.objectName():
-            children = ";".join(
-                f"{child.objectName()}@{_rect(_global_rect(child))}"
-                for child in window.findChildren(QWidget)
-                if child.objectName()
-                and not child.objectName().startswith("qt_")
-                and child.isVisible()
-            )
-            emit(
-                "window_shown",
-                name=window.objectName(),
-                geometry=_rect(window.geometry()),
-                children=children,
-            )
+            self.describe("window_shown", window)
+
+    @staticmethod
+    def describe(event: str, window: QWidget) -> None:
+        """Report ``window`` with where its named, visible children are now."""
+        children = ";".join(
+            f"{child.objectName()}@{_rect(_global_rect(child))}"
+            for child in window.findChildren(QWidget)
+            if child.objectName() and not child.objectName().startswith("qt_") and child.isVisible()
+        )
+        emit(event, name=window.objectName(), geometry=_rect(window.geometry()), children=children)

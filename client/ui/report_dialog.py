@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -157,7 +157,7 @@ class ReportDialog(QDialog):
     Signals:
         tickets_requested(): the user wants to see their tickets.
         report_sent(TicketRef): this dialog's report became a ticket.
-        items_ready(): the diagnostics and the screenshot are ready (the first time).
+        items_ready(): the diagnostics and the screenshot are ready (again, after a change).
     """
 
     tickets_requested = Signal()
@@ -180,7 +180,7 @@ class ReportDialog(QDialog):
         self._items = items
         self._pending: Report | None = None
         self._waiting_for_items = False
-        self._announced_ready = False
+        self._items_were_ready = False
         self._saved = False
         self.view = ReportDialogView(self)
         if items is not None:
@@ -282,9 +282,10 @@ class ReportDialog(QDialog):
         items = self._items
         assert items is not None
         self.view.items.show_items(items.items(), items.screenshot_image())
-        if items.ready and not self._announced_ready:
-            self._announced_ready = True
-            self.items_ready.emit()
+        if items.ready and not self._items_were_ready:
+            # Once the new rows are shown and laid out (both are queued events).
+            QTimer.singleShot(0, self.items_ready.emit)
+        self._items_were_ready = items.ready
         if items.ready and self._waiting_for_items:
             self._send()
 

@@ -307,6 +307,11 @@ class ScreenshotEditor(QDialog):
         self._history.append(self._edits)
         self._edits = edits
         self._show()
+        logger.info(
+            "screenshot edited: %d box(es), %s",
+            len(edits.boxes),
+            "cropped" if edits.crop is not None else "whole",
+        )
 
     def _show(self) -> None:
         picture = render(self._grab, replace(self._edits, crop=None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -16,19 +16,31 @@ from client.ui.screenshot import Edits, Grab, render, rgb_rows
 BOX = QRect(100, 80, 240, 60)
 
 
+#: A window's few colours (a UI, not a photo), none of them black: any leak would show.
+PALETTE = [QColor(c) for c in ("#f0f0f0", "#3465a4", "#cc0000", "#4e9a06", "#555753", "#fce94f")]
+
+
 def _busy_screen(width: int = 640, height: int = 400) -> QImage:
-    """Text-like noise: every pixel differs from black, so any leak would show."""
+    """Text-like strokes everywhere."""
     image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#f0f0f0"))
+    image.fill(PALETTE[0])
     rng = random.Random(3)
     painter = QPainter(image)
     for _ in range(4000):
-        painter.fillRect(
-            rng.randrange(width), rng.randrange(height), 3, 8,
-            QColor(rng.randrange(40, 256), rng.randrange(40, 256), rng.randrange(40, 256)),
-        )  # fmt: skip
+        colour = rng.choice(PALETTE[1:])
+        painter.fillRect(rng.randrange(width), rng.randrange(height), 3, 8, colour)
     painter.end()
     return image
+
+
+def _photo_screen(width: int = 1920, height: int = 1080) -> QImage:
+    """A photo wallpaper: smooth colour with texture, thousands of colours, none black."""
+    texture = Image.effect_noise((width // 4, height // 4), 40).resize((width, height))
+    ramp = Image.linear_gradient("L").resize((width, height))
+    photo = Image.merge("RGB", (ImageChops.blend(ramp, texture, 0.4), texture, ramp))
+    photo = ImageChops.add(photo, Image.new("RGB", photo.size, (30, 30, 30)))
+    data = photo.tobytes()
+    return QImage(data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
 
 
 def _decoded(encoder: PillowEncoder, image: QImage) -> Image.Image:
@@ -50,8 +62,7 @@ def test_a_black_box_overwrites_the_pixels_in_the_encoded_file(qapp: object) -> 
 def test_a_black_box_survives_lossy_encoding_too(qapp: object) -> None:
     sent = render(Grab(screen=_busy_screen()), Edits(boxes=(BOX,)))
     assert sent is not None
-    lossy = PillowEncoder(max_lossless_bytes=1)  # as for a screen full of photos
-    decoded = _decoded(lossy, sent)
+    decoded = _decoded(PillowEncoder(target_bytes=1), sent)  # too big for lossless
     inner = decoded.crop((BOX.x() + 4, BOX.y() + 4, BOX.right() - 3, BOX.bottom() - 3))
     assert max(max(pixel) for pixel in inner.get_flattened_data()) <= 8, (
         "no trace of what was under it"
@@ -71,3 +82,14 @@ def test_the_file_is_webp_and_named_for_it(qapp: object) -> None:
     attachment = PillowEncoder().encode(*rgb_rows(_busy_screen(64, 32)), "screenshot")
     assert (attachment.filename, attachment.content_type) == ("screenshot.webp", "image/webp")
     assert Image.open(io.BytesIO(attachment.data)).size == (64, 32)
+
+
+def test_a_screen_that_looks_like_a_photo_is_encoded_lossy_and_kept_small(qapp: object) -> None:
+    sent = render(Grab(screen=_photo_screen()), Edits(boxes=(BOX,)))
+    assert sent is not None
+    attachment = PillowEncoder().encode(*rgb_rows(sent), "screenshot")
+    assert attachment.data[12:16] == b"VP8 ", "lossy WebP, not lossless (VP8L)"
+    assert attachment.size <= 300 * 1024
+    inner = _decoded(PillowEncoder(), sent).crop((BOX.x() + 4, BOX.y() + 4, BOX.right() - 3,
+                                                   BOX.bottom() - 3))  # fmt: skip
+    assert max(max(pixel) for pixel in inner.get_flattened_data()) <= 8

@@ -13,7 +13,8 @@ import psutil
 import pytest
 
 from client.adapters.sysinfo import SnapshotOptions, SystemInfo
-from client.core.diagnostics import SCHEMA, assemble, to_json
+from client.core.diagnostics import assemble, to_json
+from client.core.diagnostics_schema import SCHEMA
 from client.core.redact import Redactor
 
 TOKEN = "9f2c41d7e5b84a03a1c6f0e2d7b95c84aa13e6f7"

@@ -11,12 +11,12 @@ import pytest
 
 from client.core.diagnostics import (
     LONG_UPTIME_DAYS,
-    SCHEMA,
     Fact,
     assemble,
     desk_unknown,
     facts,
 )
+from client.core.diagnostics_schema import SCHEMA
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md"
 

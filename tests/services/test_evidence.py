@@ -149,3 +149,34 @@ def test_files_within_the_budget_are_added_and_the_others_explained(
         ("file_is_folder", tmp_path.name),
         ("file_too_large", "b.txt"),  # 10 more bytes would pass 15 in total
     ]
+
+
+class QuickDesk(SlowDesk):
+    """A source whose desk check answers at once."""
+
+    def probe_desk(self) -> dict[str, Any]:
+        return desk_unknown("desk.example.org", 443, False, "refused")
+
+
+def test_the_cpu_window_opened_with_the_tray_menu_makes_the_snapshot_ready_at_once(
+    qtbot, make: Callable[..., EvidenceService]
+) -> None:
+    source, now = QuickDesk(), [100.0]
+    evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader,
+                    window_ms=10_000, clock=lambda: now[0])  # fmt: skip
+    evidence.prepare()  # the user opened the tray menu
+    now[0] += 30.0  # ...and clicked "Report" half a minute later: the 10 s window has passed
+    with qtbot.waitSignal(evidence.diagnostics_ready, timeout=2000):
+        evidence.collect_diagnostics()
+    assert source.samples == 1, "the sample from the menu was used"
+
+
+def test_a_stale_cpu_window_is_opened_afresh(qtbot, make: Callable[..., EvidenceService]) -> None:
+    source, now = QuickDesk(), [100.0]
+    evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader,
+                    window_ms=0, clock=lambda: now[0])  # fmt: skip
+    evidence.prepare()
+    now[0] += 3600.0  # the menu was opened an hour ago
+    with qtbot.waitSignal(evidence.diagnostics_ready):
+        evidence.collect_diagnostics()
+    assert source.samples == 2
