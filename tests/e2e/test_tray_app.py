@@ -88,6 +88,10 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     assert set(files) == {"diagnostics.json", "screenshot.webp"}
     shot = Image.open(io.BytesIO(_download(files["screenshot.webp"].url, demo_desk.anna_token)))
     assert shot.size == (desktop.width, desktop.height), "the whole screen under the mouse"
+    # Taken before the dialog appeared: where it stood, the empty (black) desktop.
+    x, y, w, h = dialog.rect()
+    where_the_dialog_was = shot.convert("RGB").crop((x, y, x + w, y + h))
+    assert where_the_dialog_was.getextrema() == ((0, 0), (0, 0), (0, 0))
 
     desktop.click(*_center(icon), button=3)
     menu = app.probe("menu_shown")
