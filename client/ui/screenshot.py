@@ -84,14 +84,19 @@ def grab_screens(allowed: bool) -> Grab:
 
 
 def _compose(parts: list[tuple[QRect, QImage]]) -> QImage:
+    """The screens side by side in their own pixels (a HiDPI screen is not shrunk to half)."""
+    # A screen's logical geometry keeps its native top-left and divides only its size by the
+    # devicePixelRatio; the grab has the native size. Placing each grab 1:1 at that corner
+    # lays the screens out as the hardware does, with no gap and no scaling.
+    native = [(QRect(geometry.topLeft(), image.size()), image) for geometry, image in parts]
     area = QRect()
-    for geometry, _image in parts:
-        area = area.united(geometry)
+    for rect, _image in native:
+        area = area.united(rect)
     canvas = QImage(area.size(), QImage.Format.Format_RGB32)
     canvas.fill(QColor("black"))
     with _painting(canvas) as painter:
-        for geometry, image in parts:
-            painter.drawImage(QRect(geometry.topLeft() - area.topLeft(), geometry.size()), image)
+        for rect, image in native:
+            painter.drawImage(rect.translated(-area.topLeft()), image)
     return canvas
 
 
@@ -121,6 +126,11 @@ def render(grab: Grab, edits: Edits) -> QImage | None:
     if source is None:
         return None
     image = source.convertToFormat(QImage.Format.Format_RGB888)
+    # Edits are in the picture's pixels, but a grab of a HiDPI screen carries its
+    # devicePixelRatio, and QPainter would take the boxes as logical coordinates: at ratio 2
+    # a box would black out twice its size, twice as far from the corner, and leave bare
+    # what the user covered. Working in plain pixels also keeps the ratio out of the result.
+    image.setDevicePixelRatio(1.0)
     if edits.boxes:
         with _painting(image) as painter:
             for box in edits.boxes:

@@ -43,6 +43,10 @@ def _screen() -> QImage:
     return image
 
 
+def _sides(rect: QRect) -> tuple[int, int, int, int]:
+    return rect.x(), rect.y(), rect.width(), rect.height()
+
+
 class Reporting:
     """A report dialog with its items, over the in-memory desk."""
 
@@ -151,14 +155,28 @@ def test_black_boxes_drawn_by_mouse_are_in_the_pixels_sent(reporting: Reporting)
     (editor,) = reporting.dialog.findChildren(ScreenshotEditor)
     canvas = editor.canvas
     reporting.qtbot.waitExposed(editor)
-    marked = canvas.to_canvas(QRect(100, 100, 600, 300))
-    start, end = marked.topLeft(), marked.bottomRight()
+    picture = reporting.items.grab.screen
+    assert picture is not None
+    # Where the picture shows (scaled to fit, centred), worked out here, not by the canvas.
+    scale = min(canvas.width() / picture.width(), canvas.height() / picture.height())
+    left = (canvas.width() - picture.width() * scale) / 2
+    top = (canvas.height() - picture.height() * scale) / 2
+    wanted = QRect(100, 100, 600, 300)
+    start = QPoint(round(left + wanted.left() * scale), round(top + wanted.top() * scale))
+    end = QPoint(
+        round(left + (wanted.left() + wanted.width()) * scale),
+        round(top + (wanted.top() + wanted.height()) * scale),
+    )
     reporting.qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
     reporting.qtbot.mouseMove(canvas, pos=end)
     reporting.qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
     reporting.qtbot.mouseClick(editor.done_button, Qt.MouseButton.LeftButton)
     reporting.qtbot.waitUntil(lambda: reporting.items.ready)
     (box,) = reporting.items.edits.boxes
+    # Each canvas pixel covers a few picture pixels; rounding may cost one of them, and one more.
+    slack = 1 / scale + 1
+    for got, meant in zip(_sides(box), _sides(wanted), strict=True):
+        assert abs(got - meant) <= slack, (box, wanted)
     (shot,) = [a for a in reporting.items.attachments() if a.filename == "screenshot.webp"]
     decoded = Image.open(io.BytesIO(shot.data)).convert("RGB")
     inner = decoded.crop((box.x() + 2, box.y() + 2, box.right() - 1, box.bottom() - 1))

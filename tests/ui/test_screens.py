@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-SCREENS = {
-    "screens": [
-        {"name": "LEFT", "x": 0, "y": 0, "width": 1280, "height": 1024,
-         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1},
-        {"name": "RIGHT", "x": 1280, "y": 0, "width": 1920, "height": 1080,
-         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1},
-    ]
-}  # fmt: skip
+#: A 1280×1024 screen on the left, a 1920×1080 one on its right.
+SCREENS = Path(__file__).parents[1] / "support" / "two_screens.json"
 
 CODE = """
 from PySide6.QtGui import QCursor
@@ -30,9 +23,7 @@ print(grab.screen.width(), grab.screen.height(), grab.desktop.width(), grab.desk
 
 def test_the_screen_under_the_mouse_and_the_whole_desktop(tmp_path: Path) -> None:
     # Qt reads the screen layout once per process: a process of its own.
-    config = tmp_path / "screens.json"
-    config.write_text(json.dumps(SCREENS), encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={SCREENS}")
     result = subprocess.run(
         [sys.executable, "-c", CODE], env=env, capture_output=True, text=True, check=True,
         cwd=Path(__file__).resolve().parents[2],
