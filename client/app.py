@@ -260,6 +260,7 @@ class TrayApp(QObject):
         self.poller.connection_state_changed.connect(self._on_poller_connection_state_changed)
         self.outbox.items_changed.connect(self._on_outbox_items_changed)
         self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
+        self.reports.delivered_later.connect(self._on_reports_delivered_later)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -411,6 +412,17 @@ class TrayApp(QObject):
 
     def _on_outbox_report_delivered(self, _item: OutboxItem) -> None:
         self.poller.poll_now(force=True)
+
+    def _on_reports_delivered_later(self, item: OutboxItem) -> None:
+        """A saved report went out by itself: say so once (the dialog said it would)."""
+        text = texts.fill(
+            self.tr("Your report “%1” has reached the service desk as ticket %2."),
+            item.subject if len(item.subject) <= 80 else item.subject[:79] + "…",
+            item.ticket,
+        )
+        if item.refused:
+            text += "\n" + texts.refused_files(item.refused)
+        self.tray.showMessage(self.tr("IT help"), text)
 
     def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
         logger.error(

@@ -151,12 +151,26 @@ class _Cli:
         core = QCoreApplication.instance()
         pool = QThreadPool(core)
         settings = self._settings.settings
+        # The user's credential, as the tray's redactor knows it, so that a log line
+        # quoting it verbatim is masked too. Signed out, or without a keyring: no
+        # credential to mask, and the snapshot is taken all the same.
+        redactor = Redactor()
+        credential = self._environ.get(TOKEN_ENV)
+        if not credential and settings.desk_url and settings.desk_username:
+            try:
+                credential = self._secrets().get(
+                    credential_account(settings.desk_url, settings.desk_username)
+                )
+            except SecretStoreError:
+                credential = None
+        if credential:
+            redactor.add_secret(credential)
         evidence = evidence_service(
             TaskRunner(pool, core),
             self._settings,
             lambda: settings.desk_url,
             self._paths.log_file,
-            Redactor(),
+            redactor,
         )
         evidence.setParent(core)
         loop = QEventLoop()
@@ -196,7 +210,7 @@ class _Cli:
             try:
                 attachments.append(read_user_file(str(path), room))
             except ValidationError as error:
-                self._complain(f"{path}: {texts.error_message(error)}")
+                self._complain(texts.file_problem(error, settings.max_attachment_bytes))
                 return EXIT_USAGE
         summary = ""
         if not args.no_diagnostics:

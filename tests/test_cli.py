@@ -12,7 +12,8 @@ import pytest
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
 from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
-from client.adapters.paths import HOME_ENV, POLICY_ENV
+from client.adapters.paths import HOME_ENV, POLICY_ENV, default_paths
+from client.app import TOKEN_ENV
 from client.cli import EXIT_DESK, EXIT_OK, EXIT_SAVED, EXIT_USAGE, main
 from client.core.diagnostics_schema import SCHEMA
 from tests.fakes import MemoryKeyring
@@ -101,6 +102,17 @@ def test_a_missing_attachment_is_named(environ: dict[str, str], tmp_path: Path) 
     assert code == EXIT_USAGE and "nope.txt" in err
 
 
+def test_a_file_over_the_limit_is_named_with_the_limit(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    big = tmp_path / "memory.dmp"
+    with big.open("wb") as out:
+        out.truncate(20 * 1024 * 1024 + 1)  # one byte over the default limit, sparse
+    code, _, err = _run(environ, "report", "--subject", "x", "--attach", str(big))
+    assert code == EXIT_USAGE
+    assert "“memory.dmp”: This file is too large" in err and "21.0 MB" in err
+
+
 def test_an_empty_subject_is_refused(environ: dict[str, str]) -> None:
     code, _, err = _run(environ, "report", "--subject", "  ")
     assert code == EXIT_USAGE and err.strip()
@@ -173,3 +185,48 @@ def test_a_report_can_go_without_diagnostics(
     desk = _desk(demo_desk)
     mine = next(t for t in desk.changed_tickets(None)[0] if t.title == "Quiet report")
     assert desk.ticket(mine.ref).events[0].attachments == ()
+
+
+#: The user's credential, as an odd log line might quote it (no "token" word to give it away).
+CREDENTIAL = "c0ffee41d7e5b84a03a1c6f0e2d7b95c84aa13e6"
+
+
+def _log_quoting_the_credential(environ: dict[str, str]) -> None:
+    log_file = default_paths(environ).log_file
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.write_text(f"12:01 ERROR odd line quoting {CREDENTIAL} verbatim\n", encoding="utf-8")
+
+
+def test_diagnose_masks_the_credential_from_the_environment_in_the_log_tail(
+    environ: dict[str, str],
+) -> None:
+    environ[TOKEN_ENV] = CREDENTIAL
+    _log_quoting_the_credential(environ)
+    code, out, err = _run(environ, "diagnose", "--json")
+    assert (code, err) == (EXIT_OK, "")
+    assert CREDENTIAL not in out
+    assert json.loads(out)["log_tail"] == ["12:01 ERROR odd line quoting [redacted] verbatim"]
+
+
+def test_diagnose_masks_the_stored_credential_in_the_log_tail(
+    environ: dict[str, str], memory_keyring: MemoryKeyring
+) -> None:
+    environ.update({"HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9",
+                    "HELPDESK_TRAY_DESK_USERNAME": "anna"})  # fmt: skip
+    memory_keyring.set_password(SERVICE, "anna@http://127.0.0.1:9", CREDENTIAL)
+    _log_quoting_the_credential(environ)
+    code, out, _ = _run(environ, "diagnose", "--json")
+    assert code == EXIT_OK
+    assert CREDENTIAL not in out
+
+
+def test_diagnose_works_when_the_keyring_cannot_be_asked(environ: dict[str, str]) -> None:
+    import keyring
+    import keyring.backends.fail
+
+    environ.update({"HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9",
+                    "HELPDESK_TRAY_DESK_USERNAME": "anna"})  # fmt: skip
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    code, out, err = _run(environ, "diagnose", "--json")
+    assert (code, err) == (EXIT_OK, "")
+    assert json.loads(out)["network"]["desk"]["host"] == "127.0.0.1"

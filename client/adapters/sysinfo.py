@@ -3,8 +3,10 @@
 Every section is collected on its own: one that fails (access denied, a
 vanished process, no battery) is left out with a note, never the whole
 snapshot. Nothing secret is read: no environment (except the proxy settings,
-without credentials), no command lines, no browser data; host and user names
-only when IT policy allows. The shape is ``client/core/diagnostics.py``.
+without credentials), no command lines, no browser data. Host and user names
+appear only when IT policy allows; otherwise they (and the home folder) are
+masked wherever the computer wrote them: log lines, mount points, program and
+interface names. The shape is ``client/core/diagnostics.py``.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from client.core.diagnostics import (
     SCHEMA_ID,
     TOP_PROCESSES,
     VERSION,
+    ProbeTarget,
     desk_unknown,
 )
-from client.core.redact import Redactor
+from client.core.redact import NameMask, Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,14 @@ _PSEUDO_FILESYSTEMS = frozenset(
 #: Bytes read from the end of the log for its last lines; longer lines are cut.
 _LOG_TAIL_BYTES = 256 * 1024
 _LOG_LINE_CHARS = 2000
+#: What stands for a name the IT policy keeps out of the snapshot.
+USER_PLACEHOLDER, HOST_PLACEHOLDER, HOME_PLACEHOLDER = "[user]", "[host]", "~"
+#: Shorter user and host names are left alone: masking them would mangle ordinary words.
+_MIN_NAME_CHARS = 3
+#: Host names that say nothing about whose computer it is.
+_ANONYMOUS_HOSTS = frozenset({"localhost", "localhost.localdomain"})
+#: Parts of the snapshot the app writes itself, never the computer: not masked.
+_OWN_FIELDS = frozenset({"schema", "version", "taken_at", "app"})
 
 
 @dataclass(frozen=True)
@@ -65,13 +76,49 @@ class SnapshotOptions:
     include_user_name: bool = False
 
 
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
+def _with_scheme(proxy: str) -> str:
+    """A proxy setting with ``http://`` in front when it has no scheme.
+
+    Without one, ``urlsplit("anna:pw@proxy:3128")`` takes "anna" for the
+    scheme and the rest, password included, for a path.
+    """
+    proxy = proxy.strip()
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _without_credentials(proxy: str) -> str:
+    """Scheme, host and port of a proxy setting: never its user name, password or path."""
+    scheme, _, rest = _with_scheme(proxy).partition("://")
+    # Credentials end at the last "@", whatever they contain ("/", "#", even "@").
+    parts = urlsplit("//" + rest.rpartition("@")[2])
     host = parts.hostname or ""
     netloc = f"[{host}]" if ":" in host else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    try:
+        port = parts.port
+    except ValueError:  # not a number: left out, as a missing one
+        port = None
+    if port:
+        netloc += f":{port}"
+    return urlunsplit((scheme.lower(), netloc, "", "", ""))
+
+
+def _home_folders() -> list[str]:
+    """The user's home folder, as the OS writes it and with forward slashes."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):  # no home at all: nothing to mask
+        return []
+    if home.parent == home:  # "/" or "C:\\": masking it would mangle every path
+        return []
+    return list(dict.fromkeys([str(home), home.as_posix()]))
+
+
+def _name(read: Callable[[], str]) -> str:
+    """The user's or the computer's name, or "" when the OS cannot say."""
+    try:
+        return read()
+    except Exception:  # getpass.getuser: OSError (3.13) or KeyError/ImportError before
+        return ""
 
 
 def _round(value: float, digits: int = 1) -> float:
@@ -168,7 +215,29 @@ class SystemInfo:
             else None
         )
         document["notes"] = notes
-        return document
+        mask = self._name_mask()
+        if mask is None:
+            return document
+        return {
+            key: value if key in _OWN_FIELDS else mask.value(value)
+            for key, value in document.items()
+        }
+
+    def _name_mask(self) -> NameMask | None:
+        """What stands for the names the policy keeps out (``None``: it keeps none out)."""
+        placeholders: dict[str, str] = {}
+        if not self._options.include_user_name:
+            for home in _home_folders():  # masked whatever the user name's length
+                placeholders[home] = HOME_PLACEHOLDER
+            user = _name(getpass.getuser)
+            if len(user) >= _MIN_NAME_CHARS:
+                placeholders[user] = USER_PLACEHOLDER
+        if not self._options.include_host_name:
+            host = _name(socket.gethostname)
+            for name in (host, host.partition(".")[0]):  # full and short name
+                if len(name) >= _MIN_NAME_CHARS and name.lower() not in _ANONYMOUS_HOSTS:
+                    placeholders.setdefault(name, HOST_PLACEHOLDER)
+        return NameMask(placeholders) if placeholders else None
 
     def _os(self) -> dict[str, str]:
         info = {
@@ -348,7 +417,12 @@ class SystemInfo:
 
     @staticmethod
     def proxy_in_effect(url: str, policy_proxy: str = "") -> dict[str, str] | None:
-        """The proxy a request to ``url`` goes through (never with its credentials)."""
+        """The proxy a request to ``url`` goes through (never with its credentials).
+
+        A proxy written without a scheme (``anna:pw@proxy:3128``, as environment
+        variables often are) is taken as ``http://``. May look up names (the
+        proxy exceptions on Windows and macOS): call it on a worker.
+        """
         if policy_proxy:
             return {"url": _without_credentials(policy_proxy), "source": "policy"}
         if not url:
@@ -360,27 +434,34 @@ class SystemInfo:
             return None
         return {"url": _without_credentials(proxy), "source": "system"}
 
-    def _probe_target(self) -> tuple[str, int, bool]:
-        """Host and port a request to the desk connects to first, and whether that is a proxy."""
+    def probe_target(self) -> ProbeTarget:
+        """Host and port a request to the desk connects to first, and whether that is a proxy.
+
+        May look up names (see :meth:`proxy_in_effect`): call it on a worker.
+        """
         desk_url = self._desk_url()
         proxy = self.proxy_in_effect(desk_url, self._policy_proxy)
+        # The proxy's URL has its scheme by now (``_without_credentials``).
         target = urlsplit(proxy["url"] if proxy else desk_url)
-        port = target.port or (443 if target.scheme == "https" else 80)
-        return target.hostname or "", port, proxy is not None
+        try:
+            port = target.port
+        except ValueError:  # not a number: the scheme's usual one
+            port = None
+        port = port or (443 if target.scheme == "https" else 80)
+        return ProbeTarget(target.hostname or "", port, proxy is not None)
 
-    def desk_timed_out(self, cap_s: float = PROBE_CAP_S) -> dict[str, Any]:
-        """The desk check's result when it did not finish within ``cap_s``."""
-        host, port, via_proxy = self._probe_target()
-        return desk_unknown(host, port, via_proxy, f"timeout: no answer within {cap_s:g} s")
+    def probe_desk(
+        self, target: ProbeTarget | None = None, cap_s: float = PROBE_CAP_S
+    ) -> dict[str, Any]:
+        """Resolve ``target``'s host and open a TCP connection, with timings.
 
-    def probe_desk(self, cap_s: float = PROBE_CAP_S) -> dict[str, Any]:
-        """Resolve the desk's host (or the proxy's) and open a TCP connection, with timings.
-
-        The whole check keeps to ``cap_s`` as far as the operating system lets
-        it (name resolution cannot be interrupted: the caller caps it too).
+        ``target`` is :meth:`probe_target` (found now when not given). The
+        whole check keeps to ``cap_s`` as far as the operating system lets it
+        (name resolution cannot be interrupted: the caller caps it too).
         """
         deadline = self._clock() + cap_s
-        host, port, via_proxy = self._probe_target()
+        target = target or self.probe_target()
+        host, port, via_proxy = target.host, target.port, target.via_proxy
         if not host:
             return desk_unknown(host, port, via_proxy, "no_desk")  # not signed in to any yet
         started = self._clock()

@@ -42,6 +42,27 @@ def desk_unknown(host: str, port: int, via_proxy: bool, problem: str) -> dict[st
     }
 
 
+@dataclass(frozen=True)
+class ProbeTarget:
+    """Where the desk check connects first: the desk itself, or the proxy in effect."""
+
+    host: str
+    port: int
+    via_proxy: bool
+
+
+def desk_timed_out(target: ProbeTarget | None, cap_s: float) -> dict[str, Any]:
+    """The ``network.desk`` section when the check gave no answer within ``cap_s`` seconds.
+
+    ``target`` is ``None`` when not even where to connect was known by then
+    (finding the proxy may itself wait for a name lookup).
+    """
+    problem = f"timeout: no answer within {cap_s:g} s"
+    if target is None:
+        return desk_unknown("", 0, False, problem)
+    return desk_unknown(target.host, target.port, target.via_proxy, problem)
+
+
 def assemble(local: Mapping[str, Any], desk: Mapping[str, Any]) -> dict[str, Any]:
     """The snapshot: what the computer said about itself, plus the desk check."""
     document = dict(local)

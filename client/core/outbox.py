@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
+from client.core.diagnostics import FILE_NAME as DIAGNOSTICS_FILE
 from client.core.errors import (
     AttachmentRefused,
     AuthFailed,
@@ -29,7 +30,7 @@ from client.core.errors import (
     Rejected,
     Unavailable,
 )
-from client.core.models import AttachmentInfo, Report, TicketRef
+from client.core.models import Attachment, AttachmentInfo, Report, TicketRef
 from client.core.ports import DeskPort, OutboxStore
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,11 @@ def retry_delay(
 def begin_attempt(item: OutboxItem) -> OutboxItem:
     """The item is about to be sent (persist this before the network call)."""
     return replace(item, state=OutboxState.SENDING, attempts=item.attempts + 1)
+
+
+def _expendable(attachment: Attachment) -> tuple[bool, int]:
+    """The order in which unnamed refusals drop files: the diagnostics last, then by size."""
+    return attachment.filename != DIAGNOSTICS_FILE, attachment.size
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,8 @@ class OutboxSender:
 
         A refusal creates nothing at the desk, so trying again at once with
         fewer files is safe. When the desk does not say which file it minds
-        (the upload is too large), the largest goes first.
+        (the upload is too large), the largest goes first; the diagnostics
+        file, small and what the agent needs most, goes last.
         """
         attachments = list(report.attachments)
         refused: list[tuple[str, str]] = []
@@ -289,7 +296,7 @@ class OutboxSender:
                 return Delivery(ticket, tuple(refused))
             except AttachmentRefused as error:
                 named = [a for a in attachments if a.filename in error.filenames]
-                drop = named or ([max(attachments, key=lambda a: a.size)] if attachments else [])
+                drop = named or ([max(attachments, key=_expendable)] if attachments else [])
                 if not drop:
                     raise
                 logger.warning(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from client.core.diagnostics import ProbeTarget
 from client.core.models import (
     Agent,
     Attachment,
@@ -157,12 +158,16 @@ class DiagnosticsSource(Protocol):
         """Everything but the desk check; a failing item is left out with a note, never raised."""
         ...
 
-    def probe_desk(self) -> dict[str, Any]:
-        """Name resolution and a TCP connection to the desk (or its proxy), with timings."""
+    def probe_target(self) -> ProbeTarget:
+        """Where the desk check connects first: the desk, or the proxy in effect.
+
+        Call it on a worker: finding the proxy may look up names or read the
+        registry (``urllib.request.proxy_bypass`` on Windows and macOS).
+        """
         ...
 
-    def desk_timed_out(self) -> dict[str, Any]:
-        """The desk check's result when it took too long."""
+    def probe_desk(self, target: ProbeTarget) -> dict[str, Any]:
+        """Name resolution and a TCP connection to ``target``, with timings."""
         ...
 
 

@@ -1,9 +1,10 @@
-"""Removing secrets from text before it is logged or sent anywhere."""
+"""Removing secrets (and names the user keeps private) from text before it is logged or sent."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 MASK = "[redacted]"
 
@@ -56,3 +57,35 @@ class Redactor:
         for pattern in _PATTERNS:
             text = pattern.sub(lambda m: m.group(1) + MASK, text)
         return text
+
+
+class NameMask:
+    """Replaces names, in any case, with placeholders in every string of a JSON-like value.
+
+    One pass over each text, longest name first: a name that contains another
+    (a computer named after its user) is replaced whole, and a placeholder is
+    never masked again. Which names, and whether a short one is worth masking,
+    is the caller's decision.
+    """
+
+    def __init__(self, placeholders: Mapping[str, str]) -> None:
+        names = sorted((name for name in placeholders if name), key=len, reverse=True)
+        self._placeholders = [placeholders[name] for name in names]
+        alternatives = "|".join(f"({re.escape(name)})" for name in names)
+        self._pattern = re.compile(alternatives, re.IGNORECASE) if names else None
+
+    def text(self, text: str) -> str:
+        """``text`` with every name replaced."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._placeholders[(m.lastindex or 1) - 1], text)
+
+    def value(self, value: Any) -> Any:
+        """A copy of ``value`` with every string in it (at any depth) masked; keys are kept."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {key: self.value(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(item) for item in value]
+        return value

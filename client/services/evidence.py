@@ -3,10 +3,13 @@
 The diagnostics snapshot is taken when the user clicks "Report": CPU use is
 measured over a short window (two samples at least ``WINDOW_MS`` apart, the
 event loop free in between), while the desk's reachability is checked in
-parallel and given at most ``PROBE_CAP_S``. The window opens as early as the
-user opens the tray menu (:meth:`EvidenceService.prepare`), so by the click
-it has usually passed already: the dialog is ready at once. The screenshot's
-pixels are encoded on a worker too, again after every change the user makes.
+parallel and given at most ``PROBE_CAP_S``: first where it goes (the desk,
+or the proxy in effect, which may take a name lookup), then the check itself,
+both on a worker; the GUI thread only reads what they found. The window opens
+as early as the user opens the tray menu (:meth:`EvidenceService.prepare`),
+so by the click it has usually passed already: the dialog is ready at once.
+The screenshot's pixels are encoded on a worker too, again after every
+change the user makes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from client.core.diagnostics import PROBE_CAP_S, assemble
+from client.core.diagnostics import PROBE_CAP_S, ProbeTarget, assemble, desk_timed_out
 from client.core.errors import ClientError, as_client_error
 from client.core.models import Attachment
 from client.core.ports import DiagnosticsSource, ImageEncoder
@@ -39,6 +42,8 @@ class _Collection:
 
     number: int
     source: DiagnosticsSource | None = None
+    #: Where the desk check goes, once a worker has found out.
+    target: ProbeTarget | None = None
     local: dict[str, Any] | None = None
     desk: dict[str, Any] | None = None
     timers: list[QTimer] = field(default_factory=list)
@@ -85,6 +90,7 @@ class EvidenceService(QObject):
         self._source: DiagnosticsSource | None = None
         self._encoder: ImageEncoder | None = None
         self._window_ms = window_ms
+        self._cap_s = cap_s
         self._cap_ms = int(cap_s * 1000)
         self._numbers = 0
         self._current: _Collection | None = None
@@ -117,6 +123,8 @@ class EvidenceService(QObject):
     def collect_diagnostics(self) -> int:
         """Start a snapshot; its number comes back with the result."""
         collection = _Collection(self._next_number())
+        if self._current is not None:
+            self._finish(self._current)  # its timers with it: only the latest counts
         self._current = collection
         prepared, self._prepared = self._prepared, None
         if prepared is not None and self._clock() - prepared[2] <= SAMPLE_FRESH_S:
@@ -137,9 +145,9 @@ class EvidenceService(QObject):
             return
         collection.source = source
         self._io.submit(
-            source.probe_desk,
+            source.probe_target,
             owner=self,
-            on_success=lambda desk: self._on_part(collection, desk=desk),
+            on_success=lambda target: self._on_target(collection, target),
             on_error=lambda error: self._fail(collection, error),
         )
         # Name resolution cannot be interrupted: past the cap, the desk counts as not answering.
@@ -147,6 +155,18 @@ class EvidenceService(QObject):
         # The rest of the CPU window, if it has not passed yet.
         left_ms = max(self._window_ms - int((self._clock() - taken) * 1000), 0)
         self._after(collection, left_ms, lambda: self._take_local(collection, sample))
+
+    def _on_target(self, collection: _Collection, target: ProbeTarget) -> None:
+        source = collection.source
+        if collection is not self._current or source is None:
+            return
+        collection.target = target
+        self._io.submit(
+            lambda: source.probe_desk(target),
+            owner=self,
+            on_success=lambda desk: self._on_part(collection, desk=desk),
+            on_error=lambda error: self._fail(collection, error),
+        )
 
     def _after(self, collection: _Collection, msecs: int, then: Callable[[], None]) -> None:
         timer = QTimer(self)
@@ -167,9 +187,10 @@ class EvidenceService(QObject):
         )
 
     def _on_probe_overdue(self, collection: _Collection) -> None:
-        if collection is self._current and collection.desk is None and collection.source:
+        if collection is self._current and collection.desk is None:
             logger.info("diagnostics: the desk check took longer than %d ms", self._cap_ms)
-            self._on_part(collection, desk=collection.source.desk_timed_out())
+            # Built from what the workers found: nothing that may block is asked here.
+            self._on_part(collection, desk=desk_timed_out(collection.target, self._cap_s))
 
     def _on_part(
         self,

@@ -31,6 +31,8 @@ class ReportService(QObject):
             the outbox will send it when it can.
         report_rejected(Report, ClientError): the desk refused it; it waits in
             "My tickets" to be changed and sent again.
+        delivered_later(OutboxItem): a report whose first attempt is over
+            (saved for later, or from an earlier session) reached the desk.
     """
 
     report_saved = Signal(object)
@@ -38,6 +40,7 @@ class ReportService(QObject):
     report_sent = Signal(object, object)
     report_delayed = Signal(object, object)
     report_rejected = Signal(object, object)
+    delivered_later = Signal(object)
 
     def __init__(self, outbox: OutboxService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +80,8 @@ class ReportService(QObject):
         report = self._awaiting.pop(item.key, None)
         if report is not None:
             self.report_sent.emit(report, item)
+        else:
+            self.delivered_later.emit(item)
 
     def _on_outbox_attempt_failed(self, item: OutboxItem, error: ClientError) -> None:
         report = self._awaiting.pop(item.key, None)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +37,9 @@ from client.ui.report_items import ReportItems, ReportItemsView
 from client.ui.screenshot import ScreenshotEditor
 
 logger = logging.getLogger(__name__)
+
+#: How long Send waits for the diagnostics and the screenshot before it sends without them (ms).
+ITEMS_WAIT_MS = 10_000
 
 
 def _local_files(data: QMimeData) -> list[str]:
@@ -170,6 +180,7 @@ class ReportDialog(QDialog):
         *,
         max_attachment_bytes: int,
         items: ReportItems | None = None,
+        items_wait_ms: int = ITEMS_WAIT_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -181,10 +192,18 @@ class ReportDialog(QDialog):
         self._pending: Report | None = None
         self._waiting_for_items = False
         self._items_were_ready = False
+        # Send waits for what is being prepared, but not for ever.
+        self._items_wait = QTimer(self)
+        self._items_wait.setSingleShot(True)
+        self._items_wait.setInterval(items_wait_ms)
+        self._items_wait.timeout.connect(self._on_items_wait_timeout)
         self._saved = False
         self.view = ReportDialogView(self)
         if items is not None:
             self.setAcceptDrops(True)
+            # Files dropped on the text fields are added too (not pasted as text);
+            # the subject line's filter is installed below, for every dialog.
+            self.view.description.viewport().installEventFilter(self)
             self.view.items.show()
             items.changed.connect(self._on_items_changed)
             items.problem.connect(self.view.show_message)
@@ -260,12 +279,24 @@ class ReportDialog(QDialog):
         self._set_busy(True)
         if self._items is not None and not self._items.ready:
             self._waiting_for_items = True  # sent as soon as the diagnostics are in
+            self._items_wait.start()
             self.view.send.setText(self.tr("Preparing…"))
+            self.view.cancel.setEnabled(True)  # nothing is saved yet: the user may stop
             return
         self._send()
 
-    def _send(self) -> None:
+    def _on_items_wait_timeout(self) -> None:
+        if self._waiting_for_items and self._items is not None:
+            logger.warning("report items not ready after %d ms: sending without them",
+                           self._items_wait.interval())  # fmt: skip
+            self._items.give_up_waiting()  # ready now: sends from _on_items_changed
+
+    def _stop_waiting(self) -> None:
         self._waiting_for_items = False
+        self._items_wait.stop()
+
+    def _send(self) -> None:
+        self._stop_waiting()
         try:
             report = self._build()
         except ValidationError as error:  # a file added meanwhile made it too large
@@ -282,9 +313,12 @@ class ReportDialog(QDialog):
         items = self._items
         assert items is not None
         self.view.items.show_items(items.items(), items.screenshot_image())
+        # The preview shows what Send would send: only once everything is prepared.
+        self.view.items.preview.setEnabled(items.ready)
+        self.view.items.preview.setToolTip("" if items.ready else self.tr("Still preparing…"))
         if items.ready and not self._items_were_ready:
             # Once the new rows are shown and laid out (both are queued events).
-            QTimer.singleShot(0, self.items_ready.emit)
+            QTimer.singleShot(0, self, self.items_ready.emit)  # not after the dialog is gone
         self._items_were_ready = items.ready
         if items.ready and self._waiting_for_items:
             self._send()
@@ -324,15 +358,30 @@ class ReportDialog(QDialog):
         preview.finished.connect(preview.deleteLater)
         preview.open()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802, D102
-        if self._items is not None and _local_files(event.mimeData()):
+    def _takes_files(self) -> bool:
+        """Whether files may be added now (not while sending, nor after)."""
+        editing = self.view.form.isVisibleTo(self) and not self.sending
+        return self._items is not None and editing and not self._waiting_for_items
+
+    def _consider_drag(self, event: QDragMoveEvent) -> None:
+        if self._takes_files() and _local_files(event.mimeData()):
             event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802, D102
+        self._consider_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802, D102
+        self._consider_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802, D102
         paths = _local_files(event.mimeData())
-        if paths:
+        if paths and self._takes_files():
             event.acceptProposedAction()
             self._add_paths(paths)
+        else:
+            event.ignore()
 
     def _on_service_report_saved(self, report: Report) -> None:
         if self._mine(report):
@@ -361,8 +410,7 @@ class ReportDialog(QDialog):
             "changes."
         )
         if item.refused:
-            text += "\n\n" + self.tr("These files were not sent with it:") + "\n"
-            text += "\n".join(f"• {name}: {texts.refusal(why)}" for name, why in item.refused)
+            text += "\n\n" + texts.refused_files(item.refused)
         self._finish(
             self.tr("Thank you. Your report is ticket %1.").replace("%1", str(item.ticket)),
             text,
@@ -420,6 +468,14 @@ class ReportDialog(QDialog):
             self.view.message.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, D102
+        if isinstance(event, QDropEvent) and _local_files(event.mimeData()):
+            # Files dragged over a text field: ours, not text to paste (QDragMoveEvent
+            # and QDragEnterEvent are QDropEvents too).
+            if isinstance(event, QDragMoveEvent):
+                self._consider_drag(event)
+            else:
+                self.dropEvent(event)
+            return True
         if watched is self.view.subject and isinstance(event, QKeyEvent):
             enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
@@ -433,6 +489,9 @@ class ReportDialog(QDialog):
         """Closing is fine once the report is saved; before that it would lose the text."""
         if self.sending and not self._saved:
             return
+        if self._waiting_for_items:  # not sent: the text stays as a draft
+            self._stop_waiting()
+            self._set_busy(False)
         super().reject()
 
 

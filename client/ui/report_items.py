@@ -9,6 +9,7 @@ report dialog takes :meth:`ReportItems.attachments` when the user presses Send.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from client.ui import texts
 from client.ui.screenshot import Edits, Grab, render, rgb_rows
 from client.ui.widgets import Card
 
+logger = logging.getLogger(__name__)
+
 
 class Part(enum.Enum):
     """Where an item is: on its way to being ready, ready, or not there (and why)."""
@@ -43,6 +46,7 @@ class Part(enum.Enum):
 
 DIAGNOSTICS = "diagnostics"
 SCREENSHOT = "screenshot"
+FILES = "files"
 _STARTING = -1
 
 
@@ -90,6 +94,7 @@ class ReportItems(QObject):
         self._screenshot_part = Part.MISSING
         self._files: list[Attachment] = []
         self._waiting: dict[str, int] = {}  # what is being prepared: its request number
+        self._queued: list[str] = []  # files chosen while others are being read
         self._started = False
         evidence.diagnostics_ready.connect(self._on_evidence_diagnostics_ready)
         evidence.diagnostics_failed.connect(self._on_evidence_diagnostics_failed)
@@ -178,11 +183,31 @@ class ReportItems(QObject):
         self.changed.emit()
 
     def add_files(self, paths: list[str]) -> None:
-        """Read files the user chose (on a worker), within what is left of the size limit."""
-        if paths:
+        """Read files the user chose (on a worker), within what is left of the size limit.
+
+        Files added while others are still being read are read next, against
+        what those leave of the limit.
+        """
+        self._queued += paths
+        if self._queued and FILES not in self._waiting:
+            queued, self._queued = self._queued, []
             room = self.room_left
-            self._request("files", lambda: self._evidence.read_files(paths, room))
-            self.changed.emit()
+            self._request(FILES, lambda: self._evidence.read_files(queued, room))
+        self.changed.emit()
+
+    def give_up_waiting(self) -> None:
+        """Stop waiting for what is not ready yet: the report goes without it."""
+        if DIAGNOSTICS in self._waiting:
+            self._diagnostics_part = Part.MISSING
+            self._diagnostics_reason = self.tr("The diagnostics were not ready in time.")
+        if SCREENSHOT in self._waiting:
+            self._screenshot_part = Part.MISSING
+            self._grab = Grab(reason=self.tr("The screenshot was not ready in time."))
+        if FILES in self._waiting or self._queued:
+            logger.warning("files still being read left out: %s", ", ".join(self._queued))
+        self._waiting.clear()
+        self._queued.clear()
+        self.changed.emit()
 
     @property
     def ready(self) -> bool:
@@ -204,7 +229,13 @@ class ReportItems(QObject):
         return sent
 
     def summary(self) -> str:
-        """The diagnostics' first lines, for the top of the ticket text (none when removed)."""
+        """The diagnostics' first lines, for the top of the ticket text.
+
+        None when the user removed them; why there are none when they could
+        not be taken, so the agent does not look for a file that is not there.
+        """
+        if self._diagnostics_part is Part.MISSING:
+            return self._diagnostics_reason
         if self._diagnostics_part is not Part.READY or self._diagnostics is None:
             return ""
         return texts.diagnostics_summary(facts(self._diagnostics))
@@ -261,14 +292,12 @@ class ReportItems(QObject):
     def _on_evidence_files_read(
         self, number: int, added: list[Attachment], problems: list[ClientError]
     ) -> None:
-        if not self._done("files", number):
+        if not self._done(FILES, number):
             return
         self._files += added
-        self.changed.emit()
+        self.add_files([])  # the files chosen meanwhile, if any
         if problems:
-            self.problem.emit(
-                "\n".join(f"“{p.detail}”: {texts.error_message(p)}" for p in problems)
-            )
+            self.problem.emit("\n".join(texts.file_problem(p, self._max_bytes) for p in problems))
 
 
 class _Row(Card):
@@ -369,9 +398,11 @@ class ReportItemsView(QWidget):
         if item.part is Part.MISSING:
             return item.reason or self.tr("Not available.")
         assert item.attachment is not None
-        size = f"{item.attachment.filename} · {texts.data_size(item.attachment.size)}"
+        name, size = item.attachment.filename, texts.data_size(item.attachment.size)
         if item.part is Part.REMOVED:
-            return self.tr("Will not be sent.") + " " + size
-        if item.key == DIAGNOSTICS:
-            return size + " · " + self.tr("a summary goes at the top of your text")
-        return size
+            template = self.tr("Will not be sent. %1 · %2")
+        elif item.key == DIAGNOSTICS:
+            template = self.tr("%1 · %2 · a summary goes at the top of your text")
+        else:
+            template = "%1 · %2"
+        return texts.fill(template, name, size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -177,6 +178,20 @@ _REFUSED = {
 }
 
 
+_PLACE = re.compile(r"%([1-9])")
+
+
+def fill(template: str, *values: object) -> str:
+    """``template`` with %1, %2, ... replaced by ``values`` in one pass.
+
+    One pass, so a value that itself contains "%2" (a file name, a mount
+    point) stays as it is instead of being filled in again.
+    """
+    return _PLACE.sub(
+        lambda m: str(values[int(m[1]) - 1]) if int(m[1]) <= len(values) else m[0], template
+    )
+
+
 def diagnostics_summary(facts: Sequence[Fact]) -> str:
     """The diagnostics' first lines for the agent, e.g. "Disk /: 3 % free · memory 92 % used"."""
     parts = []
@@ -185,10 +200,35 @@ def diagnostics_summary(facts: Sequence[Fact]) -> str:
             continue
         text = QCoreApplication.translate("Diagnostics", str(_FACTS[fact.code]))
         names = _FACT_VALUES.get(fact.code) or tuple(fact.values)
-        for number, name in enumerate(names, start=1):
-            text = text.replace(f"%{number}", str(fact.values.get(name, "")))
-        parts.append(text)
+        parts.append(fill(text, *(fact.values.get(name, "") for name in names)))
     return " · ".join(parts)
+
+
+def file_problem(error: ClientError, limit: int) -> str:
+    """Why a file the user chose was not added (``error.detail``: its name).
+
+    ``limit``: how large the files of one report may be together.
+    """
+    if error.code == "file_too_large":
+        why = fill(
+            QCoreApplication.translate(
+                "Errors",
+                "This file is too large: the files of a report may be %1 together at most.",
+            ),
+            data_size(limit),
+        )
+    else:
+        why = error_message(error)
+    return fill(QCoreApplication.translate("Errors", "“%1”: %2"), error.detail, why)
+
+
+def refused_files(refused: Sequence[tuple[str, str]]) -> str:
+    """The files the desk would not take with a report, one line each ("" when none)."""
+    if not refused:
+        return ""
+    lines = [QCoreApplication.translate("Errors", "These files were not sent with it:")]
+    lines += [fill("• %1: %2", name, refusal(why)) for name, why in refused]
+    return "\n".join(lines)
 
 
 def refusal(reason: str) -> str:
@@ -308,18 +348,22 @@ def diagnostics_text(document: Mapping[str, Any]) -> str:
     memory = document.get("memory")
     if memory:
         lines.append(
-            translate("Diagnostics", "Memory: %1, %2 % used; swap %3 % used")
-            .replace("%1", data_size(memory["total_bytes"]))
-            .replace("%2", f"{memory['used_percent']:.0f}")
-            .replace("%3", f"{memory['swap_used_percent']:.0f}")
+            fill(
+                translate("Diagnostics", "Memory: %1, %2 % used; swap %3 % used"),
+                data_size(memory["total_bytes"]),
+                f"{memory['used_percent']:.0f}",
+                f"{memory['swap_used_percent']:.0f}",
+            )
         )
     for disk in document.get("disks", []):
         free = 100 * disk["free_bytes"] / max(disk["total_bytes"], 1)
         lines.append(
-            translate("Diagnostics", "Disk %1: %2 % free of %3")
-            .replace("%1", disk["mount"])
-            .replace("%2", f"{free:.0f}")
-            .replace("%3", data_size(disk["total_bytes"]))
+            fill(
+                translate("Diagnostics", "Disk %1: %2 % free of %3"),
+                disk["mount"],
+                f"{free:.0f}",
+                data_size(disk["total_bytes"]),
+            )
         )
     network = document.get("network") or {}
     for interface in network.get("interfaces", []):
@@ -332,14 +376,14 @@ def diagnostics_text(document: Mapping[str, Any]) -> str:
         lines.append(translate("Diagnostics", "Proxy: %1").replace("%1", proxy["url"]))
     desk = network.get("desk")
     if desk and desk["host"]:
-        lines.append(
-            translate("Diagnostics", "Service desk %1:%2: name lookup %3 ms, connection %4 ms")
-            .replace("%1", desk["host"])
-            .replace("%2", str(desk["port"]))
-            .replace("%3", "-" if desk["dns_ms"] is None else f"{desk['dns_ms']:.0f}")
-            .replace("%4", "-" if desk["tcp_ms"] is None else f"{desk['tcp_ms']:.0f}")
-            + ("" if desk["reachable"] else f" ({desk['problem']})")
-        )
+        timings = ("-" if desk[key] is None else f"{desk[key]:.0f}" for key in ("dns_ms", "tcp_ms"))
+        line = translate("Diagnostics", "Service desk %1:%2: name lookup %3 ms, connection %4 ms")
+        if not desk["reachable"]:
+            line = translate(
+                "Diagnostics",
+                "Service desk %1:%2: name lookup %3 ms, connection %4 ms, not reachable (%5)",
+            )
+        lines.append(fill(line, desk["host"], desk["port"], *timings, desk["problem"]))
     processes = document.get("processes")
     if processes:
         lines.append(translate("Diagnostics", "Busiest programs:"))
@@ -349,8 +393,6 @@ def diagnostics_text(document: Mapping[str, Any]) -> str:
         ]
     for note in document.get("notes", []):
         lines.append(
-            translate("Diagnostics", "Left out: %1 (%2)")
-            .replace("%1", note["item"])
-            .replace("%2", note["problem"])
+            fill(translate("Diagnostics", "Left out: %1 (%2)"), note["item"], note["problem"])
         )
     return "\n".join(lines)

@@ -114,6 +114,10 @@
         <translation>Servicedesk %1:%2: naam opzoeken %3 ms, verbinden %4 ms</translation>
     </message>
     <message>
+        <source>Service desk %1:%2: name lookup %3 ms, connection %4 ms, not reachable (%5)</source>
+        <translation>Servicedesk %1:%2: naam opzoeken %3 ms, verbinding %4 ms, niet bereikbaar (%5)</translation>
+    </message>
+    <message>
         <source>Busiest programs:</source>
         <translation>Drukste programma's:</translation>
     </message>
@@ -289,6 +293,18 @@
         <translation>te groot voor de servicedesk</translation>
     </message>
     <message>
+        <source>This file is too large: the files of a report may be %1 together at most.</source>
+        <translation>Dit bestand is te groot: de bestanden bij een melding mogen samen hoogstens %1 zijn.</translation>
+    </message>
+    <message>
+        <source>“%1”: %2</source>
+        <translation>‘%1’: %2</translation>
+    </message>
+    <message>
+        <source>These files were not sent with it:</source>
+        <translation>Deze bestanden zijn niet meegestuurd:</translation>
+    </message>
+    <message>
         <source>We will keep trying.</source>
         <translation>We blijven het proberen.</translation>
     </message>
@@ -396,6 +412,10 @@
         <translation>Bezig met voorbereiden…</translation>
     </message>
     <message>
+        <source>Still preparing…</source>
+        <translation>Nog bezig met voorbereiden…</translation>
+    </message>
+    <message>
         <source>Add files to your report</source>
         <translation>Bestanden toevoegen aan je melding</translation>
     </message>
@@ -410,10 +430,6 @@
     <message>
         <source>Your report has reached the service desk. Someone will pick it up; you can see where it is under “My tickets”, and we will let you know when something changes.</source>
         <translation>Je melding is bij de servicedesk aangekomen. Iemand pakt hem op; onder ‘Mijn meldingen’ zie je hoe ver hij is, en we laten het je weten als er iets verandert.</translation>
-    </message>
-    <message>
-        <source>These files were not sent with it:</source>
-        <translation>Deze bestanden zijn niet meegestuurd:</translation>
     </message>
     <message>
         <source>Your report is saved on this computer.</source>
@@ -444,6 +460,7 @@
     <name>ReportDialogView</name>
     <message>
         <source>Tell us what is wrong. The service desk will get back to you, and you can follow your report under “My tickets”.</source>
+        <extracomment>How long Send waits for the diagnostics and the screenshot before it sends without them (ms).</extracomment>
         <translation>Vertel ons wat er mis is. De servicedesk neemt contact met je op, en je kunt je melding volgen onder ‘Mijn meldingen’.</translation>
     </message>
     <message>
@@ -482,6 +499,14 @@
 <context>
     <name>ReportItems</name>
     <message>
+        <source>The diagnostics were not ready in time.</source>
+        <translation>De diagnose was niet op tijd klaar.</translation>
+    </message>
+    <message>
+        <source>The screenshot was not ready in time.</source>
+        <translation>De schermafbeelding was niet op tijd klaar.</translation>
+    </message>
+    <message>
         <source>The diagnostics could not be collected.</source>
         <translation>De diagnose kon niet worden verzameld.</translation>
     </message>
@@ -517,12 +542,12 @@
         <translation>Niet beschikbaar.</translation>
     </message>
     <message>
-        <source>Will not be sent.</source>
-        <translation>Wordt niet verstuurd.</translation>
+        <source>Will not be sent. %1 · %2</source>
+        <translation>Wordt niet verstuurd. %1 · %2</translation>
     </message>
     <message>
-        <source>a summary goes at the top of your text</source>
-        <translation>een samenvatting komt boven je tekst</translation>
+        <source>%1 · %2 · a summary goes at the top of your text</source>
+        <translation>%1 · %2 · een samenvatting komt boven je tekst</translation>
     </message>
 </context>
 <context>
@@ -776,6 +801,10 @@
 </context>
 <context>
     <name>TrayApp</name>
+    <message>
+        <source>Your report “%1” has reached the service desk as ticket %2.</source>
+        <translation>Je melding ‘%1’ is bij de servicedesk aangekomen en heeft nummer %2.</translation>
+    </message>
     <message>
         <source>IT help</source>
         <translation>IT-hulp</translation>

@@ -12,7 +12,9 @@ import pytest
 from client.core.diagnostics import (
     LONG_UPTIME_DAYS,
     Fact,
+    ProbeTarget,
     assemble,
+    desk_timed_out,
     desk_unknown,
     facts,
 )
@@ -110,6 +112,22 @@ def test_the_desk_check_joins_the_computers_own_part() -> None:
     document = assemble(local, desk)
     assert document["network"] == {"interfaces": [], "proxy": None, "desk": desk}
     assert "desk" not in local["network"], "the parts are not changed"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (ProbeTarget("proxy.example.org", 3128, True), ("proxy.example.org", 3128, True)),
+        (None, ("", 0, False)),  # not even where to connect was known in time
+    ],
+)
+def test_a_desk_check_past_its_cap_is_told_from_what_was_found_before(
+    target: ProbeTarget | None, expected: tuple[str, int, bool]
+) -> None:
+    desk = desk_timed_out(target, 2.0)
+    assert (desk["host"], desk["port"], desk["via_proxy"]) == expected
+    assert (desk["reachable"], desk["problem"]) == (False, "timeout: no answer within 2 s")
+    jsonschema.validate(desk, SCHEMA["properties"]["network"]["properties"]["desk"])
 
 
 def _properties(schema: dict[str, Any], prefix: str = "") -> list[str]:

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from client.core.diagnostics import FILE_NAME as DIAGNOSTICS_FILE
 from client.core.errors import (
     AttachmentRefused,
     AuthFailed,
@@ -184,6 +185,25 @@ def test_attachments_the_desk_refuses_are_left_out_and_the_ticket_is_created() -
     assert stored.refused == (("tool.exe", "file_type"), ("video.mp4", "too_large"))
     (ticket,) = desk.attachments.values()
     assert [a.filename for a in ticket] == ["dump.bin", "screenshot.webp"]
+
+
+def test_an_upload_too_large_drops_the_diagnostics_last_even_when_largest() -> None:
+    outbox = MemoryOutbox()
+    desk = FakeDesk(max_upload_bytes=2250)
+    files = (
+        Attachment(DIAGNOSTICS_FILE, "application/json", b"{" * 2000),
+        Attachment("screenshot.webp", "image/webp", b"W" * 300),
+        Attachment("notes.txt", "text/plain", b"N" * 200),
+    )
+    item_id = outbox.add(Report("Slow", "", attachments=files), NOW).id
+
+    attempt = OutboxSender(outbox, clock=lambda: NOW).send_next(desk)
+
+    assert attempt is not None and attempt.delivered
+    stored = outbox.item(item_id)
+    assert stored.refused == (("screenshot.webp", "too_large"),)
+    (ticket,) = desk.attachments.values()
+    assert [a.filename for a in ticket] == [DIAGNOSTICS_FILE, "notes.txt"]
 
 
 def test_a_report_is_not_refused_for_want_of_an_attachment_to_drop() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from client.core.redact import MASK, Redactor
+from client.core.redact import MASK, NameMask, Redactor
 
 SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 
@@ -66,3 +66,42 @@ def test_secrets_can_be_added_while_other_threads_redact() -> None:
         thread.join()
     assert errors == []
     assert redactor.redact("x secret-number-499 y") == f"x {MASK} y"
+
+
+NAMES = NameMask({"/home/anna": "~", "anna": "[user]", "anna-laptop": "[host]", "": "[never]"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("opened /home/anna/q3.xlsx", "opened ~/q3.xlsx"),
+        ("/media/anna/USB", "/media/[user]/USB"),
+        ("ANNA on Anna-Laptop.corp", "[user] on [host].corp"),  # any case; the longest whole
+        ("nothing private here", "nothing private here"),
+    ],
+)
+def test_names_are_replaced_in_one_pass_longest_first(text: str, expected: str) -> None:
+    assert NAMES.text(text) == expected
+
+
+def test_every_string_of_a_document_is_masked_and_the_rest_kept() -> None:
+    document = {
+        "disks": [{"mount": "/media/anna", "total_bytes": 5}],
+        "log_tail": ("anna",),
+        "battery": None,
+        "plugged_in": True,
+    }
+    assert NAMES.value(document) == {
+        "disks": [{"mount": "/media/[user]", "total_bytes": 5}],
+        "log_tail": ["[user]"],
+        "battery": None,
+        "plugged_in": True,
+    }
+
+
+def test_a_placeholder_is_never_masked_again() -> None:
+    assert NameMask({"anna": "[user]", "user": "[host]"}).text("anna user") == "[user] [host]"
+
+
+def test_without_names_nothing_changes() -> None:
+    assert NameMask({}).value({"a": ["anna"]}) == {"a": ["anna"]}

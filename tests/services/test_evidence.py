@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
-from client.core.diagnostics import desk_unknown
+from client.core.diagnostics import ProbeTarget, desk_unknown
 from client.core.errors import ValidationError
 from client.core.models import Attachment
 from client.services.evidence import EvidenceService
@@ -34,12 +34,12 @@ class SlowDesk:
         assert since == "sample", "the CPU window starts at the click"
         return {"network": {"interfaces": [], "proxy": None}, "notes": []}
 
-    def probe_desk(self) -> dict[str, Any]:
-        self.release.wait(30)
-        return desk_unknown("desk.example.org", 443, False, "late")
+    def probe_target(self) -> ProbeTarget:
+        return ProbeTarget("desk.example.org", 443, False)
 
-    def desk_timed_out(self) -> dict[str, Any]:
-        return desk_unknown("desk.example.org", 443, False, "timeout")
+    def probe_desk(self, target: ProbeTarget) -> dict[str, Any]:
+        self.release.wait(30)
+        return desk_unknown(target.host, target.port, target.via_proxy, "late")
 
 
 class Encoder:
@@ -93,7 +93,9 @@ def test_a_desk_check_that_hangs_is_cut_off_and_the_snapshot_still_comes(
         number = evidence.collect_diagnostics()
     got_number, document = ready.args
     assert got_number == number
-    assert document["network"]["desk"]["problem"] == "timeout"
+    desk = document["network"]["desk"]
+    assert desk["problem"] == "timeout: no answer within 0.1 s"
+    assert (desk["host"], desk["port"]) == ("desk.example.org", 443)
     source.release.set()
 
 
@@ -154,8 +156,8 @@ def test_files_within_the_budget_are_added_and_the_others_explained(
 class QuickDesk(SlowDesk):
     """A source whose desk check answers at once."""
 
-    def probe_desk(self) -> dict[str, Any]:
-        return desk_unknown("desk.example.org", 443, False, "refused")
+    def probe_desk(self, target: ProbeTarget) -> dict[str, Any]:
+        return desk_unknown(target.host, target.port, target.via_proxy, "refused")
 
 
 def test_the_cpu_window_opened_with_the_tray_menu_makes_the_snapshot_ready_at_once(
@@ -180,3 +182,68 @@ def test_a_stale_cpu_window_is_opened_afresh(qtbot, make: Callable[..., Evidence
     with qtbot.waitSignal(evidence.diagnostics_ready):
         evidence.collect_diagnostics()
     assert source.samples == 2
+
+
+class TargetWatchingDesk(SlowDesk):
+    """A hanging desk check whose source notes on which thread its target was worked out."""
+
+    def __init__(self, gui_thread: QThread) -> None:
+        super().__init__()
+        self._gui_thread = gui_thread
+        self.on_gui_thread: list[bool] = []
+
+    def probe_target(self) -> ProbeTarget:
+        # Finding the proxy may look up names or read the registry: never on the GUI thread.
+        self.on_gui_thread.append(QThread.currentThread() == self._gui_thread)
+        return ProbeTarget("proxy.example.org", 3128, True)
+
+
+def test_where_the_desk_check_goes_is_worked_out_off_the_gui_thread(
+    qtbot, qapp: QApplication, pool: QThreadPool, make: Callable[..., EvidenceService]
+) -> None:
+    source = TargetWatchingDesk(qapp.thread())
+    evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.1)
+    with qtbot.waitSignal(evidence.diagnostics_ready, timeout=10_000) as ready:
+        evidence.collect_diagnostics()
+    source.release.set()
+    desk = ready.args[1]["network"]["desk"]
+    assert (desk["host"], desk["port"], desk["via_proxy"]) == ("proxy.example.org", 3128, True)
+    assert desk["problem"].startswith("timeout")
+    assert source.on_gui_thread and not any(source.on_gui_thread)
+
+
+class ProxyLookupHangs(SlowDesk):
+    """A source for which even finding the proxy hangs (a name lookup for the exceptions)."""
+
+    def probe_target(self) -> ProbeTarget:
+        self.release.wait(30)
+        return super().probe_target()
+
+
+def test_a_desk_check_that_cannot_even_find_its_proxy_is_cut_off_too(
+    qtbot, pool: QThreadPool, make: Callable[..., EvidenceService]
+) -> None:
+    source = ProxyLookupHangs()
+    evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.1)
+    with qtbot.waitSignal(evidence.diagnostics_ready, timeout=10_000) as ready:
+        evidence.collect_diagnostics()
+    source.release.set()
+    desk = ready.args[1]["network"]["desk"]
+    assert (desk["host"], desk["reachable"]) == ("", False)
+    assert desk["problem"] == "timeout: no answer within 0.1 s"
+
+
+def test_a_replaced_snapshot_leaves_no_timer_running(
+    qtbot, make: Callable[..., EvidenceService]
+) -> None:
+    source = QuickDesk()
+    evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader, window_ms=10_000)
+
+    def running() -> int:
+        return sum(timer.isActive() for timer in evidence.findChildren(QTimer))
+
+    evidence.collect_diagnostics()  # waits out its CPU window (and the desk check's cap)
+    alone = running()
+    assert alone >= 1
+    evidence.collect_diagnostics()  # the user reported again: the first one is over
+    assert running() == alone

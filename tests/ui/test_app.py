@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.app import TrayApp, display_problem
 from client.core.errors import AuthFailed, Unavailable
-from client.core.models import Report, Stage
+from client.core.models import Attachment, Report, Stage
 from client.core.ports import credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
@@ -348,3 +348,23 @@ def test_reports_waiting_from_a_previous_run_are_sent_at_start(qtbot, harness: _
     assert [t.summary.title for t in harness.desk.tickets.values()] == [
         "Written yesterday, offline"
     ]
+
+
+def test_a_report_sent_later_says_so_and_names_the_files_left_out(qtbot, harness: _Harness) -> None:
+    harness.store_token()
+    harness.desk.refused_names = frozenset({"setup.exe"})
+    files = (
+        Attachment("setup.exe", "application/octet-stream", b"MZ"),
+        Attachment("notes.txt", "text/plain", b"it hangs"),
+    )
+    harness.outbox.add(Report("Written yesterday, offline", "", attachments=files), 1.0)
+    app = harness.build()
+    messages: list[tuple[str, ...]] = []
+    app.tray.showMessage = lambda *shown: messages.append(shown)  # type: ignore[method-assign]
+    app.start()
+    qtbot.waitUntil(lambda: bool(messages))
+    ((title, text),) = messages
+    (ticket,) = harness.desk.tickets
+    assert f"“Written yesterday, offline” has reached the service desk as ticket {ticket}" in text
+    assert "setup.exe: the service desk does not accept this type of file" in text
+    assert "notes.txt" not in text
