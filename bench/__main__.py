@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report`` picks some; all run by default.
+``--only startup,crash,latency,report,idle`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psutil
 
-from bench import crash_kills, loop_latency, report_evidence, startup_memory
+from bench import crash_kills, idle_polls, loop_latency, report_evidence, startup_memory
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency", "report")
+BENCHMARKS = ("startup", "crash", "latency", "report", "idle")
 
 
 def machine() -> dict[str, object]:
@@ -51,6 +51,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=None, help="crash harness seed")
     parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
     parser.add_argument("--report-rounds", type=int, default=21, help="grabs and snapshots")
+    parser.add_argument("--idle-hours", type=int, default=24, help="simulated idle hours")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -78,6 +79,10 @@ def main() -> int:
         evidence = report_evidence.run(args.report_rounds)
         record["report_evidence"] = evidence.as_dict()
         lines += ["", *evidence.table()]
+    if "idle" in chosen:
+        idle = idle_polls.run(args.idle_hours, args.seed)
+        record["idle_polls"] = idle.as_dict()
+        lines += ["", *idle.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

@@ -114,6 +114,11 @@ class HttpResponse:
     headers: Mapping[str, str]
     body: bytes
 
+    def header(self, name: str) -> str | None:
+        """One header's value, whatever the case the server spelt its name in."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
     @property
     def content_type(self) -> str:
         """The media type without parameters, lower case."""
@@ -234,9 +239,13 @@ class HttpClient:
         json_body: Any = None,
         data: Mapping[str, str] | None = None,
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        headers: Mapping[str, str] | None = None,
         check: bool = True,
     ) -> HttpResponse:
         """Send a request and read the whole (size- and time-capped) response.
+
+        ``headers`` are added to this request only (``If-None-Match``); a 304
+        comes back as a response, not an error.
 
         Raises:
             Unavailable: no connection, timeout, TLS failure, 5xx, 429.
@@ -247,7 +256,7 @@ class HttpClient:
         attempts = 1 + (self._config.retries if method.upper() in IDEMPOTENT else 0)
         for attempt in range(1, attempts + 1):
             try:
-                response = self._send(method, url, params, json_body, data, files)
+                response = self._send(method, url, params, json_body, data, files, headers)
                 if check:
                     raise_for_status(response)
                 return response
@@ -286,6 +295,7 @@ class HttpClient:
         json_body: Any,
         data: Mapping[str, str] | None,
         files: list[tuple[str, tuple[str, bytes, str]]] | None,
+        headers: Mapping[str, str] | None = None,
     ) -> HttpResponse:
         deadline = time.monotonic() + self._config.total_timeout
         try:
@@ -296,7 +306,7 @@ class HttpClient:
                 json=json_body,
                 data=data,
                 files=files,
-                headers=self._headers,
+                headers={**self._headers, **headers} if headers else self._headers,
                 timeout=(self._config.connect_timeout, self._config.read_timeout),
                 stream=True,
                 allow_redirects=True,

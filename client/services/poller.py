@@ -7,16 +7,21 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from client.core.errors import AuthFailed, ClientError, Unavailable
-from client.core.models import Cursor, TicketRef, TicketSummary
+from client.core.errors import AuthFailed, ClientError, Unavailable, as_client_error
+from client.core.models import Cursor, Ticket, TicketRef, TicketSummary
 from client.core.ports import DeskPort
+from client.core.settings import Settings
 from client.core.tracking import diff
 from client.services.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
+
+#: The slow interval when none is configured (the settings' default).
+DEFAULT_SLOW_INTERVAL_S = float(Settings.poll_interval_s)
 
 
 class ConnectionState(enum.Enum):
@@ -27,11 +32,53 @@ class ConnectionState(enum.Enum):
     OFFLINE = "offline"
 
 
+@dataclass(frozen=True)
+class _PollResult:
+    """What one poll brought back; ``detail`` is ``None`` when the watched ticket was not asked."""
+
+    changed: list[TicketSummary]
+    cursor: Cursor
+    watched: TicketRef | None
+    detail: Ticket | ClientError | None
+
+
+def _fetch(desk: DeskPort, ref: TicketRef) -> Ticket | ClientError:
+    """The ticket, or what went wrong with this ticket alone (worker thread).
+
+    A desk that is away, or that refuses the credential, is the poll's
+    problem and raises; anything else concerns this one ticket.
+    """
+    try:
+        return desk.ticket(ref)
+    except (Unavailable, AuthFailed):
+        raise
+    except ClientError as error:
+        return error
+    except Exception as error:  # a bug of ours: logged, and the window says "could not load"
+        logger.error("fetching ticket %s failed unexpectedly", ref, exc_info=error)
+        return as_client_error(error)
+
+
+def _poll(
+    desk: DeskPort, cursor: Cursor | None, watched: TicketRef | None, fetch_watched: bool
+) -> _PollResult:
+    """One poll (worker thread): what changed, and the watched ticket when it is among them."""
+    changed, new_cursor = desk.changed_tickets(cursor)
+    detail = None
+    if watched is not None and (fetch_watched or any(s.ref.id == watched.id for s in changed)):
+        detail = _fetch(desk, watched)
+    return _PollResult(changed, new_cursor, watched, detail)
+
+
 class TicketPoller(QObject):
     """Asks the desk what changed, on a single-shot timer re-armed after every result.
 
-    Never two polls in flight; fast while someone is looking, slow otherwise;
-    exponential backoff with jitter while the desk is away.
+    Never two polls in flight. Fast while someone is looking or a ticket
+    changed a moment ago, slow otherwise, each with jitter; exponential
+    backoff with jitter while the desk is away. A poll at once when the menu
+    opens (:meth:`poll_now`), the network comes back (:meth:`on_network_up`)
+    and after a resume from sleep, seen as the wall clock having moved much
+    further than the monotonic one (which stands still while suspended).
 
     Signals:
         snapshot_updated(): the ticket list changed in any way (also the first load).
@@ -39,36 +86,68 @@ class TicketPoller(QObject):
             (never for the first snapshot: that is not news).
         connection_state_changed(ConnectionState): emitted on a change only.
         credential_rejected(): the desk refused the credential; polling stopped.
+        resumed(): the computer woke from sleep; a poll follows at once.
+        ticket_loaded(Ticket): the watched ticket (or one asked for) with its history.
+        ticket_failed(TicketRef, ClientError): that ticket could not be loaded.
     """
 
     snapshot_updated = Signal()
     tickets_changed = Signal(list)
     connection_state_changed = Signal(object)
     credential_rejected = Signal()
+    resumed = Signal()
+    ticket_loaded = Signal(object)
+    ticket_failed = Signal(object, object)
 
     def __init__(
         self,
         runner: TaskRunner,
         *,
-        slow_interval_s: float,
+        slow_interval_s: float = DEFAULT_SLOW_INTERVAL_S,
         fast_interval_s: float = 20.0,
+        recent_change_s: float = 600.0,
         min_gap_s: float = 5.0,
         backoff_start_s: float = 15.0,
         backoff_max_s: float = 600.0,
         jitter: float = 0.1,
+        resume_jump_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """Create an idle poller; nothing happens before :meth:`start`.
+
+        Args:
+            runner: runs the desk calls off the GUI thread.
+            slow_interval_s: seconds between polls when nobody looks and nothing changed.
+            fast_interval_s: seconds between polls while the tickets window is open, or
+                for ``recent_change_s`` after a ticket changed.
+            recent_change_s: how long a change keeps the fast interval.
+            min_gap_s: an unforced :meth:`poll_now` within this time of the last poll is skipped.
+            backoff_start_s: the first wait after a failure; it doubles up to ``backoff_max_s``.
+            backoff_max_s: the longest wait after failures (a desk's ``Retry-After`` may ask
+                for more).
+            jitter: every wait is spread by ± this fraction, so a fleet does not poll in step.
+            resume_jump_s: the wall clock getting this much further ahead of the monotonic
+                clock counts as a resume from sleep.
+            clock: monotonic seconds (stands still during suspend, like Qt's timers).
+            wall_clock: seconds since the epoch (counts the time asleep).
+            rng: the jitter's random source.
+            parent: the owning QObject.
+        """
         super().__init__(parent)
         self._runner = runner
         self._slow = slow_interval_s
         self._fast_interval = fast_interval_s
+        self._recent_change = recent_change_s
         self._min_gap = min_gap_s
         self._backoff_start = backoff_start_s
         self._backoff_max = backoff_max_s
         self._jitter = jitter
+        self._resume_jump = resume_jump_s
         self._clock = clock
+        self._wall_clock = wall_clock
         self._rng = rng or random.Random()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -79,9 +158,15 @@ class TicketPoller(QObject):
         self._fast = False
         self._failures = 0
         self._last_started: float | None = None
+        self._last_change: float | None = None
+        #: (monotonic, wall) when the clocks were last compared, to notice a sleep.
+        self._clock_marks: tuple[float, float] | None = None
         self._cursor: Cursor | None = None
         self._snapshot: dict[TicketRef, TicketSummary] = {}
         self._loaded = False
+        self._watched: TicketRef | None = None
+        self._watched_pending = False
+        self._fetching: set[str] = set()
         self.state = ConnectionState.UNKNOWN
         self.last_error: ClientError | None = None
         #: Seconds the timer was last armed for (what tests and the log look at).
@@ -97,22 +182,36 @@ class TicketPoller(QObject):
         """Whether at least one poll succeeded since :meth:`start`."""
         return self._loaded
 
+    @property
+    def watched(self) -> TicketRef | None:
+        """The ticket the tracker window shows, if any (see :meth:`watch`)."""
+        return self._watched
+
     def start(self, desk: DeskPort) -> None:
         """Watch ``desk`` from scratch and poll at once."""
         self.stop()
         self._desk = desk
+        self._clock_marks = (self._clock(), self._wall_clock())
+        self._watched_pending = self._watched is not None
         self.poll_now(force=True)
 
     def stop(self) -> None:
-        """Stop watching; a poll still in flight is ignored when it returns."""
+        """Stop watching; a poll or fetch still in flight is ignored when it returns.
+
+        The watched ticket is kept (it is what a window shows); the next
+        :meth:`start` fetches it with its first poll.
+        """
         self._generation += 1
         self._timer.stop()
         self._desk = None
         self._in_flight = False
         self._failures = 0
+        self._last_change = None
+        self._clock_marks = None
         self._cursor = None
         self._snapshot = {}
         self._loaded = False
+        self._fetching = set()
         self._set_state(ConnectionState.UNKNOWN)
 
     def set_fast(self, fast: bool) -> None:
@@ -125,14 +224,48 @@ class TicketPoller(QObject):
         if self._in_flight or self._desk is None or self._failures:
             return  # the running poll, or the backoff, arms the timer itself
         since = 0.0 if self._last_started is None else self._clock() - self._last_started
-        self._arm(max(self._interval() - since, 1.0))
+        self._arm(self._jittered(max(self._interval() - since, 1.0)))
+
+    def watch(self, ref: TicketRef | None) -> None:
+        """Keep ``ref`` (the ticket the tracker window shows; ``None``: none) up to date.
+
+        The next poll fetches it, and every poll after that in which it
+        changed: :attr:`ticket_loaded` or :attr:`ticket_failed` follow.
+        """
+        if ref == self._watched:
+            return
+        self._watched = ref
+        self._watched_pending = ref is not None
+
+    def refresh_ticket(self, ref: TicketRef) -> bool:
+        """Fetch one ticket now (a window opening on it); the answer comes as a signal.
+
+        Returns whether a fetch was started (not without a desk, nor while
+        the same ticket is being fetched already).
+        """
+        if self._desk is None or ref.id in self._fetching:
+            return False
+        self._fetching.add(ref.id)
+        desk, generation = self._desk, self._generation
+        self._runner.submit(
+            lambda: desk.ticket(ref),
+            owner=self,
+            on_success=lambda ticket: self._on_ticket_fetched(generation, ref, ticket),
+            on_error=lambda error: self._on_ticket_fetched(generation, ref, error),
+        )
+        return True
 
     def poll_now(self, *, force: bool = False) -> bool:
         """Poll now unless one is in flight or (unless forced) one just started.
 
-        Returns whether a poll was started.
+        A resume from sleep noticed here forces the poll. Returns whether a
+        poll was started.
         """
-        if self._desk is None or self._in_flight:
+        if self._desk is None:
+            return False
+        if self._woke_up():
+            force = True
+        if self._in_flight:
             return False
         now = self._clock()
         if (
@@ -145,32 +278,65 @@ class TicketPoller(QObject):
         self._in_flight = True
         self._last_started = now
         desk, cursor, generation = self._desk, self._cursor, self._generation
+        watched, fetch_watched = self._watched, self._watched_pending
         self._runner.submit(
-            lambda: desk.changed_tickets(cursor),
+            lambda: _poll(desk, cursor, watched, fetch_watched),
             owner=self,
             on_success=lambda result: self._on_polled(generation, result),
             on_error=lambda error: self._on_poll_failed(generation, error),
         )
         return True
 
+    @Slot(bool)
+    def network_changed(self, online: bool) -> None:
+        """The network went away (nothing to do) or came back (poll)."""
+        if online:
+            self.on_network_up()
+
+    @Slot()
+    def on_network_up(self) -> bool:
+        """The network is back: poll now, and while backing off even right after a poll.
+
+        Returns whether a poll was started.
+        """
+        return self.poll_now(force=self._failures > 0)
+
+    def _woke_up(self) -> bool:
+        """Whether the computer slept since the clocks were last compared (emits ``resumed``)."""
+        mono, wall = self._clock(), self._wall_clock()
+        if self._clock_marks is None:
+            self._clock_marks = (mono, wall)
+            return False
+        mono_before, wall_before = self._clock_marks
+        self._clock_marks = (mono, wall)
+        asleep = (wall - wall_before) - (mono - mono_before)
+        if asleep <= self._resume_jump:
+            return False
+        logger.info("resumed after about %.0f s asleep; polling at once", asleep)
+        self.resumed.emit()
+        return True
+
+    @Slot()
     def _on_timer_timeout(self) -> None:
         self.poll_now(force=True)
 
-    def _on_polled(self, generation: int, result: tuple[list[TicketSummary], Cursor]) -> None:
+    def _on_polled(self, generation: int, result: _PollResult) -> None:
         if generation != self._generation:
             return
         self._in_flight = False
-        changed, cursor = result
-        self._cursor = cursor
+        self._cursor = result.cursor
         self._failures = 0
         self.last_error = None
         previous = dict(self._snapshot)
-        for summary in changed:
+        for summary in result.changed:
             self._snapshot[summary.ref] = summary
         first = not self._loaded
         self._loaded = True
-        self._set_state(ConnectionState.ONLINE)
         changes = [] if first else diff(previous, self._snapshot)
+        if changes:
+            self._last_change = self._clock()
+        self._arm(self._jittered(self._interval()))
+        self._set_state(ConnectionState.ONLINE)
         if first:
             logger.info("%d ticket(s) loaded", len(self._snapshot))
         if first or changes:
@@ -178,7 +344,10 @@ class TicketPoller(QObject):
         if changes:
             logger.info("%d ticket change(s)", len(changes))
             self.tickets_changed.emit(changes)
-        self._arm(self._interval())
+        if result.watched is not None and result.detail is not None:
+            if result.watched == self._watched:
+                self._watched_pending = False
+            self._emit_ticket(result.watched, result.detail)
 
     def _on_poll_failed(self, generation: int, error: Exception) -> None:
         if generation != self._generation:
@@ -195,22 +364,55 @@ class TicketPoller(QObject):
             error = ClientError(str(error))
         self.last_error = error
         self._failures += 1
-        delay = min(self._backoff_start * 2 ** (self._failures - 1), self._backoff_max)
-        if isinstance(error, Unavailable) and error.retry_after:
-            delay = max(delay, error.retry_after)
         if self._failures == 1 or self.state is not ConnectionState.OFFLINE:
             logger.warning("the desk is not answering (%s: %s)", error.code, error.detail)
+        self._arm(self._backoff(error))
         self._set_state(ConnectionState.OFFLINE)
-        self._arm(delay)
+
+    def _on_ticket_fetched(
+        self, generation: int, ref: TicketRef, outcome: Ticket | Exception
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._fetching.discard(ref.id)
+        if isinstance(outcome, Ticket) and ref == self._watched:
+            self._watched_pending = False  # the next poll need not fetch it again
+        if not isinstance(outcome, Ticket | ClientError):
+            logger.error("fetching ticket %s failed unexpectedly", ref, exc_info=outcome)
+            outcome = as_client_error(outcome)
+        self._emit_ticket(ref, outcome)
+
+    def _emit_ticket(self, ref: TicketRef, outcome: Ticket | ClientError) -> None:
+        if isinstance(outcome, Ticket):
+            self.ticket_loaded.emit(outcome)
+        else:
+            logger.info("ticket %s could not be loaded (%s)", ref, outcome.code)
+            self.ticket_failed.emit(ref, outcome)
 
     def _interval(self) -> float:
-        return self._fast_interval if self._fast else self._slow
+        recent = self._last_change is not None and (
+            self._clock() - self._last_change < self._recent_change
+        )
+        return self._fast_interval if self._fast or recent else self._slow
+
+    def _jittered(self, seconds: float) -> float:
+        return seconds * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
+
+    def _backoff(self, error: ClientError) -> float:
+        """The wait after this failure: doubling, jittered, capped, never before Retry-After."""
+        base = min(self._backoff_start * 2 ** (self._failures - 1), self._backoff_max)
+        delay = min(self._jittered(base), self._backoff_max)
+        retry_after = error.retry_after if isinstance(error, Unavailable) else None
+        if retry_after and delay < retry_after:
+            # Never sooner than the desk asked; spread after it, so a fleet told
+            # the same Retry-After does not come back in the same second.
+            delay = retry_after * (1.0 + self._rng.uniform(0.0, self._jitter))
+        return delay
 
     def _arm(self, seconds: float) -> None:
-        spread = seconds * self._jitter
-        delay = max(1.0, seconds + self._rng.uniform(-spread, spread))
+        delay = max(1.0, seconds)
         self.next_delay_s = delay
-        self._timer.start(int(delay * 1000))
+        self._timer.start(round(delay * 1000))
 
     def _set_state(self, state: ConnectionState) -> None:
         if state is not self.state:

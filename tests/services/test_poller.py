@@ -6,20 +6,68 @@ import random
 
 import pytest
 
-from client.core.errors import AuthFailed, BadResponse, Unavailable
-from client.core.models import Stage
+from PySide6.QtCore import QTimer
+
+from client.core.errors import AuthFailed, BadResponse, ClientError, NotFound, Unavailable
+from client.core.models import Stage, Ticket, TicketRef
 from client.core.tracking import ChangeKind
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.tasks import SyncTaskRunner, TaskRunner
 from tests.fakes import FakeClock, FakeDesk, ManualRunner
 
 
+class WallClock:
+    """The wall clock beside a :class:`FakeClock`: it moves with it, and on its own in sleep.
+
+    A suspended computer's monotonic clock stands still (Linux
+    ``CLOCK_MONOTONIC``, which Qt's timers use); its wall clock does not.
+    """
+
+    def __init__(self, monotonic: FakeClock, start: float = 1_800_000_000.0) -> None:
+        self._monotonic = monotonic
+        self._offset = start - monotonic()
+
+    def __call__(self) -> float:
+        return self._monotonic() + self._offset
+
+    def sleep(self, seconds: float) -> None:
+        """The computer was suspended this long (or the clock was set by this much)."""
+        self._offset += seconds
+
+
+@pytest.fixture
+def wall(clock: FakeClock) -> WallClock:
+    """A wall clock that follows ``clock`` until the test puts the computer to sleep."""
+    return WallClock(clock)
+
+
 def _poller(
-    runner: TaskRunner, clock: FakeClock, rng: random.Random, **kwargs: float
+    runner: TaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    wall: WallClock | None = None,
+    **kwargs: float,
 ) -> TicketPoller:
     options = {"slow_interval_s": 300.0, "fast_interval_s": 20.0, "jitter": 0.1}
     options.update(kwargs)
-    return TicketPoller(runner, clock=clock, rng=rng, **options)
+    return TicketPoller(
+        runner, clock=clock, wall_clock=wall or WallClock(clock), rng=rng, **options
+    )
+
+
+def _timer(poller: TicketPoller) -> QTimer:
+    """The poller's single-shot timer (a child QObject), to make it fire without waiting."""
+    timer = poller.findChild(QTimer)
+    assert timer is not None
+    return timer
+
+
+def _polls(desk: FakeDesk) -> int:
+    return sum(1 for name, _ in desk.calls if name == "changed_tickets")
+
+
+def _fetches(desk: FakeDesk) -> int:
+    return sum(1 for name, _ in desk.calls if name == "ticket")
 
 
 def test_the_first_poll_loads_everything_without_calling_it_news(
@@ -102,17 +150,48 @@ def test_backoff_doubles_to_a_cap_and_offline_is_announced_once(
     assert poller.next_delay_s == 300.0 and poller.last_error is None
 
 
-def test_jitter_stays_within_bounds(
+def test_jitter_spreads_every_interval_within_ten_percent(
     qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(7), jitter=0.1)
     poller.start(fake_desk)
-    seen = set()
-    for _ in range(50):
+    slow = []
+    for _ in range(1000):
+        clock.advance(10)
         poller.poll_now(force=True)
-        seen.add(poller.next_delay_s)
-    assert all(270 <= delay <= 330 for delay in seen)
-    assert len(seen) > 40  # really spread, not a constant
+        slow.append(poller.next_delay_s)
+    poller.set_fast(True)
+    fast = []
+    for _ in range(1000):
+        clock.advance(10)
+        poller.poll_now(force=True)
+        fast.append(poller.next_delay_s)
+    for delays, interval in ((slow, 300.0), (fast, 20.0)):
+        assert all(0.9 * interval <= d <= 1.1 * interval for d in delays)
+        # Really spread over the whole band, not a constant nor a narrow one.
+        assert min(delays) < 0.91 * interval and max(delays) > 1.09 * interval
+        assert len(set(delays)) > 900
+
+
+def test_backoff_is_jittered_but_never_above_its_cap(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(
+        sync_runner, clock, random.Random(3), jitter=0.1, backoff_start_s=15.0, backoff_max_s=100.0
+    )
+    fake_desk.fail_with = Unavailable("down")
+    bases = [15.0, 30.0, 60.0, 100.0, 100.0, 100.0]
+    at_cap = []
+    for _ in range(200):
+        poller.start(fake_desk)  # from scratch: the failures count from one again
+        delays = [poller.next_delay_s]
+        for _ in bases[1:]:
+            poller.poll_now(force=True)
+            delays.append(poller.next_delay_s)
+        for delay, base in zip(delays, bases, strict=True):
+            assert 0.9 * base <= delay <= min(1.1 * base, 100.0)
+        at_cap += delays[3:]
+    assert min(at_cap) < 91.0  # spread below the cap as well: a fleet does not retry in step
 
 
 def test_retry_after_is_honoured(
@@ -122,6 +201,22 @@ def test_retry_after_is_honoured(
     fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=240)
     poller.start(fake_desk)
     assert poller.next_delay_s == 240
+
+
+def test_jitter_never_brings_a_retry_after_forward(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(5), jitter=0.1, backoff_max_s=100.0)
+    fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=240)
+    delays = []
+    for _ in range(500):
+        poller.start(fake_desk)
+        delays.append(poller.next_delay_s)
+    assert all(240 <= d <= 264 for d in delays)  # after what the desk asked, above the cap
+    assert max(delays) > 260  # and spread after it
+    fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=5)
+    poller.start(fake_desk)
+    assert 13.5 <= poller.next_delay_s <= 16.5  # a shorter Retry-After leaves our backoff
 
 
 @pytest.mark.parametrize("error", [BadResponse("html"), RuntimeError("bug")])
@@ -184,3 +279,225 @@ def test_the_timer_fires_the_next_poll(
     with qtbot.waitSignal(poller.tickets_changed, timeout=5000) as signal:
         pass
     assert signal.args[0][0].ref == ref
+
+
+def test_a_change_makes_polling_fast_for_a_while_then_slow_again(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    ref = fake_desk.add_ticket("Laptop fan loud")
+    poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0, recent_change_s=600.0)
+    poller.start(fake_desk)
+    assert poller.next_delay_s == 300  # loading the list is not a change
+    clock.advance(300)
+    fake_desk.change(ref, stage=Stage.IN_PROGRESS)
+    with qtbot.waitSignal(poller.tickets_changed):
+        poller.poll_now(force=True)
+    assert poller.next_delay_s == 20  # an agent is at it: answers may follow soon
+    delays = []
+    for _ in range(29):  # 580 s of quiet polls after the change
+        clock.advance(20)
+        poller.poll_now(force=True)
+        delays.append(poller.next_delay_s)
+    assert set(delays) == {20}
+    clock.advance(20)  # 600 s after the change
+    poller.poll_now(force=True)
+    assert poller.next_delay_s == 300
+
+
+def test_a_timer_firing_while_a_poll_is_in_flight_does_nothing(
+    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+) -> None:
+    runner = ManualRunner()
+    poller = _poller(runner, clock, rng)
+    poller.start(fake_desk)
+    clock.advance(400)
+    _timer(poller).timeout.emit()
+    assert len(runner.jobs) == 1
+    runner.finish_next()
+    clock.advance(400)
+    _timer(poller).timeout.emit()
+    assert len(runner.jobs) == 1  # the next one starts only once the first answered
+
+
+def test_waking_from_sleep_polls_at_once_and_says_so(
+    qtbot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, rng, wall, min_gap_s=5.0)
+    poller.start(fake_desk)
+    clock.advance(2)  # the lid closes two seconds after a poll...
+    wall.sleep(8 * 3600)  # ...and opens the next morning; the armed timer knows nothing of it
+    with qtbot.waitSignal(poller.resumed):
+        assert poller.poll_now()  # the menu opens: not skipped, although "2 s" after the last
+    assert _polls(fake_desk) == 2
+    clock.advance(1)
+    with qtbot.assertNotEmitted(poller.resumed):
+        assert not poller.poll_now()  # once only
+
+
+def test_the_timer_notices_a_resume(
+    qtbot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, rng, wall)
+    poller.start(fake_desk)
+    clock.advance(poller.next_delay_s or 0)
+    with qtbot.assertNotEmitted(poller.resumed):
+        _timer(poller).timeout.emit()  # an ordinary tick
+    clock.advance(poller.next_delay_s or 0)
+    wall.sleep(3600)
+    with qtbot.waitSignal(poller.resumed):
+        _timer(poller).timeout.emit()
+    assert _polls(fake_desk) == 3
+
+
+@pytest.mark.parametrize("jump", [-3600.0, 30.0])
+def test_a_clock_set_back_or_a_small_step_is_not_a_resume(
+    qtbot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+    jump: float,
+) -> None:
+    poller = _poller(sync_runner, clock, rng, wall, resume_jump_s=60.0)
+    poller.start(fake_desk)
+    clock.advance(2)
+    wall.sleep(jump)
+    with qtbot.assertNotEmitted(poller.resumed):
+        assert not poller.poll_now()
+
+
+def test_the_network_coming_back_polls_at_once_even_while_backing_off(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, rng, min_gap_s=5.0)
+    fake_desk.fail_with = Unavailable("no route", reason="unreachable")
+    poller.start(fake_desk)
+    assert poller.state is ConnectionState.OFFLINE
+    clock.advance(1)
+    fake_desk.fail_with = None
+    poller.network_changed(False)
+    assert _polls(fake_desk) == 1
+    with qtbot.waitSignal(poller.connection_state_changed) as signal:
+        poller.network_changed(True)  # one second later, and the backoff said 15 s
+    assert signal.args == [ConnectionState.ONLINE]
+    clock.advance(1)
+    assert not poller.on_network_up()  # online and just polled: a flapping link is no reason
+
+
+def test_the_watched_ticket_is_fetched_on_the_next_poll_and_when_it_changes(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+) -> None:
+    watched = fake_desk.add_ticket("Outlook asks for the password")
+    other = fake_desk.add_ticket("Mouse double-clicks")
+    poller = _poller(sync_runner, clock, rng)
+    poller.start(fake_desk)
+    assert _fetches(fake_desk) == 0
+    poller.watch(watched)
+    with qtbot.waitSignal(poller.ticket_loaded) as loaded:
+        poller.poll_now(force=True)  # the first poll after watch()
+    assert loaded.args[0] == fake_desk.tickets[watched]
+    with qtbot.assertNotEmitted(poller.ticket_loaded):
+        poller.poll_now(force=True)  # nothing changed: no fetch
+        fake_desk.change(other, stage=Stage.IN_PROGRESS)
+        poller.poll_now(force=True)  # another ticket changed: no fetch either
+    assert _fetches(fake_desk) == 1
+    fake_desk.change(watched, stage=Stage.WAITING_ON_YOU)
+    with qtbot.waitSignal(poller.ticket_loaded) as loaded:
+        poller.poll_now(force=True)
+    assert loaded.args[0].summary.stage is Stage.WAITING_ON_YOU
+    poller.watch(None)
+    fake_desk.change(watched, stage=Stage.RESOLVED)
+    with qtbot.assertNotEmitted(poller.ticket_loaded):
+        poller.poll_now(force=True)
+    assert _fetches(fake_desk) == 2
+
+
+def test_a_ticket_that_cannot_be_loaded_does_not_fail_the_poll(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
+    poller.start(fake_desk)
+    gone = TicketRef("999", "FIN-999")
+    poller.watch(gone)
+    with qtbot.waitSignal(poller.ticket_failed) as failed:
+        poller.poll_now(force=True)
+    ref, error = failed.args
+    assert ref == gone and isinstance(error, NotFound)
+    assert poller.state is ConnectionState.ONLINE and poller.last_error is None
+    assert poller.next_delay_s == 300
+
+
+class _TicketsAway(FakeDesk):
+    """The list answers, then the desk is gone before the ticket is fetched."""
+
+    def ticket(self, ref: TicketRef) -> Ticket:
+        self._call("ticket", ref)
+        raise Unavailable("connection reset", reason="connection")
+
+
+def test_the_desk_going_away_during_the_ticket_fetch_fails_the_poll(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock
+) -> None:
+    desk = _TicketsAway()
+    ref = desk.add_ticket("Wi-Fi slow")
+    poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
+    poller.watch(ref)
+    with qtbot.assertNotEmitted(poller.ticket_failed):
+        poller.start(desk)
+    assert poller.state is ConnectionState.OFFLINE and poller.next_delay_s == 15
+    assert not poller.loaded  # nothing of the failed poll was taken
+    calls = [name for name, _ in desk.calls]
+    assert calls == ["changed_tickets", "ticket"]
+    clock.advance(15)
+    poller.poll_now(force=True)
+    assert [arg for name, arg in desk.calls if name == "changed_tickets"] == [None, None]
+    assert _fetches(desk) == 2  # still wanted: asked again with the next poll
+
+
+def test_refresh_ticket_fetches_now_one_at_a_time(
+    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+) -> None:
+    ref = fake_desk.add_ticket("Teams camera black")
+    runner = ManualRunner()
+    poller = _poller(runner, clock, rng)
+    assert not poller.refresh_ticket(ref)  # no desk yet
+    poller.start(fake_desk)
+    runner.finish_next()
+    poller.watch(ref)
+    assert poller.refresh_ticket(ref)
+    assert not poller.refresh_ticket(ref)  # already on its way
+    with qtbot.waitSignal(poller.ticket_loaded) as loaded:
+        runner.finish_next()
+    assert loaded.args[0] == fake_desk.tickets[ref]
+    poller.poll_now(force=True)
+    runner.finish_next()
+    assert _fetches(fake_desk) == 1  # the window's fetch stood for the first poll's
+    assert poller.refresh_ticket(ref)
+    poller.stop()
+    with qtbot.assertNotEmitted(poller.ticket_loaded):
+        runner.finish_next()  # a late answer for a desk no longer watched
+
+
+def test_refresh_ticket_reports_a_failure_as_the_tickets_own(
+    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, rng)
+    poller.start(fake_desk)
+    fake_desk.fail_with = BadResponse("html")
+    ref = TicketRef("101", "FIN-101")
+    with qtbot.waitSignal(poller.ticket_failed) as failed:
+        assert poller.refresh_ticket(ref)
+    assert failed.args[0] == ref and isinstance(failed.args[1], ClientError)
+    assert poller.state is ConnectionState.ONLINE
+    assert poller.refresh_ticket(ref)  # not stuck "in flight"
