@@ -40,20 +40,23 @@ from client.adapters.secrets import HelperSecretStore, helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.models import Attachment
+from client.core.models import Attachment, Ticket, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
 from client.core.ports import (
     DeskConnector,
     DiagnosticsSource,
     ImageEncoder,
+    NotificationBus,
     OutboxStore,
     SecretStore,
 )
 from client.core.redact import Redactor
 from client.core.settings import MergeResult
+from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
 from client.services.evidence import EvidenceService
+from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
@@ -61,7 +64,9 @@ from client.services.reporting import ReportService
 from client.services.single_instance import SingleInstance
 from client.services.status import TrayStatus, TrayStatusPresenter
 from client.services.tasks import TaskRunner
+from client.services.ticket_actions import TicketActions
 from client.ui import resources, texts
+from client.ui.notifications import Notifications
 from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
@@ -179,12 +184,20 @@ def evidence_service(
 
         return PillowEncoder()
 
-    def read_file(path: str, max_bytes: int) -> Attachment:
-        from client.adapters.files import read_user_file
+    return EvidenceService(io, diagnostics, encoder, _read_user_file)
 
-        return read_user_file(path, max_bytes)
 
-    return EvidenceService(io, diagnostics, encoder, read_file)
+def _open_session_notifications() -> NotificationBus:
+    """The desktop's notification server on the session bus (on a worker, at the first toast)."""
+    from client.adapters.notification_bus import NotificationBus as SessionBus  # deferred
+
+    return SessionBus.open("SESSION")
+
+
+def _read_user_file(path: str, max_bytes: int) -> Attachment:
+    from client.adapters.files import read_user_file  # deferred: start-up budget
+
+    return read_user_file(path, max_bytes)
 
 
 class TrayApp(QObject):
@@ -213,6 +226,7 @@ class TrayApp(QObject):
         evidence: EvidenceService,
         preset_credential: str | None = None,
         tray_retries: int = TRAY_RETRIES,
+        open_bus: Callable[[], NotificationBus] | None = None,
     ) -> None:
         super().__init__()
         self._qapp = qapp
@@ -242,9 +256,17 @@ class TrayApp(QObject):
         self._outbox_store = outbox_store
         self.presenter = TrayStatusPresenter(self.account, self.poller, self.outbox, self)
         self.reports = ReportService(self.outbox, self)
+        self.actions = TicketActions(
+            io, lambda: self.account.desk, _read_user_file,
+            max_bytes=settings.max_attachment_bytes, parent=self,
+        )  # fmt: skip
         self.evidence = evidence
         evidence.setParent(self)
         self.tray = TrayIcon(self.presenter.status, self)
+        self.notifier = Notifier(settings, parent=self)
+        self.notifications = Notifications(
+            self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
+        )
         self._tickets_window: TicketsWindow | None = None
         self._report_dialog: ReportDialog | None = None
         self._sign_in_dialog: SignInDialog | None = None
@@ -261,6 +283,16 @@ class TrayApp(QObject):
         self.outbox.items_changed.connect(self._on_outbox_items_changed)
         self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
         self.reports.delivered_later.connect(self._on_reports_delivered_later)
+        self.actions.done.connect(self._on_actions_done)
+        self.poller.tickets_changed.connect(self.notifier.on_changes)
+        self.poller.resumed.connect(self.notifier.resumed)
+        self.notifier.notify.connect(self.notifications.show)
+        self.notifier.notify_summary.connect(self.notifications.show_summary)
+        self.notifications.open_requested.connect(self.open_ticket)
+        self.notifications.tickets_requested.connect(self.open_tickets_window)
+        self.poller.ticket_loaded.connect(self._on_poller_ticket_loaded)
+        self.poller.ticket_failed.connect(self._on_poller_ticket_failed)
+        self.actions.failed.connect(self._on_actions_failed)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -277,6 +309,7 @@ class TrayApp(QObject):
     def start(self) -> None:
         """Show the icon, then sign in from the keyring and pick up unsent reports."""
         self._show_tray()
+        self.notifier.started()  # quiet for the first minute: nothing is news yet
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
 
@@ -306,12 +339,15 @@ class TrayApp(QObject):
             window.edit_report_requested.connect(self.open_edit_dialog)
             window.cancel_report_requested.connect(self._on_tickets_window_cancel_report_requested)
             window.retry_reports_requested.connect(self.outbox.retry_now)
+            window.action_requested.connect(self._on_tickets_window_action_requested)
+            window.ticket_opened.connect(self._on_tickets_window_ticket_opened)
             window.show_reports(self.outbox.items)
             window.show_tickets(self.poller.tickets, self.poller.loaded)
             window.show_status(self.presenter.status)
             self._tickets_window = window
         _bring_forward(self._tickets_window)
         self.presenter.mark_seen()
+        self.notifier.seen()
 
     def open_report_dialog(self) -> None:
         """Show the report dialog; on a first start, sign in first.
@@ -423,6 +459,43 @@ class TrayApp(QObject):
         if item.refused:
             text += "\n" + texts.refused_files(item.refused)
         self.tray.showMessage(self.tr("IT help"), text)
+
+    def open_ticket(self, ref: TicketRef) -> None:
+        """Show one ticket in the tracker (a click on its notification)."""
+        self.open_tickets_window()
+        assert self._tickets_window is not None
+        self._tickets_window.open_ticket(ref)
+
+    def _on_tickets_window_ticket_opened(self, ref: TicketRef | None) -> None:
+        self.poller.watch(ref)  # kept up to date while it is shown
+        if ref is not None:
+            self.poller.refresh_ticket(ref)
+
+    def _on_poller_ticket_loaded(self, ticket: Ticket) -> None:
+        if self._tickets_window is not None:
+            self._tickets_window.show_ticket_detail(ticket)
+
+    def _on_poller_ticket_failed(self, ref: TicketRef, error: ClientError) -> None:
+        window = self._tickets_window
+        if window is not None and window.tracking and window.tracker.ref == ref:
+            window.tracker.show_unavailable(texts.error_message(error))
+
+    def _on_tickets_window_action_requested(
+        self, ref: TicketRef, action: Action, text: str, paths: list[str]
+    ) -> None:
+        summary = next((t for t in self.poller.tickets if t.ref == ref), None)
+        self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
+        self.actions.run(ref, action, text, paths)
+
+    def _on_actions_done(self, ref: TicketRef, _action: Action) -> None:
+        if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
+            self._tickets_window.tracker.action_done()
+        self.poller.poll_now(force=True)  # show the new stage at once
+        self.poller.refresh_ticket(ref)  # and the conversation with the user's words in it
+
+    def _on_actions_failed(self, ref: TicketRef, _action: Action, error: ClientError) -> None:
+        if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
+            self._tickets_window.tracker.action_failed(texts.error_message(error))
 
     def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
         logger.error(
@@ -581,6 +654,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
             redactor,
         ),
         preset_credential=environ.get(TOKEN_ENV) or None,
+        open_bus=_open_session_notifications if sys.platform == "linux" else None,
     )
     instance.activation_requested.connect(app.open_tickets_window)
     if environ.get(WATCH_LOOP_ENV):

@@ -236,6 +236,11 @@ class TicketPage:
         return int(self.respond_form.selected("owner") or 0)
 
     @property
+    def priority(self) -> int:
+        """Selected priority in the respond form (1 critical ... 5 very low)."""
+        return int(self.respond_form.selected("priority") or 0)
+
+    @property
     def attachment_links(self) -> list[str]:
         """Links to uploaded attachments shown on the page."""
         return [link for link in self.links if "/helpdesk/attachments/" in link]

@@ -28,7 +28,11 @@ from client.core.settings import Settings
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import FakeClock, FakeDesk, MemoryKeyring, MemorySecretStore
 
-pytest_plugins = ["tests.support.desk_fixture", "tests.support.contract_desks"]
+pytest_plugins = [
+    "tests.support.desk_fixture",
+    "tests.support.contract_desks",
+    "tests.support.dbus_session",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

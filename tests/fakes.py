@@ -201,8 +201,11 @@ class FakeDesk:
     def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
         self._call("reply", (ref, text))
 
-    def confirm_resolved(self, ref: TicketRef) -> None:
-        self._call("confirm_resolved", ref)
+    def confirm_resolved(self, ref: TicketRef, text: str = "") -> None:
+        self._call("confirm_resolved", (ref, text))
+
+    def mark_urgent(self, ref: TicketRef, text: str) -> None:
+        self._call("mark_urgent", (ref, text))
 
     def reopen(self, ref: TicketRef, text: str) -> None:
         self._call("reopen", (ref, text))

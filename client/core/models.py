@@ -93,6 +93,8 @@ class TicketSummary:
     created: datetime
     agent: Agent | None = None
     due: datetime | None = None
+    #: When an agent last wrote to the user publicly (``None``: never, or not known).
+    agent_replied_at: datetime | None = None
 
 
 @dataclass(frozen=True)

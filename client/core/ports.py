@@ -20,6 +20,7 @@ from client.core.models import (
     TicketRef,
     TicketSummary,
 )
+from client.core.notify_events import BusEvent
 
 if TYPE_CHECKING:
     from client.core.outbox import OutboxItem, OutboxState, StoreRecovery
@@ -52,8 +53,12 @@ class DeskPort(Protocol):
         """Add the user's public reply to a ticket."""
         ...
 
-    def confirm_resolved(self, ref: TicketRef) -> None:
-        """Tell the desk the user agrees the problem is solved."""
+    def confirm_resolved(self, ref: TicketRef, text: str = "") -> None:
+        """Close the ticket: the user agrees it is solved (or, with ``text``, it fixed itself)."""
+        ...
+
+    def mark_urgent(self, ref: TicketRef, text: str) -> None:
+        """The user says it is urgent now: a note, and the priority raised where allowed."""
         ...
 
     def reopen(self, ref: TicketRef, text: str) -> None:
@@ -202,3 +207,37 @@ class SecretStore(Protocol):
 def credential_account(desk_url: str, username: str) -> str:
     """The name under which one user's credential for one desk is kept."""
     return f"{username}@{desk_url.rstrip('/')}"
+
+
+class NotificationBus(Protocol):
+    """An open connection to the desktop's notification server (sending and listening)."""
+
+    #: What the server can do ("actions", "body-markup", ...).
+    capabilities: frozenset[str]
+
+    def fileno(self) -> int:
+        """The connection's socket, to watch for what the server says."""
+        ...
+
+    def notify(
+        self,
+        *,
+        app_name: str,
+        replaces_id: int,
+        app_icon: str,
+        summary: str,
+        body: str,
+        actions: Sequence[str],
+        hints: dict[str, tuple[str, Any]],
+        expire_timeout_ms: int = -1,
+    ) -> int:
+        """Send a notification; returns the call's serial (answered through :meth:`read`)."""
+        ...
+
+    def read(self) -> list[BusEvent]:
+        """What arrived since the last read, without waiting."""
+        ...
+
+    def close(self) -> None:
+        """Hang up."""
+        ...

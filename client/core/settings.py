@@ -8,6 +8,7 @@ not be changed by any later layer.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -45,6 +46,10 @@ class Settings:
     include_host_name: bool = False
     include_user_name: bool = False
     log_level: str = "INFO"
+    #: Whether changes to the user's tickets pop up as desktop notifications.
+    notifications_enabled: bool = True
+    #: When no notification pops up, e.g. "22:00-07:00" (local time; "" for never).
+    quiet_hours: str = ""
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -70,6 +75,39 @@ def desk_url_problem(url: str) -> str | None:
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
         return "url_not_https"
     return None
+
+
+_QUIET_HOURS = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})\s*")
+
+
+def quiet_hours_span(text: str) -> tuple[int, int] | None:
+    """``"22:00-07:00"`` as minutes after midnight, ``(1320, 420)``; ``None`` for no span.
+
+    The span may cross midnight; the start is inside it, the end is not. An
+    empty, malformed or zero-length text is no span.
+    """
+    match = _QUIET_HOURS.fullmatch(text)
+    if match is None:
+        return None
+    start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+    if max(start_h, end_h) > 23 or max(start_m, end_m) > 59:
+        return None
+    start, end = start_h * 60 + start_m, end_h * 60 + end_m
+    return None if start == end else (start, end)
+
+
+def in_quiet_hours(span: tuple[int, int] | None, minute_of_day: int) -> bool:
+    """Whether ``minute_of_day`` (0-1439, local time) falls in ``span``."""
+    if span is None:
+        return False
+    start, end = span
+    if start < end:
+        return start <= minute_of_day < end
+    return minute_of_day >= start or minute_of_day < end  # crosses midnight
+
+
+def _is_quiet_hours(value: object) -> bool:
+    return value == "" or (isinstance(value, str) and quiet_hours_span(value) is not None)
 
 
 def _is_desk_url(value: object) -> bool:
@@ -133,6 +171,8 @@ KEYS: Mapping[str, _Key] = {
     "diagnostics.host_name": _Key("include_host_name", _is_bool),
     "diagnostics.user_name": _Key("include_user_name", _is_bool),
     "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
+    "notifications.enabled": _Key("notifications_enabled", _is_bool),
+    "notifications.quiet_hours": _Key("quiet_hours", _is_quiet_hours),
 }
 
 

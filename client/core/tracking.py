@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from client.core.models import Stage, TicketRef, TicketSummary
 
 
 class ChangeKind(enum.Enum):
-    """What happened to a ticket between two snapshots."""
+    """What happened to a ticket between two snapshots, most telling first."""
 
-    NEW = "new"
-    STAGE_CHANGED = "stage_changed"
-    AGENT_ASSIGNED = "agent_assigned"
-    UPDATED = "updated"
+    WAITING_ON_YOU = "waiting_on_you"  # the desk needs something from the user
+    RESOLVED = "resolved"
+    REOPENED = "reopened"  # back in work after it was resolved or closed
+    AGENT_REPLIED = "agent_replied"
+    ASSIGNED = "assigned"  # someone took it, or it went to someone else
+    STAGE_CHANGED = "stage_changed"  # any other move (received -> in progress, closed, ...)
+    UPDATED = "updated"  # changed at the desk in a way the list does not show
+    NEW = "new"  # a ticket the previous snapshot did not have
+
+
+#: Stages after which a ticket moving back to work counts as reopened.
+_FINISHED = (Stage.RESOLVED, Stage.CLOSED, Stage.CANCELLED)
 
 
 @dataclass(frozen=True)
 class TicketChange:
-    """One change to one ticket; ``before`` is ``None`` for a new ticket."""
+    """One change to one ticket; ``before`` is ``None`` for a new ticket.
+
+    ``replied`` says whether an agent also wrote something new (a ticket
+    resolved with a message is RESOLVED, and ``replied``).
+    """
 
     kind: ChangeKind
     ticket: TicketSummary
     before: TicketSummary | None = None
+    replied: bool = False
 
     @property
     def ref(self) -> TicketRef:
@@ -37,23 +51,152 @@ class TicketChange:
         return self.ticket.stage
 
 
+def _kind(before: TicketSummary, now: TicketSummary, replied: bool) -> ChangeKind | None:
+    if now.stage != before.stage:
+        if now.stage is Stage.WAITING_ON_YOU:
+            return ChangeKind.WAITING_ON_YOU
+        if now.stage is Stage.RESOLVED:
+            return ChangeKind.RESOLVED
+        if before.stage in _FINISHED and now.stage not in _FINISHED:
+            return ChangeKind.REOPENED
+    if replied:
+        return ChangeKind.AGENT_REPLIED
+    if now.agent is not None and now.agent != before.agent:
+        return ChangeKind.ASSIGNED
+    if now.stage != before.stage:
+        return ChangeKind.STAGE_CHANGED
+    if now.updated > before.updated:
+        return ChangeKind.UPDATED
+    return None
+
+
 def diff(
     previous: Mapping[TicketRef, TicketSummary], current: Mapping[TicketRef, TicketSummary]
 ) -> list[TicketChange]:
     """The changes from ``previous`` to ``current``, one per ticket at most.
 
-    A stage change says more than a new agent, which says more than "something
-    was updated", so each ticket yields only the most telling of these.
+    Each ticket yields only its most telling change (see :class:`ChangeKind`);
+    tickets only in ``previous`` are not changes (a poll may see only part).
     """
     changes: list[TicketChange] = []
     for ref, now in current.items():
         before = previous.get(ref)
         if before is None:
             changes.append(TicketChange(ChangeKind.NEW, now))
-        elif now.stage != before.stage:
-            changes.append(TicketChange(ChangeKind.STAGE_CHANGED, now, before))
-        elif now.agent is not None and now.agent != before.agent:
-            changes.append(TicketChange(ChangeKind.AGENT_ASSIGNED, now, before))
-        elif now.updated > before.updated:
-            changes.append(TicketChange(ChangeKind.UPDATED, now, before))
+            continue
+        replied = now.agent_replied_at is not None and (
+            before.agent_replied_at is None or now.agent_replied_at > before.agent_replied_at
+        )
+        kind = _kind(before, now, replied)
+        if kind is not None:
+            changes.append(TicketChange(kind, now, before, replied))
     return changes
+
+
+# --- the tracker: where a ticket is on its way, and what comes next -------------------------
+
+
+class Step(enum.Enum):
+    """A stage on a ticket's timeline: passed, where it is now, or still to come."""
+
+    DONE = "done"
+    CURRENT = "current"
+    TODO = "todo"
+
+
+#: The way every ticket goes; "waiting for you" shows only while it is the case.
+_PATH = (Stage.RECEIVED, Stage.ASSIGNED, Stage.IN_PROGRESS, Stage.RESOLVED, Stage.CLOSED)
+
+
+def timeline(stage: Stage) -> list[tuple[Stage, Step]]:
+    """The stages a ticket goes through, each marked as passed, current or to come.
+
+    "Waiting for you" is a detour from "in progress" and is shown only while
+    the ticket is there; a cancelled ticket ends where it was cancelled.
+    """
+    if stage is Stage.CANCELLED:
+        return [(Stage.RECEIVED, Step.DONE), (Stage.CANCELLED, Step.CURRENT)]
+    path = list(_PATH)
+    if stage is Stage.WAITING_ON_YOU:
+        path.insert(path.index(Stage.IN_PROGRESS) + 1, Stage.WAITING_ON_YOU)
+    here = path.index(stage)
+    return [
+        (s, Step.DONE if n < here else Step.CURRENT if n == here else Step.TODO)
+        for n, s in enumerate(path)
+    ]
+
+
+class Action(enum.Enum):
+    """What the user can do with a ticket from the tray."""
+
+    REPLY = "reply"
+    CONFIRM = "confirm"  # "It's fixed"
+    REOPEN = "reopen"  # "Still broken"
+    FIXED_ITSELF = "fixed_itself"  # close it with a note
+    URGENT = "urgent"  # "This is urgent now"
+
+
+_OPEN = (Stage.RECEIVED, Stage.ASSIGNED, Stage.IN_PROGRESS, Stage.WAITING_ON_YOU)
+
+
+def actions(stage: Stage) -> list[Action]:
+    """The actions that fit the stage, in the order the tracker offers them."""
+    if stage is Stage.RESOLVED:
+        return [Action.CONFIRM, Action.REOPEN, Action.REPLY]
+    if stage is Stage.CLOSED:
+        return [Action.REOPEN]
+    if stage in _OPEN:
+        return [Action.REPLY, Action.FIXED_ITSELF, Action.URGENT]
+    return []
+
+
+#: How many finished tickets make a basis for "usually within ...".
+MIN_BASIS = 3
+
+
+def usual_duration(tickets: Iterable[TicketSummary]) -> timedelta | None:
+    """The median time from report to resolution of the user's finished tickets.
+
+    ``None`` when fewer than :data:`MIN_BASIS` are known: no basis, so no
+    promise. The last change of a resolved or closed ticket stands in for
+    the moment it was resolved.
+    """
+    durations = sorted(
+        t.updated - t.created
+        for t in tickets
+        if t.stage in (Stage.RESOLVED, Stage.CLOSED) and t.updated >= t.created
+    )
+    if len(durations) < MIN_BASIS:
+        return None
+    middle = len(durations) // 2
+    if len(durations) % 2:
+        return durations[middle]
+    return (durations[middle - 1] + durations[middle]) / 2
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """When the user may expect their ticket to be dealt with.
+
+    ``due``: the desk's own due date; else ``usually``: the median time of
+    their past tickets (counted from this ticket's report). Both ``None``:
+    there is no basis for a promise, and none is made.
+    """
+
+    due: datetime | None = None
+    usually: timedelta | None = None
+
+    def by(self, created: datetime) -> datetime | None:
+        """The moment it is expected by, if there is one."""
+        if self.due is not None:
+            return self.due
+        return created + self.usually if self.usually is not None else None
+
+
+def expectation(ticket: TicketSummary, history: Iterable[TicketSummary]) -> Expectation:
+    """What to tell the user about when (nothing for a ticket that is done)."""
+    if ticket.stage not in _OPEN:
+        return Expectation()
+    if ticket.due is not None:
+        return Expectation(due=ticket.due)
+    return Expectation(usually=usual_duration(t for t in history if t.ref != ticket.ref))

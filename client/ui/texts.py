@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QTime
@@ -315,6 +315,54 @@ def moment(when: datetime, now: datetime) -> str:
         )
     pattern = "d MMM" if local.year == today.year else "d MMM yyyy"
     return locale.toString(date, pattern)
+
+
+_NEXT = {
+    Stage.RECEIVED: QT_TRANSLATE_NOOP(
+        "Tracker", "The service desk has your report. Someone will pick it up soon."
+    ),
+    Stage.ASSIGNED: QT_TRANSLATE_NOOP(
+        "Tracker", "%1 has picked up your ticket and will look into it."
+    ),
+    Stage.IN_PROGRESS: QT_TRANSLATE_NOOP(
+        "Tracker", "%1 is working on it. You will hear from us as soon as there is news."
+    ),
+    Stage.WAITING_ON_YOU: QT_TRANSLATE_NOOP(
+        "Tracker",
+        "The service desk needs something from you: read the latest message and answer below.",
+    ),
+    Stage.RESOLVED: QT_TRANSLATE_NOOP(
+        "Tracker",
+        "The service desk thinks it is solved. Is it? Say so, or tell us it is still broken.",
+    ),
+    Stage.CLOSED: QT_TRANSLATE_NOOP(
+        "Tracker", "This ticket is closed. If the problem comes back, you can reopen it."
+    ),
+    Stage.CANCELLED: QT_TRANSLATE_NOOP(
+        "Tracker", "This ticket was withdrawn at the service desk. Nothing more will happen."
+    ),
+}
+_NO_AGENT = QT_TRANSLATE_NOOP("Tracker", "Someone at the service desk")
+
+
+def next_step(stage: Stage, agent: str = "") -> str:
+    """One plain line under the current stage: what happens next (``agent``: who has it)."""
+    who = agent or QCoreApplication.translate("Tracker", str(_NO_AGENT))
+    return fill(QCoreApplication.translate("Tracker", str(_NEXT[stage])), who)
+
+
+def duration(span: timedelta) -> str:
+    """A stretch of time as people say it: "45 minutes", "3 hours", "2 days"."""
+    translate = QCoreApplication.translate
+    minutes = max(int(span.total_seconds() // 60), 1)
+    hours, days = round(minutes / 60), round(minutes / 1440)
+    if minutes < 120:
+        amount, one, many = minutes, translate("Time", "1 minute"), translate("Time", "%1 minutes")
+    elif hours < 48:
+        amount, one, many = hours, translate("Time", "1 hour"), translate("Time", "%1 hours")
+    else:
+        amount, one, many = days, translate("Time", "1 day"), translate("Time", "%1 days")
+    return one if amount == 1 else fill(many, amount)
 
 
 def diagnostics_text(document: Mapping[str, Any]) -> str:

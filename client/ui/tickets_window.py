@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.models import Stage, TicketSummary
+from client.core.models import Stage, Ticket, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
+from client.core.tracking import expectation
 from client.services.poller import ConnectionState
 from client.services.status import TrayStatus
 from client.ui import resources, texts
 from client.ui.outbox_panel import OutboxPanel
+from client.ui.tracker import TicketTracker
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -191,8 +193,10 @@ class TicketsWindowView(QVBoxLayout):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.tracker = TicketTracker()
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.tracker)
         self.addWidget(self.pages, 1)
 
 
@@ -202,6 +206,8 @@ class TicketsWindow(QWidget):
     Signals:
         report_requested(), refresh_requested(), sign_in_requested(): user intents.
         visibility_changed(bool): shown or hidden (the poller polls faster while shown).
+        ticket_opened(TicketRef | None): the tracker shows this ticket (``None``: the list).
+        action_requested(TicketRef, Action, str, list[str]): see ``TicketTracker``.
     """
 
     report_requested = Signal()
@@ -211,6 +217,8 @@ class TicketsWindow(QWidget):
     edit_report_requested = Signal(object)
     cancel_report_requested = Signal(object)
     retry_reports_requested = Signal()
+    ticket_opened = Signal(object)
+    action_requested = Signal(object, object, str, list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,6 +228,11 @@ class TicketsWindow(QWidget):
         self.view = TicketsWindowView(self, self.model)
         self._loaded = False
         self._status: TrayStatus | None = None
+        self._tickets: list[TicketSummary] = []
+        self.tracker = self.view.tracker
+        self.view.table.activated.connect(self._on_table_activated)
+        self.tracker.back_requested.connect(self.show_list)
+        self.tracker.action_requested.connect(self.action_requested)
         self.view.report.clicked.connect(self.report_requested)
         self.view.refresh.clicked.connect(self.refresh_requested)
         self.view.sign_in.clicked.connect(self.sign_in_requested)
@@ -231,8 +244,44 @@ class TicketsWindow(QWidget):
     def show_tickets(self, tickets: list[TicketSummary], loaded: bool) -> None:
         """Show ``tickets``; ``loaded`` says whether the desk has answered yet."""
         self._loaded = loaded
+        self._tickets = list(tickets)
         self.model.set_tickets(tickets)
+        shown = self.tracker.ref if self.tracking else None
+        if shown is not None:
+            summary = next((t for t in tickets if t.ref == shown), None)
+            if summary is not None:
+                self.tracker.show_ticket(summary, expectation(summary, self._tickets))
+            return
         self._update_empty_state()
+
+    @property
+    def tracking(self) -> bool:
+        """Whether one ticket is shown (not the list)."""
+        return self.view.pages.currentWidget() is self.tracker
+
+    def open_ticket(self, ref: TicketRef) -> bool:
+        """Show the tracker for ``ref`` (False when it is not among the tickets)."""
+        summary = next((t for t in self._tickets if t.ref == ref), None)
+        if summary is None:
+            return False
+        self.tracker.show_ticket(summary, expectation(summary, self._tickets))
+        self.view.pages.setCurrentWidget(self.tracker)
+        self.ticket_opened.emit(ref)
+        return True
+
+    def show_ticket_detail(self, ticket: Ticket) -> None:
+        """The conversation of a ticket arrived (shown if it is the one open)."""
+        self.tracker.show_detail(ticket)
+
+    def show_list(self) -> None:
+        """Back from the tracker to all tickets."""
+        self._update_empty_state()
+        self.ticket_opened.emit(None)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        summary = self.model.data(index, TicketTableModel.Role.SUMMARY)
+        if summary is not None:
+            self.open_ticket(summary.ref)
 
     def show_reports(self, items: list[OutboxItem]) -> None:
         """Show the reports that have not reached the desk (above the tickets)."""

@@ -100,6 +100,8 @@ def ticket_summary(ticket: Ticket) -> JSON:
         "report_key": _report_key(ticket),
         # Whether an agent wrote a public message: "someone is working on it".
         "agent_replied": bool(getattr(ticket, "agent_replied", False)),
+        # When an agent last wrote publicly: a new reply is news for the employee.
+        "last_agent_reply": iso(getattr(ticket, "last_agent_reply", None)),
     }
 
 

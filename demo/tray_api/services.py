@@ -21,7 +21,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,7 +80,10 @@ def own_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(submitter_email__iexact=email)
         .select_related("queue", "assigned_to", "tray_ticket")
-        .annotate(agent_replied=Exists(agent_wrote))
+        .annotate(
+            agent_replied=Exists(agent_wrote),
+            last_agent_reply=Subquery(agent_wrote.order_by("-date").values("date")[:1]),
+        )
     )
 
 
@@ -309,6 +312,38 @@ def _after_reply(
         update_ticket_done.send(sender="tray_api", followup=followup)
     except Exception:  # noqa: BLE001 - the reply exists; a mail problem must not hide that
         logger.exception("Notifications for a reply on ticket %s failed", ticket.pk)
+
+
+#: django-helpdesk's priorities: 1 is "Critical", 3 "Normal", 5 "Very low".
+URGENT_PRIORITY = 1
+
+
+def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> Ticket:
+    """The reporter says it is urgent now: a public note, and the highest priority.
+
+    A closed ticket cannot be made urgent (reopen it instead).
+    """
+    with transaction.atomic():
+        ticket = own_ticket_or_404(user, ticket_id)
+        if ticket.status in (Ticket.CLOSED_STATUS, Ticket.DUPLICATE_STATUS):
+            raise AlreadyClosedError
+        previous = ticket.priority
+        ticket.priority = min(ticket.priority, URGENT_PRIORITY)
+        ticket.save()
+        followup = FollowUp(
+            ticket=ticket,
+            title=_("Marked urgent by the reporter"),
+            date=timezone.now(),
+            public=True,
+            comment=text,
+            user=user,
+        )
+        followup.save()
+        if previous != ticket.priority:
+            followup.ticketchange_set.create(
+                field=_("Priority"), old_value=str(previous), new_value=str(ticket.priority)
+            )
+    return ticket
 
 
 class NotReopenableError(TrayApiError):

@@ -43,5 +43,10 @@ urlpatterns = [
         views.StatusChangeView.as_view(reopen=False),
         name="confirm",
     ),
+    re_path(
+        r"^tickets/(?P<ticket_id>[0-9]{1,18})/urgent/?$",
+        views.UrgentView.as_view(),
+        name="urgent",
+    ),
     re_path(r"^.*$", not_found_view, name="not_found"),
 ]

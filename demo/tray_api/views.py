@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.http import parse_etags
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -233,12 +235,34 @@ class TicketsView(TrayAPIView):
         )
 
 
+def _etag(body: bytes) -> str:
+    """A strong ETag for a serialized answer: the same bytes, the same tag."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _none_match(if_none_match: str | None, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (the weak comparison RFC 9110 §13.1.2 asks for)."""
+    if not if_none_match:
+        return False
+    tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 class TicketDetailView(TrayAPIView):
-    """``GET tickets/<id>``: one of the caller's tickets with its public history."""
+    """``GET tickets/<id>``: one of the caller's tickets with its public history.
+
+    The answer carries a strong ETag, a hash of its JSON. A request whose
+    ``If-None-Match`` names it is answered 304 without a body: a client
+    checking a ticket that did not change costs a query, not a transfer.
+    """
 
     def get(self, request: Request, ticket_id: str) -> Response:
         ticket = services.own_ticket_or_404(request.user, int(ticket_id))
-        return Response(serializers.ticket_detail(ticket))
+        data = serializers.ticket_detail(ticket)
+        etag = _etag(JSONRenderer().render(data))
+        if _none_match(request.headers.get("If-None-Match"), etag):
+            return Response(status=304, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
 
 
 class AttachmentView(TrayAPIView):
@@ -287,5 +311,17 @@ class StatusChangeView(TrayAPIView):
         if self.reopen and not text.strip():
             raise InvalidInputError({"text": ["Please say what is still wrong."]})
         services.change_status(request.user, int(ticket_id), text, reopen=self.reopen)
+        ticket = services.own_ticket_or_404(request.user, int(ticket_id))
+        return Response({"ticket": serializers.ticket_detail(ticket)})
+
+
+class UrgentView(TrayAPIView):
+    """``POST tickets/<id>/urgent``: the reporter says it is urgent now (with a note)."""
+
+    def post(self, request: Request, ticket_id: str) -> Response:
+        text = _text_field(request.data, "text") or ""
+        if not text.strip():
+            raise InvalidInputError({"text": ["Please say why it is urgent now."]})
+        services.mark_urgent(request.user, int(ticket_id), text)
         ticket = services.own_ticket_or_404(request.user, int(ticket_id))
         return Response({"ticket": serializers.ticket_detail(ticket)})

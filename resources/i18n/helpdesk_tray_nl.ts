@@ -315,6 +315,70 @@
     </message>
 </context>
 <context>
+    <name>Notifications</name>
+    <message>
+        <source>Ticket %1: waiting for you</source>
+        <extracomment>Action keys that open the ticket: a click on the toast, and its button. How long the tray balloon stays (the D-Bus server decides for itself). Notifications whose click (or answer) we still wait for; bounded whatever the server does. Invisible characters that reorder text: never from a desk into a toast. Toast titles by kind of change; ``%1`` is the ticket (e.g. INC-12).</extracomment>
+        <translation>Melding %1: wacht op jou</translation>
+    </message>
+    <message>
+        <source>Ticket %1: resolved</source>
+        <translation>Melding %1: opgelost</translation>
+    </message>
+    <message>
+        <source>Ticket %1: reopened</source>
+        <translation>Melding %1: heropend</translation>
+    </message>
+    <message>
+        <source>Ticket %1: new reply</source>
+        <translation>Melding %1: nieuw antwoord</translation>
+    </message>
+    <message>
+        <source>Ticket %1: %2 is on it</source>
+        <translation>Melding %1: %2 pakt het op</translation>
+    </message>
+    <message>
+        <source>Ticket %1: %2</source>
+        <translation>Melding %1: %2</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <translation>‘%1’</translation>
+    </message>
+    <message>
+        <source>%1 — %2 replied</source>
+        <translation>%1 — %2 heeft geantwoord</translation>
+    </message>
+    <message>
+        <source>%1 — the service desk replied</source>
+        <translation>%1 — de servicedesk heeft geantwoord</translation>
+    </message>
+    <message>
+        <source>%1 — the service desk needs an answer from you</source>
+        <translation>%1 — de servicedesk heeft een antwoord van je nodig</translation>
+    </message>
+    <message>
+        <source>%1 of your tickets changed</source>
+        <translation>%1 van je meldingen zijn veranderd</translation>
+    </message>
+    <message>
+        <source>%1 “%2”</source>
+        <translation>%1 ‘%2’</translation>
+    </message>
+    <message>
+        <source>Open ticket</source>
+        <translation>Melding openen</translation>
+    </message>
+    <message>
+        <source>Show my tickets</source>
+        <translation>Mijn meldingen tonen</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Openen</translation>
+    </message>
+</context>
+<context>
     <name>OutboxPanel</name>
     <message>
         <source>Try again now</source>
@@ -719,6 +783,69 @@
     </message>
 </context>
 <context>
+    <name>TicketTracker</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Expected by %1</source>
+        <translation>Verwacht vóór %1</translation>
+    </message>
+    <message>
+        <source>Usually dealt with within %1 (around %2)</source>
+        <translation>Meestal binnen %1 afgehandeld (rond %2)</translation>
+    </message>
+    <message>
+        <source>Handled by %1</source>
+        <translation>Behandeld door %1</translation>
+    </message>
+    <message>
+        <source>Not assigned to anyone yet</source>
+        <translation>Nog aan niemand toegewezen</translation>
+    </message>
+    <message>
+        <source>Loading the conversation…</source>
+        <translation>Het gesprek wordt geladen…</translation>
+    </message>
+    <message>
+        <source>Your report</source>
+        <translation>Je melding</translation>
+    </message>
+    <message>
+        <source>%1 (service desk)</source>
+        <translation>%1 (servicedesk)</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Jij</translation>
+    </message>
+    <message>
+        <source>Now: %1</source>
+        <translation>Nu: %1</translation>
+    </message>
+    <message>
+        <source>Add files to your reply</source>
+        <translation>Bestanden bij je antwoord voegen</translation>
+    </message>
+    <message>
+        <source>With your reply: %1</source>
+        <translation>Bij je antwoord: %1</translation>
+    </message>
+    <message>
+        <source>Write your reply first.</source>
+        <translation>Schrijf eerst je antwoord.</translation>
+    </message>
+    <message>
+        <source>Say what is still wrong, then press “Still broken”.</source>
+        <translation>Zeg wat er nog mis is en klik dan op ‘Nog steeds kapot’.</translation>
+    </message>
+    <message>
+        <source>Say why it is urgent now, then press the button again.</source>
+        <translation>Zeg waarom het nu dringend is en klik dan nog eens op de knop.</translation>
+    </message>
+</context>
+<context>
     <name>TicketsWindow</name>
     <message>
         <source>My tickets</source>
@@ -797,6 +924,101 @@
     <message>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>1 minute</source>
+        <translation>1 minuut</translation>
+    </message>
+    <message>
+        <source>%1 minutes</source>
+        <translation>%1 minuten</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 uur</translation>
+    </message>
+    <message>
+        <source>%1 hours</source>
+        <translation>%1 uur</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 dag</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 dagen</translation>
+    </message>
+</context>
+<context>
+    <name>Tracker</name>
+    <message>
+        <source>The service desk has your report. Someone will pick it up soon.</source>
+        <translation>De servicedesk heeft je melding. Iemand pakt hem binnenkort op.</translation>
+    </message>
+    <message>
+        <source>%1 has picked up your ticket and will look into it.</source>
+        <translation>%1 heeft je melding opgepakt en gaat ernaar kijken.</translation>
+    </message>
+    <message>
+        <source>%1 is working on it. You will hear from us as soon as there is news.</source>
+        <translation>%1 is ermee bezig. Je hoort van ons zodra er nieuws is.</translation>
+    </message>
+    <message>
+        <source>The service desk needs something from you: read the latest message and answer below.</source>
+        <translation>De servicedesk heeft iets van je nodig: lees het laatste bericht en antwoord hieronder.</translation>
+    </message>
+    <message>
+        <source>The service desk thinks it is solved. Is it? Say so, or tell us it is still broken.</source>
+        <translation>De servicedesk denkt dat het is opgelost. Klopt dat? Laat het weten, of zeg dat het nog steeds kapot is.</translation>
+    </message>
+    <message>
+        <source>This ticket is closed. If the problem comes back, you can reopen it.</source>
+        <translation>Deze melding is gesloten. Komt het probleem terug, dan kun je hem heropenen.</translation>
+    </message>
+    <message>
+        <source>This ticket was withdrawn at the service desk. Nothing more will happen.</source>
+        <translation>Deze melding is bij de servicedesk ingetrokken. Er gebeurt verder niets mee.</translation>
+    </message>
+    <message>
+        <source>Someone at the service desk</source>
+        <translation>Iemand van de servicedesk</translation>
+    </message>
+</context>
+<context>
+    <name>TrackerView</name>
+    <message>
+        <source>← All tickets</source>
+        <extracomment>How much of one message is shown, and of one line of it (the rest: "…").</extracomment>
+        <translation>← Alle meldingen</translation>
+    </message>
+    <message>
+        <source>Write to the service desk…</source>
+        <translation>Schrijf aan de servicedesk…</translation>
+    </message>
+    <message>
+        <source>Add a file…</source>
+        <translation>Bestand toevoegen…</translation>
+    </message>
+    <message>
+        <source>It's fixed</source>
+        <translation>Het is opgelost</translation>
+    </message>
+    <message>
+        <source>Still broken</source>
+        <translation>Nog steeds kapot</translation>
+    </message>
+    <message>
+        <source>It fixed itself</source>
+        <translation>Het is vanzelf opgelost</translation>
+    </message>
+    <message>
+        <source>This is urgent now</source>
+        <translation>Dit is nu dringend</translation>
+    </message>
+    <message>
+        <source>Send reply</source>
+        <translation>Antwoord versturen</translation>
     </message>
 </context>
 <context>

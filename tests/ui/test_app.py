@@ -15,6 +15,7 @@ from client.core.models import Attachment, Report, Stage
 from client.core.ports import credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
+from client.core.tracking import Action
 from client.services.crash import CrashHandler
 from client.services.poller import ConnectionState
 from client.services.status import TrayIconKind
@@ -368,3 +369,24 @@ def test_a_report_sent_later_says_so_and_names_the_files_left_out(qtbot, harness
     assert f"“Written yesterday, offline” has reached the service desk as ticket {ticket}" in text
     assert "setup.exe: the service desk does not accept this type of file" in text
     assert "notes.txt" not in text
+
+
+def test_a_ticket_opened_in_the_tracker_shows_its_conversation_and_takes_an_answer(
+    qtbot, harness: _Harness
+) -> None:
+    harness.store_token()
+    ref = harness.desk.add_ticket("Printer jams", Stage.RESOLVED, agent="Sanne")
+    app = harness.build()
+    app.account.restore()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.tray.tickets_action.trigger()
+    (window,) = _windows(TicketsWindow)
+    assert window.open_ticket(ref)
+    assert ("ticket", ref) in harness.desk.calls, "the conversation is fetched at once"
+    assert "Your report" in window.tracker.view.conversation.toPlainText()
+    qtbot.keyClicks(window.tracker.view.reply, "Jams again on the second page")
+    qtbot.mouseClick(window.tracker.view.buttons[Action.REOPEN], Qt.MouseButton.LeftButton)
+    assert ("reopen", (ref, "Jams again on the second page")) in harness.desk.calls
+    assert window.tracker.view.reply.toPlainText() == "", "sent: the box is empty again"
+    qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
+    assert app.poller.watched is None

@@ -67,3 +67,24 @@ def test_distinct_reasons_get_distinct_words(qapp) -> None:  # type: ignore[no-u
     assert len({texts.error_message(Unavailable("x", reason=r)) for r in reasons}) == len(reasons)
     assert "certificate" in texts.error_message(Unavailable("x", reason="tls"))
     assert texts.error_message(AuthFailed(), signing_in=True) != texts.error_message(AuthFailed())
+
+
+@pytest.mark.parametrize(
+    ("span", "said"),
+    [
+        (timedelta(seconds=20), "1 minute"),
+        (timedelta(minutes=45), "45 minutes"),
+        (timedelta(hours=1, minutes=50), "110 minutes"),
+        (timedelta(hours=5), "5 hours"),
+        (timedelta(hours=30), "30 hours"),
+        (timedelta(days=1, hours=23, minutes=59), "2 days"),
+        (timedelta(days=3), "3 days"),
+    ],
+)
+def test_a_duration_is_said_the_way_people_say_it(span: timedelta, said: str) -> None:
+    assert texts.duration(span) == said
+
+
+def test_fill_replaces_each_place_once_so_values_stay_as_they_are() -> None:
+    assert texts.fill("%1 · %2", "50%2 off", "x") == "50%2 off · x"
+    assert texts.fill("%1 and %3", "a") == "a and %3"

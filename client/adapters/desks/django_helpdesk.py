@@ -8,6 +8,8 @@ tokens, "own tickets only" enforced by the server.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -112,6 +114,7 @@ def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
         created=_time(item["created"]),
         agent=agent,
         due=_optional_time(item.get("due_date")),
+        agent_replied_at=_optional_time(item.get("last_agent_reply")),
     )
 
 
@@ -167,12 +170,43 @@ def _attachment_refusal(error: Rejected, report: Report) -> AttachmentRefused | 
     return None
 
 
+class _KnownTickets:
+    """The last answer for a few tickets, with its ETag: what a 304 stands for.
+
+    Shared by the poll and a window's fetch, which may run on two worker threads.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[str, Ticket]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, ticket_id: str) -> tuple[str, Ticket] | None:
+        with self._lock:
+            entry = self._entries.get(ticket_id)
+            if entry is not None:
+                self._entries.move_to_end(ticket_id)
+            return entry
+
+    def put(self, ticket_id: str, etag: str, ticket: Ticket) -> None:
+        with self._lock:
+            self._entries[ticket_id] = (etag, ticket)
+            self._entries.move_to_end(ticket_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+#: Tickets whose last answer is kept for conditional requests (a window shows one at a time).
+KNOWN_TICKETS = 32
+
+
 class DjangoHelpdeskDesk:
     """One employee's view of a django-helpdesk site (implements ``DeskPort``)."""
 
     def __init__(self, http: HttpClient) -> None:
         self._http = http
         self._stages = StageTable(KIND, STAGE_TABLE)
+        self._known = _KnownTickets(KNOWN_TICKETS)
 
     def _api(self, path: str) -> str:
         return API_PREFIX + path
@@ -228,9 +262,22 @@ class DjangoHelpdeskDesk:
         )
 
     def ticket(self, ref: TicketRef) -> Ticket:
-        """One ticket with its public follow-ups."""
-        data = self._http.get_json(self._api(f"/tickets/{ref.id}"))
-        return _mapped(  # type: ignore[no-any-return]
+        """One ticket with its public follow-ups.
+
+        Asked with ``If-None-Match`` when it was fetched before: the desk
+        answers 304 with no body when nothing changed, and the ticket from
+        last time is returned.
+        """
+        known = self._known.get(ref.id)
+        response = self._http.request(
+            "GET",
+            self._api(f"/tickets/{ref.id}"),
+            headers={"If-None-Match": known[0]} if known else None,
+        )
+        if response.status == 304 and known is not None:
+            return known[1]
+        data = response.json()
+        ticket: Ticket = _mapped(
             "ticket",
             lambda: Ticket(
                 summary=_summary(data, self._stages),
@@ -238,6 +285,10 @@ class DjangoHelpdeskDesk:
                 events=tuple(_event(e, self._http.base_url) for e in data.get("events") or ()),
             ),
         )
+        etag = response.header("ETag")
+        if etag:
+            self._known.put(ref.id, etag, ticket)
+        return ticket
 
     def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
         """Add the employee's public reply."""
@@ -248,9 +299,13 @@ class DjangoHelpdeskDesk:
             files=_files(attachments),
         )
 
-    def confirm_resolved(self, ref: TicketRef) -> None:
-        """The employee agrees the problem is solved: the ticket is closed."""
-        self._http.request("POST", self._api(f"/tickets/{ref.id}/confirm"), data={})
+    def confirm_resolved(self, ref: TicketRef, text: str = "") -> None:
+        """The employee agrees the problem is solved (or it fixed itself): the ticket is closed."""
+        self._http.request("POST", self._api(f"/tickets/{ref.id}/confirm"), data={"text": text})
+
+    def mark_urgent(self, ref: TicketRef, text: str) -> None:
+        """A note from the employee, and the ticket's priority raised to the highest."""
+        self._http.request("POST", self._api(f"/tickets/{ref.id}/urgent"), data={"text": text})
 
     def reopen(self, ref: TicketRef, text: str) -> None:
         """The problem is back: the ticket is reopened with the employee's note."""

@@ -1,0 +1,316 @@
+"""One ticket like a parcel: the stages it passed, where it is, what comes next, the conversation.
+
+``TicketTracker`` only shows what it is given and emits what the user asks
+for. Everything from the desk (titles, names, messages) is untrusted: it is
+shown as plain text, cut to a size a window can lay out, and nothing in it
+is ever loaded from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.core.models import Ticket, TicketRef, TicketSummary
+from client.core.tracking import Action, Expectation, Step, actions, timeline
+from client.ui import texts
+
+#: How much of one message is shown, and of one line of it (the rest: "…").
+MESSAGE_CHARS = 20_000
+LINE_CHARS = 2_000
+TITLE_CHARS = 300
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def shown_text(text: str) -> str:
+    """Untrusted text as the tracker shows it: plain, with long messages and lines cut."""
+    lines = _cut(text, MESSAGE_CHARS).splitlines()
+    return "\n".join(_cut(line, LINE_CHARS) for line in lines)
+
+
+class TrackerView(QVBoxLayout):
+    """The widgets of the tracker; no behaviour."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        top = QHBoxLayout()
+        self.back = QPushButton(self.tr("← All tickets"))
+        self.back.setObjectName("back")
+        self.title = QLabel()
+        self.title.setObjectName("trackerTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        top.addWidget(self.back)
+        top.addWidget(self.title, 1)
+        self.addLayout(top)
+
+        self.steps = QHBoxLayout()
+        self.steps.setSpacing(6)
+        self.addLayout(self.steps)
+        self.step_labels: list[QLabel] = []
+
+        self.next = QLabel()
+        self.next.setObjectName("nextStep")
+        self.next.setTextFormat(Qt.TextFormat.PlainText)
+        self.next.setWordWrap(True)
+        self.expected = QLabel()
+        self.expected.setObjectName("expected")
+        self.expected.setTextFormat(Qt.TextFormat.PlainText)
+        self.agent = QLabel()
+        self.agent.setObjectName("agent")
+        self.agent.setTextFormat(Qt.TextFormat.PlainText)
+        for label in (self.next, self.expected, self.agent):
+            self.addWidget(label)
+
+        self.conversation = QPlainTextEdit()
+        self.conversation.setObjectName("conversation")
+        self.conversation.setReadOnly(True)
+        self.conversation.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.addWidget(self.conversation, 1)
+
+        self.reply = QPlainTextEdit()
+        self.reply.setObjectName("reply")
+        self.reply.setTabChangesFocus(True)
+        self.reply.setPlaceholderText(self.tr("Write to the service desk…"))
+        self.reply.setMaximumHeight(90)
+        self.addWidget(self.reply)
+        self.files = QLabel()
+        self.files.setObjectName("replyFiles")
+        self.files.setTextFormat(Qt.TextFormat.PlainText)
+        self.files.hide()
+        self.addWidget(self.files)
+        self.message = QLabel()
+        self.message.setObjectName("trackerMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        self.attach = QPushButton(self.tr("Add a file…"))
+        self.attach.setObjectName("attach")
+        buttons.addWidget(self.attach)
+        buttons.addStretch()
+        self.buttons: dict[Action, QPushButton] = {}
+        labels = {
+            Action.CONFIRM: self.tr("It's fixed"),
+            Action.REOPEN: self.tr("Still broken"),
+            Action.FIXED_ITSELF: self.tr("It fixed itself"),
+            Action.URGENT: self.tr("This is urgent now"),
+            Action.REPLY: self.tr("Send reply"),
+        }
+        for action, words in labels.items():
+            button = QPushButton(words)
+            button.setObjectName(f"action-{action.value}")
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+            self.buttons[action] = button
+        self.addLayout(buttons)
+
+
+class TicketTracker(QWidget):
+    """Shows one ticket; emits what the user wants done with it.
+
+    Signals:
+        back_requested()
+        action_requested(TicketRef, Action, str, list[str]): the ticket, what
+            to do, the user's text, the files to send with a reply.
+    """
+
+    back_requested = Signal()
+    action_requested = Signal(object, object, str, list)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("tracker")
+        self._now = now
+        self.view = TrackerView(self)
+        self._summary: TicketSummary | None = None
+        self._paths: list[str] = []
+        self._busy = False
+        self.view.back.clicked.connect(self.back_requested)
+        self.view.attach.clicked.connect(self._on_attach_clicked)
+        for action, button in self.view.buttons.items():
+            button.clicked.connect(lambda _=False, a=action: self._on_action_clicked(a))
+
+    @property
+    def ref(self) -> TicketRef | None:
+        """The ticket shown."""
+        return self._summary.ref if self._summary else None
+
+    def show_ticket(self, summary: TicketSummary, expected: Expectation) -> None:
+        """Show where the ticket is (the conversation follows with :meth:`show_detail`)."""
+        other = self._summary is None or summary.ref != self._summary.ref
+        self._summary = summary
+        view = self.view
+        view.title.setText(
+            texts.fill(self.tr("%1 · %2"), summary.ref, _cut(summary.title, TITLE_CHARS))
+        )
+        self._show_steps(summary)
+        agent = summary.agent.name if summary.agent else ""
+        view.next.setText(texts.next_step(summary.stage, _cut(agent, 100)))
+        by = expected.by(summary.created)
+        if expected.due is not None and by is not None:
+            view.expected.setText(texts.fill(self.tr("Expected by %1"), self._when(by)))
+        elif by is not None and expected.usually is not None:
+            view.expected.setText(
+                texts.fill(
+                    self.tr("Usually dealt with within %1 (around %2)"),
+                    texts.duration(expected.usually),
+                    self._when(by),
+                )
+            )
+        else:
+            view.expected.setText("")
+        view.expected.setVisible(bool(view.expected.text()))
+        view.agent.setText(
+            texts.fill(self.tr("Handled by %1"), _cut(agent, 100))
+            if agent
+            else self.tr("Not assigned to anyone yet")
+        )
+        offered = actions(summary.stage)
+        for action, button in view.buttons.items():
+            button.setVisible(action in offered)
+        view.reply.setVisible(bool(offered))
+        view.attach.setVisible(Action.REPLY in offered)
+        if other:
+            view.conversation.setPlainText(self.tr("Loading the conversation…"))
+            view.reply.clear()
+            self._paths = []
+            self._show_files()
+            view.message.hide()
+        self.set_busy(False)
+
+    def show_detail(self, ticket: Ticket) -> None:
+        """Show the conversation: the report, then public replies and changes in order."""
+        if self._summary is None or ticket.summary.ref != self._summary.ref:
+            return
+        parts = [self._entry(self.tr("Your report"), ticket.summary.created, ticket.description)]
+        for event in ticket.events:
+            if not event.text.strip() and event.new_stage is None:
+                continue
+            if event.by_agent:
+                who = texts.fill(self.tr("%1 (service desk)"), _cut(event.author or "", 100))
+            else:
+                who = self.tr("You")
+            text = event.text
+            if event.new_stage is not None:
+                moved = texts.fill(self.tr("Now: %1"), texts.stage_label(event.new_stage))
+                text = f"{moved}\n{text}" if text.strip() else moved
+            parts.append(self._entry(who, event.at, text))
+        bar = self.view.conversation.verticalScrollBar()
+        self.view.conversation.setPlainText("\n\n".join(parts))
+        bar.setValue(bar.maximum())  # the latest at the bottom, in view
+
+    def show_unavailable(self, text: str) -> None:
+        """The conversation could not be loaded: say why (the stages still show)."""
+        self.view.conversation.setPlainText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        """While an action is on its way, nothing else can be asked."""
+        self._busy = busy
+        for button in self.view.buttons.values():
+            button.setEnabled(not busy)
+        self.view.reply.setReadOnly(busy)
+
+    def action_done(self) -> None:
+        """The desk has it: clear the reply box."""
+        self.view.reply.clear()
+        self._paths = []
+        self._show_files()
+        self.view.message.hide()
+        self.set_busy(False)
+
+    def action_failed(self, text: str) -> None:
+        """It did not work: say why; what the user wrote stays."""
+        self.show_message(text)
+        self.set_busy(False)
+
+    def show_message(self, text: str) -> None:
+        """A line above the buttons (a hint or a problem)."""
+        self.view.message.setText(text)
+        self.view.message.show()
+
+    def _entry(self, who: str, when: datetime, text: str) -> str:
+        head = texts.fill("%1 · %2", who, texts.moment(when, self._now()))
+        return f"{head}\n{shown_text(text)}" if text.strip() else head
+
+    def _when(self, when: datetime) -> str:
+        moment = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
+        return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+    def _show_steps(self, summary: TicketSummary) -> None:
+        for label in self.view.step_labels:
+            self.view.steps.removeWidget(label)
+            label.deleteLater()
+        self.view.step_labels = []
+        marks = {Step.DONE: "✓", Step.CURRENT: "●", Step.TODO: "○"}
+        for stage, step in timeline(summary.stage):
+            label = QLabel(f"{marks[step]} {texts.stage_label(stage)}")
+            label.setObjectName(f"step-{stage.value}")
+            label.setProperty("step", step.value)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            if step is Step.CURRENT:
+                font = label.font()
+                font.setBold(True)
+                label.setFont(font)
+            self.view.steps.addWidget(label)
+            self.view.step_labels.append(label)
+        self.view.steps.addStretch()
+
+    def _on_attach_clicked(self) -> None:
+        picker = QFileDialog(self, self.tr("Add files to your reply"))
+        picker.setObjectName("replyFilePicker")
+        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        picker.filesSelected.connect(self.add_files)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+
+    def add_files(self, paths: list[str]) -> None:
+        """Files to send with the next reply."""
+        self._paths += [p for p in paths if p not in self._paths]
+        self._show_files()
+
+    def _show_files(self) -> None:
+        names = ", ".join(path.replace("\\", "/").rsplit("/", 1)[-1] for path in self._paths)
+        self.view.files.setText(texts.fill(self.tr("With your reply: %1"), names))
+        self.view.files.setVisible(bool(self._paths))
+
+    def _on_action_clicked(self, action: Action) -> None:
+        if self._summary is None or self._busy:
+            return
+        text = self.view.reply.toPlainText().strip()
+        if not text and action in (Action.REPLY, Action.REOPEN, Action.URGENT):
+            hints = {
+                Action.REPLY: self.tr("Write your reply first."),
+                Action.REOPEN: self.tr("Say what is still wrong, then press “Still broken”."),
+                Action.URGENT: self.tr("Say why it is urgent now, then press the button again."),
+            }
+            self.show_message(hints[action])
+            self.view.reply.setFocus()
+            return
+        self.set_busy(True)
+        paths = list(self._paths) if action is Action.REPLY else []
+        self.action_requested.emit(self._summary.ref, action, text, paths)
