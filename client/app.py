@@ -189,9 +189,9 @@ def evidence_service(
 
 def _open_session_notifications() -> NotificationBus:
     """The desktop's notification server on the session bus (on a worker, at the first toast)."""
-    from client.adapters.notification_bus import NotificationBus as SessionBus  # deferred
+    from client.adapters.notification_bus import DBusNotificationBus  # deferred: start-up
 
-    return SessionBus.open("SESSION")
+    return DBusNotificationBus.open("SESSION")
 
 
 def _read_user_file(path: str, max_bytes: int) -> Attachment:
@@ -254,7 +254,10 @@ class TrayApp(QObject):
         )
         self._serial = serial
         self._outbox_store = outbox_store
-        self.presenter = TrayStatusPresenter(self.account, self.poller, self.outbox, self)
+        self.notifier = Notifier(settings, parent=self)
+        self.presenter = TrayStatusPresenter(
+            self.account, self.poller, self.outbox, self.notifier, self
+        )
         self.reports = ReportService(self.outbox, self)
         self.actions = TicketActions(
             io, lambda: self.account.desk, _read_user_file,
@@ -263,7 +266,6 @@ class TrayApp(QObject):
         self.evidence = evidence
         evidence.setParent(self)
         self.tray = TrayIcon(self.presenter.status, self)
-        self.notifier = Notifier(settings, parent=self)
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
         )
@@ -346,7 +348,6 @@ class TrayApp(QObject):
             window.show_status(self.presenter.status)
             self._tickets_window = window
         _bring_forward(self._tickets_window)
-        self.presenter.mark_seen()
         self.notifier.seen()
 
     def open_report_dialog(self) -> None:
@@ -453,12 +454,12 @@ class TrayApp(QObject):
         """A saved report went out by itself: say so once (the dialog said it would)."""
         text = texts.fill(
             self.tr("Your report “%1” has reached the service desk as ticket %2."),
-            item.subject if len(item.subject) <= 80 else item.subject[:79] + "…",
+            item.subject,
             item.ticket,
         )
         if item.refused:
             text += "\n" + texts.refused_files(item.refused)
-        self.tray.showMessage(self.tr("IT help"), text)
+        self.notifications.show_notice(self.tr("IT help"), text)
 
     def open_ticket(self, ref: TicketRef) -> None:
         """Show one ticket in the tracker (a click on its notification)."""
@@ -483,15 +484,15 @@ class TrayApp(QObject):
     def _on_tickets_window_action_requested(
         self, ref: TicketRef, action: Action, text: str, paths: list[str]
     ) -> None:
-        summary = next((t for t in self.poller.tickets if t.ref == ref), None)
-        self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
-        self.actions.run(ref, action, text, paths)
+        if self.actions.run(ref, action, text, paths):
+            summary = next((t for t in self.poller.tickets if t.ref == ref), None)
+            self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
 
     def _on_actions_done(self, ref: TicketRef, _action: Action) -> None:
         if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
             self._tickets_window.tracker.action_done()
-        self.poller.poll_now(force=True)  # show the new stage at once
-        self.poller.refresh_ticket(ref)  # and the conversation with the user's words in it
+        # The new stage at once; the poll fetches the shown ticket too, since it changed.
+        self.poller.poll_now(force=True)
 
     def _on_actions_failed(self, ref: TicketRef, _action: Action, error: ClientError) -> None:
         if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
@@ -503,7 +504,7 @@ class TrayApp(QObject):
             recovery.damaged_copy,
             recovery.salvaged,
         )
-        self.tray.showMessage(
+        self.notifications.show_notice(
             self.tr("IT help"),
             self.tr(
                 "The list of reports waiting to be sent was damaged and has been set aside for "
@@ -511,7 +512,6 @@ class TrayApp(QObject):
                 "",
                 recovery.salvaged,
             ).replace("%1", recovery.damaged_copy),
-            QSystemTrayIcon.MessageIcon.Warning,
         )
 
     def _on_tickets_window_cancel_report_requested(self, item: OutboxItem) -> None:
@@ -523,7 +523,7 @@ class TrayApp(QObject):
             self.open_sign_in_dialog(reason)
 
     def _on_account_credential_not_saved(self, error: ClientError) -> None:
-        self.tray.showMessage(self.tr("IT help"), texts.error_message(error))
+        self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
 
     def _on_poller_snapshot_updated(self) -> None:
         if self._tickets_window is not None:
@@ -540,7 +540,7 @@ class TrayApp(QObject):
     def _on_tickets_window_visibility_changed(self, visible: bool) -> None:
         self.poller.set_fast(visible)
         if visible:
-            self.presenter.mark_seen()
+            self.notifier.seen()
 
     def _on_report_dialog_report_sent(self, _ref: object) -> None:
         self.poller.poll_now(force=True)
@@ -572,6 +572,7 @@ class TrayApp(QObject):
 
     def _on_about_to_quit(self) -> None:
         self.poller.stop()
+        self.notifications.close()
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         if not self._io.wait_for_done(3000):

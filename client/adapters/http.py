@@ -111,13 +111,9 @@ class HttpResponse:
     """A fully read, size-checked response."""
 
     status: int
+    #: Case-insensitive, as HTTP names are (proxies send "content-type", servers "Content-Type").
     headers: Mapping[str, str]
     body: bytes
-
-    def header(self, name: str) -> str | None:
-        """One header's value, whatever the case the server spelt its name in."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
     @property
     def content_type(self) -> str:
@@ -312,7 +308,8 @@ class HttpClient:
                 allow_redirects=True,
             ) as raw:
                 body = self._read_capped(raw, deadline)
-                response = HttpResponse(raw.status_code, dict(raw.headers), body)
+                # requests' own case-insensitive mapping, copied.
+                response = HttpResponse(raw.status_code, raw.headers.copy(), body)
         except DeskError:
             raise
         except requests.exceptions.SSLError as exc:

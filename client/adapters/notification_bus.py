@@ -8,7 +8,6 @@ through it and watches its socket for clicks. On systems without jeepney
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,9 +33,6 @@ logger = logging.getLogger(__name__)
 #: Calls waiting for their answer; bounded whatever the server does.
 _MAX_SHOWN = 100
 
-#: The bus to try first: the user's session bus on Linux, none elsewhere.
-SESSION_BUS: str | None = "SESSION" if sys.platform == "linux" and HAVE_JEEPNEY else None
-
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 #: The signature every server expects (GDBus-based ones reject anything else).
@@ -47,7 +43,7 @@ class NoNotificationServer(Exception):
     """Nobody on the bus owns ``org.freedesktop.Notifications`` (or it would not answer)."""
 
 
-class NotificationBus:
+class DBusNotificationBus:
     """A session-bus connection to the desktop's notification server (plain Python, no Qt).
 
     :meth:`open` blocks for a few milliseconds on a working bus (at most about
@@ -65,7 +61,7 @@ class NotificationBus:
         connection.sock.setblocking(False)
 
     @classmethod
-    def open(cls, address: str, timeout: float = 3.0) -> NotificationBus:
+    def open(cls, address: str, timeout: float = 3.0) -> DBusNotificationBus:
         """Connect to the bus at ``address`` ("SESSION": the user's) and find the server."""
         if not HAVE_JEEPNEY:
             raise NoNotificationServer("jeepney is not installed")

@@ -6,8 +6,9 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import median
 
-from client.core.models import Stage, TicketRef, TicketSummary
+from client.core.models import STAGE_FLOW, Stage, TicketRef, TicketSummary
 
 
 class ChangeKind(enum.Enum):
@@ -21,10 +22,6 @@ class ChangeKind(enum.Enum):
     STAGE_CHANGED = "stage_changed"  # any other move (received -> in progress, closed, ...)
     UPDATED = "updated"  # changed at the desk in a way the list does not show
     NEW = "new"  # a ticket the previous snapshot did not have
-
-
-#: Stages after which a ticket moving back to work counts as reopened.
-_FINISHED = (Stage.RESOLVED, Stage.CLOSED, Stage.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ def _kind(before: TicketSummary, now: TicketSummary, replied: bool) -> ChangeKin
             return ChangeKind.WAITING_ON_YOU
         if now.stage is Stage.RESOLVED:
             return ChangeKind.RESOLVED
-        if before.stage in _FINISHED and now.stage not in _FINISHED:
+        if not before.stage.is_open and now.stage.is_open:
             return ChangeKind.REOPENED
     if replied:
         return ChangeKind.AGENT_REPLIED
@@ -104,10 +101,6 @@ class Step(enum.Enum):
     TODO = "todo"
 
 
-#: The way every ticket goes; "waiting for you" shows only while it is the case.
-_PATH = (Stage.RECEIVED, Stage.ASSIGNED, Stage.IN_PROGRESS, Stage.RESOLVED, Stage.CLOSED)
-
-
 def timeline(stage: Stage) -> list[tuple[Stage, Step]]:
     """The stages a ticket goes through, each marked as passed, current or to come.
 
@@ -116,7 +109,7 @@ def timeline(stage: Stage) -> list[tuple[Stage, Step]]:
     """
     if stage is Stage.CANCELLED:
         return [(Stage.RECEIVED, Step.DONE), (Stage.CANCELLED, Step.CURRENT)]
-    path = list(_PATH)
+    path = list(STAGE_FLOW)  # "waiting for you" shows only while it is the case
     if stage is Stage.WAITING_ON_YOU:
         path.insert(path.index(Stage.IN_PROGRESS) + 1, Stage.WAITING_ON_YOU)
     here = path.index(stage)
@@ -136,16 +129,13 @@ class Action(enum.Enum):
     URGENT = "urgent"  # "This is urgent now"
 
 
-_OPEN = (Stage.RECEIVED, Stage.ASSIGNED, Stage.IN_PROGRESS, Stage.WAITING_ON_YOU)
-
-
 def actions(stage: Stage) -> list[Action]:
     """The actions that fit the stage, in the order the tracker offers them."""
     if stage is Stage.RESOLVED:
         return [Action.CONFIRM, Action.REOPEN, Action.REPLY]
     if stage is Stage.CLOSED:
         return [Action.REOPEN]
-    if stage in _OPEN:
+    if stage.is_open:
         return [Action.REPLY, Action.FIXED_ITSELF, Action.URGENT]
     return []
 
@@ -161,17 +151,12 @@ def usual_duration(tickets: Iterable[TicketSummary]) -> timedelta | None:
     promise. The last change of a resolved or closed ticket stands in for
     the moment it was resolved.
     """
-    durations = sorted(
-        t.updated - t.created
+    seconds = [
+        (t.updated - t.created).total_seconds()
         for t in tickets
         if t.stage in (Stage.RESOLVED, Stage.CLOSED) and t.updated >= t.created
-    )
-    if len(durations) < MIN_BASIS:
-        return None
-    middle = len(durations) // 2
-    if len(durations) % 2:
-        return durations[middle]
-    return (durations[middle - 1] + durations[middle]) / 2
+    ]
+    return timedelta(seconds=median(seconds)) if len(seconds) >= MIN_BASIS else None
 
 
 @dataclass(frozen=True)
@@ -195,7 +180,7 @@ class Expectation:
 
 def expectation(ticket: TicketSummary, history: Iterable[TicketSummary]) -> Expectation:
     """What to tell the user about when (nothing for a ticket that is done)."""
-    if ticket.stage not in _OPEN:
+    if not ticket.stage.is_open:
         return Expectation()
     if ticket.due is not None:
         return Expectation(due=ticket.due)

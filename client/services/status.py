@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from client.core.models import TicketRef
-from client.core.tracking import TicketChange
 from client.services.account import Account, AccountState
+from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 
@@ -41,7 +40,10 @@ class TrayStatus:
 
 
 class TrayStatusPresenter(QObject):
-    """Combines the account, the poller and what the user has seen into a ``TrayStatus``.
+    """Combines the account, the poller, the outbox and the notifier's news into a ``TrayStatus``.
+
+    What counts as news the user has not seen is the notifier's to say (its
+    policy: no attention for the user's own actions or mere updates).
 
     Signals:
         status_changed(TrayStatus): emitted when the status differs from the last one.
@@ -54,28 +56,20 @@ class TrayStatusPresenter(QObject):
         account: Account,
         poller: TicketPoller,
         outbox: OutboxService,
+        notifier: Notifier,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._account = account
         self._poller = poller
         self._outbox = outbox
-        self._unseen: set[TicketRef] = set()
+        self._notifier = notifier
         self.status = self._compute()
         account.state_changed.connect(self._on_changed)
         poller.connection_state_changed.connect(self._on_changed)
         poller.snapshot_updated.connect(self._on_changed)
-        poller.tickets_changed.connect(self._on_poller_tickets_changed)
         outbox.items_changed.connect(self._on_changed)
-
-    def mark_seen(self) -> None:
-        """The user has looked at their tickets: no more attention needed."""
-        self._unseen.clear()
-        self._update()
-
-    def _on_poller_tickets_changed(self, changes: list[TicketChange]) -> None:
-        self._unseen.update(change.ref for change in changes)
-        self._update()
+        notifier.attention_changed.connect(self._on_changed)
 
     def _on_changed(self, *_: object) -> None:
         self._update()
@@ -89,7 +83,7 @@ class TrayStatusPresenter(QObject):
         rejected = len(self._outbox.items) - waiting
         if signed_in and connection is ConnectionState.OFFLINE:
             icon = TrayIconKind.OFFLINE
-        elif (not signed_in and not signing_in) or self._unseen or rejected:
+        elif (not signed_in and not signing_in) or self._notifier.attention or rejected:
             icon = TrayIconKind.ATTENTION
         else:
             icon = TrayIconKind.NORMAL
@@ -99,7 +93,7 @@ class TrayStatusPresenter(QObject):
             connection=connection,
             signing_in=signing_in,
             open_tickets=sum(1 for t in self._poller.tickets if t.stage.is_open),
-            unseen=len(self._unseen),
+            unseen=len(self._notifier.unseen),
             waiting_reports=waiting,
             rejected_reports=rejected,
             error_code=error.code if error else None,

@@ -88,6 +88,11 @@ def one_line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _cut_lines(text: str, lines: int = 6) -> str:
+    """A notice's body: a few short lines (the tray balloon and servers show no more)."""
+    return "\n".join(one_line(line, _BODY_CHARS) for line in text.splitlines()[:lines])
+
+
 def as_markup(text: str) -> str:
     """Plain ``text`` for a server that reads markup in the body."""
     return html.escape(text, quote=False)
@@ -226,6 +231,11 @@ class Notifications(QObject):
     def show_summary(self, changes: list[TicketChange]) -> None:
         """Show one toast about all ``changes`` (several tickets)."""
         self._deliver(_Toast(None, *summary_text(changes)))
+
+    @Slot(str, str)
+    def show_notice(self, title: str, body: str) -> None:
+        """A message about the user's reports, not about one ticket (a click opens the list)."""
+        self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body)))
 
     def close(self) -> None:
         """Hang up the bus (at quit); toasts still on screen no longer open anything."""
@@ -366,8 +376,9 @@ class Notifications(QObject):
 
     @Slot()
     def _on_tray_message_clicked(self) -> None:
-        if self._tray_toast is not None:
-            self._open(self._tray_toast)
+        toast, self._tray_toast = self._tray_toast, None  # one click per balloon
+        if toast is not None:
+            self._open(toast)
 
     def _open(self, toast: _Toast) -> None:
         if toast.ref is None:

@@ -16,7 +16,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from client.services.reporting import ReportService
 from client.ui import resources, texts
 from client.ui.report_items import ReportItems, ReportItemsView
 from client.ui.screenshot import ScreenshotEditor
+from client.ui.widgets import pick_files
 
 logger = logging.getLogger(__name__)
 
@@ -332,12 +332,7 @@ class ReportDialog(QDialog):
         editor.open()
 
     def _on_add_files_requested(self) -> None:
-        picker = QFileDialog(self, self.tr("Add files to your report"))
-        picker.setObjectName("filePicker")
-        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        picker.filesSelected.connect(self._add_paths)
-        picker.finished.connect(picker.deleteLater)
-        picker.open()
+        pick_files(self, self.tr("Add files to your report"), "filePicker", self._add_paths)
 
     def _add_paths(self, paths: list[str]) -> None:
         if self._items is not None:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from client.core.models import Ticket, TicketRef, TicketSummary
 from client.core.tracking import Action, Expectation, Step, actions, timeline
 from client.ui import texts
+from client.ui.widgets import pick_files
 
 #: How much of one message is shown, and of one line of it (the rest: "…").
 MESSAGE_CHARS = 20_000
@@ -195,13 +195,13 @@ class TicketTracker(QWidget):
             button.setVisible(action in offered)
         view.reply.setVisible(bool(offered))
         view.attach.setVisible(Action.REPLY in offered)
-        if other:
+        if other:  # a poll showing the same ticket again leaves a running action alone
             view.conversation.setPlainText(self.tr("Loading the conversation…"))
             view.reply.clear()
             self._paths = []
             self._show_files()
             view.message.hide()
-        self.set_busy(False)
+            self.set_busy(False)
 
     def show_detail(self, ticket: Ticket) -> None:
         """Show the conversation: the report, then public replies and changes in order."""
@@ -262,9 +262,9 @@ class TicketTracker(QWidget):
         return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
     def _show_steps(self, summary: TicketSummary) -> None:
-        for label in self.view.step_labels:
-            self.view.steps.removeWidget(label)
-            label.deleteLater()
+        while (old := self.view.steps.takeAt(0)) is not None:  # labels and the stretch
+            if (widget := old.widget()) is not None:
+                widget.deleteLater()
         self.view.step_labels = []
         marks = {Step.DONE: "✓", Step.CURRENT: "●", Step.TODO: "○"}
         for stage, step in timeline(summary.stage):
@@ -281,12 +281,7 @@ class TicketTracker(QWidget):
         self.view.steps.addStretch()
 
     def _on_attach_clicked(self) -> None:
-        picker = QFileDialog(self, self.tr("Add files to your reply"))
-        picker.setObjectName("replyFilePicker")
-        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        picker.filesSelected.connect(self.add_files)
-        picker.finished.connect(picker.deleteLater)
-        picker.open()
+        pick_files(self, self.tr("Add files to your reply"), "replyFilePicker", self.add_files)
 
     def add_files(self, paths: list[str]) -> None:
         """Files to send with the next reply."""

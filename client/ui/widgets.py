@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 
 class Card(QFrame):
@@ -29,3 +31,13 @@ class Card(QFrame):
         words.addWidget(self.title)
         words.addWidget(self.detail)
         self.row.addLayout(words, 1)
+
+
+def pick_files(parent: QWidget, title: str, name: str, chosen: Callable[[list[str]], None]) -> None:
+    """Ask for existing files without a nested event loop; ``chosen`` gets their paths."""
+    picker = QFileDialog(parent, title)
+    picker.setObjectName(name)
+    picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    picker.filesSelected.connect(chosen)
+    picker.finished.connect(picker.deleteLater)
+    picker.open()

@@ -329,7 +329,6 @@ def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> Ticket:
             raise AlreadyClosedError
         previous = ticket.priority
         ticket.priority = min(ticket.priority, URGENT_PRIORITY)
-        ticket.save()
         followup = FollowUp(
             ticket=ticket,
             title=_("Marked urgent by the reporter"),
@@ -338,11 +337,12 @@ def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> Ticket:
             comment=text,
             user=user,
         )
-        followup.save()
+        followup.save()  # saves the ticket with it (and its new priority)
         if previous != ticket.priority:
             followup.ticketchange_set.create(
                 field=_("Priority"), old_value=str(previous), new_value=str(ticket.priority)
             )
+    transaction.on_commit(lambda: _after_reply(user, ticket, followup, []))  # the agent hears
     return ticket
 
 

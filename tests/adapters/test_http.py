@@ -99,6 +99,14 @@ def test_retry_after_is_kept_and_capped(server: StagedServer) -> None:
     assert forever.value.retry_after == 3600
 
 
+def test_header_names_are_read_whatever_their_case(server: StagedServer) -> None:
+    # Proxies such as Envoy send every header name in lower case.
+    server.stage("/busy", Reply(429, b"", "text/plain", headers={"retry-after": "7"}))
+    with pytest.raises(Unavailable) as busy:
+        _client(server.url).get_json("/busy")
+    assert busy.value.retry_after == 7
+
+
 def test_a_body_declared_too_large_is_refused(server: StagedServer) -> None:
     server.stage("/huge", Reply(body=b"[" + b"1," * 40000 + b"1]"))
     with pytest.raises(BadResponse, match="limit"):

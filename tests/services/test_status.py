@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 from client.core.errors import Unavailable
-from client.core.models import Stage
+from client.core.models import Agent, Stage
+from client.core.settings import Settings
 from client.services.account import Account
+from client.services.notifier import Notifier
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.status import TrayIconKind, TrayStatusPresenter
 from client.services.tasks import SyncTaskRunner
@@ -15,18 +17,20 @@ from tests.fakes import FakeClock, FakeConnector, FakeDesk, make_account, make_o
 
 def _wired(
     runner: SyncTaskRunner, desk: FakeDesk
-) -> tuple[Account, TicketPoller, TrayStatusPresenter]:
+) -> tuple[Account, TicketPoller, TrayStatusPresenter, Notifier]:
     account = make_account(runner, FakeConnector(desk))
     poller = TicketPoller(runner, slow_interval_s=300, clock=FakeClock(), rng=random.Random(1))
-    presenter = TrayStatusPresenter(account, poller, make_outbox(runner, account))
+    notifier = Notifier(Settings())
+    poller.tickets_changed.connect(notifier.on_changes)
+    presenter = TrayStatusPresenter(account, poller, make_outbox(runner, account), notifier)
     account.signed_in.connect(lambda _: poller.start(account.desk))
-    return account, poller, presenter
+    return account, poller, presenter, notifier
 
 
 def test_signed_out_asks_for_attention(
     qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
-    _account, _poller, presenter = _wired(sync_runner, fake_desk)
+    _account, _poller, presenter, _ = _wired(sync_runner, fake_desk)
     assert presenter.status.icon is TrayIconKind.ATTENTION
     assert not presenter.status.signed_in
 
@@ -36,7 +40,7 @@ def test_online_with_open_tickets_is_normal(
 ) -> None:
     fake_desk.add_ticket("One", Stage.IN_PROGRESS)
     fake_desk.add_ticket("Two", Stage.RESOLVED)
-    account, _poller, presenter = _wired(sync_runner, fake_desk)
+    account, _poller, presenter, _ = _wired(sync_runner, fake_desk)
     account.restore()
     status = presenter.status
     assert status.icon is TrayIconKind.NORMAL
@@ -51,7 +55,7 @@ def test_desk_away_shows_offline_with_the_reason(
     qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     fake_desk.fail_with = Unavailable("bad cert", reason="tls")
-    account, _poller, presenter = _wired(sync_runner, fake_desk)
+    account, _poller, presenter, _ = _wired(sync_runner, fake_desk)
     with qtbot.waitSignal(presenter.status_changed):
         account.restore()
     assert presenter.status.icon is TrayIconKind.OFFLINE
@@ -62,10 +66,10 @@ def test_news_asks_for_attention_until_seen(
     qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     ref = fake_desk.add_ticket("One")
-    account, poller, presenter = _wired(sync_runner, fake_desk)
+    account, poller, presenter, notifier = _wired(sync_runner, fake_desk)
     account.restore()
-    fake_desk.change(ref, stage=Stage.ASSIGNED)
+    fake_desk.change(ref, stage=Stage.ASSIGNED, agent=Agent("Joost"))
     poller.poll_now(force=True)
     assert presenter.status.icon is TrayIconKind.ATTENTION and presenter.status.unseen == 1
-    presenter.mark_seen()
+    notifier.seen()  # the user opened "My tickets"
     assert presenter.status.icon is TrayIconKind.NORMAL and presenter.status.unseen == 0

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.app import TrayApp, display_problem
 from client.core.errors import AuthFailed, Unavailable
-from client.core.models import Attachment, Report, Stage
+from client.core.models import Agent, Attachment, Report, Stage
 from client.core.ports import credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
@@ -199,7 +199,7 @@ def test_opening_my_tickets_clears_the_attention(qtbot, harness: _Harness) -> No
     app = harness.build()
     app.account.restore()
     qtbot.waitUntil(lambda: app.poller.loaded)
-    harness.desk.change(ref, stage=Stage.ASSIGNED)
+    harness.desk.change(ref, stage=Stage.ASSIGNED, agent=Agent("Joost"))
     app.poller.poll_now(force=True)
     assert app.presenter.status.icon is TrayIconKind.ATTENTION
     app.tray.tickets_action.trigger()
@@ -364,7 +364,7 @@ def test_a_report_sent_later_says_so_and_names_the_files_left_out(qtbot, harness
     app.tray.showMessage = lambda *shown: messages.append(shown)  # type: ignore[method-assign]
     app.start()
     qtbot.waitUntil(lambda: bool(messages))
-    ((title, text),) = messages
+    ((title, text, *_),) = messages
     (ticket,) = harness.desk.tickets
     assert f"“Written yesterday, offline” has reached the service desk as ticket {ticket}" in text
     assert "setup.exe: the service desk does not accept this type of file" in text

@@ -15,7 +15,7 @@ from jeepney import DBusAddress, HeaderFields, MessageType, new_signal
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from client.adapters.notification_bus import NotificationBus
+from client.adapters.notification_bus import DBusNotificationBus
 from client.core.models import Agent, Stage, TicketRef, TicketSummary
 from client.core.settings import Settings
 from client.core.tracking import ChangeKind, TicketChange
@@ -26,9 +26,9 @@ from tests.fakes import T0, FakeClock
 from tests.support.notify_server import NAME, PATH, NotifyServer
 
 
-def _opener(address: str | None) -> Callable[[], NotificationBus] | None:
+def _opener(address: str | None) -> Callable[[], DBusNotificationBus] | None:
     """How the app opens the bus (``None``: no bus, the tray only)."""
-    return None if address is None else partial(NotificationBus.open, address, 3.0)
+    return None if address is None else partial(DBusNotificationBus.open, address, 3.0)
 
 
 class RecordingTray(QSystemTrayIcon):

@@ -189,3 +189,9 @@ def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot) -> Non
     assert _shown_buttons(window.tracker)[0] is Action.CONFIRM
     qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
     assert not window.tracking and opened == [REF, None]
+
+
+def test_showing_a_ticket_again_keeps_one_row_of_steps(tracker: TicketTracker) -> None:
+    for stage in (Stage.RECEIVED, Stage.ASSIGNED, Stage.RESOLVED):
+        tracker.show_ticket(_summary(stage), Expectation())
+    assert tracker.view.steps.count() == len(tracker.view.step_labels) + 1  # and one stretch

@@ -285,7 +285,7 @@ class DjangoHelpdeskDesk:
                 events=tuple(_event(e, self._http.base_url) for e in data.get("events") or ()),
             ),
         )
-        etag = response.header("ETag")
+        etag = response.headers.get("ETag")
         if etag:
             self._known.put(ref.id, etag, ticket)
         return ticket
