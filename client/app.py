@@ -46,6 +46,7 @@ from client.core.ports import (
     DeskConnector,
     DiagnosticsSource,
     ImageEncoder,
+    NetworkWatch,
     NotificationBus,
     OutboxStore,
     SecretStore,
@@ -56,6 +57,7 @@ from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
 from client.services.evidence import EvidenceService
+from client.services.network import NetworkMonitor
 from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
@@ -194,6 +196,13 @@ def _open_session_notifications() -> NotificationBus:
     return DBusNotificationBus.open("SESSION")
 
 
+def _open_network_watch() -> NetworkWatch:
+    """NetworkManager on the system bus (on a worker, after the tray is up)."""
+    from client.adapters.network_watch import NetworkManagerWatch  # deferred: start-up
+
+    return NetworkManagerWatch.open("SYSTEM")
+
+
 def _read_user_file(path: str, max_bytes: int) -> Attachment:
     from client.adapters.files import read_user_file  # deferred: start-up budget
 
@@ -227,6 +236,7 @@ class TrayApp(QObject):
         preset_credential: str | None = None,
         tray_retries: int = TRAY_RETRIES,
         open_bus: Callable[[], NotificationBus] | None = None,
+        open_network: Callable[[], NetworkWatch] | None = None,
     ) -> None:
         super().__init__()
         self._qapp = qapp
@@ -255,6 +265,7 @@ class TrayApp(QObject):
         self._serial = serial
         self._outbox_store = outbox_store
         self.notifier = Notifier(settings, parent=self)
+        self.network = NetworkMonitor(io, open_network, parent=self)
         self.presenter = TrayStatusPresenter(
             self.account, self.poller, self.outbox, self.notifier, self
         )
@@ -288,6 +299,7 @@ class TrayApp(QObject):
         self.actions.done.connect(self._on_actions_done)
         self.poller.tickets_changed.connect(self.notifier.on_changes)
         self.poller.resumed.connect(self.notifier.resumed)
+        self.network.online_changed.connect(self.poller.network_changed)
         self.notifier.notify.connect(self.notifications.show)
         self.notifier.notify_summary.connect(self.notifications.show_summary)
         self.notifications.open_requested.connect(self.open_ticket)
@@ -314,6 +326,7 @@ class TrayApp(QObject):
         self.notifier.started()  # quiet for the first minute: nothing is news yet
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
+        QTimer.singleShot(0, self.network.start)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -463,6 +476,7 @@ class TrayApp(QObject):
 
     def open_ticket(self, ref: TicketRef) -> None:
         """Show one ticket in the tracker (a click on its notification)."""
+        logger.info("showing ticket %s", ref.id)
         self.open_tickets_window()
         assert self._tickets_window is not None
         self._tickets_window.open_ticket(ref)
@@ -475,6 +489,7 @@ class TrayApp(QObject):
     def _on_poller_ticket_loaded(self, ticket: Ticket) -> None:
         if self._tickets_window is not None:
             self._tickets_window.show_ticket_detail(ticket)
+            logger.info("ticket %s loaded (%s)", ticket.summary.ref.id, ticket.summary.stage.value)
 
     def _on_poller_ticket_failed(self, ref: TicketRef, error: ClientError) -> None:
         window = self._tickets_window
@@ -573,6 +588,7 @@ class TrayApp(QObject):
     def _on_about_to_quit(self) -> None:
         self.poller.stop()
         self.notifications.close()
+        self.network.close()
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         if not self._io.wait_for_done(3000):
@@ -656,6 +672,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         ),
         preset_credential=environ.get(TOKEN_ENV) or None,
         open_bus=_open_session_notifications if sys.platform == "linux" else None,
+        open_network=_open_network_watch if sys.platform == "linux" else None,
     )
     instance.activation_requested.connect(app.open_tickets_window)
     if environ.get(WATCH_LOOP_ENV):

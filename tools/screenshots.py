@@ -115,6 +115,67 @@ def black_out_salaries(shooter: Shooter, app: AppProcess, button: Rect) -> None:
     shooter.desktop.click(*_center(editor.items("children")["done"]))
 
 
+#: One ticket per stage, as the agent leaves it in django-helpdesk (newest first in the list).
+STAGE_TICKETS = (
+    ("received", "The second screen stays black after docking"),
+    ("assigned", "Teams asks for my password every hour"),
+    ("in_progress", "The printer on floor 3 prints blank pages"),
+    ("waiting_on_you", "Cannot open the shared Finance folder"),
+    ("resolved", "Outlook does not start"),
+    ("closed", "New keyboard for my desk"),
+)
+
+
+def stage_tickets(desk: DemoDesk, token: str) -> list[tuple[str, str, str]]:
+    """Anna's tickets, one at each stage, the agent working in django-helpdesk's own pages.
+
+    Returns (stage, subject, ticket id) for each.
+    """
+    from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+    from client.adapters.http import HttpConfig
+    from client.core.models import Report
+    from demo.agent_console import AgentConsole
+
+    anna = DjangoHelpdeskConnector(HttpConfig()).open(desk.base_url, token)
+    made = []
+    with AgentConsole(desk.base_url, "joost", "demo-agent") as agent:
+        for stage, subject in STAGE_TICKETS:
+            ref = anna.create_ticket(Report(subject=subject, description="Reported from the tray."))
+            number = int(ref.id)
+            if stage != "received":
+                agent.assign(number, "joost")
+            if stage in ("in_progress", "waiting_on_you", "resolved", "closed"):
+                agent.reply(number, "I am looking at it now. Is it the same on another desk?")
+            if stage == "waiting_on_you":
+                agent.hold(number)
+            if stage in ("resolved", "closed"):
+                agent.resolve(number, "Fixed: the profile is rebuilt. Please try again.")
+            if stage == "closed":
+                anna.confirm_resolved(ref)
+            made.append((stage, subject, ref.id))
+    return made
+
+
+def shoot_tracker(shooter: Shooter, anna: dict[str, str]) -> None:
+    """The parcel tracker at each stage."""
+    desktop = shooter.desktop
+    tickets = stage_tickets(shooter.desk, anna["HELPDESK_TRAY_TOKEN"])
+    with shooter.app("tracker", **anna) as app:
+        icon = app.probe("tray_visible").rect()
+        app.expect("ticket(s) loaded")
+        shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
+        window = app.probe("window_shown")
+        x, y, w, _h = window.items("children")["tickets"]
+        for stage, subject, number in tickets:
+            desktop.click(x + w // 2, y + 40)  # a subject: the table has the focus
+            desktop.type_text(subject)  # the table's type-ahead finds the row
+            desktop.xdotool("key", "Return")
+            app.expect(f"ticket {number} loaded ({stage})")
+            time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
+            shooter.grab(f"tracker-{stage.replace('_', '-')}", window.rect())
+            desktop.xdotool("key", "alt+Left")  # back to the list
+
+
 def shoot(shooter: Shooter) -> None:
     """Every screenshot the README shows."""
     desk, desktop = shooter.desk, shooter.desktop
@@ -157,6 +218,8 @@ def shoot(shooter: Shooter) -> None:
         shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
         window = app.probe("window_shown")
         shooter.grab("tickets-window", window.rect())
+
+    shoot_tracker(shooter, anna)
 
     with shooter.app("dutch", HELPDESK_TRAY_UI_LANGUAGE="nl", **anna) as app:
         icon = app.probe("tray_visible").rect()

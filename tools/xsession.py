@@ -193,7 +193,17 @@ class VirtualDesktop:
 
     def click(self, x: int, y: int, button: int = 1) -> None:
         """Move the real pointer and click."""
-        self.xdotool("mousemove", "--sync", str(x), str(y), "click", str(button))
+        self.move_to(x, y)
+        self.xdotool("click", str(button))
+
+    def move_to(self, x: int, y: int) -> None:
+        """Move the real pointer to (x, y) and wait until it is there."""
+        # ``mousemove --sync`` waits for the pointer to move: never, when it is there already.
+        where = dict(
+            part.split(":", 1) for part in self.xdotool("getmouselocation").split() if ":" in part
+        )
+        if (where.get("x"), where.get("y")) != (str(x), str(y)):
+            self.xdotool("mousemove", "--sync", str(x), str(y))
 
     def drag(self, start: tuple[int, int], end: tuple[int, int]) -> None:
         """Press the left button at ``start``, move to ``end`` and let go (a real drag)."""

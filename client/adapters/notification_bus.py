@@ -26,6 +26,7 @@ try:
 except ImportError:  # a Linux-only dependency: elsewhere the tray shows the toasts
     HAVE_JEEPNEY = False
 
+from client.adapters.dbus_io import error_text, incoming
 from client.core.notify_events import BusEvent, Closed, Invoked, Refused, Shown
 
 logger = logging.getLogger(__name__)
@@ -115,16 +116,8 @@ class DBusNotificationBus:
 
     def read(self) -> list[BusEvent]:
         """What arrived since the last call; raises ``ConnectionError`` once the bus is gone."""
-        while True:
-            try:
-                data = self._connection.sock.recv(65536)
-            except BlockingIOError:
-                break
-            if not data:
-                raise ConnectionResetError("the session bus closed the connection")
-            self._connection.parser.add_data(data)
         events: list[BusEvent] = []
-        while (message := self._connection.parser.get_next_message()) is not None:
+        for message in incoming(self._connection, "session"):
             event = self._event(message)
             if event is not None:
                 events.append(event)
@@ -163,7 +156,5 @@ class DBusNotificationBus:
 
 
 def _raise_for_error(reply: Any) -> None:
-    if reply.header.message_type is MessageType.error:
-        detail = reply.body[0] if reply.body else ""
-        name = reply.header.fields.get(HeaderFields.error_name, "")
-        raise NoNotificationServer(f"{name}: {detail}")
+    if (error := error_text(reply)) is not None:
+        raise NoNotificationServer(error)

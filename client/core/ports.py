@@ -241,3 +241,22 @@ class NotificationBus(Protocol):
     def close(self) -> None:
         """Hang up."""
         ...
+
+
+class NetworkWatch(Protocol):
+    """The operating system telling us when the network comes and goes."""
+
+    #: Whether the network was up at the last word from the system.
+    online: bool
+
+    def fileno(self) -> int:
+        """The socket to watch for :meth:`read`."""
+        ...
+
+    def read(self) -> list[bool]:
+        """Each change heard since the last read, without waiting (``True``: back up)."""
+        ...
+
+    def close(self) -> None:
+        """Stop listening."""
+        ...

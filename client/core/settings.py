@@ -50,6 +50,8 @@ class Settings:
     notifications_enabled: bool = True
     #: When no notification pops up, e.g. "22:00-07:00" (local time; "" for never).
     quiet_hours: str = ""
+    #: How long after start (or waking from sleep) nothing pops up: old news is not news.
+    quiet_after_start_s: int = 60
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -173,6 +175,7 @@ KEYS: Mapping[str, _Key] = {
     "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
     "notifications.enabled": _Key("notifications_enabled", _is_bool),
     "notifications.quiet_hours": _Key("quiet_hours", _is_quiet_hours),
+    "notifications.quiet_after_start_s": _Key("quiet_after_start_s", _int_between(0, 3600)),
 }
 
 

@@ -21,7 +21,7 @@ Then, in this order:
 * **Attention.** Whatever passed so far sets the attention state (the tray's
   "news for you" icon) until :meth:`Notifier.seen`, even when no toast shows.
 * **Silence.** No toast while notifications are switched off, in the quiet
-  hours, or for ``settle_s`` after :meth:`Notifier.started` and
+  hours, or for ``quiet_after_start_s`` (a setting) after :meth:`Notifier.started` and
   :meth:`Notifier.resumed`: a laptop that wakes up should not pop a burst of
   stale news.
 * **Bursts.** One toast per ticket; when more than ``max_toasts`` tickets
@@ -134,7 +134,6 @@ class Notifier(QObject):
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = datetime.now,
         grace_s: float = 300.0,
-        settle_s: float = 60.0,
         max_toasts: int = 3,
         parent: QObject | None = None,
     ) -> None:
@@ -142,7 +141,7 @@ class Notifier(QObject):
         self._clock = clock
         self._now = now
         self._grace = grace_s
-        self._settle = settle_s
+        self._settle = 60.0
         self._max_toasts = max_toasts
         self._enabled = True
         self._quiet_hours: tuple[int, int] | None = None
@@ -168,15 +167,16 @@ class Notifier(QObject):
         """Follow the switch and the quiet hours in ``settings`` from now on."""
         self._enabled = settings.notifications_enabled
         self._quiet_hours = quiet_hours_span(settings.quiet_hours)
+        self._settle = float(settings.quiet_after_start_s)
 
     @Slot()
     def started(self) -> None:
-        """The app just started: no toasts for ``settle_s``."""
+        """The app just started: no toasts for the ``quiet_after_start_s`` setting."""
         self._settle_until = self._clock() + self._settle
 
     @Slot()
     def resumed(self) -> None:
-        """The computer woke up: no toasts for ``settle_s``."""
+        """The computer woke up: no toasts for the ``quiet_after_start_s`` setting."""
         self._settle_until = self._clock() + self._settle
 
     @Slot()

@@ -224,7 +224,7 @@ class TicketPoller(QObject):
         if self._in_flight or self._desk is None or self._failures:
             return  # the running poll, or the backoff, arms the timer itself
         since = 0.0 if self._last_started is None else self._clock() - self._last_started
-        self._arm(self._jittered(max(self._interval() - since, 1.0)))
+        self._arm(self._spread(max(self._interval() - since, 1.0)))
 
     def watch(self, ref: TicketRef | None) -> None:
         """Keep ``ref`` (the ticket the tracker window shows; ``None``: none) up to date.
@@ -335,7 +335,7 @@ class TicketPoller(QObject):
         changes = [] if first else diff(previous, self._snapshot)
         if changes:
             self._last_change = self._clock()
-        self._arm(self._jittered(self._interval()))
+        self._arm(self._spread(self._interval()))
         self._set_state(ConnectionState.ONLINE)
         if first:
             logger.info("%d ticket(s) loaded", len(self._snapshot))
@@ -397,6 +397,17 @@ class TicketPoller(QObject):
 
     def _jittered(self, seconds: float) -> float:
         return seconds * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
+
+    def _spread(self, seconds: float) -> float:
+        """The wait until the next poll, spread so a fleet does not poll in step.
+
+        The slow interval is spread only upwards: it is what an idle client costs
+        the desk (architecture §5, at most 12 requests an hour), so no hour may
+        hold more polls than the interval allows. The fast interval spreads both ways.
+        """
+        if self._interval() == self._slow and not self._fast:
+            return seconds * (1.0 + self._rng.uniform(0.0, self._jitter))
+        return self._jittered(seconds)
 
     def _backoff(self, error: ClientError) -> float:
         """The wait after this failure: doubling, jittered, capped, never before Retry-After."""

@@ -330,6 +330,7 @@ class Notifications(QObject):
         if isinstance(event, Shown):
             toast = self._sent.pop(event.serial, None)
             if toast is not None:
+                logger.info("notification %d on screen (ticket %s)", event.id, toast.ref or "-")
                 self._shown.pop(event.id, None)
                 self._shown[event.id] = toast
                 while len(self._shown) > _MAX_SHOWN:

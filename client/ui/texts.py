@@ -297,7 +297,10 @@ def status_message(code: str | None, reason: str | None) -> str:
 
 
 def moment(when: datetime, now: datetime) -> str:
-    """A time the way people say it: "Today, 17:49", "Yesterday, 09:12", "21 Nov"."""
+    """A time the way people say it: "Today, 17:49", "Yesterday, 09:12", "21 Nov".
+
+    Also ahead: "Tomorrow, 09:00", "Friday, 12:00", "2 Dec, 10:00".
+    """
     local, today = when.astimezone(), now.astimezone()
     locale = QLocale()
     clock = locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
@@ -306,14 +309,22 @@ def moment(when: datetime, now: datetime) -> str:
         return QCoreApplication.translate("Time", "Today, %1").replace("%1", clock)
     if days == 1:
         return QCoreApplication.translate("Time", "Yesterday, %1").replace("%1", clock)
+    if days == -1:
+        return QCoreApplication.translate("Time", "Tomorrow, %1").replace("%1", clock)
     date = QDate(local.year, local.month, local.day)
-    if 1 < days < 7:
+    if 1 < abs(days) < 7:
         return (
             QCoreApplication.translate("Time", "%1, %2")
             .replace("%1", locale.dayName(date.dayOfWeek()))
             .replace("%2", clock)
         )
     pattern = "d MMM" if local.year == today.year else "d MMM yyyy"
+    if days < 0:  # a time ahead needs its hour
+        return (
+            QCoreApplication.translate("Time", "%1, %2")
+            .replace("%1", locale.toString(date, pattern))
+            .replace("%2", clock)
+        )
     return locale.toString(date, pattern)
 
 
@@ -356,7 +367,7 @@ def duration(span: timedelta) -> str:
     translate = QCoreApplication.translate
     minutes = max(int(span.total_seconds() // 60), 1)
     hours, days = round(minutes / 60), round(minutes / 1440)
-    if minutes < 120:
+    if minutes < 60:
         amount, one, many = minutes, translate("Time", "1 minute"), translate("Time", "%1 minutes")
     elif hours < 48:
         amount, one, many = hours, translate("Time", "1 hour"), translate("Time", "%1 hours")

@@ -223,7 +223,7 @@ class TicketsWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         resources.dress(self, "ticketsWindow", self.tr("My tickets"))
-        self.resize(760, 420)
+        self.resize(760, 560)  # room for a conversation in the tracker
         self.model = TicketTableModel(self)
         self.view = TicketsWindowView(self, self.model)
         self._loaded = False

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -50,6 +51,7 @@ class TrackerView(QVBoxLayout):
         top = QHBoxLayout()
         self.back = QPushButton(self.tr("← All tickets"))
         self.back.setObjectName("back")
+        self.back.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))  # Alt+← on Linux
         self.title = QLabel()
         self.title.setObjectName("trackerTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -90,7 +92,7 @@ class TrackerView(QVBoxLayout):
         self.reply.setObjectName("reply")
         self.reply.setTabChangesFocus(True)
         self.reply.setPlaceholderText(self.tr("Write to the service desk…"))
-        self.reply.setMaximumHeight(90)
+        self.reply.setMaximumHeight(72)  # about three lines; the conversation gets the rest
         self.addWidget(self.reply)
         self.files = QLabel()
         self.files.setObjectName("replyFiles")
@@ -258,8 +260,7 @@ class TicketTracker(QWidget):
         return f"{head}\n{shown_text(text)}" if text.strip() else head
 
     def _when(self, when: datetime) -> str:
-        moment = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
-        return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+        return texts.moment(when, self._now())
 
     def _show_steps(self, summary: TicketSummary) -> None:
         while (old := self.view.steps.takeAt(0)) is not None:  # labels and the stretch

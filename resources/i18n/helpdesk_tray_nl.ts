@@ -922,6 +922,10 @@
         <translation>Gisteren, %1</translation>
     </message>
     <message>
+        <source>Tomorrow, %1</source>
+        <translation>Morgen, %1</translation>
+    </message>
+    <message>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
     </message>

@@ -61,10 +61,19 @@ def test_a_ticket_with_an_attachment_arrives_whole(demo_desk: DeskAccess) -> Non
     assert ticket.description == "Screen goes black: details"
     (opened,) = ticket.events
     assert not opened.by_agent and opened.author == "Anna Jansen"
+    assert opened.text == "", "the description is shown once, not again as a message"
     (stored,) = opened.attachments
     assert (stored.filename, stored.size) == ("screen.png", len(SCREENSHOT))
     raw = HttpClient("", CONFIG, {"Authorization": f"Token {demo_desk.anna_token}"})
     assert raw.request("GET", stored.url).body == SCREENSHOT
+
+
+def test_the_description_is_not_repeated_as_the_first_message(demo_desk: DeskAccess) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    ref = desk.create_ticket(_report("Scanner saves blank pages"))
+    ticket = desk.ticket(ref)
+    assert ticket.description == "Scanner saves blank pages: details"
+    assert ticket.events == ()
 
 
 def test_another_employee_cannot_see_the_ticket(demo_desk: DeskAccess) -> None:

@@ -17,8 +17,11 @@ from PIL import Image
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
 from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
+from client.core.models import Report
 from client.core.ports import credential_account
-from tests.support.desk_fixture import DeskAccess
+from demo.agent_console import AgentConsole
+from tests.support.desk_fixture import AGENT_PASSWORD, DeskAccess
+from tests.support.notify_server import NotifyServer
 from tools.app_process import ROOT, AppProcess
 from tools.xsession import VirtualDesktop
 
@@ -187,3 +190,62 @@ def test_the_sign_in_comes_out_of_the_keyring_through_the_helper(
         assert demo_desk.anna_token not in "\n".join(app.log)
     finally:
         app.stop()
+
+
+def _open_the_menu_until(
+    desktop: VirtualDesktop, app: AppProcess, icon: tuple[int, int, int, int], line: str
+) -> None:
+    """Open the tray menu (which asks the desk, at most once in 5 s) until the app logs ``line``."""
+    for _ in range(10):
+        desktop.click(*_center(icon), button=3)
+        app.probe("menu_shown")
+        desktop.xdotool("key", "Escape")
+        try:
+            app.expect(line, timeout=1.5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"no {line!r} after opening the menu 10 times")
+
+
+def test_an_agent_reply_pops_up_a_notification_whose_click_opens_the_ticket(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str], tmp_path: Path
+) -> None:
+    # The one-minute hush after start would make this test wait; IT can set it, so do we.
+    Path(app_home["HELPDESK_TRAY_POLICY"]).write_text(
+        "[notifications]\nquiet_after_start_s = 0\n", encoding="utf-8"
+    )
+    desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
+    ref = desk.create_ticket(
+        Report(subject="E2E: the scanner saves blank pages", description="Since this morning.")
+    )
+    assert desktop.bus_address
+    server = NotifyServer.start(desktop.bus_address, tmp_path / "notifications.jsonl")
+    app = AppProcess(
+        desktop.env(
+            {
+                **app_home,
+                "HELPDESK_TRAY_DESK_URL": demo_desk.url,
+                "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
+            }
+        )
+    )
+    try:
+        icon = app.probe("tray_visible").rect()
+        app.expect("ticket(s) loaded")
+        with AgentConsole(demo_desk.url, "joost", AGENT_PASSWORD) as agent:
+            agent.reply(int(ref.id), "Which scanner: the one by the coffee machine?")
+        _open_the_menu_until(desktop, app, icon, "1 ticket change(s)")
+        # The server records each call before it answers; the app logs the answer.
+        app.expect(f"on screen (ticket {ref})")
+        (toast,) = server.notifications()
+        assert toast["app_name"] == "helpdesk-tray"
+        assert "scanner saves blank pages" in toast["body"] + toast["summary"]
+        assert "default" in toast["actions"]
+        server.invoke(toast["id"])  # the user clicks it
+        app.expect(f"showing ticket {ref.id}")
+        assert app.probe("window_shown").values["name"] == "ticketsWindow"
+    finally:
+        app.stop()
+        server.stop()

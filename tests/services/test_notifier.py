@@ -353,6 +353,20 @@ def test_nothing_in_the_first_minute_after_start_or_resume(
     assert seen.toasts == [replied(13)]
 
 
+def test_it_sets_how_long_after_start_nothing_pops_up(
+    notifier: Notifier, clock: FakeClock
+) -> None:
+    seen = Recorder(notifier)
+    notifier.apply_settings(Settings(quiet_after_start_s=0))
+    notifier.started()
+    notifier.on_changes([replied(12)])
+    notifier.apply_settings(Settings(quiet_after_start_s=600))
+    notifier.resumed()
+    clock.advance(599)
+    notifier.on_changes([waiting(13)])
+    assert seen.toasts == [replied(12)]
+
+
 # -- the settings behind it ----------------------------------------------------------------
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from client.adapters.network_watch import NetworkManagerWatch
 from client.app import TrayApp, display_problem
 from client.core.errors import AuthFailed, Unavailable
 from client.core.models import Agent, Attachment, Report, Stage
-from client.core.ports import credential_account
+from client.core.ports import NetworkWatch, credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
 from client.core.tracking import Action
@@ -26,6 +27,11 @@ from client.ui.report_dialog import EditReportDialog, ReportDialog
 from client.ui.sign_in_dialog import SignInDialog
 from client.ui.tickets_window import TicketsWindow
 from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
+from tests.support.fake_network_manager import (
+    CONNECTED_GLOBAL,
+    DISCONNECTED,
+    FakeNetworkManager,
+)
 
 URL = "https://desk.example.org"
 
@@ -41,7 +47,13 @@ class _Harness:
         self.layers = layers
         self.qapp = qapp
 
-    def build(self, *, locked_url: bool = False, **values: object) -> TrayApp:
+    def build(
+        self,
+        *,
+        locked_url: bool = False,
+        open_network: Callable[[], NetworkWatch] | None = None,
+        **values: object,
+    ) -> TrayApp:
         policy = {"desk.url": URL} if locked_url else {}
         user = {"desk.url": URL, "desk.username": "anna", **values}
         result = merge(
@@ -60,6 +72,7 @@ class _Harness:
             crash=self.crash,
             evidence=make_evidence(SyncTaskRunner()),
             tray_retries=0,
+            open_network=open_network,
         )
         self.crash.flush_early()
         return self.app
@@ -119,6 +132,32 @@ def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Har
     assert app.presenter.status.icon is TrayIconKind.NORMAL
     assert app.presenter.status.connection is ConnectionState.ONLINE
     assert app.presenter.status.open_tickets == 1
+
+
+def test_the_network_coming_back_brings_the_desk_back_at_once(
+    qtbot, harness: _Harness, dbus_session: str
+) -> None:
+    """NetworkManager says the network is back: the tray polls now, not when its backoff ends."""
+    manager = FakeNetworkManager(dbus_session, DISCONNECTED)
+    try:
+        harness.store_token()
+        harness.desk.fail_with = Unavailable("no route to host", reason="unreachable")
+        app = harness.build(open_network=lambda: NetworkManagerWatch.open(dbus_session))
+        app.start()
+        qtbot.waitUntil(lambda: app.network.listening)
+        qtbot.waitUntil(lambda: app.presenter.status.icon is TrayIconKind.OFFLINE)
+        assert app.poller.next_delay_s >= 10.0  # backing off
+        harness.desk.fail_with = None
+        polls = sum(1 for name, _ in harness.desk.calls if name == "changed_tickets")
+        with qtbot.waitSignal(app.network.online_changed, timeout=5000) as online:
+            manager.set_state(CONNECTED_GLOBAL)
+        assert online.args == [True]
+        assert sum(1 for name, _ in harness.desk.calls if name == "changed_tickets") == polls + 1
+        assert app.presenter.status.connection is ConnectionState.ONLINE
+        app._on_about_to_quit()
+        assert not app.network.listening
+    finally:
+        manager.stop()
 
 
 def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None:

@@ -37,6 +37,15 @@ def test_older_times_are_a_weekday_or_a_date(qapp) -> None:  # type: ignore[no-u
     assert "2025" in texts.moment(NOW - timedelta(days=400), NOW)
 
 
+def test_times_ahead_keep_their_hour(qapp) -> None:  # type: ignore[no-untyped-def]
+    """An "expected by" time: tomorrow, a weekday, or a date, always with the hour."""
+    assert texts.moment(NOW + timedelta(days=1), NOW).startswith("Tomorrow, ")
+    friday = texts.moment(NOW + timedelta(days=4), NOW)  # Monday 23 Nov + 4
+    assert friday.startswith("Friday, ") and ":" in friday
+    later = texts.moment(NOW + timedelta(days=20), NOW)
+    assert later.startswith("13 Dec, ") and ":" in later
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -74,7 +83,8 @@ def test_distinct_reasons_get_distinct_words(qapp) -> None:  # type: ignore[no-u
     [
         (timedelta(seconds=20), "1 minute"),
         (timedelta(minutes=45), "45 minutes"),
-        (timedelta(hours=1, minutes=50), "110 minutes"),
+        (timedelta(minutes=60), "1 hour"),
+        (timedelta(hours=1, minutes=50), "2 hours"),
         (timedelta(hours=5), "5 hours"),
         (timedelta(hours=30), "30 hours"),
         (timedelta(days=1, hours=23, minutes=59), "2 days"),

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from client.core.models import (
@@ -189,6 +190,10 @@ def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot) -> Non
     assert _shown_buttons(window.tracker)[0] is Action.CONFIRM
     qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
     assert not window.tracking and opened == [REF, None]
+    window.view.table.activated.emit(window.model.index(0, 1))
+    assert window.tracker.view.back.shortcut() == QKeySequence(QKeySequence.StandardKey.Back)
+    window.tracker.view.back.animateClick()  # what the shortcut does
+    qtbot.waitUntil(lambda: not window.tracking)
 
 
 def test_showing_a_ticket_again_keeps_one_row_of_steps(tracker: TicketTracker) -> None:

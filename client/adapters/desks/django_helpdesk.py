@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -139,6 +140,17 @@ def _event(item: Mapping[str, Any], base_url: str) -> TicketEvent:
             for a in item.get("attachments") or ()
         ),
     )
+
+
+def _ticket(data: Mapping[str, Any], stages: StageTable, base_url: str) -> Ticket:
+    description = _text(data.get("description"))
+    events = [_event(e, base_url) for e in data.get("events") or ()]
+    if events and not events[0].by_agent and events[0].text.strip() == description.strip():
+        # django-helpdesk opens every ticket with a follow-up repeating the description.
+        events = (
+            events[1:] if not events[0].attachments else [replace(events[0], text="")] + events[1:]
+        )
+    return Ticket(summary=_summary(data, stages), description=description, events=tuple(events))
 
 
 def _mapped(what: str, build: Callable[[], Any]) -> Any:
@@ -277,14 +289,7 @@ class DjangoHelpdeskDesk:
         if response.status == 304 and known is not None:
             return known[1]
         data = response.json()
-        ticket: Ticket = _mapped(
-            "ticket",
-            lambda: Ticket(
-                summary=_summary(data, self._stages),
-                description=_text(data.get("description")),
-                events=tuple(_event(e, self._http.base_url) for e in data.get("events") or ()),
-            ),
-        )
+        ticket: Ticket = _mapped("ticket", lambda: _ticket(data, self._stages, self._http.base_url))
         etag = response.headers.get("ETag")
         if etag:
             self._known.put(ref.id, etag, ticket)
