@@ -326,7 +326,6 @@ class TrayApp(QObject):
         self.notifier.started()  # quiet for the first minute: nothing is news yet
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
-        QTimer.singleShot(0, self.network.start)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -445,6 +444,10 @@ class TrayApp(QObject):
     def _on_poller_connection_state_changed(self, state: ConnectionState) -> None:
         if state is ConnectionState.ONLINE:
             self.outbox.retry_now()  # the desk is back: send what waited, without waiting
+        elif state is ConnectionState.OFFLINE:
+            # Only now is it worth hearing when the network returns; an idle tray
+            # with a reachable desk does not pay for the listener (docs/performance.md).
+            self.network.start()
 
     def _on_outbox_items_changed(self, items: list[OutboxItem]) -> None:
         if self._tickets_window is not None:

@@ -65,6 +65,8 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "psutil", "PIL", "client.ui.screenshot", "client.ui.report_items",  # the first report
         "client.core.diagnostics_schema",  # only the tests need the schema
         "PySide6.QtNetwork", "PySide6.QtSvg",
+        "jeepney",  # the first toast, or the network listener once the desk is away
+        "html.entities", "unicodedata", "statistics",  # ~2.3 MB between them
     ]  # fmt: skip
     code = (
         "import sys\nfrom client.entry import skip_pyside_source_scan\n"

@@ -138,14 +138,18 @@ def test_the_network_coming_back_brings_the_desk_back_at_once(
     qtbot, harness: _Harness, dbus_session: str
 ) -> None:
     """NetworkManager says the network is back: the tray polls now, not when its backoff ends."""
-    manager = FakeNetworkManager(dbus_session, DISCONNECTED)
+    manager = FakeNetworkManager(dbus_session, CONNECTED_GLOBAL)
     try:
         harness.store_token()
-        harness.desk.fail_with = Unavailable("no route to host", reason="unreachable")
         app = harness.build(open_network=lambda: NetworkManagerWatch.open(dbus_session))
         app.start()
+        qtbot.waitUntil(lambda: app.presenter.status.connection is ConnectionState.ONLINE)
+        assert not app.network.listening, "a tray whose desk answers does not listen"
+        harness.desk.fail_with = Unavailable("no route to host", reason="unreachable")
+        manager.set_state(DISCONNECTED)
+        app.poller.poll_now(force=True)
+        assert app.presenter.status.icon is TrayIconKind.OFFLINE
         qtbot.waitUntil(lambda: app.network.listening)
-        qtbot.waitUntil(lambda: app.presenter.status.icon is TrayIconKind.OFFLINE)
         assert app.poller.next_delay_s >= 10.0  # backing off
         harness.desk.fail_with = None
         polls = sum(1 for name, _ in harness.desk.calls if name == "changed_tickets")
