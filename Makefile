@@ -57,7 +57,7 @@ test: $(STAMP) resources system-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) resources
-	$(BIN)/python -m pytest -m "not desk and not e2e"
+	$(BIN)/python -m pytest -m "not desk and not e2e and not rt"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

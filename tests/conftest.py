@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.support.desk_fixture",
     "tests.support.contract_desks",
     "tests.support.dbus_session",
+    "tests.support.rt_desk",
 ]
 
 

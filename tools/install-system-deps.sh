@@ -10,7 +10,23 @@ PACKAGES=(
   libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0
   libxcb-sync1 libxcb-shm0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+  # Request Tracker 5 for tests/support/rt_desk.py (docs/reference: request-tracker-5 §2).
+  # w3m only silences RT's "no external HTML converter" warning.
+  request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients w3m
 )
+
+# Answers for request-tracker5's debconf questions. The test fixture brings its own
+# config and SQLite database, so the package must not create a database or cron jobs.
+RT_DEBCONF="\
+request-tracker5 request-tracker5/rtname string helpdesk.test
+request-tracker5 request-tracker5/organization string helpdesk.test
+request-tracker5 request-tracker5/correspondaddress string rt@helpdesk.test
+request-tracker5 request-tracker5/commentaddress string rt-comment@helpdesk.test
+request-tracker5 request-tracker5/webbaseurl string http://127.0.0.1
+request-tracker5 request-tracker5/webpath string /
+request-tracker5 request-tracker5/handle-siteconfig-permissions boolean true
+request-tracker5 request-tracker5/install-cronjobs boolean false
+request-tracker5 request-tracker5/dbconfig-install boolean false"
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -31,5 +47,8 @@ fi
 
 echo "Installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+debconf-set-selections <<<"$RT_DEBCONF"
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+  "${missing[@]}" >/dev/null
