@@ -156,7 +156,9 @@ def _error_detail(response: HttpResponse) -> tuple[str, str, dict[str, list[str]
         for name, messages in (raw_fields.items() if isinstance(raw_fields, dict) else [])
         if isinstance(messages, list)
     }
-    return str(payload.get("error", "")), str(payload.get("detail", payload))[:500], fields
+    # django-helpdesk and DRF say "detail"; Request Tracker's REST2 says "message".
+    detail = payload.get("detail", payload.get("message", payload))
+    return str(payload.get("error", "")), str(detail)[:500], fields
 
 
 def raise_for_status(response: HttpResponse) -> None:
@@ -213,8 +215,12 @@ class HttpClient:
         session_factory: Callable[[HttpConfig], requests.Session] = make_session,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        follow_redirects: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: ``False``: a 3xx comes back as a response (a desk that answers an expired
+        #: session with a redirect to its login page, as Request Tracker does).
+        self.follow_redirects = follow_redirects
         self._session_factory = session_factory
         # One session per thread: requests.Session promises no thread safety
         # (psf/requests#2766), and the poll and an upload may run at once.
@@ -305,7 +311,7 @@ class HttpClient:
                 headers={**self._headers, **headers} if headers else self._headers,
                 timeout=(self._config.connect_timeout, self._config.read_timeout),
                 stream=True,
-                allow_redirects=True,
+                allow_redirects=self.follow_redirects,
             ) as raw:
                 body = self._read_capped(raw, deadline)
                 # requests' own case-insensitive mapping, copied.

@@ -312,3 +312,23 @@ def test_each_thread_gets_its_own_session(server: StagedServer) -> None:
     worker.join()
     assert len(made) == 2  # one for this thread, one for the worker
     client.close()
+
+
+def test_redirects_come_back_unfollowed_when_asked(server: StagedServer) -> None:
+    # Request Tracker answers an expired session with 302 to its front page: the
+    # adapter must see that, not the front page.
+    server.stage("/a", Reply(302, b"", headers={"Location": "/b"}))
+    server.stage("/b", Reply(body=b'{"followed": true}'))
+    client = HttpClient(server.url, CONFIG, follow_redirects=False)
+    response = client.request("GET", "/a")
+    assert (response.status, response.headers["Location"]) == (302, "/b")
+    assert [s.path for s in server.seen] == ["/a"]
+    assert _client(server.url).get_json("/a") == {"followed": True}  # the default follows
+
+
+def test_request_trackers_message_is_the_errors_detail(server: StagedServer) -> None:
+    server.stage("/t", Reply(400, b'{"message": "Permission Denied"}'))
+    with pytest.raises(Rejected) as caught:
+        _client(server.url).request("POST", "/t", json_body={})
+    assert caught.value.detail == "Permission Denied"
+    assert caught.value.reason == "400"
