@@ -52,7 +52,7 @@ from client.core.ports import (
     SecretStore,
 )
 from client.core.redact import Redactor
-from client.core.settings import MergeResult
+from client.core.settings import SESSION_DESK_KINDS, MergeResult
 from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
@@ -139,6 +139,7 @@ def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
     load after the tray icon is on screen (docs/performance.md).
     """
     from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+    from client.adapters.desks.rt import RtConnector
     from client.adapters.http import HttpConfig
 
     settings = settings_result.settings
@@ -150,10 +151,15 @@ def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
         retries=settings.retries,
         proxy=settings.proxy,
     )
-    connectors = {DjangoHelpdeskConnector.kind: DjangoHelpdeskConnector}
-    if kind not in connectors:
-        raise ClientError(f"this version cannot talk to a {kind!r} desk")
-    return connectors[kind](config)
+    if kind == DjangoHelpdeskConnector.kind:
+        return DjangoHelpdeskConnector(config)
+    if kind == RtConnector.kind:
+        return (
+            RtConnector(config, queue=settings.desk_queue)
+            if settings.desk_queue
+            else RtConnector(config)
+        )
+    raise ClientError(f"this version cannot talk to a {kind!r} desk")
 
 
 def evidence_service(
@@ -407,6 +413,7 @@ class TrayApp(QObject):
                 url_locked="desk.url" in self._settings_result.locked,
                 username=self.account.username,
                 reason=reason,
+                offer_keep=self._settings.desk_kind in SESSION_DESK_KINDS,
             )
             dialog.finished.connect(self._on_sign_in_dialog_finished)
             self._sign_in_dialog = dialog

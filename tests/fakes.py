@@ -225,8 +225,12 @@ class FakeConnector:
         self.password = password
         self.token = "tok-" + "x" * 30
         self.sign_in_error: Exception | None = None
+        self.kept_password = False
 
-    def sign_in(self, url: str, username: str, password: str) -> str:
+    def sign_in(
+        self, url: str, username: str, password: str, *, keep_password: bool = False
+    ) -> str:
+        self.kept_password = keep_password
         if self.sign_in_error is not None:
             raise self.sign_in_error
         if password != self.password:

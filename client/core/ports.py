@@ -75,8 +75,14 @@ class DeskConnector(Protocol):
 
     kind: str
 
-    def sign_in(self, url: str, username: str, password: str) -> str:
-        """Exchange the user's own credentials for a credential to keep (a token)."""
+    def sign_in(
+        self, url: str, username: str, password: str, *, keep_password: bool = False
+    ) -> str:
+        """Exchange the user's own credentials for a credential to keep (a token).
+
+        ``keep_password``: where the desk's sessions end, the credential may hold
+        the password, to start a new session without asking (the user chose so).
+        """
         ...
 
     def open(self, url: str, credential: str) -> DeskPort:

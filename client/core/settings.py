@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 SETTINGS_VERSION = 1
 
 #: Desk kinds this build can talk to.
-DESK_KINDS = ("django-helpdesk",)
+DESK_KINDS = ("django-helpdesk", "request-tracker")
+#: Desks whose sign-in is a session that ends: the user may keep their password to renew it.
+SESSION_DESK_KINDS = frozenset({"request-tracker"})
 
 #: Languages the user interface is translated into ("" follows the system).
 LANGUAGES = ("", "en", "nl")
@@ -30,6 +32,8 @@ class Settings:
     desk_kind: str = "django-helpdesk"
     desk_url: str = ""
     desk_username: str = ""
+    #: Where new tickets go, for desks that file by queue (Request Tracker); "" for the default.
+    desk_queue: str = ""
     language: str = ""
     poll_interval_s: int = 300
     connect_timeout_s: float = 5.0
@@ -159,6 +163,7 @@ KEYS: Mapping[str, _Key] = {
     "desk.kind": _Key("desk_kind", _one_of(DESK_KINDS)),
     "desk.url": _Key("desk_url", _is_desk_url),
     "desk.username": _Key("desk_username", lambda v: isinstance(v, str) and len(v) <= 200),
+    "desk.queue": _Key("desk_queue", lambda v: isinstance(v, str) and len(v) <= 200),
     "ui.language": _Key("language", _one_of(LANGUAGES)),
     "network.poll_interval_s": _Key("poll_interval_s", _int_between(60, 24 * 3600)),
     "network.connect_timeout_s": _Key("connect_timeout_s", _number_between(0.5, 120)),

@@ -135,8 +135,14 @@ class Account(QObject):
             self.state = state
             self.state_changed.emit(state)
 
-    def sign_in(self, url: str, username: str, password: str) -> None:
-        """Sign in with the user's own credentials; keep only the desk's token."""
+    def sign_in(
+        self, url: str, username: str, password: str, *, keep_password: bool = False
+    ) -> None:
+        """Sign in with the user's own credentials; keep only the desk's token.
+
+        ``keep_password``: the user asked to stay signed in where the desk's
+        sessions end (Request Tracker): the credential then holds the password.
+        """
         generation = self._begin(AccountState.SIGNING_IN)
         url = url.strip().rstrip("/")
         username = username.strip()
@@ -146,7 +152,7 @@ class Account(QObject):
 
         def work() -> _Opened:
             connector = self._connector()
-            credential = connector.sign_in(url, username, password)
+            credential = connector.sign_in(url, username, password, keep_password=keep_password)
             self._remember_secret(credential)  # thread-safe: masked in logs from now on
             desk = connector.open(url, credential)
             person = desk.whoami()

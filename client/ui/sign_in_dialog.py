@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -50,6 +51,16 @@ class SignInDialogView(QVBoxLayout):
         form.addRow("", self.url_hint)
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
+        self.keep = QCheckBox(self.tr("Keep me signed in on this computer"))
+        self.keep.setObjectName("keepSignedIn")
+        self.keep.setToolTip(
+            self.tr(
+                "Your password is kept in this computer's keyring, so the app can sign "
+                "you in again by itself when the service desk ends your session."
+            )
+        )
+        self.keep.hide()
+        form.addRow("", self.keep)
         self.addLayout(form)
         self.message = QLabel()
         self.message.setObjectName("message")
@@ -81,6 +92,7 @@ class SignInDialog(QDialog):
         url_locked: bool,
         username: str,
         reason: str = "",
+        offer_keep: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -93,6 +105,7 @@ class SignInDialog(QDialog):
         self.view.url.setReadOnly(url_locked)
         self.view.url_hint.setVisible(url_locked)
         self.view.username.setText(username)
+        self.view.keep.setVisible(offer_keep)  # desks whose sessions end (Request Tracker)
         if reason == "auth_failed":
             self._show_message(self.tr("Your sign-in has expired. Please sign in again."))
         for field in (self.view.url, self.view.username, self.view.password):
@@ -119,7 +132,12 @@ class SignInDialog(QDialog):
             (self.view.username if not username else self.view.password).setFocus()
             return
         self._set_busy(True)
-        self._account.sign_in(url, username, password)
+        self._account.sign_in(
+            url,
+            username,
+            password,
+            keep_password=self.view.keep.isVisibleTo(self) and self.view.keep.isChecked(),
+        )
 
     def _on_account_signed_in(self, _person: Person | None) -> None:
         if self._busy:

@@ -335,6 +335,7 @@
     </message>
     <message>
         <source>Ticket %1: %2 is on it</source>
+        <extracomment>Unicode's control characters (category Cc) become spaces. A table, not ``unicodedata`` or ``html``: those two cost an idle tray 1.4 MB (docs/performance.md). The characters markup-reading notification servers would take for markup.</extracomment>
         <translation>Melding %1: %2 pakt het op</translation>
     </message>
     <message>
@@ -714,6 +715,14 @@
     <message>
         <source>Password</source>
         <translation>Wachtwoord</translation>
+    </message>
+    <message>
+        <source>Keep me signed in on this computer</source>
+        <translation>Aangemeld blijven op deze computer</translation>
+    </message>
+    <message>
+        <source>Your password is kept in this computer's keyring, so the app can sign you in again by itself when the service desk ends your session.</source>
+        <translation>Je wachtwoord wordt in de sleutelbos van deze computer bewaard, zodat de app je zelf opnieuw aanmeldt als de servicedesk je sessie beëindigt.</translation>
     </message>
     <message>
         <source>Sign in</source>

@@ -353,9 +353,7 @@ def test_nothing_in_the_first_minute_after_start_or_resume(
     assert seen.toasts == [replied(13)]
 
 
-def test_it_sets_how_long_after_start_nothing_pops_up(
-    notifier: Notifier, clock: FakeClock
-) -> None:
+def test_it_sets_how_long_after_start_nothing_pops_up(notifier: Notifier, clock: FakeClock) -> None:
     seen = Recorder(notifier)
     notifier.apply_settings(Settings(quiet_after_start_s=0))
     notifier.started()

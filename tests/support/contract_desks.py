@@ -1,35 +1,93 @@
-"""The real desks the outbox contract runs against, each as one employee.
+"""The real desks every contract test runs against, each with two employees and an agent.
 
-Every test that takes ``contract_desk`` runs once per desk kind that has a
-real server on 127.0.0.1 here. Today that is django-helpdesk (the demo
-desk); Request Tracker joins with its adapter (issue 5) by adding its
-entry to ``KINDS`` and a branch to ``contract_desk``.
+Every test that takes ``contract_desk`` runs once per desk kind in ``KINDS``,
+each a real server on 127.0.0.1: django-helpdesk (the demo desk) and Request
+Tracker 5. The tests speak only the desk port (as the employees) and
+:class:`DeskAgent` (what the service-desk agent does in the desk's own
+interface), so a new desk adapter later only adds a branch here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import Protocol
+from urllib.parse import unquote
 
 import pytest
 
 from client.adapters.desks.django_helpdesk import API_PREFIX, DjangoHelpdeskConnector
+from client.adapters.desks.rt import RtConnector
 from client.adapters.http import HttpConfig
+from client.core.models import Stage
 from client.core.ports import DeskPort
+from demo.agent_console import REOPENED, AgentConsole
 
-KINDS = ["django-helpdesk"]
+KINDS = ["django-helpdesk", "request-tracker"]
+
+
+class DeskAgent(Protocol):
+    """What the service-desk agent does, in the desk's own interface (web pages or API)."""
+
+    #: The agent's name as employees see it.
+    name: str
+
+    def assign(self, ticket_id: int) -> None:
+        """Take the ticket."""
+        ...
+
+    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+        """Answer the employee (``public``) or write an internal note."""
+        ...
+
+    def hold(self, ticket_id: int) -> None:
+        """Wait for the employee."""
+        ...
+
+    def resolve(self, ticket_id: int, text: str) -> None:
+        """Solve it, saying how."""
+        ...
+
+    def is_open(self, ticket_id: int) -> bool:
+        """Whether the ticket is open again (after the employee said it is still broken)."""
+        ...
+
+    def conversation(self, ticket_id: int) -> str:
+        """Everything written on the ticket, as the agent sees it."""
+        ...
+
+    def files(self, ticket_id: int) -> dict[str, bytes]:
+        """The files on the ticket, by name, as the agent downloads them."""
+        ...
+
+    def close(self) -> None:
+        """Sign out."""
+        ...
 
 
 @dataclass(frozen=True)
 class ContractDesk:
-    """A running desk, and how an employee's client reaches it."""
+    """A running desk, and how its employees and its agent reach it."""
 
     kind: str
     url: str
     #: Where a ticket creation is sent (to count creations passing a proxy).
     create_path: str
-    #: The employee's view of the desk at a base URL (the desk's, or a proxy's).
+    #: The employee's (Anna's) view of the desk at a base URL (the desk's, or a proxy's).
     open: Callable[[str, HttpConfig], DeskPort]
+    #: Another employee's (Bram's) view, straight to the desk.
+    open_other: Callable[[], DeskPort]
+    #: The agent, signed in to the desk's own interface.
+    agent: Callable[[], DeskAgent]
+    #: The agent's photo as the desk holds it (``None``: this desk keeps no photos).
+    agent_photo: bytes | None
+    #: Anna's name as the desk shows her messages.
+    employee_name: str
+    #: How far back a change cursor may return a ticket that did not change (desks
+    #: look back a moment, so nothing committed during a poll is lost).
+    lookback: timedelta
 
     def direct(self) -> DeskPort:
         """The employee's view, straight to the desk with the app's default limits."""
@@ -40,15 +98,128 @@ class ContractDesk:
         return sum(1 for t in self.direct().changed_tickets(None)[0] if t.title == subject)
 
 
+class _HelpdeskAgent:
+    """The agent in django-helpdesk's own staff pages."""
+
+    name = "Joost Bakker"
+
+    def __init__(self, url: str, password: str) -> None:
+        self._console = AgentConsole(url, "joost", password)
+
+    def assign(self, ticket_id: int) -> None:
+        self._console.assign(ticket_id, "joost")
+
+    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+        self._console.reply(ticket_id, text, public=public)
+
+    def hold(self, ticket_id: int) -> None:
+        self._console.hold(ticket_id)
+
+    def resolve(self, ticket_id: int, text: str) -> None:
+        self._console.resolve(ticket_id, text)
+
+    def is_open(self, ticket_id: int) -> bool:
+        return self._console.ticket_page(ticket_id).status == REOPENED
+
+    def conversation(self, ticket_id: int) -> str:
+        return self._console.ticket_page(ticket_id).html
+
+    def files(self, ticket_id: int) -> dict[str, bytes]:
+        links = self._console.ticket_page(ticket_id).attachment_links
+        return {unquote(PurePosixPath(link).name): self._console.download(link) for link in links}
+
+    def close(self) -> None:
+        self._console.disconnect()
+
+
+class _RtAgent:
+    """The agent in Request Tracker, through its REST2 API."""
+
+    name = "Joost de Vries"
+
+    def __init__(self, access: object) -> None:
+        from tests.support.rt_desk import RtAccess
+
+        assert isinstance(access, RtAccess)
+        self._agent = access.agent()
+
+    def assign(self, ticket_id: int) -> None:
+        self._agent.assign(ticket_id, "joost")
+
+    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+        self._agent.reply(ticket_id, text, public=public)
+
+    def hold(self, ticket_id: int) -> None:
+        self._agent.hold(ticket_id)
+
+    def resolve(self, ticket_id: int, text: str) -> None:
+        self._agent.resolve(ticket_id, text)
+
+    def is_open(self, ticket_id: int) -> bool:
+        return self._agent.status(ticket_id) == "open"
+
+    def conversation(self, ticket_id: int) -> str:
+        return "\n".join(
+            f"{entry.get('Creator', '')}: {entry.get('Content') or ''}"
+            for entry in self._agent.history(ticket_id)
+        )
+
+    def files(self, ticket_id: int) -> dict[str, bytes]:
+        return self._agent.attachments(ticket_id)
+
+    def close(self) -> None:
+        self._agent.close()
+
+
+#: What each desk calls the stage a reopened ticket is in.
+REOPENED_STAGE = Stage.IN_PROGRESS
+
+
 @pytest.fixture(params=KINDS)
 def contract_desk(request: pytest.FixtureRequest) -> ContractDesk:
     """Each real desk in turn (a desk that cannot start fails the run in CI)."""
     if request.param == "django-helpdesk":
+        from tests.support.desk_fixture import AGENT_PASSWORD
+
         access = request.getfixturevalue("demo_desk")
+
+        def helpdesk(token: str) -> Callable[[str, HttpConfig], DeskPort]:
+            return lambda url, config: DjangoHelpdeskConnector(config).open(url, token)
+
         return ContractDesk(
             kind=request.param,
             url=access.url,
             create_path=API_PREFIX + "/tickets",
-            open=lambda url, config: DjangoHelpdeskConnector(config).open(url, access.anna_token),
+            open=helpdesk(access.anna_token),
+            open_other=lambda: helpdesk(access.bram_token)(access.url, HttpConfig()),
+            agent=lambda: _HelpdeskAgent(access.url, AGENT_PASSWORD),
+            agent_photo=None,
+            employee_name="Anna Jansen",
+            lookback=timedelta(seconds=30),  # demo/tray_api/views.py CURSOR_MARGIN
+        )
+    if request.param == "request-tracker":
+        from tests.support.rt_desk import photo_png
+
+        rt = request.getfixturevalue("rt_desk")
+        request.applymarker(pytest.mark.rt)
+
+        def tracker(token: str) -> Callable[[str, HttpConfig], DeskPort]:
+            def open_desk(url: str, config: HttpConfig) -> DeskPort:
+                return RtConnector(config, queue=rt.queue).open(url, token)  # an admin's token
+
+            return open_desk
+
+        return ContractDesk(
+            kind=request.param,
+            url=rt.url,
+            create_path="/REST/2.0/ticket",
+            open=tracker(rt.anna_token),
+            open_other=lambda: tracker(rt.bram_token)(rt.url, HttpConfig()),
+            agent=lambda: _RtAgent(rt),
+            agent_photo=photo_png(),
+            employee_name="Anna Jansen",
+            # The adapter's window reaches back, but leaves out what the previous
+            # search returned unchanged: an unchanged ticket never comes back.
+            lookback=timedelta(0),
         )
     raise AssertionError(f"no contract desk for {request.param}")

@@ -118,6 +118,25 @@ def test_first_start_asks_to_sign_in_with_the_policy_address(qtbot, harness: _Ha
     assert app.presenter.status.signed_in and not app.tray.sign_in_action.isVisible()
 
 
+@pytest.mark.parametrize(
+    ("kind", "offered"), [("request-tracker", True), ("django-helpdesk", False)]
+)
+def test_keep_me_signed_in_is_offered_where_sessions_end(
+    qtbot, harness: _Harness, kind: str, offered: bool
+) -> None:
+    app = harness.build(**{"desk.username": "", "desk.kind": kind})
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (dialog,) = _windows(SignInDialog)
+    assert dialog.view.keep.isVisible() is offered and not dialog.view.keep.isChecked()
+    qtbot.keyClicks(dialog.view.username, "anna")
+    qtbot.keyClicks(dialog.view.password, harness.connector.password)
+    dialog.view.keep.setChecked(True)  # even a box the user cannot see changes nothing
+    qtbot.mouseClick(dialog.view.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert harness.connector.kept_password is offered
+
+
 def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Harness) -> None:
     harness.store_token()
     harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
@@ -138,7 +157,7 @@ def test_the_network_coming_back_brings_the_desk_back_at_once(
     qtbot, harness: _Harness, dbus_session: str
 ) -> None:
     """NetworkManager says the network is back: the tray polls now, not when its backoff ends."""
-    manager = FakeNetworkManager(dbus_session, CONNECTED_GLOBAL)
+    manager = FakeNetworkManager(dbus_session, DISCONNECTED)  # the laptop left the office
     try:
         harness.store_token()
         app = harness.build(open_network=lambda: NetworkManagerWatch.open(dbus_session))
@@ -146,7 +165,6 @@ def test_the_network_coming_back_brings_the_desk_back_at_once(
         qtbot.waitUntil(lambda: app.presenter.status.connection is ConnectionState.ONLINE)
         assert not app.network.listening, "a tray whose desk answers does not listen"
         harness.desk.fail_with = Unavailable("no route to host", reason="unreachable")
-        manager.set_state(DISCONNECTED)
         app.poller.poll_now(force=True)
         assert app.presenter.status.icon is TrayIconKind.OFFLINE
         qtbot.waitUntil(lambda: app.network.listening)

@@ -334,8 +334,13 @@ class DjangoHelpdeskConnector:
         self._config = config
         self._session_factory = session_factory
 
-    def sign_in(self, url: str, username: str, password: str) -> str:
-        """Exchange the employee's own user name and password for their API token."""
+    def sign_in(
+        self, url: str, username: str, password: str, *, keep_password: bool = False
+    ) -> str:
+        """Exchange the employee's own user name and password for their API token.
+
+        The token does not expire, so the password is never kept (``keep_password``).
+        """
         http = HttpClient(url, self._config, session_factory=self._session_factory)
         try:
             data = http.request(
