@@ -15,10 +15,17 @@ from pathlib import Path
 
 import psutil
 
-from bench import crash_kills, idle_polls, loop_latency, report_evidence, startup_memory
+from bench import (
+    crash_kills,
+    idle_polls,
+    loop_latency,
+    report_evidence,
+    rt_desk,
+    startup_memory,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency", "report", "idle")
+BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt")
 
 
 def machine() -> dict[str, object]:
@@ -52,6 +59,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
     parser.add_argument("--report-rounds", type=int, default=21, help="grabs and snapshots")
     parser.add_argument("--idle-hours", type=int, default=24, help="simulated idle hours")
+    parser.add_argument("--rt-rounds", type=int, default=9, help="rounds of each RT operation")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -83,6 +91,10 @@ def main() -> int:
         idle = idle_polls.run(args.idle_hours, args.seed)
         record["idle_polls"] = idle.as_dict()
         lines += ["", *idle.table()]
+    if "rt" in chosen:
+        tracker = rt_desk.run(args.rt_rounds)
+        record["rt_desk"] = tracker.as_dict()
+        lines += ["", *tracker.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()
