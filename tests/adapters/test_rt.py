@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import json
 import logging
+import random
 import socket
 import threading
 import urllib.parse
@@ -43,6 +44,9 @@ from client.core.errors import (
     Unavailable,
 )
 from client.core.models import Agent, Attachment, Cursor, EventKind, Report, Stage, TicketRef
+from client.services.poller import ConnectionState, TicketPoller
+from client.services.tasks import SyncTaskRunner
+from tests.fakes import FakeClock
 from tests.support.rt_desk import AGENT, EMPLOYEE_PASSWORD, RtAccess, RtAgent, photo_png
 from tests.support.staged_server import Reply, StagedServer, staged_server
 
@@ -1143,3 +1147,54 @@ def test_rt_the_employees_actions_with_modify_ticket(rt_desk: RtAccess, agent: R
     notes = [h["Content"] for h in agent.history(number) if h["Type"] == "Correspond"]
     assert notes[-1] == "It is offline again"
     assert notes[-2].endswith("It fixed itself.")
+
+
+# --- the poller against a misbehaving RT ---------------------------------------------------
+
+
+def test_no_bad_answer_from_rt_stops_the_poller(qtbot, server: StagedServer) -> None:  # type: ignore[no-untyped-def]
+    """Install mode, a proxy's error page, RT down, a ticket gone, an ended session:
+    each is a state the tray shows, and the next poll tries again."""
+    clock = FakeClock()
+    poller = TicketPoller(
+        SyncTaskRunner(), clock=clock, wall_clock=clock, rng=random.Random(1), jitter=0.0
+    )
+    failed: list[tuple[str, str]] = []
+    poller.ticket_failed.connect(lambda ref, error: failed.append((ref.id, error.code)))
+    desk = _signed_in(server)
+    listed = _json(_page([_item(1, "open")]))
+    server.stage(
+        f"{REST}/tickets",
+        listed,
+        Reply(200, b"<html><title>RT Installer</title></html>", "text/html"),
+        Reply(502, b"<h1>Bad Gateway</h1>", "text/html"),
+        listed,
+    )
+    poller.start(desk)
+    assert poller.state is ConnectionState.ONLINE and [t.ref.id for t in poller.tickets] == ["1"]
+
+    for expected in ("bad_response", "server_error"):
+        clock.advance(poller.next_delay_s)
+        assert poller.poll_now(force=True)
+        assert poller.state is ConnectionState.OFFLINE and poller.last_error is not None
+        assert expected in (poller.last_error.code, getattr(poller.last_error, "reason", ""))
+        assert poller.next_delay_s > 0  # the next try is armed
+    clock.advance(poller.next_delay_s)
+    poller.poll_now(force=True)
+    assert poller.state is ConnectionState.ONLINE
+    assert [t.ref.id for t in poller.tickets] == ["1"], "nothing forgotten meanwhile"
+
+    # The ticket the tracker shows was deleted at the desk: unavailable, not a crash.
+    server.stage(f"{REST}/ticket/1", _json(_record(1, "deleted"), ETag='"40"'))
+    poller.watch(TicketRef("1"))
+    poller.refresh_ticket(TicketRef("1"))
+    assert failed == [("1", "not_found")]
+    assert poller.state is ConnectionState.ONLINE
+
+    # The session ended and the token no longer works: the user is asked to sign in.
+    unauthorized = Reply(401, b'{"message":"Unauthorized"}', "application/json")
+    server.stage(f"{REST}/tickets", EXPIRED, unauthorized)
+    server.stage("/", Reply(200, b"<html><form id=login></form></html>", "text/html"))
+    with qtbot.waitSignal(poller.credential_rejected, timeout=1000):
+        clock.advance(poller.next_delay_s)
+        poller.poll_now(force=True)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.adapters.network_watch import NetworkManagerWatch
-from client.app import TrayApp, display_problem
+from client.app import TrayApp, connector_for, display_problem
 from client.core.errors import AuthFailed, Unavailable
 from client.core.models import Agent, Attachment, Report, Stage
 from client.core.ports import NetworkWatch, credential_account
@@ -116,6 +116,25 @@ def test_first_start_asks_to_sign_in_with_the_policy_address(qtbot, harness: _Ha
     assert harness.secrets.entries == {credential_account(URL, "anna"): harness.connector.token}
     assert harness.saved == {"desk.url": URL, "desk.username": "anna"}
     assert app.presenter.status.signed_in and not app.tray.sign_in_action.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("policy", "kind", "queue"),
+    [
+        (
+            {"desk.kind": "request-tracker", "desk.queue": "IT Helpdesk"},
+            "request-tracker",
+            "IT Helpdesk",
+        ),
+        ({"desk.kind": "request-tracker"}, "request-tracker", "General"),
+        ({}, "django-helpdesk", None),
+    ],
+)
+def test_the_policy_chooses_the_desk(policy: dict[str, str], kind: str, queue: str | None) -> None:
+    settings = merge([SettingsLayer("IT policy", policy, locks=True)])
+    connector = connector_for(settings.settings.desk_kind, settings)
+    assert connector.kind == kind
+    assert getattr(connector, "queue", None) == queue
 
 
 @pytest.mark.parametrize(

@@ -1361,6 +1361,11 @@ class RtConnector:
         self._session_factory = _cookieless(session_factory)
         self._queue = queue
 
+    @property
+    def queue(self) -> str:
+        """The queue new tickets go to."""
+        return self._queue
+
     def _client(self, url: str) -> HttpClient:
         # RT answers an expired session with a redirect: it must come back to us.
         return HttpClient(
