@@ -114,6 +114,9 @@ class HttpResponse:
     #: Case-insensitive, as HTTP names are (proxies send "content-type", servers "Content-Type").
     headers: Mapping[str, str]
     body: bytes
+    #: Each ``Set-Cookie`` header on its own (``headers`` joins them with ", ", which
+    #: no cookie parser can split again: cookie attributes hold commas too).
+    set_cookies: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -315,7 +318,12 @@ class HttpClient:
             ) as raw:
                 body = self._read_capped(raw, deadline)
                 # requests' own case-insensitive mapping, copied.
-                response = HttpResponse(raw.status_code, raw.headers.copy(), body)
+                response = HttpResponse(
+                    raw.status_code,
+                    raw.headers.copy(),
+                    body,
+                    tuple(raw.raw.headers.getlist("Set-Cookie")),
+                )
         except DeskError:
             raise
         except requests.exceptions.SSLError as exc:

@@ -318,6 +318,29 @@ def test_a_redirect_elsewhere_is_a_bad_response_not_a_sign_out(server: StagedSer
 # --- the session ---------------------------------------------------------------------------
 
 
+def test_a_load_balancers_cookies_beside_rts_do_not_hide_it(server: StagedServer) -> None:
+    # requests joins several Set-Cookie headers with ", ": no parser splits that again.
+    server.stage(
+        "/",
+        Reply(
+            302,
+            b"",
+            "text/html",
+            headers={"Location": "/SelfService/"},
+            cookies=(
+                "SERVERID=web2; path=/; HttpOnly",
+                f"{COOKIE}=s9; path=/; HttpOnly; secure",
+                "BIGipServerpool=1677830336.20480.0000; path=/; Httponly; Secure",
+            ),
+        ),
+    )
+    server.stage(f"{REST}/tickets", _json(_page([])))
+    _desk(server).changed_tickets(None)
+    poll = server.seen[-1]
+    assert poll.headers.get("Cookie") == f"{COOKIE}=s9"
+    assert "Authorization" not in poll.headers
+
+
 def test_the_token_is_exchanged_once_for_a_session_cookie(server: StagedServer) -> None:
     desk = _signed_in(server)
     server.stage(f"{REST}/tickets", _json(_page([])))
@@ -564,21 +587,27 @@ def test_the_change_window_is_relative_and_covers_the_time_since_the_last_search
 def test_a_change_in_the_same_second_as_the_last_poll_is_not_lost(server: StagedServer) -> None:
     clocks = Clocks()
     desk = _clocked(server, clocks)
-    # Both changed a moment ago (by the server's clock): in the window of the next polls.
-    second = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # RT's clock (its Date header) and the tickets' times, fixed: both changed in
+    # the second the searches ran in.
+    now = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+    second = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     two = _item(2, "new", LastUpdated=second)
+
+    def answer(*items: dict[str, Any]) -> Reply:
+        return Reply(200, json.dumps(_page(list(items))).encode(), date=now.timestamp())
+
     server.stage(
         f"{REST}/tickets",
-        _json(_page([_item(1, "open", LastUpdated=second), two])),
+        answer(_item(1, "open", LastUpdated=second), two),
         # Ticket 1 resolved within the same second as the first poll saw it open.
-        _json(_page([_item(1, "resolved", LastUpdated=second), two])),
-        _json(_page([_item(1, "resolved", LastUpdated=second), two])),
+        answer(_item(1, "resolved", LastUpdated=second), two),
+        answer(_item(1, "resolved", LastUpdated=second), two),
     )
     first, cursor = desk.changed_tickets(None)
     assert [t.ref.id for t in first] == ["1", "2"]
     clocks.advance(1)
-    second, cursor = desk.changed_tickets(cursor)
-    assert ("1", Stage.RESOLVED) in [(t.ref.id, t.stage) for t in second]
+    second_poll, cursor = desk.changed_tickets(cursor)
+    assert ("1", Stage.RESOLVED) in [(t.ref.id, t.stage) for t in second_poll]
     clocks.advance(20)
     third, _ = desk.changed_tickets(cursor)
     # Both were last updated in the second the last search ran in (by RT's clock):
@@ -592,9 +621,11 @@ def test_an_unchanged_ticket_is_not_told_again_once_its_second_is_past(
 ) -> None:
     clocks = Clocks()
     desk = _clocked(server, clocks)
-    earlier = (datetime.now(UTC) - timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    item = _item(1, "open", LastUpdated=earlier)
-    server.stage(f"{REST}/tickets", _json(_page([item])), _json(_page([item])))
+    now = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+    earlier = (now - timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    item = json.dumps(_page([_item(1, "open", LastUpdated=earlier)])).encode()
+    answer = Reply(200, item, date=now.timestamp())
+    server.stage(f"{REST}/tickets", answer, answer)
     first, cursor = desk.changed_tickets(None)
     assert [t.ref.id for t in first] == ["1"]
     clocks.advance(300)
@@ -714,6 +745,42 @@ def test_a_ticket_with_its_history_messages_and_files(server: StagedServer) -> N
     ]
 
 
+def test_long_messages_are_read_in_slices_and_a_huge_one_becomes_a_file(
+    server: StagedServer,
+) -> None:
+    """Pasted logs must not make a ticket unreadable (one answer over the size limit)."""
+    desk = _signed_in(server)
+    mib = 1024 * 1024
+    history = [
+        _transaction(10, "Create"),
+        *(_transaction(n, "Correspond", "joost") for n in (11, 12, 13)),
+    ]
+    server.stage(f"{REST}/ticket/1", _json(_record(1, "open"), ETag='"13"'))
+    server.stage(f"{REST}/ticket/1/history", _json(_page(history)))
+    parts = [
+        _part(2, 10, "text/plain", ContentLength="100"),
+        _part(3, 11, "text/plain", ContentLength=str(mib // 2)),
+        _part(4, 12, "text/plain", ContentLength=str(mib // 2 + 10)),
+        _part(5, 13, "text/plain", ContentLength=str(3 * mib)),  # a pasted 3 MB log
+    ]
+    bodies = [{"id": str(n), "Content": f"body {n}"} for n in (2, 3, 4)]
+    server.stage(
+        f"{REST}/ticket/1/attachments",
+        _json(_page(parts)),
+        _json(_page(bodies[:2])),
+        _json(_page(bodies[2:])),
+    )
+    ticket = desk.ticket(TicketRef("1"))
+    _metadata, *contents = (_query(s) for s in _sent(server, f"{REST}/ticket/1/attachments"))
+    asked = [[q["value"] for q in json.loads(c["query"])] for c in contents]
+    assert asked == [["2", "3"], ["4"]], "about a megabyte per request, never the huge one"
+    texts = {e.id: e.text for e in ticket.events}
+    assert (texts["11"], texts["12"], texts["13"]) == ("body 3", "body 4", "")
+    (log,) = next(e for e in ticket.events if e.id == "13").attachments
+    assert (log.filename, log.size) == ("message.txt", 3 * mib)
+    assert log.url == f"{server.url}{REST}/attachment/5"
+
+
 def test_a_ticket_unchanged_is_a_304_and_the_ticket_from_before(server: StagedServer) -> None:
     desk = _signed_in(server)
     _stage_ticket(server)
@@ -831,7 +898,8 @@ def test_a_report_with_files_is_one_multipart_request(server: StagedServer) -> N
         "Subject": "Printer jams",
         "ContentType": "text/plain",
         "CustomFields": {"7": report.key},
-        "Content": "It jams.",
+        # The key in the text too: RT drops a field value it may not set, silently.
+        "Content": f"It jams.\n\nReport-ID: {report.key}",
     }
     assert parts["Attachments:screen.png"][1] == screen.data  # raw bytes, no base64
     assert parts["Attachments:diagnostics.json"][1] == diagnostics.data
@@ -878,6 +946,7 @@ def test_a_hostile_report_key_is_quoted_and_checked(server: StagedServer) -> Non
     # Whatever RT makes of it, a ticket whose field is not exactly the key is not it.
     other = _item(9) | {"CustomFields": [{"id": "7", "name": "Report-ID", "values": ["abc"]}]}
     server.stage(f"{REST}/tickets", _json(_page([other])))
+    server.stage(f"{REST}/ticket/9/attachments", _json(_page([{"id": "90", "Content": "abc"}])))
     key = "x\\' OR Requestor.id != '__CurrentUser__"
     assert desk.find_by_report_key(key) is None
     query = _query(_sent(server, f"{REST}/tickets")[0])["query"]
@@ -907,6 +976,24 @@ def test_without_the_field_a_report_key_is_found_in_recent_texts(server: StagedS
     assert query["query"] == "Requestor.id = '__CurrentUser__' AND Created > '-2592000 seconds'"
     assert desk.find_by_report_key("k-2") == TicketRef("11")
     assert len(_sent(server, f"{REST}/ticket/11/attachments")) == 1  # its text is known now
+
+
+def test_a_key_rt_dropped_from_the_field_is_found_on_the_texts_last_line(
+    server: StagedServer,
+) -> None:
+    # Without SetInitialCustomField RT answers 201 and keeps no field value: the
+    # lookup must still find the ticket, or a retry would file the report twice.
+    desk = _signed_in(server)
+    _stage_create(server, [REPORT_FIELD])
+    server.stage(f"{REST}/tickets", _json(_page([])), _json(_page([_item(12)])))
+    found = {"id": "2", "Content": "It broke.\n\nReport-ID: k-3\n"}
+    server.stage(f"{REST}/ticket/12/attachments", _json(_page([found])))
+    assert desk.find_by_report_key("k-3") == TicketRef("12")
+    searches = [_query(s)["query"] for s in _sent(server, f"{REST}/tickets")]
+    assert searches == [
+        "Requestor.id = '__CurrentUser__' AND CF.{Report-ID} = 'k-3'",
+        "Requestor.id = '__CurrentUser__' AND Created > '-2592000 seconds'",
+    ]
 
 
 # --- the user's actions --------------------------------------------------------------------

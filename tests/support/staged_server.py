@@ -21,6 +21,10 @@ class Reply:
     body: bytes = b"{}"
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    #: Each sent as its own ``Set-Cookie`` header.
+    cookies: tuple[str, ...] = ()
+    #: The server's clock in the ``Date`` header, POSIX seconds (``None``: now).
+    date: float | None = None
     #: Lie about the length (a body cut short by the network).
     declared_length: int | None = None
     #: Send the body in chunks without any Content-Length.
@@ -57,6 +61,10 @@ class StagedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                staged = getattr(self, "staged_date", None)
+                return super().date_time_string(staged if staged is not None else timestamp)
+
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -65,10 +73,13 @@ class StagedServer:
                 reply = server.next_reply(path)
                 if reply.hold is not None:
                     reply.hold.wait(30)
+                self.staged_date = reply.date
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
+                for cookie in reply.cookies:
+                    self.send_header("Set-Cookie", cookie)
                 if reply.chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()

@@ -104,6 +104,12 @@ PER_PAGE = 100
 MAX_PAGES = 50
 #: Ids per query when asking for several attachments at once (keeps the URL short).
 IDS_PER_QUERY = 40
+#: Message bodies asked for in one request, by their total size (an answer must stay
+#: well under the response size limit).
+BODIES_PER_REQUEST_BYTES = 1024 * 1024
+#: A message body larger than this is not read into the conversation: it is offered
+#: as a file (``message.txt``) instead, which the employee can open at the desk.
+MAX_BODY_BYTES = 1024 * 1024
 
 #: Seconds the change window reaches back before the previous poll started: RT keeps
 #: 1-second times, compares with a strict ``>``, and rounds a relative date.
@@ -515,16 +521,20 @@ class RtCredential:
 
 
 def _session_cookie(response: HttpResponse) -> str | None:
-    """``name=value`` of the ``RT_SID_…`` cookie the response sets, if any."""
-    header = response.headers.get("Set-Cookie", "")
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header)
-    except CookieError:
-        return None
-    for name, morsel in cookies.items():
-        if name.startswith(_SESSION_COOKIE) and morsel.value:
-            return f"{name}={morsel.value}"
+    """``name=value`` of the ``RT_SID_…`` cookie the response sets, if any.
+
+    Each ``Set-Cookie`` header is read on its own: a load balancer's sticky cookie
+    beside RT's must not spoil it.
+    """
+    for header in response.set_cookies:
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(header)
+        except CookieError:
+            continue
+        for name, morsel in cookies.items():
+            if name.startswith(_SESSION_COOKIE) and morsel.value:
+                return f"{name}={morsel.value}"
     return None
 
 
@@ -743,7 +753,9 @@ class RtDesk:
             BadResponse: a redirect that is not RT's "log in again".
             (and whatever :meth:`HttpClient.request` raises)
         """
-        url = path if path.startswith(("http://", "https://")) else REST + path
+        if not path.startswith("/"):  # never an address RT names: the cookie stays ours
+            raise BadResponse(f"not a REST2 path: {path[:80]!r}")
+        url = REST + path
         for attempt in (1, 2):
             auth, generation = self._session.headers() if self._session else ({}, 0)
             try:
@@ -859,8 +871,10 @@ class RtDesk:
     def create_ticket(self, report: Report) -> TicketRef:
         """File the report in the queue with the employee as its requestor.
 
-        The key goes in the queue's Report-ID field when it has one, else on the last
-        line of the text. Files travel as multipart parts (no base64 growth).
+        The key goes in the queue's Report-ID field when it has one, and always on the
+        last line of the text too: RT silently drops a field value the employee may
+        not set (201, no message), and a key that is nowhere would let a retry file
+        the report twice. Files travel as multipart parts (no base64 growth).
         """
         me = self._whoami()
         queue = self._queue_info()
@@ -873,8 +887,7 @@ class RtDesk:
         }
         if queue.report_field:
             fields["CustomFields"] = {queue.report_field: report.key}
-        else:
-            text = f"{text.rstrip()}\n\n{REPORT_ID_LINE}{report.key}".lstrip()
+        text = f"{text.rstrip()}\n\n{REPORT_ID_LINE}{report.key}".lstrip()
         fields["Content"] = text
         try:
             if report.attachments:
@@ -892,10 +905,12 @@ class RtDesk:
     def find_by_report_key(self, key: str) -> TicketRef | None:
         """The user's ticket filed from the report with ``key``, if RT has one.
 
-        With the Report-ID field: one search on it. Without: the user's tickets of the
-        last :data:`REPORT_ID_LOOKBACK_DAYS` days, newest first, each first message's
-        last line compared (one request per ticket not seen before; RT searching the
-        text itself would scan every attachment it has).
+        With the Report-ID field: one search on it. When that finds nothing (or there
+        is no field): the user's tickets of the last :data:`REPORT_ID_LOOKBACK_DAYS`
+        days, newest first, each first message's last line compared (one request per
+        ticket not seen before; RT searching the text itself would scan every
+        attachment it has). Lookups are rare: only a report whose sending may or may
+        not have reached RT is looked up.
         """
         queue = self._queue_info()
         mine = "Requestor.id = '__CurrentUser__'"
@@ -910,7 +925,8 @@ class RtDesk:
                     _text(i["id"]) for i in found if key in _custom_values(i, REPORT_ID_FIELD)
                 ],
             )
-            return TicketRef(ids[0]) if ids else None
+            if ids:
+                return TicketRef(ids[0])
         query = f"{mine} AND Created > {_ago(REPORT_ID_LOOKBACK_DAYS * 86400)}"
         params = {"query": query, "orderby": "id", "order": "DESC"}
         candidates = self._all("/tickets", params)
@@ -957,7 +973,8 @@ class RtDesk:
             elapsed = max(started[0] - previous.wall, started[1] - previous.mono, 0.0)
             window = math.ceil(elapsed) + CURSOR_MARGIN_S + CURSOR_ZONE_SLACK_S
             query += f" AND LastUpdated > {_ago(window)}"
-        params = {"query": query, "orderby": "id", "order": "ASC", **_SUMMARY_FIELDS}
+        # Newest first: should a list ever hit the page bound, the old ones are left out.
+        params = {"query": query, "orderby": "id", "order": "DESC", **_SUMMARY_FIELDS}
         summaries: list[TicketSummary] = []
         seen: dict[str, str] = {}
         keep_after: datetime | None = None
@@ -1131,9 +1148,15 @@ class RtDesk:
             "attachments", lambda: _sort_parts(parts, base)
         )
         chosen, files = sorted_parts
+        for transaction, large in list(chosen.items()):
+            if large.size > MAX_BODY_BYTES:  # a pasted log: a file, not a wall of text
+                del chosen[transaction]
+                name = "message.html" if large.content_type == "text/html" else "message.txt"
+                info = AttachmentInfo(name, large.size, large.content_type, base + large.id)
+                files.setdefault(transaction, []).insert(0, info)
         found: list[Mapping[str, Any]] = []
-        for chunk in _chunks([p.id for p in chosen.values()]):
-            query = json.dumps([{"field": "id", "value": a} for a in chunk])
+        for batch in _batches(list(chosen.values())):
+            query = json.dumps([{"field": "id", "value": a} for a in batch])
             found += self._all(path, {"query": query, "fields": "Content"})
         contents: dict[str, str] = _mapped(
             "attachments", lambda: {_text(i["id"]): _text(i.get("Content")) for i in found}
@@ -1285,6 +1308,21 @@ class _Part:
 
     id: str
     content_type: str
+    size: int = 0
+
+
+def _batches(parts: Sequence[_Part]) -> Iterator[list[str]]:
+    """Part ids in groups whose bodies add up to :data:`BODIES_PER_REQUEST_BYTES` at most."""
+    batch: list[str] = []
+    total = 0
+    for part in parts:
+        if batch and (total + part.size > BODIES_PER_REQUEST_BYTES or len(batch) == IDS_PER_QUERY):
+            yield batch
+            batch, total = [], 0
+        batch.append(part.id)
+        total += part.size
+    if batch:
+        yield batch
 
 
 def _sort_parts(
@@ -1308,7 +1346,8 @@ def _sort_parts(
             best = bodies.get(transaction)
             # The first text part; a plain one rather than its HTML alternative.
             if best is None or (best.content_type, content_type) == ("text/html", "text/plain"):
-                bodies[transaction] = _Part(_text(part["id"]), content_type)
+                size = _number(part.get("ContentLength")) or 0
+                bodies[transaction] = _Part(_text(part["id"]), content_type, size)
     return bodies, files
 
 
