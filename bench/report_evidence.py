@@ -27,7 +27,7 @@ from typing import Any
 from bench.startup_memory import _app_env
 from demo.deskctl import temporary_desk
 from tools.app_process import ROOT, AppProcess
-from tools.xsession import VirtualDesktop
+from tools.xsession import VirtualDesktop, center
 
 BUDGETS = {"diagnostics_ms": 100.0, "grab_encode_ms": 60.0, "payload_kb": 300.0, "ready_ms": 300.0}
 
@@ -95,11 +95,6 @@ def _parts(desktop: VirtualDesktop, rounds: int) -> dict[str, dict[str, Any]]:
     return screens
 
 
-def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
-    x, y, w, h = rect
-    return x + w // 2, y + h // 2
-
-
 def _click_to_ready(desktop: VirtualDesktop, rounds: int) -> list[float]:
     times = []
     with (
@@ -111,7 +106,7 @@ def _click_to_ready(desktop: VirtualDesktop, rounds: int) -> list[float]:
             icon = app.probe("tray_visible").rect()
             app.expect("ticket(s) loaded")
             for _ in range(rounds):
-                desktop.click(*_center(icon), button=3)
+                desktop.click(*center(icon), button=3)
                 menu = app.probe("menu_shown")
                 clicked = time.time()
                 desktop.click_menu_item(menu.rect(), menu.items("items")["reportAction"])

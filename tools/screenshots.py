@@ -17,15 +17,10 @@ from pathlib import Path
 
 from demo.deskctl import DemoDesk, temporary_desk
 from tools.app_process import ROOT, AppProcess, Probe
-from tools.xsession import Rect, VirtualDesktop
+from tools.xsession import Rect, VirtualDesktop, center
 
 OUT = ROOT / "docs" / "screenshots"
 MARGIN = 16
-
-
-def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
-    x, y, w, h = rect
-    return x + w // 2, y + h // 2
 
 
 class Shooter:
@@ -70,7 +65,7 @@ class Shooter:
 
     def open_menu(self, app: AppProcess, icon: tuple[int, int, int, int]) -> Probe:
         """Right-click the tray icon; the menu as it appeared."""
-        self.desktop.click(*_center(icon), button=3)
+        self.desktop.click(*center(icon), button=3)
         return app.probe("menu_shown")
 
     def choose(self, menu: Probe, item: str) -> None:
@@ -99,7 +94,7 @@ SALARIES = (283, 95, 98, 365)
 
 def black_out_salaries(shooter: Shooter, app: AppProcess, button: Rect) -> None:
     """Open the editor, drag a box over the salaries, save a picture, press Done."""
-    shooter.desktop.click(*_center(button))
+    shooter.desktop.click(*center(button))
     editor = app.probe("window_shown")
     canvas = editor.items("children")["canvas"]
     cx, cy, cw, ch = canvas
@@ -112,7 +107,7 @@ def black_out_salaries(shooter: Shooter, app: AppProcess, button: Rect) -> None:
     shooter.desktop.drag(start, end)
     app.expect("screenshot edited")
     shooter.grab("screenshot-editor", editor.rect())
-    shooter.desktop.click(*_center(editor.items("children")["done"]))
+    shooter.desktop.click(*center(editor.items("children")["done"]))
 
 
 #: One ticket per stage, as the agent leaves it in django-helpdesk (newest first in the list).
@@ -195,22 +190,22 @@ def shoot(shooter: Shooter) -> None:
         app.probe("window_shown")
         dialog = app.probe("report_ready")  # with its items, where they are now
         fields = dialog.items("children")
-        desktop.click(*_center(fields["subject"]))
+        desktop.click(*center(fields["subject"]))
         desktop.type_text("The budget sheet shows #VALUE! in every total")
-        desktop.click(*_center(fields["description"]))
+        desktop.click(*center(fields["description"]))
         desktop.type_text(
             "Since this morning every total in Budget 2027 says #VALUE!. It worked yesterday."
         )
         shooter.grab("report-dialog", dialog.rect())
         black_out_salaries(shooter, app, fields["edit"])
         app.probe("report_ready")  # encoded again, with the box
-        desktop.click(*_center(fields["preview"]))
+        desktop.click(*center(fields["preview"]))
         preview = app.probe("window_shown")
         desktop.xdotool("key", "ctrl+Tab", "ctrl+Tab")  # to the screenshot, as it will be sent
         time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
         shooter.grab("privacy-review", preview.rect())
         desktop.xdotool("key", "Escape")
-        desktop.click(*_center(fields["send"]))
+        desktop.click(*center(fields["send"]))
         app.expect("delivered as")
         app.expect("ticket change(s)")  # the new ticket is in the list
         shooter.grab("report-sent", desktop.window_rect("Report a problem"))  # it shrank
@@ -239,9 +234,9 @@ def shoot(shooter: Shooter) -> None:
         app.expect("the desk is not answering")
         shooter.choose(shooter.open_menu(app, icon), "reportAction")
         fields = app.probe("window_shown").items("children")
-        desktop.click(*_center(fields["subject"]))
+        desktop.click(*center(fields["subject"]))
         desktop.type_text("No network in meeting room 2.14")
-        desktop.click(*_center(fields["send"]))
+        desktop.click(*center(fields["send"]))
         app.expect("not delivered (attempt 1")
         shooter.grab("report-saved-offline", desktop.window_rect("Report a problem"))
         desktop.xdotool("key", "Return")

@@ -27,6 +27,12 @@ LIBRARIES = {"libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-keysyms.so.1": "libxc
 Rect = tuple[int, int, int, int]
 
 
+def center(rect: Rect) -> tuple[int, int]:
+    """The middle of ``rect`` (x, y, width, height): where a click on it lands."""
+    x, y, w, h = rect
+    return x + w // 2, y + h // 2
+
+
 class DesktopError(RuntimeError):
     """The virtual desktop could not be started."""
 

@@ -36,6 +36,7 @@ class NetworkMonitor(QObject):
         self._open_watch = open_watch
         self._watch: NetworkWatch | None = None
         self._notifier: QSocketNotifier | None = None
+        self._opening = False
 
     @property
     def listening(self) -> bool:
@@ -43,9 +44,10 @@ class NetworkMonitor(QObject):
         return self._watch is not None
 
     def start(self) -> None:
-        """Start listening (in the background)."""
-        if self._open_watch is None or self._watch is not None:
+        """Start listening (in the background); once, however often the desk goes away."""
+        if self._open_watch is None or self._watch is not None or self._opening:
             return
+        self._opening = True
         self._runner.submit(
             self._open_watch, owner=self, on_success=self._on_opened, on_error=self._on_failed
         )
@@ -61,12 +63,14 @@ class NetworkMonitor(QObject):
             self._watch = None
 
     def _on_opened(self, watch: NetworkWatch) -> None:
+        self._opening = False
         self._watch = watch
         self._notifier = QSocketNotifier(watch.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_readable)
         logger.info("network state from the system: %s", "up" if watch.online else "down")
 
     def _on_failed(self, error: Exception) -> None:
+        self._opening = False
         logger.info("no word from the system on the network (%s); polling on schedule", error)
 
     @Slot()

@@ -58,10 +58,6 @@ _MAX_SHOWN = 100
 
 _TITLE_CHARS = 100
 _BODY_CHARS = 200
-#: Invisible characters that reorder text: never from a desk into a toast.
-_BIDI_CONTROLS = dict.fromkeys(
-    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
 
 
 #: Toast titles by kind of change; ``%1`` is the ticket (e.g. INC-12).
@@ -78,18 +74,23 @@ def _tr(text: object) -> str:
     return QCoreApplication.translate("Notifications", str(text))
 
 
-#: Unicode's control characters (category Cc) become spaces. A table, not
-#: ``unicodedata`` or ``html``: those two cost an idle tray 1.4 MB (docs/performance.md).
-_CONTROLS = {code: " " for code in (*range(0x20), *range(0x7F, 0xA0))}
+#: What never goes from a desk into a toast: Unicode's control characters
+#: (category Cc) become spaces, invisible characters that reorder text vanish.
+#: A table, not ``unicodedata`` or ``html``: those two cost an idle tray 1.4 MB
+#: (docs/performance.md).
+_UNSHOWN: dict[int, str | None] = {
+    **{code: " " for code in (*range(0x20), *range(0x7F, 0xA0))},
+    **dict.fromkeys(
+        map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    ),
+}
 #: The characters markup-reading notification servers would take for markup.
 _MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def one_line(text: str, limit: int) -> str:
     """``text`` from a desk as one line of at most ``limit`` characters."""
-    text = text.translate(_BIDI_CONTROLS)
-    text = text.translate(_CONTROLS)
-    text = " ".join(text.split())
+    text = " ".join(text.translate(_UNSHOWN).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

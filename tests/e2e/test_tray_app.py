@@ -23,7 +23,7 @@ from demo.agent_console import AgentConsole
 from tests.support.desk_fixture import AGENT_PASSWORD, DeskAccess
 from tests.support.notify_server import NotifyServer
 from tools.app_process import ROOT, AppProcess
-from tools.xsession import VirtualDesktop
+from tools.xsession import VirtualDesktop, center
 
 pytestmark = [pytest.mark.e2e, pytest.mark.desk]
 
@@ -52,11 +52,6 @@ def _download(url: str, token: str) -> bytes:
     return response.content
 
 
-def _center(rect: tuple[int, int, int, int]) -> tuple[int, int]:
-    x, y, w, h = rect
-    return x + w // 2, y + h // 2
-
-
 def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     desktop: VirtualDesktop, demo_desk: DeskAccess, signed_in_app: AppProcess
 ) -> None:
@@ -65,7 +60,7 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     assert icon[0] > 1600 and icon[1] < 40, f"the icon should dock in the tray top right: {icon}"
     app.expect("signed in at")
 
-    desktop.click(*_center(icon), button=3)  # a real right-click on the docked icon
+    desktop.click(*center(icon), button=3)  # a real right-click on the docked icon
     menu = app.probe("menu_shown")
     desktop.click_menu_item(menu.rect(), menu.items("items")["reportAction"])
 
@@ -73,11 +68,11 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     assert dialog.values["name"] == "reportDialog"
     app.probe("report_ready")  # the screenshot and the diagnostics are in the list
     fields = dialog.items("children")
-    desktop.click(*_center(fields["subject"]))
+    desktop.click(*center(fields["subject"]))
     desktop.type_text("E2E: the projector in room 4 shows no picture")
-    desktop.click(*_center(fields["description"]))
+    desktop.click(*center(fields["description"]))
     desktop.type_text("HDMI cable tried twice.")
-    desktop.click(*_center(fields["send"]))
+    desktop.click(*center(fields["send"]))
     line = app.expect("delivered as")
     number = line.rsplit(" ", 1)[-1]
 
@@ -96,7 +91,7 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     where_the_dialog_was = shot.convert("RGB").crop((x, y, x + w, y + h))
     assert where_the_dialog_was.getextrema() == ((0, 0), (0, 0), (0, 0))
 
-    desktop.click(*_center(icon), button=3)
+    desktop.click(*center(icon), button=3)
     menu = app.probe("menu_shown")
     desktop.click_menu_item(menu.rect(), menu.items("items")["quitAction"])
     assert app.wait() == 0
@@ -197,7 +192,7 @@ def _open_the_menu_until(
 ) -> None:
     """Open the tray menu (which asks the desk, at most once in 5 s) until the app logs ``line``."""
     for _ in range(10):
-        desktop.click(*_center(icon), button=3)
+        desktop.click(*center(icon), button=3)
         app.probe("menu_shown")
         desktop.xdotool("key", "Escape")
         try:

@@ -8,8 +8,6 @@ tokens, "own tickets only" enforced by the server.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -17,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from client.adapters.http import HttpClient, HttpConfig, make_session
+from client.adapters.recent import Recent
 from client.core.errors import AttachmentRefused, AuthFailed, BadResponse, Rejected
 from client.core.models import (
     Agent,
@@ -182,32 +181,6 @@ def _attachment_refusal(error: Rejected, report: Report) -> AttachmentRefused | 
     return None
 
 
-class _KnownTickets:
-    """The last answer for a few tickets, with its ETag: what a 304 stands for.
-
-    Shared by the poll and a window's fetch, which may run on two worker threads.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[str, tuple[str, Ticket]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, ticket_id: str) -> tuple[str, Ticket] | None:
-        with self._lock:
-            entry = self._entries.get(ticket_id)
-            if entry is not None:
-                self._entries.move_to_end(ticket_id)
-            return entry
-
-    def put(self, ticket_id: str, etag: str, ticket: Ticket) -> None:
-        with self._lock:
-            self._entries[ticket_id] = (etag, ticket)
-            self._entries.move_to_end(ticket_id)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-
 #: Tickets whose last answer is kept for conditional requests (a window shows one at a time).
 KNOWN_TICKETS = 32
 
@@ -218,7 +191,7 @@ class DjangoHelpdeskDesk:
     def __init__(self, http: HttpClient) -> None:
         self._http = http
         self._stages = StageTable(KIND, STAGE_TABLE)
-        self._known = _KnownTickets(KNOWN_TICKETS)
+        self._known: Recent[tuple[str, Ticket]] = Recent(KNOWN_TICKETS)
 
     def _api(self, path: str) -> str:
         return API_PREFIX + path
@@ -292,7 +265,7 @@ class DjangoHelpdeskDesk:
         ticket: Ticket = _mapped("ticket", lambda: _ticket(data, self._stages, self._http.base_url))
         etag = response.headers.get("ETag")
         if etag:
-            self._known.put(ref.id, etag, ticket)
+            self._known.put(ref.id, (etag, ticket))
         return ticket
 
     def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:

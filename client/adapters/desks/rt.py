@@ -30,7 +30,6 @@ import re
 import threading
 import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +37,7 @@ from email.utils import parsedate_to_datetime
 from http.cookiejar import DefaultCookiePolicy
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from client.adapters.http import (
     HttpClient,
@@ -47,6 +46,7 @@ from client.adapters.http import (
     make_session,
     raise_for_status,
 )
+from client.adapters.recent import Recent
 from client.core.errors import (
     AttachmentRefused,
     AuthFailed,
@@ -395,34 +395,6 @@ def _attachment_refusal(error: Rejected, attachments: Sequence[Attachment]) -> D
     return error
 
 
-# --- small caches ---------------------------------------------------------------------------
-
-_V = TypeVar("_V")
-
-
-class _Recent(Generic[_V]):
-    """The last few values by key, oldest forgotten first; safe across worker threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[str, _V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> _V | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: _V) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-
 @dataclass(frozen=True)
 class _Record:
     """What one ``GET /ticket/N`` said, beyond the summary."""
@@ -721,15 +693,13 @@ class RtDesk:
         self._wall_clock = wall_clock
         self._clock = clock
         self._stages = StageTable(KIND, STAGE_TABLE)
-        self._known: _Recent[_Known] = _Recent(KNOWN_TICKETS)
-        self._bodies: _Recent[_Body] = _Recent(KNOWN_BODIES)
+        self._known: Recent[_Known] = Recent(KNOWN_TICKETS)
+        self._bodies: Recent[_Body] = Recent(KNOWN_BODIES)
         #: Last line of a ticket's first message (the Report-ID fallback).
-        self._first_lines: _Recent[str] = _Recent(KNOWN_BODIES)
+        self._first_lines: Recent[str] = Recent(KNOWN_BODIES)
         #: Agent (RT user name) → path of their photo, "" when they have none.
-        self._photo_paths: _Recent[str] = _Recent(256)
-        self._photos: _Recent[tuple[str, bytes]] = _Recent(64)
-        #: The nobody user's id (Set Owner transactions name users by id).
-        self._nobody_id: str | None = None
+        self._photo_paths: Recent[str] = Recent(256)
+        self._photos: Recent[tuple[str, bytes]] = Recent(64)
         self._me: _Me | None = None
         self._queue: _Queue | None = None
 
@@ -1042,8 +1012,6 @@ class RtDesk:
         )
         if record.summary.agent is not None and record.summary.agent.id:
             self._photo_paths.put(record.summary.agent.id, _photo_path(owner) or "")
-        if isinstance(owner, Mapping) and _name(owner) == NOBODY and _number(owner.get("id")):
-            self._nobody_id = _text(owner.get("id"))
         return record
 
     def ticket(self, ref: TicketRef) -> Ticket:
@@ -1078,10 +1046,9 @@ class RtDesk:
         events: list[TicketEvent] = []
         status, owned, replied = "new", False, False
         owner_changes = [t for t in history if t.get("Type") == "Set" and t.get("Field") == "Owner"]
-        # Set Owner names users by id: the first change is normally away from Nobody.
-        nobody = self._nobody_id or (
-            _text(owner_changes[0].get("OldValue")) if owner_changes else ""
-        )
+        # Set Owner names users by id, and the record names Nobody by name only: the
+        # first change of owner is (normally) away from Nobody.
+        nobody = _text(owner_changes[0].get("OldValue")) if owner_changes else ""
         for item in history:
             kind, at = _text(item.get("Type")), _time(item["Created"])
             creator = item.get("Creator")
