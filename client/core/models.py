@@ -179,3 +179,16 @@ class Cursor:
     """An opaque position in a desk's change feed ("changed since")."""
 
     value: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Decoded pixels, small and ready to show: 8-bit RGBA rows of ``width * 4`` bytes.
+
+    Made on a worker from a photo's file (``client/adapters/photos.py``); the GUI
+    only wraps it in an image.
+    """
+
+    width: int
+    height: int
+    rgba: bytes

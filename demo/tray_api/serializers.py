@@ -10,6 +10,10 @@ TicketDetail  TicketSummary + {"description", "events": [Event, ...]}
 Event         {"id", "date", "author": {"name", "is_agent"} | null, "title", "text",
                "new_status", "attachments": [Attachment, ...]}
 Attachment    {"id", "filename", "size", "mime_type", "url"}
+WriteAnswer   {"action": "reply" | "confirm" | "reopen" | "urgent", "ticket": TicketDetail,
+               "event": Event}: what a write did (the follow-up it created, the ticket after
+               it); 201 for a reply, 200 for the others. Creating a ticket answers
+               {"ticket": TicketDetail} with 201, or 200 when its report key was known.
 """
 
 from __future__ import annotations

@@ -318,10 +318,11 @@ def _after_reply(
 URGENT_PRIORITY = 1
 
 
-def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> Ticket:
+def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> tuple[Ticket, FollowUp]:
     """The reporter says it is urgent now: a public note, and the highest priority.
 
-    A closed ticket cannot be made urgent (reopen it instead).
+    A closed ticket cannot be made urgent (reopen it instead). Returns the ticket
+    and the note's follow-up.
     """
     with transaction.atomic():
         ticket = own_ticket_or_404(user, ticket_id)
@@ -343,7 +344,7 @@ def mark_urgent(user: AbstractBaseUser, ticket_id: int, text: str) -> Ticket:
                 field=_("Priority"), old_value=str(previous), new_value=str(ticket.priority)
             )
     transaction.on_commit(lambda: _after_reply(user, ticket, followup, []))  # the agent hears
-    return ticket
+    return ticket, followup
 
 
 class NotReopenableError(TrayApiError):
@@ -360,11 +361,14 @@ class AlreadyClosedError(TrayApiError):
         super().__init__(409, "already_closed", "This ticket is closed already.")
 
 
-def change_status(user: AbstractBaseUser, ticket_id: int, text: str, reopen: bool) -> Ticket:
+def change_status(
+    user: AbstractBaseUser, ticket_id: int, text: str, reopen: bool
+) -> tuple[Ticket, FollowUp]:
     """The reporter reopens a resolved ticket, or closes it ("fixed", "fixed itself").
 
     Recorded as a public follow-up by the reporter with the new status, as
     django-helpdesk records status changes; the agent sees it in the history.
+    Returns the ticket and that follow-up.
     """
     with transaction.atomic():
         ticket = own_ticket_or_404(user, ticket_id)
@@ -390,4 +394,4 @@ def change_status(user: AbstractBaseUser, ticket_id: int, text: str, reopen: boo
         ticket.save()
         followup.save()
     transaction.on_commit(lambda: _after_reply(user, ticket, followup, []))
-    return ticket
+    return ticket, followup

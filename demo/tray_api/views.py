@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import parse_etags
+from helpdesk.models import FollowUp
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -26,6 +27,7 @@ from rest_framework.views import APIView
 
 from . import serializers, services
 from .errors import InvalidInputError, TooLargeError, TrayApiError, tray_exception_handler
+from .serializers import JSON
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 CURSOR_MARGIN = dt.timedelta(seconds=30)
@@ -286,8 +288,24 @@ class AttachmentView(TrayAPIView):
         return response
 
 
+def write_answer(request: Request, action: str, ticket_id: int, followup: FollowUp) -> JSON:
+    """What a write did: ``{"action", "ticket", "event"}``, the ticket as it is now.
+
+    The client counts a write as done only when the answer names the action, this
+    ticket and the follow-up it created (with the text it was sent), so a page or
+    a redirect on the way is never taken for a delivered reply.
+    """
+    ticket = services.own_ticket_or_404(request.user, ticket_id)
+    stored = serializers.public_followups(ticket).get(pk=followup.pk)
+    return {
+        "action": action,
+        "ticket": serializers.ticket_detail(ticket),
+        "event": serializers.event(ticket, stored),
+    }
+
+
 class RepliesView(TrayAPIView):
-    """``POST tickets/<id>/replies``: a public reply by the caller."""
+    """``POST tickets/<id>/replies``: a public reply by the caller (201 with what was done)."""
 
     def post(self, request: Request, ticket_id: str) -> Response:
         services.own_ticket_or_404(request.user, int(ticket_id))
@@ -296,13 +314,12 @@ class RepliesView(TrayAPIView):
         if not text.strip():
             raise InvalidInputError({"text": ["This field is required."]})
         files = _uploads(request)
-        ticket, followup = services.add_reply(request.user, int(ticket_id), text, files)
-        followup = serializers.public_followups(ticket).get(pk=followup.pk)
-        return Response({"event": serializers.event(ticket, followup)}, status=201)
+        _ticket, followup = services.add_reply(request.user, int(ticket_id), text, files)
+        return Response(write_answer(request, "reply", int(ticket_id), followup), status=201)
 
 
 class StatusChangeView(TrayAPIView):
-    """``POST tickets/<id>/reopen`` and ``POST tickets/<id>/confirm``."""
+    """``POST tickets/<id>/reopen`` and ``POST tickets/<id>/confirm`` (200 with what was done)."""
 
     reopen = False
 
@@ -310,18 +327,19 @@ class StatusChangeView(TrayAPIView):
         text = _text_field(request.data, "text") or ""
         if self.reopen and not text.strip():
             raise InvalidInputError({"text": ["Please say what is still wrong."]})
-        services.change_status(request.user, int(ticket_id), text, reopen=self.reopen)
-        ticket = services.own_ticket_or_404(request.user, int(ticket_id))
-        return Response({"ticket": serializers.ticket_detail(ticket)})
+        _ticket, followup = services.change_status(
+            request.user, int(ticket_id), text, reopen=self.reopen
+        )
+        action = "reopen" if self.reopen else "confirm"
+        return Response(write_answer(request, action, int(ticket_id), followup))
 
 
 class UrgentView(TrayAPIView):
-    """``POST tickets/<id>/urgent``: the reporter says it is urgent now (with a note)."""
+    """``POST tickets/<id>/urgent``: the reporter says it is urgent now, with a note (200)."""
 
     def post(self, request: Request, ticket_id: str) -> Response:
         text = _text_field(request.data, "text") or ""
         if not text.strip():
             raise InvalidInputError({"text": ["Please say why it is urgent now."]})
-        services.mark_urgent(request.user, int(ticket_id), text)
-        ticket = services.own_ticket_or_404(request.user, int(ticket_id))
-        return Response({"ticket": serializers.ticket_detail(ticket)})
+        _ticket, followup = services.mark_urgent(request.user, int(ticket_id), text)
+        return Response(write_answer(request, "urgent", int(ticket_id), followup))

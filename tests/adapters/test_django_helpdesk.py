@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, DjangoHelpdeskDesk
+from client.adapters.desks.django_helpdesk import (
+    API_PREFIX,
+    DjangoHelpdeskConnector,
+    DjangoHelpdeskDesk,
+)
 from client.adapters.http import HttpClient, HttpConfig
 from client.core.errors import AttachmentRefused, AuthFailed, NotFound, Rejected, Unavailable
 from client.core.models import Attachment, Cursor, EventKind, Report, Stage, TicketRef
@@ -64,7 +69,7 @@ def test_a_ticket_with_an_attachment_arrives_whole(demo_desk: DeskAccess) -> Non
     assert opened.text == "", "the description is shown once, not again as a message"
     (stored,) = opened.attachments
     assert (stored.filename, stored.size) == ("screen.png", len(SCREENSHOT))
-    raw = HttpClient("", CONFIG, {"Authorization": f"Token {demo_desk.anna_token}"})
+    raw = HttpClient(demo_desk.url, CONFIG, {"Authorization": f"Token {demo_desk.anna_token}"})
     assert raw.request("GET", stored.url).body == SCREENSHOT
 
 
@@ -247,3 +252,41 @@ def test_guessing_passwords_is_slowed_down(demo_desk: DeskAccess) -> None:
     with pytest.raises(Unavailable) as caught:  # the 11th guess is not even checked
         connector.sign_in(demo_desk.url, "mallory", "guess")
     assert caught.value.reason == "busy" and caught.value.retry_after == 300
+
+
+def test_each_write_is_answered_with_what_was_done_to_which_ticket(
+    demo_desk: DeskAccess,
+) -> None:
+    """tray_api's answers carry what the adapter checks before it calls a write done."""
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    ref = desk.create_ticket(_report("Headset crackles"))
+    raw = HttpClient(demo_desk.url, CONFIG, {"Authorization": f"Token {demo_desk.anna_token}"})
+    base = f"{API_PREFIX}/tickets/{ref.id}"
+
+    def post(route: str, text: str) -> tuple[int, dict[str, Any]]:
+        response = raw.request("POST", f"{base}/{route}", data={"text": text})
+        return response.status, response.json()
+
+    status, reply = post("replies", "Only in Teams")
+    assert status == 201 and reply["action"] == "reply"
+    assert reply["ticket"]["id"] == int(ref.id)
+    assert (
+        reply["event"]["text"] == "Only in Teams" and reply["event"]["author"]["is_agent"] is False
+    )
+    status, urgent = post("urgent", "The board meets at noon")
+    assert (status, urgent["action"], urgent["ticket"]["priority"]) == (200, "urgent", 1)
+    assert urgent["event"]["text"] == "The board meets at noon"
+    status, closed = post("confirm", "Works now")
+    assert (status, closed["action"], closed["ticket"]["status"]) == (200, "confirm", 4)
+    assert (closed["event"]["text"], closed["event"]["new_status"]) == ("Works now", 4)
+    status, reopened = post("reopen", "Crackles again")
+    assert (status, reopened["action"], reopened["ticket"]["status"]) == (200, "reopen", 2)
+    assert reopened["event"]["new_status"] == 2
+    raw.close()
+
+
+def test_urgent_on_the_real_desk_is_done(demo_desk: DeskAccess) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    ref = desk.create_ticket(_report("Laptop will not charge"))
+    desk.mark_urgent(ref, "Battery at 5 %")
+    assert desk.ticket(ref).events[-1].text == "Battery at 5 %"

@@ -8,14 +8,14 @@ tokens, "own tickets only" enforced by the server.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from client.adapters.http import HttpClient, HttpConfig, make_session
-from client.adapters.recent import Recent
+from client.adapters.desks import kit
+from client.adapters.http import HttpClient, HttpConfig, HttpResponse, make_session
 from client.core.errors import AttachmentRefused, AuthFailed, BadResponse, Rejected
 from client.core.models import (
     Agent,
@@ -72,98 +72,96 @@ def native_state(status: int, on_hold: bool, assigned: bool, agent_replied: bool
     return names.get(status, "duplicate" if status == _DUPLICATE else f"status-{status}")
 
 
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise BadResponse(f"expected a timestamp, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BadResponse(f"bad timestamp {value!r}") from exc
-    if parsed.tzinfo is None:
-        raise BadResponse(f"timestamp without a time zone: {value!r}")
-    return parsed
-
-
-def _optional_time(value: Any) -> datetime | None:
-    return None if value is None else _time(value)
-
-
-def _text(value: Any, default: str = "") -> str:
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise BadResponse(f"expected text, got {type(value).__name__}")
-    return value
-
-
 def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
     status = item["status"]
-    if not isinstance(status, int):
+    if not isinstance(status, int) or isinstance(status, bool):
         raise BadResponse(f"status is not a number: {status!r}")
     assignee = item.get("assignee")
-    agent = Agent(name=_text(assignee["name"])) if assignee else None
+    agent = Agent(name=kit.text(assignee["name"])) if assignee else None
     state = native_state(
         status, bool(item.get("on_hold")), agent is not None, bool(item.get("agent_replied"))
     )
     return TicketSummary(
-        ref=TicketRef(str(item["id"]), _text(item.get("ref"))),
-        title=_text(item["title"]),
+        # The id names the ticket in every later request's path: checked here, once.
+        ref=TicketRef(kit.desk_id(item["id"], what="ticket id"), kit.text(item.get("ref"))),
+        title=kit.text(item["title"]),
         stage=stages.stage(state),
         native_status=state,
-        updated=_time(item["modified"]),
-        created=_time(item["created"]),
+        updated=kit.timestamp(item["modified"]),
+        created=kit.timestamp(item["created"]),
         agent=agent,
-        due=_optional_time(item.get("due_date")),
-        agent_replied_at=_optional_time(item.get("last_agent_reply")),
+        due=kit.optional_timestamp(item.get("due_date")),
+        agent_replied_at=kit.optional_timestamp(item.get("last_agent_reply")),
     )
 
 
-def _event(item: Mapping[str, Any], base_url: str) -> TicketEvent:
+def _size(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise BadResponse(f"an attachment size is not a size: {str(value)[:40]!r}")
+    return value
+
+
+def _attachment(item: Mapping[str, Any], base_url: str, ticket_id: str) -> AttachmentInfo:
+    """A file of a follow-up; its URL must be one of this ticket's files on the desk's API.
+
+    The URL is fetched later with the employee's token: anywhere else (another
+    host, ``@host``, a path climbing out with ``..``) would hand the token over.
+    """
+    prefix = f"{API_PREFIX}{kit.path('tickets', ticket_id, 'attachments')}/"
+    url = kit.desk_url(base_url, item["url"], under=prefix)
+    kit.desk_id(item["url"][len(prefix) :].removesuffix("/"), what="attachment id")
+    return AttachmentInfo(
+        filename=kit.text(item["filename"]),
+        size=_size(item["size"]),
+        content_type=kit.text(item.get("mime_type"), "application/octet-stream"),
+        url=url,
+    )
+
+
+def _event(item: Mapping[str, Any], base_url: str, ticket_id: str) -> TicketEvent:
     author = item.get("author") or {}
     new_status = item.get("new_status")
     kind = EventKind.STATUS_CHANGE if new_status and not item.get("text") else EventKind.MESSAGE
     return TicketEvent(
-        id=str(item["id"]),
-        at=_time(item["date"]),
+        id=kit.desk_id(item["id"], what="event id"),
+        at=kit.timestamp(item["date"]),
         kind=kind,
-        text=_text(item.get("text")),
-        author=_text(author.get("name")) or None,
+        text=kit.text(item.get("text")),
+        author=kit.text(author.get("name")) or None,
         by_agent=bool(author.get("is_agent")),
         attachments=tuple(
-            AttachmentInfo(
-                filename=_text(a["filename"]),
-                size=int(a["size"]),
-                content_type=_text(a.get("mime_type"), "application/octet-stream"),
-                url=base_url + _text(a["url"]),
-            )
-            for a in item.get("attachments") or ()
+            _attachment(a, base_url, ticket_id)
+            for a in kit.records(item.get("attachments") or [], "attachments")
         ),
     )
 
 
 def _ticket(data: Mapping[str, Any], stages: StageTable, base_url: str) -> Ticket:
-    description = _text(data.get("description"))
-    events = [_event(e, base_url) for e in data.get("events") or ()]
+    summary = _summary(data, stages)
+    description = kit.text(data.get("description"))
+    events = [
+        _event(e, base_url, summary.ref.id) for e in kit.records(data.get("events") or [], "events")
+    ]
     if events and not events[0].by_agent and events[0].text.strip() == description.strip():
         # django-helpdesk opens every ticket with a follow-up repeating the description.
         events = (
             events[1:] if not events[0].attachments else [replace(events[0], text="")] + events[1:]
         )
-    return Ticket(summary=_summary(data, stages), description=description, events=tuple(events))
+    return Ticket(summary=summary, description=description, events=tuple(events))
 
 
-def _mapped(what: str, build: Callable[[], Any]) -> Any:
-    """Run ``build``; a reply of the wrong shape becomes a :class:`BadResponse`."""
+def _cursor(value: Any) -> Cursor:
+    """The desk's clock, sent back as ``changed_since``: a timestamp, or nothing is kept."""
+    kit.timestamp(value)
+    return Cursor(value)
+
+
+def _same_key(value: Any, key: str) -> bool:
+    """Whether the desk's ``report_key`` is ``key`` (a UUID, however it is written)."""
     try:
-        return build()
-    except BadResponse:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadResponse(f"unexpected {what} from the desk: {type(exc).__name__}: {exc}") from exc
-
-
-def _files(attachments: Sequence[Attachment]) -> list[tuple[str, tuple[str, bytes, str]]]:
-    return [("attachments", (a.filename, a.data, a.content_type)) for a in attachments]
+        return isinstance(value, str) and uuid.UUID(value) == uuid.UUID(key)
+    except ValueError:
+        return False
 
 
 def _attachment_refusal(error: Rejected, report: Report) -> AttachmentRefused | None:
@@ -184,6 +182,61 @@ def _attachment_refusal(error: Rejected, report: Report) -> AttachmentRefused | 
 #: Tickets whose last answer is kept for conditional requests (a window shows one at a time).
 KNOWN_TICKETS = 32
 
+#: What tray_api answers each write with: the route, the HTTP status, and for a status
+#: change the ticket's status afterwards (``None``: unchanged).
+_WRITES: Mapping[str, tuple[str, int, int | None]] = MappingProxyType(
+    {
+        "reply": ("replies", 201, None),
+        "confirm": ("confirm", 200, _CLOSED),
+        "reopen": ("reopen", 200, _REOPENED),
+        "urgent": ("urgent", 200, None),
+    }
+)
+#: django-helpdesk's highest priority ("Critical"), which "urgent" sets.
+_URGENT_PRIORITY = 1
+
+
+def _ticket_path(ref: TicketRef, *rest: str) -> str:
+    """The API path of one ticket; an id no django-helpdesk ticket can have is NotFound."""
+    return API_PREFIX + kit.path("tickets", kit.ref_id(ref.id), *rest)
+
+
+def _check_written(
+    data: Mapping[str, Any], action: str, ticket_id: str, text: str, files: int
+) -> None:
+    """The answer to a write says: this action, on this ticket, with this text, by the employee.
+
+    tray_api answers ``{"action", "ticket", "event"}``: the follow-up it created and
+    the ticket after it. Anything less is an unknown outcome.
+    """
+    what = f"{action} on ticket {ticket_id}"
+    kit.expect(data.get("action") == action, what, f"the desk says it did {data.get('action')!r}")
+    ticket = kit.record(data.get("ticket"), "ticket")
+    answered = kit.desk_id(ticket.get("id"), what="ticket id")
+    kit.expect(answered == ticket_id, what, f"the desk answered about ticket {answered}")
+    event = kit.record(data.get("event"), "follow-up")
+    kit.desk_id(event.get("id"), what="follow-up id")
+    author = kit.record(event.get("author"), "author")
+    kit.expect(author.get("is_agent") is False, what, "the follow-up is not the employee's")
+    kit.expect(kit.same_text(text, event.get("text")), what, "the follow-up has another text")
+    new_status = _WRITES[action][2]
+    if new_status is not None:
+        kit.expect(
+            ticket.get("status") == new_status and event.get("new_status") == new_status,
+            what,
+            f"the ticket's status is {ticket.get('status')!r}",
+        )
+    if action == "urgent":
+        priority = ticket.get("priority")
+        kit.expect(
+            isinstance(priority, int) and priority <= _URGENT_PRIORITY,
+            what,
+            f"the ticket's priority is {priority!r}",
+        )
+    stored = len(kit.records(event.get("attachments") or [], "attachments"))
+    if stored != files:  # the text is there: sending it again would say it twice
+        logger.warning("ticket %s: %d of %d files arrived with the reply", ticket_id, stored, files)
+
 
 class DjangoHelpdeskDesk:
     """One employee's view of a django-helpdesk site (implements ``DeskPort``)."""
@@ -191,7 +244,7 @@ class DjangoHelpdeskDesk:
     def __init__(self, http: HttpClient) -> None:
         self._http = http
         self._stages = StageTable(KIND, STAGE_TABLE)
-        self._known: Recent[tuple[str, Ticket]] = Recent(KNOWN_TICKETS)
+        self._known: kit.EtagCache[Ticket] = kit.EtagCache(KNOWN_TICKETS)
 
     def _api(self, path: str) -> str:
         return API_PREFIX + path
@@ -203,46 +256,72 @@ class DjangoHelpdeskDesk:
         def build() -> Person:
             department = data.get("department") or {}
             return Person(
-                username=_text(data["username"]),
-                name=_text(data.get("name")) or _text(data["username"]),
-                email=_text(data.get("email")),
-                department=_text(department.get("name")) or None,
+                username=kit.text(data["username"]),
+                name=kit.text(data.get("name")) or kit.text(data["username"]),
+                email=kit.text(data.get("email")),
+                department=kit.text(department.get("name")) or None,
             )
 
-        return _mapped("profile", build)  # type: ignore[no-any-return]
+        return kit.mapped("profile", build)
 
     def create_ticket(self, report: Report) -> TicketRef:
-        """File the report; the desk stores its key and will not file it twice."""
+        """File the report; the desk stores its key and will not file it twice.
+
+        tray_api answers 201 with the new ticket, or 200 with the ticket filed
+        from this report before; either way the ticket must carry the report's key.
+
+        Raises:
+            BadResponse: the answer does not name the ticket filed from this report
+                (the outcome is unknown: the outbox asks by key before sending again).
+        """
         fields = {"title": report.subject, "description": report.description}
         fields["report_key"] = report.key
         if report.category:
             fields["queue"] = report.category
         try:
-            data = self._http.request(
-                "POST", self._api("/tickets"), data=fields, files=_files(report.attachments)
-            ).json()
+            response = self._http.request(
+                "POST",
+                self._api("/tickets"),
+                data=fields,
+                files=kit.uploads(report.attachments, "attachments"),
+            )
         except Rejected as error:
             raise _attachment_refusal(error, report) or error from error
-        summary: TicketSummary = _mapped("ticket", lambda: _summary(data["ticket"], self._stages))
+        data = kit.answer(response, (200, 201), "new ticket")
+        ticket = kit.record(data.get("ticket"), "ticket")
+        summary = kit.mapped("ticket", lambda: _summary(ticket, self._stages))
+        kit.expect(
+            _same_key(ticket.get("report_key"), report.key),
+            f"report {report.key}",
+            f"the desk answered with ticket {summary.ref.id} of another report",
+        )
         return summary.ref
 
     def find_by_report_key(self, key: str) -> TicketRef | None:
         """The ticket filed from the report with ``key``, if the desk has one."""
         data = self._http.get_json(self._api("/tickets"), params={"report_key": key})
-        tickets: list[TicketSummary] = _mapped(
-            "ticket list", lambda: [_summary(item, self._stages) for item in data["tickets"]]
+        items = kit.records(kit.record(data, "ticket list").get("tickets"), "tickets")
+        tickets = kit.mapped(
+            "ticket list", lambda: [_summary(item, self._stages) for item in items]
         )
+        for item, summary in zip(items, tickets, strict=True):
+            # A desk that ignored the key would have the outbox take a stranger's ticket.
+            kit.expect(
+                _same_key(item.get("report_key"), key),
+                f"report {key}",
+                f"the desk answered with ticket {summary.ref.id} of another report",
+            )
         return tickets[0].ref if tickets else None
 
     def changed_tickets(self, since: Cursor | None) -> tuple[list[TicketSummary], Cursor]:
         """The user's tickets changed since the cursor (all of them without one)."""
         params = {"changed_since": since.value} if since else None
         data = self._http.get_json(self._api("/tickets"), params=params)
-        return _mapped(  # type: ignore[no-any-return]
+        return kit.mapped(
             "ticket list",
             lambda: (
-                [_summary(item, self._stages) for item in data["tickets"]],
-                Cursor(_text(data["server_time"])),
+                [_summary(item, self._stages) for item in kit.records(data["tickets"], "tickets")],
+                _cursor(data["server_time"]),
             ),
         )
 
@@ -252,42 +331,58 @@ class DjangoHelpdeskDesk:
         Asked with ``If-None-Match`` when it was fetched before: the desk
         answers 304 with no body when nothing changed, and the ticket from
         last time is returned.
+
+        Raises:
+            NotFound: also for an id no django-helpdesk ticket can have (nothing is sent).
         """
-        known = self._known.get(ref.id)
-        response = self._http.request(
-            "GET",
-            self._api(f"/tickets/{ref.id}"),
-            headers={"If-None-Match": known[0]} if known else None,
+        path = _ticket_path(ref)
+
+        def build(response: HttpResponse) -> Ticket:
+            data = kit.answer(response, 200, f"ticket {ref.id}")
+            ticket = kit.mapped("ticket", lambda: _ticket(data, self._stages, self._http.base_url))
+            answered = ticket.summary.ref.id
+            kit.expect(answered == ref.id, f"ticket {ref.id}", f"the desk sent ticket {answered}")
+            return ticket
+
+        return self._known.fetch(
+            ref.id, lambda headers: self._http.request("GET", path, headers=headers), build
         )
-        if response.status == 304 and known is not None:
-            return known[1]
-        data = response.json()
-        ticket: Ticket = _mapped("ticket", lambda: _ticket(data, self._stages, self._http.base_url))
-        etag = response.headers.get("ETag")
-        if etag:
-            self._known.put(ref.id, (etag, ticket))
-        return ticket
+
+    def _write(
+        self, ref: TicketRef, action: str, text: str, attachments: Sequence[Attachment] = ()
+    ) -> None:
+        """POST one of the employee's writes; done only when the answer says so.
+
+        Raises:
+            NotFound: also for an id no django-helpdesk ticket can have (nothing is sent).
+            BadResponse: the answer does not say this was done to this ticket (an
+                unknown outcome: the caller keeps the employee's text).
+        """
+        route, status, _ = _WRITES[action]
+        response = self._http.request(
+            "POST",
+            _ticket_path(ref, route),
+            data={"text": text},
+            files=kit.uploads(attachments, "attachments"),
+        )
+        data = kit.answer(response, status, f"{action} on ticket {ref.id}")
+        kit.mapped(action, lambda: _check_written(data, action, ref.id, text, len(attachments)))
 
     def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
         """Add the employee's public reply."""
-        self._http.request(
-            "POST",
-            self._api(f"/tickets/{ref.id}/replies"),
-            data={"text": text},
-            files=_files(attachments),
-        )
+        self._write(ref, "reply", text, attachments)
 
     def confirm_resolved(self, ref: TicketRef, text: str = "") -> None:
         """The employee agrees the problem is solved (or it fixed itself): the ticket is closed."""
-        self._http.request("POST", self._api(f"/tickets/{ref.id}/confirm"), data={"text": text})
+        self._write(ref, "confirm", text)
 
     def mark_urgent(self, ref: TicketRef, text: str) -> None:
         """A note from the employee, and the ticket's priority raised to the highest."""
-        self._http.request("POST", self._api(f"/tickets/{ref.id}/urgent"), data={"text": text})
+        self._write(ref, "urgent", text)
 
     def reopen(self, ref: TicketRef, text: str) -> None:
         """The problem is back: the ticket is reopened with the employee's note."""
-        self._http.request("POST", self._api(f"/tickets/{ref.id}/reopen"), data={"text": text})
+        self._write(ref, "reopen", text)
 
     def agent_photo(self, agent: Agent) -> bytes | None:
         """django-helpdesk keeps no photos; the signed profile supplies them."""
@@ -316,17 +411,15 @@ class DjangoHelpdeskConnector:
         """
         http = HttpClient(url, self._config, session_factory=self._session_factory)
         try:
-            data = http.request(
+            response = http.request(
                 "POST",
                 API_PREFIX + "/auth/token",
                 json_body={"username": username, "password": password},
-            ).json()
+            )
         finally:
             http.close()
-        token = data.get("token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not token:
-            raise BadResponse("the desk answered the sign-in without a token")
-        return token
+        # 200 with {"token", "person"}; the token goes into every later request's header.
+        return kit.credential(kit.answer(response, 200, "sign-in").get("token"))
 
     def open(self, url: str, credential: str) -> DjangoHelpdeskDesk:
         """The employee's view of the desk, authenticated with their token."""
