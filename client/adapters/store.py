@@ -25,17 +25,33 @@ from client.core.outbox import (
     OutboxItem,
     OutboxState,
     StoreRecovery,
+    WaitingFor,
     recovered,
 )
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Columns each version added, for files written by an older one (upgraded in place).
 _ADDED_COLUMNS = {
     2: ("claimed_by INTEGER", "claimed_at REAL"),
     3: ("refused TEXT",),
+    4: ("waiting_for TEXT", "waiting_since REAL", "desk_message TEXT"),
+}
+#: Rows each version changes when it upgrades a file. 4: a refusal of who we are (403) or
+#: of where we file (404) no longer rejects a report; reports an older version rejected so
+#: wait again, due at once (the desk surely does not have them: a rejection is recorded only
+#: after the desk said so), waiting since they were written.
+_CHANGED_ROWS = {
+    4: (
+        f"UPDATE outbox SET state = '{OutboxState.RETRY.value}', next_attempt_at = created_at, "
+        f"waiting_since = created_at, waiting_for = CASE error_code "
+        f"WHEN 'not_found' THEN '{WaitingFor.SETUP.value}' "
+        f"ELSE '{WaitingFor.RIGHTS.value}' END "
+        f"WHERE state = '{OutboxState.REJECTED.value}' "
+        "AND error_code IN ('forbidden', 'not_found')",
+    ),
 }
 
 _SCHEMA = """
@@ -56,7 +72,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     ticket_display TEXT,
     claimed_by INTEGER,  -- the process sending it (state 'sending')
     claimed_at REAL,
-    refused TEXT  -- JSON [[file name, reason], ...]: attachments the desk would not take
+    refused TEXT,  -- JSON [[file name, reason], ...]: attachments the desk would not take
+    waiting_for TEXT,  -- what a report refused for who we are waits for (WaitingFor)
+    waiting_since REAL,  -- since when (the first refusal for that cause)
+    desk_message TEXT  -- the desk's words about that refusal, cleaned
 );
 CREATE TABLE IF NOT EXISTS attachment (
     id INTEGER PRIMARY KEY,
@@ -95,6 +114,15 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _waiting_for(value: str | None) -> WaitingFor | None:
+    """The stored cause of a wait (one this version does not know is left out, not fatal)."""
+    try:
+        return WaitingFor(value) if value is not None else None
+    except ValueError:
+        logger.warning("outbox: unknown cause of a wait %r", value)
+        return None
 
 
 def _store_error(exc: sqlite3.Error) -> StoreError:
@@ -168,9 +196,7 @@ class SqliteOutbox:
                 # A newer version's reports: left alone for it, never moved aside.
                 raise StoreError(f"outbox written by a newer version ({version})")
             if version:  # 0: a new file
-                for added in range(version + 1, SCHEMA_VERSION + 1):
-                    for column in _ADDED_COLUMNS[added]:
-                        db.execute(f"ALTER TABLE outbox ADD COLUMN {column}")
+                self._upgrade(db)
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as exc:
@@ -182,6 +208,22 @@ class SqliteOutbox:
             db.close()
             raise
         return db
+
+    @staticmethod
+    def _upgrade(db: sqlite3.Connection) -> None:
+        """Bring a file of an older version up to this one, all or nothing.
+
+        In one write transaction, with the version read again inside it: the
+        command line and the tray may open the same old file at once.
+        """
+        with SqliteOutbox._Tx(db):
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for added in range(version + 1, SCHEMA_VERSION + 1):
+                for column in _ADDED_COLUMNS[added]:
+                    db.execute(f"ALTER TABLE outbox ADD COLUMN {column}")
+                for statement in _CHANGED_ROWS.get(added, ()):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @staticmethod
     def _check(db: sqlite3.Connection) -> None:
@@ -415,7 +457,8 @@ class SqliteOutbox:
                 changed = db.execute(
                     "UPDATE outbox SET state=?, subject=?, description=?, attempts=?, "
                     "next_attempt_at=?, check_first=?, error_code=?, error_reason=?, "
-                    "ticket_id=?, ticket_display=?, refused=?, claimed_by=NULL, claimed_at=NULL "
+                    "ticket_id=?, ticket_display=?, refused=?, waiting_for=?, waiting_since=?, "
+                    "desk_message=?, claimed_by=NULL, claimed_at=NULL "
                     f"WHERE id=? AND key=?{guard}",  # noqa: S608
                     (
                         item.state.value,
@@ -429,6 +472,9 @@ class SqliteOutbox:
                         item.ticket.id if item.ticket else None,
                         item.ticket.display if item.ticket else None,
                         json.dumps(item.refused) if item.refused else None,
+                        item.waiting_for.value if item.waiting_for else None,
+                        item.waiting_since,
+                        item.desk_message,
                         item.id,
                         item.key,
                         *((expect.value,) if expect is not None else ()),
@@ -523,14 +569,15 @@ class SqliteOutbox:
         rows = self._query(
             "SELECT key, created_at, state, subject, description, category, attempts, "
             "next_attempt_at, check_first, error_code, error_reason, ticket_id, ticket_display, "
-            "refused "
+            "refused, waiting_for, waiting_since, desk_message "
             "FROM outbox WHERE id = ?",
             (item_id,),
         )
         if not rows:
             raise StoreError(f"no outbox item {item_id}", code="missing")
         (key, created, state, subject, description, category, attempts, due, check,
-         code, reason, ticket_id, ticket_display, refused) = rows[0]  # fmt: skip
+         code, reason, ticket_id, ticket_display, refused, waits_for, since,
+         desk_words) = rows[0]  # fmt: skip
         files = self._query(
             "SELECT filename, size, content_type FROM attachment WHERE item_id = ? "
             "ORDER BY position",
@@ -552,4 +599,7 @@ class SqliteOutbox:
             error_reason=reason,
             ticket=TicketRef(ticket_id, ticket_display or "") if ticket_id else None,
             refused=tuple((name, why) for name, why in json.loads(refused)) if refused else (),
+            waiting_for=_waiting_for(waits_for),
+            waiting_since=since,
+            desk_message=desk_words,
         )

@@ -58,9 +58,19 @@ class AuthFailed(DeskError):
 
 
 class Forbidden(DeskError):
-    """The user is known but not allowed to do this."""
+    """The desk knows who we are and refuses: not a verdict on what was sent.
+
+    ``reason`` says why, when the desk made it clear: ``"rights"`` (the user may not
+    do this) or ``"csrf"`` (the desk refuses requests of this kind from the tray's
+    address: a desk setting IT must change, such as Request Tracker's allowed
+    referrers); ``""`` when it did not say.
+    """
 
     code = "forbidden"
+
+    def __init__(self, detail: str = "", reason: str = "") -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class NotFound(DeskError):

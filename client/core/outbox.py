@@ -7,6 +7,14 @@ timeout, a dropped connection, a crash), the item is marked ``check_first``
 and every later attempt first asks the desk for the report's key: exactly
 once over an at-least-once network (architecture §4).
 
+A refusal of the report itself (400, 413, 415, 422) *rejects* it: kept and
+shown, never retried blindly. A refusal of who we are is no verdict on the
+report: signed out (401), not allowed (403: the account's rights, or a rule
+against the app's requests such as RT's cross-site request forgery check),
+or nowhere to file it (404 on creation). The report waits, with the reason,
+until the cause is fixed; after :data:`TELL_IT_AFTER_S` the user is told
+what IT must do. 408, 429 and 5xx are tried again later.
+
 Pure rules and the sender's orchestration live here; the SQLite store and the
 desk are ports.
 """
@@ -16,6 +24,7 @@ from __future__ import annotations
 import enum
 import logging
 import random
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
@@ -32,6 +41,7 @@ from client.core.errors import (
 )
 from client.core.models import Attachment, AttachmentInfo, Report, TicketRef
 from client.core.ports import DeskPort, OutboxStore
+from client.core.redact import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +55,38 @@ RETRY_JITTER = 0.2
 CLAIM_LEASE_S = 30 * 60.0
 #: Failures that mean the request never got to the desk (no need to ask before retrying).
 NOT_RECEIVED_REASONS = frozenset({"unreachable", "tls", "proxy", "busy"})
+#: First wait, and the longest, of a report the desk refused for who we are (seconds): gentle,
+#: since only someone else's change helps; sign-in and start-up make it due at once anyway.
+REFUSED_FIRST_RETRY_S = 60.0
+REFUSED_MAX_RETRY_S = 60 * 60.0
+#: After waiting this long for a refusal of who we are to be fixed, the user is told what
+#: IT must do (seconds).
+TELL_IT_AFTER_S = 24 * 60 * 60.0
+#: The longest desk message kept with a refused report (characters).
+DESK_MESSAGE_MAX = 200
+#: How desks word a refusal of the app's requests rather than of the account: Request
+#: Tracker ("Cross-site request forgery protection refused this request"), Django ("CSRF
+#: Failed: Referer checking failed").
+_CSRF = re.compile(r"cross[- ]site request forgery|\bcsrf\b|\breferr?er\b", re.IGNORECASE)
+#: Control and bidirectional-override characters: never shown from a desk's message.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: A placeholder for a desk that said nothing we can show (see ``adapters.http``).
+_STATUS_ONLY = re.compile(r"HTTP \d{3}")
+
+
+class WaitingFor(enum.Enum):
+    """What a report refused for who we are waits for (persisted: values are stable)."""
+
+    #: A new sign-in (401).
+    SIGN_IN = "sign_in"
+    #: The right to create tickets (403).
+    RIGHTS = "rights"
+    #: The desk to accept the app's requests (403 from a CSRF or referrer rule): a desk
+    #: setting, or an update of the app.
+    REQUEST_RULE = "request_rule"
+    #: Somewhere to file it (404 on creation: the queue or the API is missing, or out of
+    #: the user's sight).
+    SETUP = "setup"
 
 
 class OutboxState(enum.Enum):
@@ -83,6 +125,12 @@ class OutboxItem:
     ticket: TicketRef | None = None
     #: Attachments the desk would not take (file name, reason): the ticket has the rest.
     refused: tuple[tuple[str, str], ...] = ()
+    #: The desk refused who we are: what the report waits for, since when (the first
+    #: refusal for this cause), and the desk's own words (cleaned; ``None`` if unusable).
+    #: Kept through failures that say nothing about it (the network), cleared on delivery.
+    waiting_for: WaitingFor | None = None
+    waiting_since: float | None = None
+    desk_message: str | None = None
 
     @property
     def editable(self) -> bool:
@@ -93,6 +141,15 @@ class OutboxItem:
             OutboxState.REJECTED,
         )
 
+    def tell_it(self, now: float) -> bool:
+        """Whether the report has waited so long for a refusal to be fixed that IT must act."""
+        return (
+            self.state.waiting
+            and self.waiting_for is not None
+            and self.waiting_since is not None
+            and now - self.waiting_since >= TELL_IT_AFTER_S
+        )
+
 
 class Failure(enum.Enum):
     """What a failed attempt means for the report."""
@@ -101,6 +158,11 @@ class Failure(enum.Enum):
     REJECTED = "rejected"
     #: The credential no longer works; wait for the user to sign in again.
     SIGNED_OUT = "signed_out"
+    #: The desk refuses the account (rights) or the app's requests (a CSRF rule): wait
+    #: for IT to change that; the report itself was not judged.
+    NOT_ALLOWED = "not_allowed"
+    #: The desk has nowhere to file the report (404 on creation): wait for IT to set it up.
+    NOT_SET_UP = "not_set_up"
     #: The request never reached the desk; try again later.
     NOT_RECEIVED = "not_received"
     #: The desk may have created the ticket; ask it before trying again.
@@ -108,10 +170,22 @@ class Failure(enum.Enum):
 
 
 def classify(error: Exception) -> Failure:
-    """Sort a failed attempt (4xx other than 408/429 means rejected, §4)."""
+    """Sort a failed attempt by what it means for the report (architecture §4).
+
+    Only a refusal of the report itself (400, 413, 415, 422: :class:`Rejected`)
+    rejects it. A 403 refuses who we are. A 404 on creation is a setup problem,
+    not a verdict on the report either: the queue (or the desk's API) is
+    missing or out of the user's sight, and no change to the text would help;
+    so it waits for IT like a 403. A 404 on the *lookup* never gets here (see
+    :meth:`OutboxSender.deliver`).
+    """
     if isinstance(error, AuthFailed):
         return Failure.SIGNED_OUT
-    if isinstance(error, Rejected | Forbidden | NotFound):
+    if isinstance(error, Forbidden):
+        return Failure.NOT_ALLOWED
+    if isinstance(error, NotFound):
+        return Failure.NOT_SET_UP
+    if isinstance(error, Rejected):
         return Failure.REJECTED
     if isinstance(error, Unavailable) and error.reason in NOT_RECEIVED_REASONS:
         return Failure.NOT_RECEIVED
@@ -121,11 +195,48 @@ def classify(error: Exception) -> Failure:
     return Failure.MAYBE_RECEIVED
 
 
+def waiting_for(error: Exception) -> WaitingFor | None:
+    """What a report refused with ``error`` waits for; ``None`` when the desk did not refuse us.
+
+    A 403 is told apart by the adapter's reason when it gave one, else by the desk's
+    words: a CSRF or referrer rule refuses the app's requests (a desk setting or an
+    update fixes it), anything else the account (rights fix it).
+    """
+    if isinstance(error, AuthFailed):
+        return WaitingFor.SIGN_IN
+    if isinstance(error, NotFound):
+        return WaitingFor.SETUP
+    if isinstance(error, Forbidden):
+        if error.reason:
+            return WaitingFor.REQUEST_RULE if error.reason == "csrf" else WaitingFor.RIGHTS
+        return WaitingFor.REQUEST_RULE if _CSRF.search(error.detail) else WaitingFor.RIGHTS
+    return None
+
+
+def desk_message(detail: str) -> str | None:
+    """The desk's words about a refusal, fit to show: one line, bounded, secrets masked.
+
+    ``None`` when it said nothing a person can read (only a status, a data dump, a page).
+    """
+    text = " ".join(_UNPRINTABLE.sub(" ", detail).split())
+    if not text or _STATUS_ONLY.fullmatch(text) or text[0] in "{[<":
+        return None
+    text = Redactor().redact(text)
+    if len(text) > DESK_MESSAGE_MAX:
+        text = text[: DESK_MESSAGE_MAX - 1].rstrip() + "…"
+    return text
+
+
 def retry_delay(
-    attempts: int, retry_after: float | None = None, rng: random.Random | None = None
+    attempts: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+    *,
+    first: float = FIRST_RETRY_S,
+    cap: float = MAX_RETRY_S,
 ) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt (exponential, jittered)."""
-    base = min(FIRST_RETRY_S * 2 ** max(attempts - 1, 0), MAX_RETRY_S)
+    base = min(first * 2 ** max(attempts - 1, 0), cap)
     spread = base * RETRY_JITTER
     delay: float = base + (rng or random.Random()).uniform(-spread, spread)
     return max(delay, retry_after or 0.0, 1.0)
@@ -161,13 +272,22 @@ def delivered(
         next_attempt_at=None,
         error_code=None,
         error_reason=None,
+        waiting_for=None,
+        waiting_since=None,
+        desk_message=None,
     )
 
 
 def attempt_failed(
     item: OutboxItem, error: Exception, now: float, rng: random.Random | None = None
 ) -> OutboxItem:
-    """The state after a failed attempt; the report is never dropped."""
+    """The state after a failed attempt; the report is never dropped.
+
+    A refusal of who we are starts (or, for the same cause, continues) the
+    item's wait for a fix: ``waiting_since`` is the first refusal, so a day
+    later the user can be told what IT must do. A failure that says nothing
+    about that cause (the network) keeps the wait as it is.
+    """
     failure = classify(error)
     code = error.code if isinstance(error, ClientError) else "error"
     reason = getattr(error, "reason", None) or None
@@ -177,11 +297,27 @@ def attempt_failed(
         return replace(
             item, state=OutboxState.REJECTED, next_attempt_at=None, check_first=False,
             error_code=code, error_reason=reason,
+            waiting_for=None, waiting_since=None, desk_message=None,
         )  # fmt: skip
     retry_after = error.retry_after if isinstance(error, Unavailable) else None
-    # Signed out waits like any failure (never a tight loop); the next sign-in
-    # makes it due at once.
-    wait = retry_delay(item.attempts, retry_after, rng)
+    cause = waiting_for(error)
+    if cause is None:
+        wait = retry_delay(item.attempts, retry_after, rng)
+        # Nothing was said about a refusal of us: a wait for IT goes on as it was. A wait
+        # for a sign-in is over, though: only a signed-in app makes an attempt.
+        if item.waiting_for is WaitingFor.SIGN_IN:
+            cause, since, words = None, None, None
+        else:
+            cause, since, words = item.waiting_for, item.waiting_since, item.desk_message
+    else:
+        # Never a tight loop: only someone else's change helps. A new sign-in and
+        # the app starting again make it due at once.
+        wait = retry_delay(
+            item.attempts, rng=rng, first=REFUSED_FIRST_RETRY_S, cap=REFUSED_MAX_RETRY_S
+        )
+        same = item.waiting_for is cause and item.waiting_since is not None
+        since = item.waiting_since if same else now
+        words = desk_message(error.detail) if isinstance(error, Forbidden | NotFound) else None
     return replace(
         item,
         state=OutboxState.RETRY,
@@ -189,6 +325,9 @@ def attempt_failed(
         check_first=item.check_first or failure is Failure.MAYBE_RECEIVED,
         error_code=code,
         error_reason=reason,
+        waiting_for=cause,
+        waiting_since=since,
+        desk_message=words,
     )
 
 

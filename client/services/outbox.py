@@ -118,12 +118,19 @@ class OutboxService(QObject):
     # --- what the app and the windows call ----------------------------------------------------
 
     def start(self) -> None:
-        """Pick up where the last run stopped (also after a crash), then send what is due."""
+        """Pick up where the last run stopped (also after a crash), then send what is due.
+
+        Every waiting report is due at once: while the app was not running the
+        cause of a wait may have gone (rights granted, the desk's settings or
+        this app updated, the network back).
+        """
 
         def work() -> _Snapshot:
-            recovered = self._store.recover(self._clock())
+            now = self._clock()
+            recovered = self._store.recover(now)
             if recovered:
                 logger.warning("%d report(s) were being sent when the app stopped", recovered)
+            self._store.due_now(now)
             return _Snapshot(
                 self._store.items(), self._store.next_attempt_at(), self._store.recovery()
             )

@@ -1,11 +1,16 @@
-"""Reports still on this computer: waiting to be sent, or refused by the desk."""
+"""Reports still on this computer: waiting to be sent, or refused by the desk.
+
+A report the desk refused for who we are (signed out, no rights, a rule
+against the app's requests) says why it waits; after a day it says what IT
+must do, and stands out as needing attention.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,22 +19,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.outbox import OutboxItem, OutboxState
+from client.core.outbox import TELL_IT_AFTER_S, OutboxItem, OutboxState
 from client.ui import texts
 from client.ui.widgets import Card
 
 
 class OutboxRow(Card):
-    """One report: what it is about, where it is, and what the user can do with it."""
+    """One report: what it is about, where it is, and what the user can do with it.
 
-    def __init__(self, item: OutboxItem, status: str, parent: QWidget | None = None) -> None:
+    ``status`` has the dynamic properties ``role`` (``"warning"`` while it
+    waits for a refusal to be fixed, ``"error"`` when rejected or once IT
+    must act) and ``askIt`` (whether the words say what IT must do).
+    """
+
+    def __init__(
+        self, item: OutboxItem, status: str, parent: QWidget | None = None, *, ask_it: bool = False
+    ) -> None:
         super().__init__(f"outboxItem{item.id}", item.subject[:200], status, parent)
         self.item = item
         self.subject = self.title
         self.status = self.detail
         self.status.setObjectName("status")
-        if item.state is OutboxState.REJECTED:
-            self.status.setProperty("role", "error")
+        self.show_status(status, ask_it=ask_it)
         self.edit = QPushButton(self.tr("Change…"))
         self.edit.setObjectName("edit")
         self.edit.setVisible(item.editable)
@@ -38,6 +49,21 @@ class OutboxRow(Card):
         self.cancel.setVisible(item.state is not OutboxState.SENDING)
         self.row.addWidget(self.edit)
         self.row.addWidget(self.cancel)
+
+    def show_status(self, text: str, *, ask_it: bool = False) -> None:
+        """Say where the report is; ``ask_it``: the words tell what IT must do."""
+        self.status.setText(text)
+        if self.item.state is OutboxState.REJECTED or ask_it:
+            role = "error"
+        elif self.item.waiting_for is not None and self.item.state is not OutboxState.SENDING:
+            role = "warning"
+        else:
+            role = ""
+        self.status.setProperty("role", role)
+        self.status.setProperty("askIt", ask_it)
+        style = self.status.style()  # the role's colours follow a change
+        style.unpolish(self.status)
+        style.polish(self.status)
 
 
 class OutboxPanel(QWidget):
@@ -85,6 +111,12 @@ class OutboxPanel(QWidget):
         self._rows = QVBoxLayout()
         layout.addLayout(self._rows)
         self.rows: list[OutboxRow] = []
+        # A wait crosses the one-day mark with nothing else changing: the words change then.
+        self._retell = QTimer(self)
+        self._retell.setSingleShot(True)
+        self._retell.timeout.connect(self.refresh)
+        # Seconds until the words of a waiting report change by themselves (tests look).
+        self.next_refresh_s: float | None = None
         self.show_items([])
 
     def show_problem(self, text: str) -> None:
@@ -100,7 +132,7 @@ class OutboxPanel(QWidget):
             row.deleteLater()
         self.rows = []
         for item in items:
-            row = OutboxRow(item, self.status_text(item), self)
+            row = OutboxRow(item, self.status_text(item), self, ask_it=self._ask_it(item))
             row.edit.clicked.connect(lambda _=False, i=item: self.edit_requested.emit(i))
             row.cancel.clicked.connect(lambda _=False, i=item: self.cancel_requested.emit(i))
             self._rows.addWidget(row)
@@ -113,6 +145,32 @@ class OutboxPanel(QWidget):
         )
         self.retry.setVisible(any(item.state is OutboxState.RETRY for item in items))
         self.setVisible(bool(items))
+        self._arm_retell()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Say again where each report is (a wait may have passed the one-day mark)."""
+        for row in self.rows:
+            row.show_status(self.status_text(row.item), ask_it=self._ask_it(row.item))
+        self._arm_retell()
+
+    def _ask_it(self, item: OutboxItem) -> bool:
+        return item.state is not OutboxState.SENDING and item.tell_it(self._now().timestamp())
+
+    def _arm_retell(self) -> None:
+        now = self._now().timestamp()
+        marks = [
+            item.waiting_since + TELL_IT_AFTER_S - now
+            for item in (row.item for row in self.rows)
+            if item.waiting_for is not None
+            and item.waiting_since is not None
+            and not item.tell_it(now)
+        ]
+        self.next_refresh_s = min(marks, default=None)
+        if self.next_refresh_s is None:
+            self._retell.stop()
+        else:
+            self._retell.start(int(max(self.next_refresh_s, 0.0) * 1000) + 1000)
 
     def status_text(self, item: OutboxItem) -> str:
         """Where the report is, in words."""
@@ -122,8 +180,9 @@ class OutboxPanel(QWidget):
             return self.tr("Not accepted by the service desk: %1").replace(
                 "%1", texts.error_message(texts.error_from(item.error_code, item.error_reason))
             )
-        if item.state is OutboxState.RETRY and item.error_code == "auth_failed":
-            return self.tr("Will be sent after you sign in again.")
+        waiting = texts.waiting_reason(item, self._now())
+        if waiting is not None:
+            return waiting
         if item.state is OutboxState.RETRY and item.next_attempt_at:
             when = datetime.fromtimestamp(item.next_attempt_at, UTC)
             return self.tr("Saved on this computer. Next try: %1.").replace(

@@ -12,6 +12,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, 
 from client.core.diagnostics import Fact, facts
 from client.core.errors import ClientError, Rejected, Unavailable
 from client.core.models import Stage
+from client.core.outbox import OutboxItem, WaitingFor
 
 _STAGES = {
     Stage.RECEIVED: QT_TRANSLATE_NOOP("Stage", "Received"),
@@ -178,6 +179,56 @@ _REFUSED = {
 }
 
 
+#: Why a report waits for a refusal of who we are to be fixed: the short line, for the first day.
+_WAITING = {
+    WaitingFor.SIGN_IN: QT_TRANSLATE_NOOP("Outbox", "Will be sent after you sign in again."),
+    WaitingFor.RIGHTS: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Waiting: the service desk does not allow your account to file tickets. It will be "
+        "sent as soon as it does.",
+    ),
+    WaitingFor.REQUEST_RULE: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Waiting: the service desk refuses requests from this app. It will be sent as soon as "
+        "it accepts them.",
+    ),
+    WaitingFor.SETUP: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Waiting: the service desk has nowhere to file it. It will be sent as soon as that is "
+        "set up.",
+    ),
+}
+#: After a day of waiting: what IT must do (%1: the day the wait began).
+_ASK_IT = {
+    WaitingFor.SIGN_IN: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Your report has been waiting since %1 because you are signed out of the service desk. "
+        "Please sign in again; if the service desk keeps refusing your sign-in, ask your IT "
+        "department to check your account.",
+    ),
+    WaitingFor.RIGHTS: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Your report has been waiting since %1 because the service desk does not allow your "
+        "account to file tickets. Ask your IT department to give your account the right to "
+        "create tickets in the service desk.",
+    ),
+    WaitingFor.REQUEST_RULE: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Your report has been waiting since %1 because the service desk refuses requests from "
+        "this app. Ask your IT department to let the service desk accept them, or to update "
+        "this app (IT: see this app's Request Tracker guide, on allowed referrers and the "
+        "desk address).",
+    ),
+    WaitingFor.SETUP: QT_TRANSLATE_NOOP(
+        "Outbox",
+        "Your report has been waiting since %1 because the service desk has nowhere to file "
+        "it. Ask your IT department to check the service desk address and queue set up for "
+        "this app, and that your account may see that queue.",
+    ),
+}
+_DESK_SAID = QT_TRANSLATE_NOOP("Outbox", "The service desk said: “%1”")
+
+
 _PLACE = re.compile(r"%([1-9])")
 
 
@@ -294,6 +345,35 @@ def error_from(code: str | None, reason: str | None) -> ClientError:
 def status_message(code: str | None, reason: str | None) -> str:
     """Why the desk cannot be used right now, for the tray and the tickets window."""
     return error_message(error_from(code, reason), retrying=True)
+
+
+def waiting_reason(item: OutboxItem, now: datetime) -> str | None:
+    """Why a report waits for a refusal of who we are to be fixed (``None`` when it does not).
+
+    The first day a short reason; after that, since when and what IT must do.
+    The desk's own words follow on a line of their own, for IT.
+    """
+    cause = item.waiting_for
+    if cause is None and item.error_code == "auth_failed":
+        cause = WaitingFor.SIGN_IN  # stored by a version that did not keep the cause
+    if cause is None or not item.state.waiting:
+        return None
+    translate = QCoreApplication.translate
+    if item.tell_it(now.timestamp()) and item.waiting_since is not None:
+        since = datetime.fromtimestamp(item.waiting_since, now.tzinfo)
+        text = fill(translate("Outbox", str(_ASK_IT[cause])), day(since, now))
+    else:
+        text = translate("Outbox", str(_WAITING[cause]))
+    if item.desk_message:
+        text += "\n" + fill(translate("Outbox", str(_DESK_SAID)), item.desk_message)
+    return text
+
+
+def day(when: datetime, now: datetime) -> str:
+    """A day as people write it in a sentence: "2 November" (with the year when not this one)."""
+    local, today = when.astimezone(), now.astimezone()
+    pattern = "d MMMM" if local.year == today.year else "d MMMM yyyy"
+    return QLocale().toString(QDate(local.year, local.month, local.day), pattern)
 
 
 def moment(when: datetime, now: datetime) -> str:

@@ -380,6 +380,47 @@
     </message>
 </context>
 <context>
+    <name>Outbox</name>
+    <message>
+        <source>Will be sent after you sign in again.</source>
+        <extracomment>Why a report waits for a refusal of who we are to be fixed: the short line, for the first day.</extracomment>
+        <translation>Wordt verstuurd nadat je opnieuw bent ingelogd.</translation>
+    </message>
+    <message>
+        <source>Waiting: the service desk does not allow your account to file tickets. It will be sent as soon as it does.</source>
+        <translation>Wacht: de servicedesk staat niet toe dat jouw account meldingen indient. Ze wordt verstuurd zodra dat wel mag.</translation>
+    </message>
+    <message>
+        <source>Waiting: the service desk refuses requests from this app. It will be sent as soon as it accepts them.</source>
+        <translation>Wacht: de servicedesk weigert verzoeken van deze app. Ze wordt verstuurd zodra hij ze aanneemt.</translation>
+    </message>
+    <message>
+        <source>Waiting: the service desk has nowhere to file it. It will be sent as soon as that is set up.</source>
+        <translation>Wacht: de servicedesk heeft geen plek om haar onder te brengen. Ze wordt verstuurd zodra dat is ingericht.</translation>
+    </message>
+    <message>
+        <source>Your report has been waiting since %1 because you are signed out of the service desk. Please sign in again; if the service desk keeps refusing your sign-in, ask your IT department to check your account.</source>
+        <extracomment>After a day of waiting: what IT must do (%1: the day the wait began).</extracomment>
+        <translation>Je melding wacht sinds %1, omdat je bij de servicedesk bent uitgelogd. Log opnieuw in; blijft de servicedesk je inlog weigeren, vraag dan je IT-afdeling je account na te kijken.</translation>
+    </message>
+    <message>
+        <source>Your report has been waiting since %1 because the service desk does not allow your account to file tickets. Ask your IT department to give your account the right to create tickets in the service desk.</source>
+        <translation>Je melding wacht sinds %1, omdat de servicedesk niet toestaat dat jouw account meldingen indient. Vraag je IT-afdeling je account het recht te geven om meldingen aan te maken in de servicedesk.</translation>
+    </message>
+    <message>
+        <source>Your report has been waiting since %1 because the service desk refuses requests from this app. Ask your IT department to let the service desk accept them, or to update this app (IT: see this app's Request Tracker guide, on allowed referrers and the desk address).</source>
+        <translation>Je melding wacht sinds %1, omdat de servicedesk verzoeken van deze app weigert. Vraag je IT-afdeling de servicedesk ze te laten aannemen, of deze app bij te werken (IT: zie de Request Tracker-handleiding van deze app, over toegestane referrers en het adres van de servicedesk).</translation>
+    </message>
+    <message>
+        <source>Your report has been waiting since %1 because the service desk has nowhere to file it. Ask your IT department to check the service desk address and queue set up for this app, and that your account may see that queue.</source>
+        <translation>Je melding wacht sinds %1, omdat de servicedesk geen plek heeft om haar onder te brengen. Vraag je IT-afdeling het adres van de servicedesk en de wachtrij die voor deze app zijn ingesteld na te kijken, en of jouw account die wachtrij mag zien.</translation>
+    </message>
+    <message>
+        <source>The service desk said: “%1”</source>
+        <translation>De servicedesk zei: ‘%1’</translation>
+    </message>
+</context>
+<context>
     <name>OutboxPanel</name>
     <message>
         <source>Try again now</source>
@@ -401,10 +442,6 @@
     <message>
         <source>Not accepted by the service desk: %1</source>
         <translation>Niet aangenomen door de servicedesk: %1</translation>
-    </message>
-    <message>
-        <source>Will be sent after you sign in again.</source>
-        <translation>Wordt verstuurd nadat je opnieuw bent ingelogd.</translation>
     </message>
     <message>
         <source>Saved on this computer. Next try: %1.</source>

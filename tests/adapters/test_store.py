@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ PHOTO = os.urandom(300_000)
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> SqliteOutbox:
+def outbox(tmp_path: Path) -> Iterator[SqliteOutbox]:
     store = SqliteOutbox(tmp_path / "outbox.sqlite3")
     yield store
     store.close()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
 from client.core.errors import AuthFailed, Rejected, StoreError, Unavailable
-from client.core.models import Report
+from client.core.models import Report, TicketRef
 from client.core.outbox import OutboxState, begin_attempt
-from client.services.tasks import SyncTaskRunner
+from client.services.account import Account
+from client.services.outbox import OutboxService
+from client.services.tasks import SyncTaskRunner, TaskRunner
 from tests.fakes import (
     FakeClock,
     FakeConnector,
@@ -20,12 +26,12 @@ NOW = 1_800_000_000.0
 
 
 def _wired(
-    runner,
+    runner: TaskRunner,
     desk: FakeDesk,
     store: MemoryOutbox | None = None,
     clock: FakeClock | None = None,
-    **options,
-):  # type: ignore[no-untyped-def]
+    **options: Any,
+) -> tuple[OutboxService, MemoryOutbox, Account]:
     account = make_account(runner, FakeConnector(desk), **options)
     account.restore()
     store = store if store is not None else MemoryOutbox()
@@ -33,7 +39,7 @@ def _wired(
 
 
 def test_reports_waiting_from_the_last_run_are_sent_at_start(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     store = MemoryOutbox()
     store.add(Report("Written offline", ""), NOW - 600)
@@ -44,7 +50,7 @@ def test_reports_waiting_from_the_last_run_are_sent_at_start(
 
 
 def test_a_report_caught_mid_send_by_a_crash_is_looked_up_first(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     store = MemoryOutbox()
     item = store.add(Report("Sent before the crash", ""), NOW - 60)
@@ -58,7 +64,7 @@ def test_a_report_caught_mid_send_by_a_crash_is_looked_up_first(
 
 
 def test_oldest_first_and_a_refused_report_does_not_hold_up_the_rest(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     store = MemoryOutbox()
     store.add(Report("Refused", ""), NOW - 30)
@@ -68,7 +74,7 @@ def test_oldest_first_and_a_refused_report_does_not_hold_up_the_rest(
 
     original = fake_desk.create_ticket
 
-    def create(report: Report):  # type: ignore[no-untyped-def]
+    def create(report: Report) -> TicketRef:
         if refuse_first:
             raise refuse_first.pop()
         return original(report)
@@ -81,14 +87,14 @@ def test_oldest_first_and_a_refused_report_does_not_hold_up_the_rest(
 
 
 def test_an_unreachable_desk_arms_the_timer_for_the_retry(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     clock = FakeClock(NOW)
     outbox, store, _ = _wired(sync_runner, fake_desk, clock=clock)
     fake_desk.fail_with = Unavailable(reason="unreachable")
     outbox.enqueue(Report("Offline", ""))
     (item,) = outbox.items
-    assert item.state is OutboxState.RETRY
+    assert item.state is OutboxState.RETRY and item.next_attempt_at is not None
     assert outbox.next_wakeup_s == item.next_attempt_at - NOW
     fake_desk.fail_with = None
     clock.advance(item.next_attempt_at - NOW)
@@ -97,7 +103,7 @@ def test_an_unreachable_desk_arms_the_timer_for_the_retry(
 
 
 def test_nothing_is_sent_while_signed_out_and_all_is_sent_at_sign_in(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     outbox, store, account = _wired(
         sync_runner, fake_desk, desk_url="", username="", preset_credential=None
@@ -111,7 +117,7 @@ def test_nothing_is_sent_while_signed_out_and_all_is_sent_at_sign_in(
 
 
 def test_a_revoked_sign_in_keeps_the_report_for_later(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     outbox, _, _ = _wired(sync_runner, fake_desk)
     fake_desk.fail_with = AuthFailed()
@@ -121,7 +127,7 @@ def test_a_revoked_sign_in_keeps_the_report_for_later(
 
 
 def test_the_user_can_change_or_delete_a_waiting_report(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     outbox, store, _ = _wired(sync_runner, fake_desk)
     fake_desk.fail_with = Unavailable(reason="unreachable")
@@ -137,7 +143,7 @@ def test_the_user_can_change_or_delete_a_waiting_report(
 
 
 def test_a_report_that_may_be_at_the_desk_cannot_be_changed(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     outbox, store, _ = _wired(sync_runner, fake_desk)
     fake_desk.fail_with = Unavailable(reason="timeout")  # it may have arrived
@@ -148,7 +154,7 @@ def test_a_report_that_may_be_at_the_desk_cannot_be_changed(
     assert outbox.items[0].subject == "Maybe sent"
 
 
-def test_never_two_sends_at_once(qtbot, fake_desk: FakeDesk) -> None:
+def test_never_two_sends_at_once(qtbot: QtBot, fake_desk: FakeDesk) -> None:
     account = make_account(SyncTaskRunner(), FakeConnector(fake_desk))
     account.restore()
     runner, store = ManualRunner(), MemoryOutbox()
@@ -164,7 +170,7 @@ def test_never_two_sends_at_once(qtbot, fake_desk: FakeDesk) -> None:
 
 
 def test_a_refused_credential_does_not_spin(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     outbox, _, _ = _wired(sync_runner, fake_desk)
     fake_desk.fail_with = AuthFailed()
@@ -200,7 +206,9 @@ class _Lanes:
         return item.id
 
 
-def test_deleting_a_report_on_its_way_is_refused_and_said(qtbot, fake_desk: FakeDesk) -> None:
+def test_deleting_a_report_on_its_way_is_refused_and_said(
+    qtbot: QtBot, fake_desk: FakeDesk
+) -> None:
     lanes = _Lanes(fake_desk)
     item_id = lanes.start_sending("Printer on fire")
 
@@ -214,7 +222,7 @@ def test_deleting_a_report_on_its_way_is_refused_and_said(qtbot, fake_desk: Fake
 
 
 def test_a_change_that_comes_too_late_is_refused_and_the_desk_gets_one_version(
-    qtbot, fake_desk: FakeDesk
+    qtbot: QtBot, fake_desk: FakeDesk
 ) -> None:
     lanes = _Lanes(fake_desk)
     item_id = lanes.start_sending("Typo in subjct")
@@ -226,7 +234,9 @@ def test_a_change_that_comes_too_late_is_refused_and_the_desk_gets_one_version(
     assert [t.summary.title for t in fake_desk.tickets.values()] == ["Typo in subjct"]
 
 
-def test_a_report_being_changed_waits_until_the_user_is_done(qtbot, fake_desk: FakeDesk) -> None:
+def test_a_report_being_changed_waits_until_the_user_is_done(
+    qtbot: QtBot, fake_desk: FakeDesk
+) -> None:
     lanes = _Lanes(fake_desk)
     fake_desk.fail_with = Unavailable(reason="unreachable")
     lanes.outbox.enqueue(Report("Typo in subjct", "old"))
@@ -248,7 +258,7 @@ def test_a_report_being_changed_waits_until_the_user_is_done(qtbot, fake_desk: F
 
 
 def test_an_outcome_that_cannot_be_stored_is_said_and_retried_later(
-    qtbot, fake_desk: FakeDesk
+    qtbot: QtBot, fake_desk: FakeDesk
 ) -> None:
     lanes = _Lanes(fake_desk)
     failures = []
