@@ -79,6 +79,15 @@ EMPLOYEE_RIGHTS: Final[Mapping[str, tuple[str, ...]]] = {
 #: Granted by the fixture too; a desk may leave it out (the tray then cannot resolve).
 OPTIONAL_REQUESTOR_RIGHTS: Final = ("ModifyTicket",)
 
+#: The Debian package this fixture, and the tray's RT adapter, were last proven on (RT's
+#: 2026 security update: forgery rules for REST2 writes and for the login form).
+PROVEN_ON: Final = "5.0.3+dfsg-3~deb12u7"
+#: Loopback origins on any port: the fault proxy in front of RT stands for a reverse
+#: proxy, and an RT behind one lists it in @ReferrerWhitelist (docs/request-tracker.md).
+#: RT drops a trailing "*" (its pattern comes from Perl's split, which drops a trailing
+#: empty field), so "any port" is ten entries: any port ending in 0, in 1, ...
+LOOPBACK_ORIGINS: Final = tuple(f"127.0.0.1:*{digit}" for digit in range(10))
+
 # Marks every rt-server this module starts, with its owner ("pid:start time"), so a
 # later session can end the servers a crashed session left behind, and only those.
 OWNER_ENV: Final = "HELPDESK_TRAY_RT_OWNER"
@@ -105,6 +114,36 @@ def free_port() -> int:
 def rt_installed() -> bool:
     """Whether the Debian packages the fixture needs are installed."""
     return RT_SERVER.is_file() and RT_SETUP_DATABASE.exists() and RT_LIB.is_dir()
+
+
+def installed_version() -> str:
+    """The installed ``request-tracker5`` package's version (``""`` when unknown)."""
+    if shutil.which("dpkg-query") is None:
+        return ""
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "request-tracker5"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+@dataclass(frozen=True)
+class Referrers:
+    """RT's forgery settings: ``$RestrictReferrer``, ``$RestrictLoginReferrer``, the list."""
+
+    restrict: bool = True  # RT's default
+    restrict_login: bool = False  # RT's default
+    whitelist: tuple[str, ...] = ()
+
+    def config_lines(self) -> list[str]:
+        listed = ", ".join(_perl(host) for host in self.whitelist)
+        return [
+            f"Set($RestrictReferrer, {int(self.restrict)});",
+            f"Set($RestrictLoginReferrer, {int(self.restrict_login)});",
+            f"Set(@ReferrerWhitelist, {listed});" if listed else "Set(@ReferrerWhitelist);",
+        ]
 
 
 def photo_png(rgb: tuple[int, int, int] = (32, 96, 160), size: int = 16) -> bytes:
@@ -177,9 +216,11 @@ class RequestTracker:
         workers: int = 4,
         startup_timeout: float = 60.0,
         stop_timeout: float = 10.0,
+        referrers: Referrers | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.datafile = datafile
+        self.referrers = referrers or Referrers(whitelist=LOOPBACK_ORIGINS)
         self.workers = workers
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
@@ -266,6 +307,7 @@ class RequestTracker:
             # Debian's cache dirs are www-data:root 2750; these keep RT runnable without root.
             f"$RT::MasonDataDir = {_perl(str(self.data_dir / 'mason_data'))};",
             f"$RT::MasonSessionDir = {_perl(str(self.data_dir / 'session_data'))};",
+            *self.referrers.config_lines(),
         ]
         if self.port is not None:
             lines += [
@@ -312,12 +354,29 @@ class RequestTracker:
         self.tokens = dict(line.split("\t", 1) for line in output.splitlines() if "\t" in line)
         return self.tokens
 
-    def start(self, attempts: int = 3) -> str:
-        """Start rt-server on a free port; returns its URL once REST2 answers."""
+    def ensure(self, referrers: Referrers) -> str:
+        """Run with ``referrers`` as RT's forgery settings (restarted only when they change)."""
+        if referrers == self.referrers and self._proc is not None:
+            return self.url
+        return self.restart(referrers)
+
+    def restart(self, referrers: Referrers) -> str:
+        """Stop, take ``referrers`` as RT's forgery settings, start again on the same port.
+
+        RT reads its config once, at start; its sessions live in the database and
+        outlast the restart.
+        """
+        port = self.port
+        self.stop()
+        self.referrers = referrers
+        return self.start(port=port)
+
+    def start(self, attempts: int = 3, port: int | None = None) -> str:
+        """Start rt-server (on ``port``, else a free one); returns its URL once REST2 answers."""
         if self._proc is not None and self._proc.poll() is None:
             return self.url
         for attempt in range(attempts):
-            self.port = free_port()
+            self.port = port if port is not None and attempt == 0 else free_port()
             self._write_config()
             command = [str(RT_SERVER), "--host", HOST, "--port", str(self.port)]
             # Starlet answers "Connection: close" unless keep-alive is switched on.
@@ -562,6 +621,12 @@ class RtAgent:
                 record = self._call("GET", f"/attachment/{part['id']}")
                 files[str(part["Filename"])] = base64.b64decode(record.get("Content") or "")
         return files
+
+    def tickets_with_subject(self, subject: str) -> list[int]:
+        """Ids of the tickets with exactly this subject."""
+        escaped = subject.replace("\\", "\\\\").replace("'", "\\'")
+        params = {"query": f"Subject = '{escaped}'", "orderby": "id"}
+        return [int(item["id"]) for item in self._pages("/tickets", params)]
 
     def tickets_of(self, email: str) -> list[int]:
         """Ids of the tickets ``email`` is a requestor of (deleted ones excluded)."""

@@ -17,6 +17,18 @@ docs (reference: request-tracker-5); the choices that follow from it:
   could not read the ticket they just filed.
 * **Never** ``If-Modified-Since`` (RT 5.0.3 answers 500) and never ``?token=`` (it ends
   up in logs).
+* **Cross-site request forgery rules** (Debian's ``5.0.3+dfsg-3~deb12u7``, CVE-2026-108277
+  and CVE-2026-108344). RT refuses a state-changing REST2 request authenticated with its
+  session cookie unless the request's ``Origin`` (or ``Referer``) is RT's own address
+  (``$WebBaseURL``) or in ``@ReferrerWhitelist``; with ``$RestrictLoginReferrer`` it also
+  refuses a password sign-in that does not come from its login page. The tray speaks to
+  RT at the address the employee signed in to, so every cookie-authenticated write
+  carries that address as its ``Origin``, and the login form its own page as
+  ``Referer``: true statements, which RT accepts whenever that address is RT's. When
+  RT still refuses (a reverse proxy whose address is not RT's ``$WebBaseURL``), writes
+  go with the token instead (RT exempts the ``Authorization`` header), once a token is
+  kept; with a password sign-in the write fails as :class:`Forbidden` with reason
+  ``"csrf"``: nothing is lost (a report waits in the outbox) and IT is told what to set.
 """
 
 from __future__ import annotations
@@ -39,6 +51,7 @@ from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from client.adapters.desks import kit
 from client.adapters.http import (
     HttpClient,
     HttpConfig,
@@ -125,7 +138,15 @@ KNOWN_BODIES = 2000
 
 _TOKEN = re.compile(r"^(\d+)-(\d+)-[0-9a-f]{32}$", re.IGNORECASE)
 _DENIED = re.compile(r"permission denied", re.IGNORECASE)
+#: REST2's refusal of a cookie-authenticated write from an origin it does not accept.
+_CSRF = re.compile(r"cross-site request forgery", re.IGNORECASE)
+#: The login form's refusal under ``$RestrictLoginReferrer`` ("Use RT's login page to log in").
+_LOGIN_PAGE_ONLY = re.compile(r"use rt(?:'|&#39;|&#x27;)s login page to log in", re.IGNORECASE)
 _SESSION_COOKIE = "RT_SID_"
+#: Methods RT's forgery rules never apply to.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Where RT serves its login form, below its web path (a ``Referer`` RT accepts for a login).
+LOGIN_PAGE = "/NoAuth/Login.html"
 
 _SUMMARY_FIELDS = {
     "fields": "Subject,Status,Owner,Created,LastUpdated,Due,Told,Priority",
@@ -251,7 +272,13 @@ def _rest_path(url: str) -> str | None:
     this client uses (a proxy in front of it); the session cookie goes to ours only.
     """
     _, found, rest = urllib.parse.urlsplit(url).path.partition(REST + "/")
-    return "/" + rest if found and rest else None
+    if not (found and rest):
+        return None
+    try:
+        return kit.desk_path("/" + rest, under="/")
+    except BadResponse as error:  # a photo is not worth making the ticket unreadable
+        logger.warning("RT: %s", error)
+        return None
 
 
 def _items(data: Any) -> list[Mapping[str, Any]]:
@@ -318,7 +345,7 @@ def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
     told = _optional_time(item.get("Told"))
     state = native_state(status, agent is not None, told is not None)
     return TicketSummary(
-        ref=TicketRef(_text(item["id"])),
+        ref=TicketRef(kit.desk_id(item["id"], what="ticket id")),
         title=_text(item.get("Subject")),
         stage=stages.stage(state),
         native_status=state,
@@ -528,19 +555,34 @@ def exchange_token(http: HttpClient, token: str) -> str | None:
     return cookie
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``: what a browser would send as its ``Origin``."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme.lower()}://{host.lower()}{port}"
+
+
 def log_in(http: HttpClient, user: str, password: str) -> str:
     """RT's session cookie (``name=value``) for a user name and password.
 
     RT's login form answers a good password with a redirect (``next`` asks for one)
-    and a bad one with the login page again (200).
+    and a bad one with the login page again (200). The form is posted with RT's login
+    page as its ``Referer`` (the address the user signed in to): with
+    ``$RestrictLoginReferrer`` on, RT refuses a login from anywhere else.
 
     Raises:
         AuthFailed: RT did not accept the name and password.
+        Forbidden: (reason ``"csrf"``) RT refuses logins from this address: it is not
+            the address RT knows itself by (``$WebBaseURL``) nor in ``@ReferrerWhitelist``.
     """
     response = http.request(
         "POST",
-        "/NoAuth/Login.html",
+        LOGIN_PAGE,
         data={"user": user, "pass": password, "next": "helpdesk-tray"},
+        headers={"Referer": http.base_url + LOGIN_PAGE, "Origin": origin_of(http.base_url)},
         check=False,
     )
     raise_for_status(response)  # 404: no RT here; 5xx: RT or its proxy is unwell
@@ -548,6 +590,13 @@ def log_in(http: HttpClient, user: str, password: str) -> str:
     if cookie is None:
         raise BadResponse(f"no Request Tracker login at this address (HTTP {response.status})")
     if response.status not in (301, 302, 303):
+        if _LOGIN_PAGE_ONLY.search(response.body.decode("utf-8", "replace")):
+            raise Forbidden(
+                f"RT refuses sign-ins sent from {origin_of(http.base_url)}: its "
+                "$RestrictLoginReferrer accepts only its own address ($WebBaseURL) "
+                "and @ReferrerWhitelist",
+                reason="csrf",
+            )
         raise AuthFailed("RT did not accept the user name and password")
     return cookie
 
@@ -559,27 +608,59 @@ class RtSession:
     expired session at the same time renew it once.
     """
 
-    def __init__(self, http: HttpClient, credential: RtCredential) -> None:
+    def __init__(
+        self,
+        http: HttpClient,
+        credential: RtCredential,
+        remember_secret: Callable[[str], None] = lambda secret: None,
+    ) -> None:
         self._http = http
         self._credential = credential
+        self._remember_secret = remember_secret
         self._lock = threading.Lock()
         self._headers: dict[str, str] | None = None
         self._generation = 0
         #: Whether a request succeeded with the current session (a fresh one that
         #: fails at once is a wrong credential, not an expired session).
         self._proven = False
+        #: RT refused a cookie-authenticated write for its origin: writes go with the token.
+        self._writes_by_token = False
+        for secret in (credential.token, credential.sid, credential.password):
+            if secret:
+                remember_secret(secret)
         if credential.sid:
             self._headers = {"Cookie": f"{credential.cookie}={credential.sid}"}
             self._proven = True
 
-    def headers(self) -> tuple[dict[str, str], int]:
+    def headers(self, write: bool = False) -> tuple[dict[str, str], int]:
         """The headers that authenticate a request now, and their generation.
 
-        The first call exchanges the token for a session (a request of its own).
+        The first call exchanges the token for a session (a request of its own). A
+        ``write`` goes with the token once RT has refused the session's writes.
         """
         with self._lock:
+            if write and self._writes_by_token:
+                return {"Authorization": f"token {self._credential.token}"}, self._generation
             current = self._headers if self._headers is not None else self._establish()
             return dict(current), self._generation
+
+    def writes_by_token(self) -> bool:
+        """RT refused a write sent with the session: send writes with the token from now on.
+
+        Returns whether there is a token to send (with a password sign-in there is none).
+        """
+        with self._lock:
+            if not self._credential.token:
+                return False
+            if not self._writes_by_token:
+                logger.warning(
+                    "RT refuses the session's writes from %s (its forgery rules): writes go "
+                    "with the token from now on, one bcrypt each. IT: make this the address "
+                    "of RT's $WebBaseURL or add it to @ReferrerWhitelist",
+                    origin_of(self._http.base_url),
+                )
+            self._writes_by_token = True
+            return True
 
     def worked(self, generation: int) -> None:
         """A request sent with ``generation``'s headers was accepted."""
@@ -608,9 +689,12 @@ class RtSession:
             cookie = exchange_token(self._http, credential.token)
             auth = {"Cookie": cookie} if cookie else {"Authorization": f"token {credential.token}"}
         elif credential.password:
-            auth = {"Cookie": log_in(self._http, credential.user, credential.password)}
+            cookie = log_in(self._http, credential.user, credential.password)
+            auth = {"Cookie": cookie}
         else:
             raise AuthFailed("the RT session has expired")
+        if cookie:
+            self._remember_secret(cookie.partition("=")[2])
         self._headers = auth
         self._generation += 1
         self._proven = False
@@ -702,6 +786,7 @@ class RtDesk:
         self._photos: Recent[tuple[str, bytes]] = Recent(64)
         self._me: _Me | None = None
         self._queue: _Queue | None = None
+        self._origin = origin_of(http.base_url)
 
     # --- HTTP -----------------------------------------------------------------------------
 
@@ -718,16 +803,26 @@ class RtDesk:
     ) -> HttpResponse:
         """A REST2 request as the signed-in user; an expired session is renewed once.
 
+        A write sent with RT's session cookie carries the desk's address as its
+        ``Origin`` (RT's forgery rules, see the module doc); when RT refuses it all the
+        same, it is sent once more with the token, if one is kept.
+
         Raises:
-            Forbidden: also for RT's ``400 {"message": "Permission Denied"}``.
+            Forbidden: also for RT's ``400 {"message": "Permission Denied"}`` (reason
+                ``"rights"``), and a write RT's forgery rules refuse with no token to
+                fall back on (reason ``"csrf"``).
             BadResponse: a redirect that is not RT's "log in again".
             (and whatever :meth:`HttpClient.request` raises)
         """
         if not path.startswith("/"):  # never an address RT names: the cookie stays ours
             raise BadResponse(f"not a REST2 path: {path[:80]!r}")
         url = REST + path
-        for attempt in (1, 2):
-            auth, generation = self._session.headers() if self._session else ({}, 0)
+        write = method.upper() not in SAFE_METHODS
+        renewed = False
+        while True:
+            auth, generation = self._session.headers(write) if self._session else ({}, 0)
+            if write and "Cookie" in auth:
+                auth["Origin"] = self._origin
             try:
                 response = self._http.request(
                     method,
@@ -740,9 +835,16 @@ class RtDesk:
                 )
             except AuthFailed:
                 expired = True
+            except Forbidden as error:
+                if not _CSRF.search(error.detail):
+                    raise Forbidden(error.detail, reason="rights") from error
+                # Refused before RT looked at the request: nothing was done, resending is safe.
+                if "Cookie" in auth and self._session and self._session.writes_by_token():
+                    continue
+                raise Forbidden(error.detail, reason="csrf") from error
             except Rejected as error:
                 if error.reason == "400" and _DENIED.search(error.detail):
-                    raise Forbidden(error.detail) from error
+                    raise Forbidden(error.detail, reason="rights") from error
                 raise
             else:
                 if response.status in (301, 302, 303, 307, 308):
@@ -756,10 +858,10 @@ class RtDesk:
                 if self._session:
                     self._session.worked(generation)
                 return response
-            if self._session is None or attempt == 2:
+            if self._session is None or renewed:
                 raise AuthFailed("RT refused the session")
             self._session.renew(generation)
-        raise AssertionError("unreachable")  # the loop returns or raises
+            renewed = True
 
     def _json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return self._request("GET", path, params=params).json()
@@ -775,6 +877,7 @@ class RtDesk:
         see from a page *after* cutting it, so a short page can come before the end;
         where the newest id is known (a ticket's ETag), it is the safer end.
         """
+        last_id = 0
         for page in range(1, MAX_PAGES + 1):
             query = {**params, "per_page": str(PER_PAGE), "page": str(page)}
             response = self._request("GET", path, params=query)
@@ -784,7 +887,13 @@ class RtDesk:
             if not items:
                 return
             if until_id is not None:
-                if any((_number(item.get("id")) or 0) >= until_id for item in items):
+                # Ids ascend (the caller asks for that order): a page that does not go
+                # past the last one (no ids, the same page again) would never reach the end.
+                ids = [int(kit.desk_id(item.get("id"))) for item in items]
+                if min(ids) <= last_id:
+                    raise BadResponse(f"RT sent {path} page {page} out of order")
+                last_id = max(ids)
+                if last_id >= until_id:
                     return
                 continue
             if data.get("next_page"):
@@ -870,7 +979,9 @@ class RtDesk:
         except Rejected as error:
             raise _attachment_refusal(error, report.attachments) from error
         data = response.json()
-        return TicketRef(_mapped("ticket", lambda: _text(data["id"])))
+        if response.status != 201:  # a write is done only when RT says so
+            raise BadResponse(f"RT answered {response.status} to a new ticket, not 201")
+        return TicketRef(_mapped("ticket", lambda: kit.desk_id(data["id"], what="ticket id")))
 
     def find_by_report_key(self, key: str) -> TicketRef | None:
         """The user's ticket filed from the report with ``key``, if RT has one.
@@ -892,7 +1003,9 @@ class RtDesk:
             ids: list[str] = _mapped(
                 "ticket list",
                 lambda: [
-                    _text(i["id"]) for i in found if key in _custom_values(i, REPORT_ID_FIELD)
+                    kit.desk_id(i["id"], what="ticket id")
+                    for i in found
+                    if key in _custom_values(i, REPORT_ID_FIELD)
                 ],
             )
             if ids:
@@ -900,7 +1013,10 @@ class RtDesk:
         query = f"{mine} AND Created > {_ago(REPORT_ID_LOOKBACK_DAYS * 86400)}"
         params = {"query": query, "orderby": "id", "order": "DESC"}
         candidates = self._all("/tickets", params)
-        for ticket_id in _mapped("ticket list", lambda: [_text(i["id"]) for i in candidates]):
+        ids = _mapped(
+            "ticket list", lambda: [kit.desk_id(i["id"], what="ticket id") for i in candidates]
+        )
+        for ticket_id in ids:
             if self._first_line(ticket_id) == REPORT_ID_LINE + key:
                 return TicketRef(ticket_id)
         return None
@@ -911,7 +1027,7 @@ class RtDesk:
         if line is None:
             query = json.dumps([{"field": "ContentType", "value": "text/plain"}])
             params = {"query": query, "fields": "Content", "orderby": "id", "per_page": "1"}
-            data = self._json(f"/ticket/{ticket_id}/attachments", params)
+            data = self._json(f"{kit.path('ticket', ticket_id)}/attachments", params)
             items = _items(data)
             text = _text(items[0].get("Content")) if items else ""
             lines = text.strip().splitlines()
@@ -983,7 +1099,7 @@ class RtDesk:
         try:
             response = self._request(
                 "GET",
-                f"/ticket/{urllib.parse.quote(ref.id, safe='')}",
+                kit.path("ticket", kit.ref_id(ref.id)),
                 params=_TICKET_FIELDS,
                 headers={"If-None-Match": known.etag} if known else None,
             )
@@ -1028,12 +1144,16 @@ class RtDesk:
             return known.ticket
         record = known.record
         newest = _number(known.etag.strip('"')) if known.etag else None
-        path = f"/ticket/{urllib.parse.quote(ref.id, safe='')}/history"
+        path = kit.path("ticket", kit.ref_id(ref.id), "history")
         pages = self._pages(path, _HISTORY_FIELDS, until_id=newest)
         history = [item for items, _ in pages for item in items]
         messages: list[str] = _mapped(
             "history",
-            lambda: [_text(t["id"]) for t in history if t.get("Type") in ("Create", "Correspond")],
+            lambda: [
+                kit.desk_id(t["id"], what="transaction id")
+                for t in history
+                if t.get("Type") in ("Create", "Correspond")
+            ],
         )
         self._read_bodies(ref.id, messages)
         ticket: Ticket = _mapped("history", lambda: self._build(record, history))
@@ -1104,7 +1224,7 @@ class RtDesk:
         missing = [t for t in transactions if self._bodies.get(t) is None]
         if not missing:
             return
-        path = f"/ticket/{urllib.parse.quote(ticket_id, safe='')}/attachments"
+        path = kit.path("ticket", kit.ref_id(ticket_id), "attachments")
         parts: list[Mapping[str, Any]] = []
         for chunk in _chunks(missing):
             query = json.dumps([{"field": "TransactionId", "value": t} for t in chunk])
@@ -1126,7 +1246,8 @@ class RtDesk:
             query = json.dumps([{"field": "id", "value": a} for a in batch])
             found += self._all(path, {"query": query, "fields": "Content"})
         contents: dict[str, str] = _mapped(
-            "attachments", lambda: {_text(i["id"]): _text(i.get("Content")) for i in found}
+            "attachments",
+            lambda: {kit.desk_id(i["id"]): _text(i.get("Content")) for i in found},
         )
         for transaction in missing:
             part = chosen.get(transaction)
@@ -1146,7 +1267,7 @@ class RtDesk:
         body: dict[str, Any] = {"Content": text, "ContentType": "text/plain"}
         if status:
             body["Status"] = status
-        path = f"/ticket/{urllib.parse.quote(ref.id, safe='')}/correspond"
+        path = kit.path("ticket", kit.ref_id(ref.id), "correspond")
         try:
             if attachments:
                 response = self._request(
@@ -1158,11 +1279,13 @@ class RtDesk:
             raise _attachment_refusal(error, attachments) from error
         messages = _messages(response)
         if messages and _DENIED.search(messages[0]):  # the reply itself was refused
-            raise Forbidden(messages[0])
+            raise Forbidden(messages[0], reason="rights")
+        if response.status != 201 or not messages:  # a write is done only when RT says so
+            raise BadResponse(f"RT answered {response.status} {messages[:1]} to a reply, not 201")
         return messages
 
     def _update(self, ref: TicketRef, changes: Mapping[str, Any]) -> list[str]:
-        path = f"/ticket/{urllib.parse.quote(ref.id, safe='')}"
+        path = kit.path("ticket", kit.ref_id(ref.id))
         return _messages(self._request("PUT", path, json_body=dict(changes)))
 
     def reply(self, ref: TicketRef, text: str, attachments: Sequence[Attachment] = ()) -> None:
@@ -1235,7 +1358,7 @@ class RtDesk:
         messages = self._update(ref, {"Status": "open"})
         refused = _denied(messages) or (None if messages else "RT changed nothing")
         if refused:
-            raise Forbidden(f"ticket {ref.id} stays {known.record.status}: {refused}")
+            raise Forbidden(f"ticket {ref.id} stays {known.record.status}: {refused}", "rights")
 
     def agent_photo(self, agent: Agent) -> bytes | None:
         """The agent's photo from their user custom field Photo, asked with ``If-None-Match``.
@@ -1261,12 +1384,11 @@ class RtDesk:
         response = self._request("GET", path, headers=headers)
         if response.status == 304 and cached is not None:
             return cached[1]
-        if not response.content_type.startswith("image/"):
-            raise BadResponse(f"the photo of {name} is {response.content_type}")
-        etag = response.headers.get("ETag")
+        body = kit.photo_body(response)  # an image, and not a huge one
+        etag = kit.entity_tag(response.headers.get("ETag"))
         if etag:
-            self._photos.put(path, (etag, response.body))
-        return response.body
+            self._photos.put(path, (etag, body))
+        return body
 
 
 @dataclass(frozen=True)
@@ -1299,14 +1421,14 @@ def _sort_parts(
     bodies: dict[str, _Part] = {}
     files: dict[str, list[AttachmentInfo]] = {}
     for part in parts:
-        transaction = _text(_ref_id(part["TransactionId"]))
+        transaction = kit.desk_id(_ref_id(part["TransactionId"]), what="transaction id")
         content_type = _text(part.get("ContentType")).lower()
         if _text(part.get("Filename")):
             info = AttachmentInfo(
                 filename=_text(part.get("Filename")),
                 size=_number(part.get("ContentLength")) or 0,
                 content_type=content_type or "application/octet-stream",
-                url=url_base + _text(part["id"]),
+                url=url_base + kit.desk_id(part["id"], what="attachment id"),
             )
             files.setdefault(transaction, []).append(info)
         elif content_type in ("text/plain", "text/html"):
@@ -1314,7 +1436,7 @@ def _sort_parts(
             # The first text part; a plain one rather than its HTML alternative.
             if best is None or (best.content_type, content_type) == ("text/html", "text/plain"):
                 size = _number(part.get("ContentLength")) or 0
-                bodies[transaction] = _Part(_text(part["id"]), content_type, size)
+                bodies[transaction] = _Part(kit.desk_id(part["id"]), content_type, size)
     return bodies, files
 
 
@@ -1353,7 +1475,11 @@ def _cookieless(
 
 
 class RtConnector:
-    """Signs employees in to Request Tracker 5 and opens their view of it."""
+    """Signs employees in to Request Tracker 5 and opens their view of it.
+
+    ``remember_secret`` is told every secret the adapter holds or learns (the token, a
+    kept password, each RT session id), so that the log masks it wherever it appears.
+    """
 
     kind = KIND
 
@@ -1362,10 +1488,12 @@ class RtConnector:
         config: HttpConfig,
         session_factory: Callable[[HttpConfig], requests.Session] = make_session,
         queue: str = DEFAULT_QUEUE,
+        remember_secret: Callable[[str], None] = lambda secret: None,
     ) -> None:
         self._config = config
         self._session_factory = _cookieless(session_factory)
         self._queue = queue
+        self._remember_secret = remember_secret
 
     @property
     def queue(self) -> str:
@@ -1399,11 +1527,14 @@ class RtConnector:
         try:
             if _TOKEN.match(password.strip()):
                 credential = RtCredential(token=password.strip())
+                self._remember_secret(credential.token)
                 user = credential.user_id
                 auth = {"Authorization": f"token {credential.token}"}
             else:
+                self._remember_secret(password)
                 cookie = log_in(http, username, password)
                 name, _, sid = cookie.partition("=")
+                self._remember_secret(sid)
                 kept = password if keep_password else ""
                 credential = RtCredential(user=username, cookie=name, sid=sid, password=kept)
                 user = username
@@ -1435,4 +1566,5 @@ class RtConnector:
             raise AuthFailed("no credential")
         kept = RtCredential.loads(credential)
         http = self._client(url)
-        return RtDesk(http, kept.user or kept.user_id, self._queue, session=RtSession(http, kept))
+        session = RtSession(http, kept, self._remember_secret)
+        return RtDesk(http, kept.user or kept.user_id, self._queue, session=session)
