@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, QTime
 
 from client.core.diagnostics import Fact, facts
-from client.core.errors import ClientError, Rejected, Unavailable
+from client.core.errors import ClientError, Forbidden, Rejected, Unavailable
 from client.core.models import Stage
 from client.core.outbox import OutboxItem, WaitingFor
 
@@ -59,6 +59,15 @@ _REJECTED = {
         "Errors",
         "Your account is not linked to a department at the service desk yet. "
         "Please tell your IT department.",
+    ),
+}
+
+_FORBIDDEN = {
+    "csrf": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The service desk refuses changes sent from this app at the address it was given. "
+        "Nothing you wrote is lost. Please tell your IT department: the desk address must be "
+        "one the service desk accepts (for Request Tracker: its allowed referrers).",
     ),
 }
 
@@ -312,6 +321,8 @@ def error_message(error: ClientError, *, signing_in: bool = False, retrying: boo
     ``retrying``: the caller will try again by itself, so say so (the tray's
     status); a one-off command or an attempt that is over must not promise it.
     """
+    if isinstance(error, Forbidden) and error.reason in _FORBIDDEN:
+        return _tr(_FORBIDDEN[error.reason])
     if signing_in and error.code in _SIGN_IN:
         return _tr(_SIGN_IN[error.code])
     if isinstance(error, Unavailable) and error.reason in _UNAVAILABLE:

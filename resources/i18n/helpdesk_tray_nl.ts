@@ -188,6 +188,10 @@
         <translation>Je inlog is niet meer geldig. Log opnieuw in.</translation>
     </message>
     <message>
+        <source>The service desk refuses changes sent from this app at the address it was given. Nothing you wrote is lost. Please tell your IT department: the desk address must be one the service desk accepts (for Request Tracker: its allowed referrers).</source>
+        <translation>De servicedesk weigert wijzigingen die deze app stuurt via het adres dat de app kreeg. Er gaat niets verloren van wat je schreef. Laat het je IT-afdeling weten: het adres van de servicedesk moet er een zijn dat de servicedesk accepteert (bij Request Tracker: de toegestane referrers).</translation>
+    </message>
+    <message>
         <source>The service desk does not allow this for your account.</source>
         <translation>De servicedesk staat dit voor jouw account niet toe.</translation>
     </message>

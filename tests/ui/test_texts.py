@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from PySide6.QtWidgets import QApplication
+
 from client.core.errors import (
     AuthFailed,
     BadResponse,
     ClientError,
+    Forbidden,
     Rejected,
     Unavailable,
     ValidationError,
@@ -26,18 +29,18 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
         (NOW - timedelta(days=1), "Yesterday, "),
     ],
 )
-def test_recent_times_are_said_in_words(qapp, when: datetime, starts: str) -> None:  # type: ignore[no-untyped-def]
+def test_recent_times_are_said_in_words(qapp: QApplication, when: datetime, starts: str) -> None:
     assert texts.moment(when, NOW).startswith(starts)
 
 
-def test_older_times_are_a_weekday_or_a_date(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_older_times_are_a_weekday_or_a_date(qapp: QApplication) -> None:
     weekday = texts.moment(NOW - timedelta(days=3), NOW)
     assert "," in weekday and not weekday.startswith(("Today", "Yesterday"))
     assert "2026" not in texts.moment(NOW - timedelta(days=30), NOW)
     assert "2025" in texts.moment(NOW - timedelta(days=400), NOW)
 
 
-def test_times_ahead_keep_their_hour(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_times_ahead_keep_their_hour(qapp: QApplication) -> None:
     """An "expected by" time: tomorrow, a weekday, or a date, always with the hour."""
     assert texts.moment(NOW + timedelta(days=1), NOW).startswith("Tomorrow, ")
     friday = texts.moment(NOW + timedelta(days=4), NOW)  # Monday 23 Nov + 4
@@ -65,17 +68,30 @@ def test_times_ahead_keep_their_hour(qapp) -> None:  # type: ignore[no-untyped-d
         ClientError("anything"),
     ],
 )
-def test_every_error_has_plain_words_without_internals(qapp, error: ClientError) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_has_plain_words_without_internals(
+    qapp: QApplication, error: ClientError
+) -> None:
     message = texts.error_message(error)
     assert message and message.endswith(".")
     assert "x" != message and "Traceback" not in message and "HTTP" not in message
 
 
-def test_distinct_reasons_get_distinct_words(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_distinct_reasons_get_distinct_words(qapp: QApplication) -> None:
     reasons = ("unreachable", "connection", "tls", "timeout", "server_error", "busy", "proxy")
     assert len({texts.error_message(Unavailable("x", reason=r)) for r in reasons}) == len(reasons)
     assert "certificate" in texts.error_message(Unavailable("x", reason="tls"))
     assert texts.error_message(AuthFailed(), signing_in=True) != texts.error_message(AuthFailed())
+
+
+def test_a_desk_refusing_the_apps_requests_is_for_it_not_the_employees_rights(
+    qapp: QApplication,
+) -> None:
+    rights = texts.error_message(Forbidden("x", reason="rights"))
+    forgery = texts.error_message(Forbidden("x", reason="csrf"))
+    assert rights == texts.error_message(Forbidden("x")) != forgery
+    assert "IT" in forgery and "lost" in forgery
+    # Signing in at an address the desk refuses: the same words, not "wrong password".
+    assert texts.error_message(Forbidden("x", reason="csrf"), signing_in=True) == forgery
 
 
 @pytest.mark.parametrize(
