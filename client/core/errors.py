@@ -130,7 +130,8 @@ class Unavailable(DeskError):
 
 #: Why a desk may be unavailable; the UI has a sentence for each.
 #: ``unreachable``: no connection could be made (the request never left);
-#: ``connection``: the connection broke after the request may have arrived.
+#: ``connection``: the connection broke after the request may have arrived;
+#: ``redirected``: the desk's address sends us to another server (nothing was sent there).
 UNAVAILABLE_REASONS = (
     "unreachable",
     "connection",
@@ -139,6 +140,7 @@ UNAVAILABLE_REASONS = (
     "server_error",
     "busy",
     "proxy",
+    "redirected",
 )
 
 

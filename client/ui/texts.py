@@ -49,6 +49,12 @@ _UNAVAILABLE = {
         "The proxy server on your network did not let us through to the service desk. "
         "Please tell your IT department.",
     ),
+    "redirected": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The service desk's address sends this app on to another server, and the app does "
+        "not follow with your sign-in or your text. Nothing you wrote is lost. Please tell "
+        "your IT department: the app must be set to the service desk's final address.",
+    ),
 }
 
 _REJECTED = {

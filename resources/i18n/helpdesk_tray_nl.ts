@@ -172,6 +172,10 @@
         <translation>Het is nu erg druk bij de servicedesk.</translation>
     </message>
     <message>
+        <source>The service desk's address sends this app on to another server, and the app does not follow with your sign-in or your text. Nothing you wrote is lost. Please tell your IT department: the app must be set to the service desk's final address.</source>
+        <translation>Het adres van de servicedesk stuurt deze app door naar een andere server, en de app gaat daar niet heen met je inlog of je tekst. Er gaat niets verloren van wat je schreef. Laat het je IT-afdeling weten: de app moet het uiteindelijke adres van de servicedesk krijgen.</translation>
+    </message>
+    <message>
         <source>The proxy server on your network did not let us through to the service desk. Please tell your IT department.</source>
         <translation>De proxyserver van je netwerk liet ons niet door naar de servicedesk. Meld dit aan je IT-afdeling.</translation>
     </message>

@@ -1,7 +1,9 @@
 """A local HTTP(S) server that answers each path the way a test staged it.
 
 For replies a real desk would rarely give on demand: HTML error pages,
-malformed or huge bodies, truncated bodies, endless waits, redirect loops.
+malformed or huge bodies, truncated bodies, endless waits, redirect loops,
+headers dripped a byte at a time, garbage instead of a status line, and a
+desk that hangs up on an idle connection. It counts the connections it accepts.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -33,6 +36,15 @@ class Reply:
     hold: threading.Event | None = None
     #: Send the body a byte at a time, this many seconds apart (a slow drip).
     drip: float = 0.0
+    #: Send the status line and headers a byte at a time, this many seconds apart.
+    drip_headers: float = 0.0
+    #: Send exactly these bytes instead of a well-formed answer, then hang up.
+    raw: bytes | None = None
+    #: Hang up right after answering, without saying so (a desk closing an idle
+    #: keep-alive connection: the client's end is left in CLOSE-WAIT).
+    hang_up: bool = False
+    #: Set when the request has arrived (before any ``hold``).
+    arrived: threading.Event | None = None
 
 
 @dataclass
@@ -51,6 +63,8 @@ class StagedServer:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.replies: dict[str, list[Reply]] = {}
         self.seen: list[Seen] = []
+        #: Connections accepted so far.
+        self.accepted = 0
         self._releases: list[threading.Event] = []
         self.closing = threading.Event()
         server = self
@@ -71,8 +85,17 @@ class StagedServer:
                 path = self.path.split("?")[0]  # absolute for requests sent to a proxy
                 server.seen.append(Seen(self.command, self.path, dict(self.headers), body))
                 reply = server.next_reply(path)
+                if reply.arrived is not None:
+                    reply.arrived.set()
                 if reply.hold is not None:
                     reply.hold.wait(30)
+                if reply.raw is not None:
+                    self.wfile.write(reply.raw)
+                    self.close_connection = True
+                    return
+                if reply.drip_headers:
+                    self._drip_head(reply)
+                    return
                 self.staged_date = reply.date
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
@@ -99,12 +122,27 @@ class StagedServer:
                             return
                     return
                 self.wfile.write(reply.body)
-                if reply.declared_length:
+                if reply.declared_length or reply.hang_up:
                     self.close_connection = True
 
-            do_GET = do_POST = do_PUT = _answer  # noqa: N815
+            def _drip_head(self, reply: Reply) -> None:
+                lines = [f"HTTP/1.1 {reply.status} Slow", f"Content-Type: {reply.content_type}"]
+                lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+                lines += [f"Content-Length: {len(reply.body)}", "", ""]
+                for byte in "\r\n".join(lines).encode("latin-1"):
+                    self.wfile.write(bytes([byte]))
+                    if server.closing.wait(reply.drip_headers):
+                        return
+                self.wfile.write(reply.body)
+                self.close_connection = True
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815
 
         class Server(ThreadingHTTPServer):
+            def process_request(self, request: Any, client_address: Any) -> None:
+                server.accepted += 1  # only the serving thread accepts
+                super().process_request(request, client_address)
+
             def handle_error(self, request: object, client_address: object) -> None:
                 # A client that hangs up mid-reply (size cap, timeout) is what we test.
                 pass
@@ -114,7 +152,8 @@ class StagedServer:
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         scheme = "https" if tls else "http"
-        self.url = f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}"
+        self.port: int = self._httpd.server_address[1]
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

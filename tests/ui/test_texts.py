@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from client.core.errors import (
+    UNAVAILABLE_REASONS,
     AuthFailed,
     BadResponse,
     ClientError,
@@ -77,7 +78,7 @@ def test_every_error_has_plain_words_without_internals(
 
 
 def test_distinct_reasons_get_distinct_words(qapp: QApplication) -> None:
-    reasons = ("unreachable", "connection", "tls", "timeout", "server_error", "busy", "proxy")
+    reasons = UNAVAILABLE_REASONS
     assert len({texts.error_message(Unavailable("x", reason=r)) for r in reasons}) == len(reasons)
     assert "certificate" in texts.error_message(Unavailable("x", reason="tls"))
     assert texts.error_message(AuthFailed(), signing_in=True) != texts.error_message(AuthFailed())

@@ -398,9 +398,12 @@ class DjangoHelpdeskConnector:
         self,
         config: HttpConfig,
         session_factory: Callable[[HttpConfig], requests.Session] = make_session,
+        remember_secret: Callable[[str], None] = lambda secret: None,
     ) -> None:
         self._config = config
         self._session_factory = session_factory
+        #: Told the password and token, so the log masks them wherever they appear.
+        self._remember_secret = remember_secret
 
     def sign_in(
         self, url: str, username: str, password: str, *, keep_password: bool = False
@@ -409,7 +412,8 @@ class DjangoHelpdeskConnector:
 
         The token does not expire, so the password is never kept (``keep_password``).
         """
-        http = HttpClient(url, self._config, session_factory=self._session_factory)
+        self._remember_secret(password)
+        http = self._client(url)
         try:
             response = http.request(
                 "POST",
@@ -419,16 +423,21 @@ class DjangoHelpdeskConnector:
         finally:
             http.close()
         # 200 with {"token", "person"}; the token goes into every later request's header.
-        return kit.credential(kit.answer(response, 200, "sign-in").get("token"))
+        token = kit.credential(kit.answer(response, 200, "sign-in").get("token"))
+        self._remember_secret(token)
+        return token
+
+    def _client(self, url: str, headers: Mapping[str, str] | None = None) -> HttpClient:
+        return HttpClient(
+            url,
+            self._config,
+            headers=headers,
+            session_factory=self._session_factory,
+            remember_secret=self._remember_secret,
+        )
 
     def open(self, url: str, credential: str) -> DjangoHelpdeskDesk:
         """The employee's view of the desk, authenticated with their token."""
         if not credential:
             raise AuthFailed("no credential")
-        http = HttpClient(
-            url,
-            self._config,
-            headers={"Authorization": f"Token {credential}"},
-            session_factory=self._session_factory,
-        )
-        return DjangoHelpdeskDesk(http)
+        return DjangoHelpdeskDesk(self._client(url, {"Authorization": f"Token {credential}"}))

@@ -1503,7 +1503,11 @@ class RtConnector:
     def _client(self, url: str) -> HttpClient:
         # RT answers an expired session with a redirect: it must come back to us.
         return HttpClient(
-            url, self._config, session_factory=self._session_factory, follow_redirects=False
+            url,
+            self._config,
+            session_factory=self._session_factory,
+            follow_redirects=False,
+            remember_secret=self._remember_secret,
         )
 
     def sign_in(
