@@ -244,6 +244,52 @@ def shoot(shooter: Shooter) -> None:
         shooter.grab("tickets-window-offline", app.probe("window_shown").rect())
 
 
+def shoot_waiting_on_a_desk_rule(shooter: Shooter) -> None:
+    """A report Request Tracker refuses by its forgery rules waits, saying why.
+
+    A real RT 5 behind a reverse proxy whose address is not RT's own, an employee
+    signed in with a password (no token to fall back on): RT refuses the new
+    ticket, and the report waits in the outbox instead of being rejected.
+    """
+    from client.adapters.desks.rt import RtConnector
+    from client.adapters.http import HttpConfig
+    from tests.support.fault_proxy import FaultProxy
+    from tests.support.rt_desk import EMPLOYEE_PASSWORD, QUEUE, Referrers, RequestTracker
+
+    desktop = shooter.desktop
+    rt = RequestTracker(shooter.home / "rt", referrers=Referrers())
+    rt.setup()
+    try:
+        rt.start()
+        with FaultProxy(rt.url) as proxy:
+            credential = RtConnector(HttpConfig(), queue=QUEUE).sign_in(
+                proxy.url, "anna", EMPLOYEE_PASSWORD
+            )
+            settings = {
+                "HELPDESK_TRAY_DESK_KIND": "request-tracker",
+                "HELPDESK_TRAY_DESK_URL": proxy.url,
+                "HELPDESK_TRAY_DESK_QUEUE": QUEUE,
+                "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                "HELPDESK_TRAY_TOKEN": credential,
+            }
+            with shooter.app("desk-rule", **settings) as app:
+                icon = app.probe("tray_visible").rect()
+                app.expect("ticket(s) loaded")
+                shooter.choose(shooter.open_menu(app, icon), "reportAction")
+                fields = app.probe("window_shown").items("children")
+                desktop.click(*center(fields["subject"]))
+                desktop.type_text("Outlook keeps asking for my password")
+                desktop.click(*center(fields["send"]))
+                app.expect("not delivered (attempt 1")
+                desktop.xdotool("key", "Return")
+                shooter.choose(shooter.open_menu(app, icon), "ticketsAction")
+                shooter.grab(
+                    "tickets-window-waiting-on-desk-rule", app.probe("window_shown").rect()
+                )
+    finally:
+        rt.stop()
+
+
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -254,6 +300,7 @@ def main() -> int:
     ):
         shooter = Shooter(desktop, desk, Path(tmp))
         shoot(shooter)
+        shoot_waiting_on_a_desk_rule(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

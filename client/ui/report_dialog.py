@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.errors import ClientError, ValidationError
+from client.core.errors import ClientError, Forbidden, NotFound, ValidationError
 from client.core.models import Report
 from client.core.outbox import OutboxItem
 from client.core.reports import MAX_SUBJECT_LENGTH, build_report, ticket_text
@@ -414,15 +414,20 @@ class ReportDialog(QDialog):
 
     def _on_service_report_delayed(self, report: Report, error: ClientError) -> None:
         if self._mine(report):
-            self._finish(
-                self.tr("Your report is saved on this computer."),
-                texts.error_message(error)
-                + "\n\n"
-                + self.tr(
+            if isinstance(error, Forbidden | NotFound):  # the desk answered: it refused us
+                then = self.tr(
+                    "It will be sent automatically as soon as the service desk accepts it. "
+                    "You can see it, and why it waits, under “My tickets”."
+                )
+            else:
+                then = self.tr(
                     "It will be sent automatically as soon as the service desk can be "
                     "reached; you do not need to do anything. You can see it under "
                     "“My tickets”."
-                ),
+                )
+            self._finish(
+                self.tr("Your report is saved on this computer."),
+                texts.error_message(error) + "\n\n" + then,
             )
 
     def _on_service_report_rejected(self, report: Report, error: ClientError) -> None:

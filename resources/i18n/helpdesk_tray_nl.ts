@@ -546,6 +546,10 @@
         <translation>Je melding is bewaard op deze computer.</translation>
     </message>
     <message>
+        <source>It will be sent automatically as soon as the service desk accepts it. You can see it, and why it waits, under “My tickets”.</source>
+        <translation>Ze wordt vanzelf verstuurd zodra de servicedesk haar aanneemt. Onder ‘Mijn meldingen’ zie je haar, en waarom ze wacht.</translation>
+    </message>
+    <message>
         <source>It will be sent automatically as soon as the service desk can be reached; you do not need to do anything. You can see it under “My tickets”.</source>
         <translation>Ze wordt vanzelf verstuurd zodra de servicedesk bereikbaar is; je hoeft niets te doen. Je ziet haar onder ‘Mijn meldingen’.</translation>
     </message>

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pytestqt.qtbot import QtBot
+
 from PySide6.QtCore import Qt
 
-from client.core.errors import Rejected, Unavailable
+from client.core.errors import Forbidden, Rejected, Unavailable
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
 from client.ui import texts
@@ -20,8 +22,8 @@ from tests.fakes import (
 
 
 def _dialog(
-    qtbot, runner: SyncTaskRunner, desk: FakeDesk, store: MemoryOutbox | None = None
-) -> ReportDialog:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, runner: SyncTaskRunner, desk: FakeDesk, store: MemoryOutbox | None = None
+) -> ReportDialog:
     account = make_account(runner, FakeConnector(desk))
     account.restore()
     outbox = make_outbox(runner, account, store)
@@ -34,7 +36,7 @@ def _dialog(
 
 
 def test_an_empty_subject_says_what_is_missing(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     qtbot.keyClicks(dialog.view.description, "It makes a grinding noise")
@@ -49,7 +51,7 @@ def test_an_empty_subject_says_what_is_missing(
 
 
 def test_sending_shows_the_ticket_number(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     qtbot.keyClicks(dialog.view.subject, "Printer jams")
@@ -63,7 +65,7 @@ def test_sending_shows_the_ticket_number(
     assert (report.subject, report.description) == ("Printer jams", "Floor 2, every morning")
 
 
-def test_ctrl_return_sends(qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk) -> None:
+def test_ctrl_return_sends(qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     qtbot.keyClicks(dialog.view.subject, "Mouse is dead")
     with qtbot.waitSignal(dialog.report_sent):
@@ -74,7 +76,7 @@ def test_ctrl_return_sends(qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDe
 
 
 def test_an_unreachable_desk_still_saves_the_report(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     store = MemoryOutbox()
     dialog = _dialog(qtbot, sync_runner, fake_desk, store)
@@ -90,8 +92,24 @@ def test_an_unreachable_desk_still_saves_the_report(
     assert (item.subject, item.description) == ("No network", "The cable is plugged in")
 
 
+def test_a_report_the_desk_refuses_for_a_rule_waits_and_says_so(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    store = MemoryOutbox()
+    dialog = _dialog(qtbot, sync_runner, fake_desk, store)
+    refusal = Forbidden("Cross-site request forgery protection refused this request", "csrf")
+    fake_desk.fail_with = refusal
+    qtbot.keyClicks(dialog.view.subject, "Outlook asks for my password")
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    text = dialog.view.done_text.text()
+    assert texts.error_message(refusal) in text
+    assert "can be reached" not in text  # the desk was reached: it refused
+    (item,) = store.items()
+    assert item.state.waiting
+
+
 def test_a_report_that_cannot_be_saved_keeps_the_text_and_explains(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk, FailingOutbox())
     qtbot.keyClicks(dialog.view.subject, "Disk is full")
@@ -106,7 +124,7 @@ def test_a_report_that_cannot_be_saved_keeps_the_text_and_explains(
 
 
 def test_a_refused_report_says_where_it_is_kept(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     fake_desk.fail_with = Rejected("too big", reason="too_large")
@@ -117,7 +135,7 @@ def test_a_refused_report_says_where_it_is_kept(
 
 
 def test_show_my_tickets_after_sending(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     qtbot.keyClicks(dialog.view.subject, "Screen flickers")
@@ -128,7 +146,7 @@ def test_show_my_tickets_after_sending(
 
 
 def test_enter_in_the_subject_moves_on_instead_of_sending(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     qtbot.keyClicks(dialog.view.subject, "Half a thought")
@@ -138,7 +156,7 @@ def test_enter_in_the_subject_moves_on_instead_of_sending(
 
 
 def test_start_over_is_offered_only_for_an_old_draft(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     assert not dialog.view.start_over.isVisible()
