@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, DjangoHelpdeskDesk
 from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
 from client.adapters.paths import HOME_ENV, POLICY_ENV, default_paths
@@ -35,7 +35,7 @@ def _sign_in(environ: dict[str, str], url: str, password: str) -> tuple[int, str
     return _run(environ, *args, stdin=password + "\n")
 
 
-def _desk(access: DeskAccess):  # type: ignore[no-untyped-def]
+def _desk(access: DeskAccess) -> DjangoHelpdeskDesk:
     return DjangoHelpdeskConnector(HttpConfig()).open(access.url, access.anna_token)
 
 
@@ -159,7 +159,7 @@ def test_without_a_keyring_the_cli_says_so_plainly(
     import keyring
     import keyring.backends.fail
 
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     code, _, err = _sign_in(environ, demo_desk.url, EMPLOYEE_PASSWORD)
     assert code == EXIT_DESK and "keyring" in err.lower()
 
@@ -226,7 +226,7 @@ def test_diagnose_works_when_the_keyring_cannot_be_asked(environ: dict[str, str]
 
     environ.update({"HELPDESK_TRAY_DESK_URL": "http://127.0.0.1:9",
                     "HELPDESK_TRAY_DESK_USERNAME": "anna"})  # fmt: skip
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     code, out, err = _run(environ, "diagnose", "--json")
     assert (code, err) == (EXIT_OK, "")
     assert json.loads(out)["network"]["desk"]["host"] == "127.0.0.1"

@@ -114,7 +114,7 @@ def _watched_session(countdown: _Countdown, journal: Path) -> Callable[[HttpConf
                         lines.write(f"{response.status_code} {key}\n")
                 return response
 
-            adapter.send = send_watched  # type: ignore[method-assign]
+            adapter.send = send_watched  # type: ignore[method-assign, assignment]
         return session
 
     return factory

@@ -30,7 +30,7 @@ def render(source: Path, size: int, target: Path) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     QSvgRenderer(str(source)).render(painter, QRectF(0, 0, size, size))
     painter.end()
-    if not image.save(str(target), "PNG"):
+    if not image.save(str(target)):  # the format follows the name: .png
         raise OSError(f"cannot write {target}")
 
 

@@ -79,12 +79,22 @@ class VirtualDesktop:
             raise
         return self
 
-    def _spawn(self, args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self,
+        args: list[str],
+        *,
+        stdout: int | None = None,
+        stderr: int | None = None,
+        pass_fds: tuple[int, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(  # noqa: S603 - fixed programs, our arguments
             args,
-            env=kwargs.pop("env", self.env()),
+            stdout=stdout,
+            stderr=stderr,
+            pass_fds=pass_fds,
+            env=self.env() if env is None else env,
             start_new_session=True,
-            **kwargs,  # type: ignore[arg-type]
         )
         self._processes.append(process)
         return process

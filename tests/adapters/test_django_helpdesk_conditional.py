@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ def _recording(log: list[Exchange]) -> Callable[[HttpConfig], requests.Session]:
 
     def record(response: requests.Response, *args: Any, **kwargs: Any) -> None:
         sent = response.request
-        path = requests.utils.urlparse(sent.url).path
+        path = urllib.parse.urlsplit(sent.url or "").path
         tag = sent.headers.get("If-None-Match")
         log.append(Exchange(sent.method or "", path, tag, response.status_code))
 

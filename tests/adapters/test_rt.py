@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import requests
+from pytestqt.qtbot import QtBot
 
 from client import __version__
 from client.adapters.desks.rt import (
@@ -121,12 +122,20 @@ def _record(ticket_id: int = 1, status: str = "open", **fields: Any) -> dict[str
 
 def _transaction(txn_id: int, kind: str, creator: str = "anna", **fields: Any) -> dict[str, Any]:
     real = {"anna": "Anna Jansen", "joost": "Joost de Vries"}.get(creator, creator)
-    entry = {"id": str(txn_id), "type": "transaction", "Type": kind, "Field": "", "OldValue": ""}
+    entry: dict[str, Any] = {
+        "id": str(txn_id),
+        "type": "transaction",
+        "Type": kind,
+        "Field": "",
+        "OldValue": "",
+    }
     entry |= {"NewValue": "", "Created": WHEN, "Creator": _user(creator, real)}
     return entry | fields
 
 
-def _part(part_id: int, txn_id: int, content_type: str = "text/plain", **fields: Any) -> dict:
+def _part(
+    part_id: int, txn_id: int, content_type: str = "text/plain", **fields: Any
+) -> dict[str, Any]:
     part = {"id": str(part_id), "TransactionId": str(txn_id), "ContentType": content_type}
     return part | {"Filename": "", "ContentLength": "0"} | fields
 
@@ -158,6 +167,7 @@ def _multipart(seen: Any) -> dict[str, tuple[str | None, bytes]]:
         name = str(part.get_param("name", header="content-disposition"))
         filename = part.get_filename()
         content = part.get_payload(decode=True)
+        assert isinstance(content, bytes)
         parts.setdefault(name, (filename, content))
         if filename:
             parts[f"{name}:{filename}"] = (filename, content)
@@ -1239,7 +1249,7 @@ def test_rt_the_employees_actions_with_modify_ticket(rt_desk: RtAccess, agent: R
 # --- the poller against a misbehaving RT ---------------------------------------------------
 
 
-def test_no_bad_answer_from_rt_stops_the_poller(qtbot, server: StagedServer) -> None:  # type: ignore[no-untyped-def]
+def test_no_bad_answer_from_rt_stops_the_poller(qtbot: QtBot, server: StagedServer) -> None:
     """Install mode, a proxy's error page, RT down, a ticket gone, an ended session:
     each is a state the tray shows, and the next poll tries again."""
     clock = FakeClock()
@@ -1258,15 +1268,15 @@ def test_no_bad_answer_from_rt_stops_the_poller(qtbot, server: StagedServer) -> 
         listed,
     )
     poller.start(desk)
-    assert poller.state is ConnectionState.ONLINE and [t.ref.id for t in poller.tickets] == ["1"]
+    assert (poller.state, [t.ref.id for t in poller.tickets]) == (ConnectionState.ONLINE, ["1"])
 
     for expected in ("bad_response", "server_error"):
-        clock.advance(poller.next_delay_s)
+        clock.advance(poller.next_delay_s or 0)
         assert poller.poll_now(force=True)
         assert poller.state is ConnectionState.OFFLINE and poller.last_error is not None
         assert expected in (poller.last_error.code, getattr(poller.last_error, "reason", ""))
-        assert poller.next_delay_s > 0  # the next try is armed
-    clock.advance(poller.next_delay_s)
+        assert (poller.next_delay_s or 0) > 0  # the next try is armed
+    clock.advance(poller.next_delay_s or 0)
     poller.poll_now(force=True)
     assert poller.state is ConnectionState.ONLINE
     assert [t.ref.id for t in poller.tickets] == ["1"], "nothing forgotten meanwhile"
@@ -1283,5 +1293,5 @@ def test_no_bad_answer_from_rt_stops_the_poller(qtbot, server: StagedServer) -> 
     server.stage(f"{REST}/tickets", EXPIRED, unauthorized)
     server.stage("/", Reply(200, b"<html><form id=login></form></html>", "text/html"))
     with qtbot.waitSignal(poller.credential_rejected, timeout=1000):
-        clock.advance(poller.next_delay_s)
+        clock.advance(poller.next_delay_s or 0)
         poller.poll_now(force=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -30,7 +31,7 @@ def test_round_trip_through_the_keyring_library(memory_keyring: MemoryKeyring) -
 
 
 class _LockedKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("the collection is locked")
@@ -43,9 +44,14 @@ class _LockedKeyring(keyring.backend.KeyringBackend):
 
 
 def test_keyring_failures_become_secret_store_errors() -> None:
-    keyring.set_keyring(_LockedKeyring())
+    keyring.set_keyring(_LockedKeyring())  # type: ignore[no-untyped-call]  # keyring's __init__
     store = KeyringStore()
-    for call in (lambda: store.get("a"), lambda: store.set("a", "b"), lambda: store.delete("a")):
+    calls: list[Callable[[], object]] = [
+        lambda: store.get("a"),
+        lambda: store.set("a", "b"),
+        lambda: store.delete("a"),
+    ]
+    for call in calls:
         with pytest.raises(SecretStoreError):
             call()
 

@@ -1,18 +1,20 @@
-from client.core.crash import crash_info
+from typing import NoReturn
+
+from client.core.crash import CrashInfo, crash_info
 
 
-def _raise(message: str) -> None:
+def _raise(message: str) -> NoReturn:
     raise ValueError(message)
 
 
-def _capture(message: str):  # type: ignore[no-untyped-def]
+def _capture(message: str) -> CrashInfo:
     try:
         _raise(message)
     except ValueError as exc:
         return crash_info(type(exc), exc, exc.__traceback__)
 
 
-def _capture_elsewhere():  # type: ignore[no-untyped-def]
+def _capture_elsewhere() -> CrashInfo:
     try:
         raise ValueError("id 1")
     except ValueError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from client.core.diagnostics import (
     desk_timed_out,
     desk_unknown,
     facts,
+    to_json,
 )
 from client.core.diagnostics_schema import SCHEMA
 
@@ -85,6 +87,8 @@ def test_the_agent_reads_the_fullest_disk_the_memory_and_the_desk_first() -> Non
     ("changes", "expected"),
     [
         ({"cpu": {"load_percent": 97.0}}, Fact("cpu_busy", {"percent": 97})),
+        ({"memory": {"used_percent": 95.0, "swap_total_bytes": 8, "swap_used_percent": 62.5}},
+         Fact("swap_used", {"percent": 62})),
         ({"battery": {"percent": 12.0, "plugged_in": False, "seconds_left": None}},
          Fact("battery_low", {"percent": 12})),
         ({"uptime_s": LONG_UPTIME_DAYS * 86400 + 5}, Fact("uptime_days", {"days": 7})),
@@ -101,6 +105,24 @@ def test_what_is_usual_is_not() -> None:
     assert not codes & {"cpu_busy", "battery_low", "uptime_days", "swap_used"}
 
 
+@pytest.mark.parametrize(
+    ("changes", "left_out"),
+    [
+        ({"disks": []}, "disk_free"),
+        ({"disks": [{"mount": "/", "total_bytes": 0, "free_bytes": 0}]}, "disk_free"),
+        ({"memory": None}, "memory_used"),
+        ({"cpu": None}, "cpu_busy"),
+        ({"network": {}}, "desk_reachable"),
+    ],
+)
+def test_what_the_computer_could_not_tell_is_left_out(
+    changes: dict[str, Any], left_out: str
+) -> None:
+    codes = [f.code for f in facts(_document(**changes))]
+    assert left_out not in codes
+    assert codes, "the rest is still there"
+
+
 def test_a_snapshot_without_a_desk_says_nothing_about_one() -> None:
     document = _document(network={"desk": desk_unknown("", 80, False, "no_desk")})
     assert all(not f.code.startswith("desk_") for f in facts(document))
@@ -112,6 +134,13 @@ def test_the_desk_check_joins_the_computers_own_part() -> None:
     document = assemble(local, desk)
     assert document["network"] == {"interfaces": [], "proxy": None, "desk": desk}
     assert "desk" not in local["network"], "the parts are not changed"
+
+
+def test_the_file_for_the_agent_is_utf8_json_that_reads_back_the_same() -> None:
+    document = _document(notes=["Prüfung: café ☕"])
+    data = to_json(document)
+    assert "café ☕".encode() in data, "readable, not escaped"
+    assert json.loads(data.decode("utf-8")) == document
 
 
 @pytest.mark.parametrize(

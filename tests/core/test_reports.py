@@ -2,7 +2,7 @@ import pytest
 
 from client.core.errors import ValidationError
 from client.core.models import Attachment
-from client.core.reports import MAX_SUBJECT_LENGTH, build_report
+from client.core.reports import MAX_SUBJECT_LENGTH, build_report, ticket_text
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,18 @@ def test_attachments_over_the_limit_are_refused() -> None:
     assert (caught.value.code, caught.value.field) == ("attachments_too_large", "attachments")
     report = build_report("Disk full", "", files, max_attachment_bytes=1200)
     assert report.size == 1200
+
+
+@pytest.mark.parametrize(
+    ("description", "summary", "text"),
+    [
+        ("  VPN drops  ", "", "VPN drops"),
+        ("VPN drops", "Disk / 3 % free", "Disk / 3 % free\n\nVPN drops"),
+        ("   ", "Disk / 3 % free", "Disk / 3 % free"),
+        ("", "", ""),
+    ],
+)
+def test_the_agent_reads_the_diagnostics_summary_before_the_users_words(
+    description: str, summary: str, text: str
+) -> None:
+    assert ticket_text(description, summary) == text

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def _index(*tickets: TicketSummary) -> dict[TicketRef, TicketSummary]:
     return {t.ref: t for t in tickets}
 
 
-def _one(before: TicketSummary, **after: object) -> ChangeKind | None:
+def _one(before: TicketSummary, **after: Any) -> ChangeKind | None:
     changes = diff(_index(before), _index(replace(before, updated=LATER, **after)))
     assert len(changes) <= 1
     return changes[0].kind if changes else None

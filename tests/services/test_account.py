@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from client.core.errors import AuthFailed, SecretStoreError, Unavailable
 from client.core.ports import credential_account
 from client.services.account import Account, AccountState
-from client.services.tasks import SyncTaskRunner
+from client.services.tasks import SyncTaskRunner, TaskRunner
 from tests.fakes import FakeConnector, FakeDesk, MemorySecretStore, make_account
 
 URL = "https://desk.example.org"
@@ -24,7 +25,7 @@ class _Saved:
 
 
 def _account(
-    runner: SyncTaskRunner,
+    runner: TaskRunner,
     connector: FakeConnector,
     secrets: MemorySecretStore,
     saved: _Saved | None = None,
@@ -42,7 +43,7 @@ def _account(
 
 
 def test_first_start_without_a_credential_asks_to_sign_in(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     account = _account(sync_runner, FakeConnector(fake_desk), secrets, desk_url="", username="")
     with qtbot.waitSignal(account.signed_out) as signal:
@@ -52,7 +53,7 @@ def test_first_start_without_a_credential_asks_to_sign_in(
 
 
 def test_a_stored_credential_is_restored_without_asking_the_desk(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
     secrets.entries[credential_account(URL, "anna")] = connector.token
@@ -67,7 +68,7 @@ def test_a_stored_credential_is_restored_without_asking_the_desk(
 
 
 def test_a_locked_keyring_at_start_means_signing_in_again(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     secrets.fail_with = SecretStoreError("locked")
     account = _account(sync_runner, FakeConnector(fake_desk), secrets)
@@ -77,7 +78,7 @@ def test_a_locked_keyring_at_start_means_signing_in_again(
 
 
 def test_signing_in_keeps_only_the_token(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
     saved = _Saved()
@@ -93,7 +94,7 @@ def test_signing_in_keeps_only_the_token(
 
 
 def test_a_wrong_password_is_reported_and_nothing_is_stored(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     saved = _Saved()
     account = _account(sync_runner, FakeConnector(fake_desk), secrets, saved)
@@ -105,7 +106,7 @@ def test_a_wrong_password_is_reported_and_nothing_is_stored(
 
 
 def test_a_keyring_that_refuses_still_signs_in_for_this_session(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
     account = _account(sync_runner, connector, secrets)
@@ -116,7 +117,7 @@ def test_a_keyring_that_refuses_still_signs_in_for_this_session(
 
 
 def test_a_rejected_credential_signs_out(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
     account = _account(sync_runner, connector, secrets, preset_credential=connector.token)
@@ -128,7 +129,7 @@ def test_a_rejected_credential_signs_out(
 
 
 def test_signing_out_forgets_the_credential(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
     secrets.entries[credential_account(URL, "anna")] = connector.token
@@ -142,7 +143,11 @@ def test_signing_out_forgets_the_credential(
 
 @pytest.mark.parametrize("preset", ["", None])
 def test_no_preset_and_no_stored_credential(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore, preset
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    fake_desk: FakeDesk,
+    secrets: MemorySecretStore,
+    preset: str | None,
 ) -> None:
     account = _account(sync_runner, FakeConnector(fake_desk), secrets, preset_credential=preset)
     with qtbot.waitSignal(account.signed_out) as signal:
@@ -151,7 +156,7 @@ def test_no_preset_and_no_stored_credential(
 
 
 def test_a_late_restore_does_not_undo_a_sign_in(
-    qtbot, fake_desk: FakeDesk, secrets: MemorySecretStore
+    qtbot: QtBot, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     from tests.fakes import ManualRunner
 

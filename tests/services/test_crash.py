@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QThread
 
@@ -23,10 +24,10 @@ def _report(handler: CrashHandler, message: str) -> None:
     try:
         _fail(message)
     except KeyError:
-        handler.report(*sys.exc_info())  # type: ignore[arg-type]
+        handler.report(*sys.exc_info())
 
 
-def test_the_same_crash_is_shown_once(qtbot, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_crash_is_shown_once(qtbot: QtBot, caplog: pytest.LogCaptureFixture) -> None:
     handler = CrashHandler()
     handler.flush_early()
     seen: list[CrashInfo] = []
@@ -37,7 +38,7 @@ def test_the_same_crash_is_shown_once(qtbot, caplog: pytest.LogCaptureFixture) -
     assert sum("unexpected error" in r.getMessage() for r in caplog.records) == 2
 
 
-def test_crashes_before_anyone_listens_are_delivered_later(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_crashes_before_anyone_listens_are_delivered_later(qtbot: QtBot) -> None:
     handler = CrashHandler()
     _report(handler, "early")
     seen: list[CrashInfo] = []
@@ -47,7 +48,7 @@ def test_crashes_before_anyone_listens_are_delivered_later(qtbot) -> None:  # ty
     assert len(seen) == 1 and "early" in seen[0].summary
 
 
-def test_a_crash_in_a_worker_thread_reaches_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_crash_in_a_worker_thread_reaches_the_gui_thread(qtbot: QtBot) -> None:
     handler = CrashHandler()
     handler.flush_early()
     threads: list[bool] = []
@@ -68,7 +69,7 @@ def test_a_crash_in_a_worker_thread_reaches_the_gui_thread(qtbot) -> None:  # ty
     assert "in a thread" in signal.args[0].summary
 
 
-def test_a_hard_crash_of_the_last_run_is_picked_up(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_hard_crash_of_the_last_run_is_picked_up(qtbot: QtBot, tmp_path: Path) -> None:
     crash_file = tmp_path / "crash.log"
     crash_file.write_text("Fatal Python error: Segmentation fault\n")
     handler = CrashHandler()
@@ -77,7 +78,7 @@ def test_a_hard_crash_of_the_last_run_is_picked_up(qtbot, tmp_path: Path) -> Non
     assert crash_file.read_text() == ""
 
 
-def test_secrets_are_masked_in_what_the_user_sees(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_masked_in_what_the_user_sees(qtbot: QtBot) -> None:
     redactor = Redactor(["tok-9f8e7d6c5b4a3928"])
     handler = CrashHandler(redactor)
     handler.flush_early()
@@ -86,5 +87,5 @@ def test_secrets_are_masked_in_what_the_user_sees(qtbot) -> None:  # type: ignor
     try:
         raise RuntimeError("request with tok-9f8e7d6c5b4a3928 failed")
     except RuntimeError:
-        handler.report(*sys.exc_info())  # type: ignore[arg-type]
+        handler.report(*sys.exc_info())
     assert "tok-9f8e7d6c5b4a3928" not in seen[0].details + seen[0].summary

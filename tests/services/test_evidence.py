@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QThread, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
@@ -85,7 +86,7 @@ def make(qapp: QApplication) -> Iterator[Callable[..., EvidenceService]]:
 
 
 def test_a_desk_check_that_hangs_is_cut_off_and_the_snapshot_still_comes(
-    qtbot, pool: QThreadPool, make: Callable[..., EvidenceService]
+    qtbot: QtBot, pool: QThreadPool, make: Callable[..., EvidenceService]
 ) -> None:
     source = SlowDesk()
     evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.1)
@@ -100,7 +101,7 @@ def test_a_desk_check_that_hangs_is_cut_off_and_the_snapshot_still_comes(
 
 
 def test_a_newer_snapshot_replaces_one_still_on_its_way(
-    qtbot, pool: QThreadPool, make: Callable[..., EvidenceService]
+    qtbot: QtBot, pool: QThreadPool, make: Callable[..., EvidenceService]
 ) -> None:
     source = SlowDesk()
     evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.2)
@@ -116,7 +117,7 @@ def test_a_newer_snapshot_replaces_one_still_on_its_way(
 
 
 def test_a_source_that_cannot_be_made_fails_in_words(
-    qtbot, make: Callable[..., EvidenceService]
+    qtbot: QtBot, make: Callable[..., EvidenceService]
 ) -> None:
     def broken() -> Any:
         raise OSError("psutil is missing")
@@ -128,7 +129,7 @@ def test_a_source_that_cannot_be_made_fails_in_words(
 
 
 def test_pixels_are_encoded_on_a_worker(
-    qtbot, pool: QThreadPool, make: Callable[..., EvidenceService]
+    qtbot: QtBot, pool: QThreadPool, make: Callable[..., EvidenceService]
 ) -> None:
     evidence = make(TaskRunner(pool), SlowDesk, Encoder, _reader)
     with qtbot.waitSignal(evidence.screenshot_ready) as ready:
@@ -137,7 +138,7 @@ def test_pixels_are_encoded_on_a_worker(
 
 
 def test_files_within_the_budget_are_added_and_the_others_explained(
-    qtbot, tmp_path: Path, make: Callable[..., EvidenceService]
+    qtbot: QtBot, tmp_path: Path, make: Callable[..., EvidenceService]
 ) -> None:
     small, large = tmp_path / "a.txt", tmp_path / "b.txt"
     small.write_bytes(b"x" * 10)
@@ -161,7 +162,7 @@ class QuickDesk(SlowDesk):
 
 
 def test_the_cpu_window_opened_with_the_tray_menu_makes_the_snapshot_ready_at_once(
-    qtbot, make: Callable[..., EvidenceService]
+    qtbot: QtBot, make: Callable[..., EvidenceService]
 ) -> None:
     source, now = QuickDesk(), [100.0]
     evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader,
@@ -173,7 +174,9 @@ def test_the_cpu_window_opened_with_the_tray_menu_makes_the_snapshot_ready_at_on
     assert source.samples == 1, "the sample from the menu was used"
 
 
-def test_a_stale_cpu_window_is_opened_afresh(qtbot, make: Callable[..., EvidenceService]) -> None:
+def test_a_stale_cpu_window_is_opened_afresh(
+    qtbot: QtBot, make: Callable[..., EvidenceService]
+) -> None:
     source, now = QuickDesk(), [100.0]
     evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader,
                     window_ms=0, clock=lambda: now[0])  # fmt: skip
@@ -199,7 +202,7 @@ class TargetWatchingDesk(SlowDesk):
 
 
 def test_where_the_desk_check_goes_is_worked_out_off_the_gui_thread(
-    qtbot, qapp: QApplication, pool: QThreadPool, make: Callable[..., EvidenceService]
+    qtbot: QtBot, qapp: QApplication, pool: QThreadPool, make: Callable[..., EvidenceService]
 ) -> None:
     source = TargetWatchingDesk(qapp.thread())
     evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.1)
@@ -221,7 +224,7 @@ class ProxyLookupHangs(SlowDesk):
 
 
 def test_a_desk_check_that_cannot_even_find_its_proxy_is_cut_off_too(
-    qtbot, pool: QThreadPool, make: Callable[..., EvidenceService]
+    qtbot: QtBot, pool: QThreadPool, make: Callable[..., EvidenceService]
 ) -> None:
     source = ProxyLookupHangs()
     evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader, window_ms=10, cap_s=0.1)
@@ -234,7 +237,7 @@ def test_a_desk_check_that_cannot_even_find_its_proxy_is_cut_off_too(
 
 
 def test_a_replaced_snapshot_leaves_no_timer_running(
-    qtbot, make: Callable[..., EvidenceService]
+    qtbot: QtBot, make: Callable[..., EvidenceService]
 ) -> None:
     source = QuickDesk()
     evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader, window_ms=10_000)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+from PySide6.QtWidgets import QApplication
+
 from client.services.network import NetworkMonitor
 from tests.fakes import ManualRunner
 
@@ -27,7 +29,7 @@ class _Watch:
             end.close()
 
 
-def test_it_opens_one_listener_while_one_is_on_its_way(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_it_opens_one_listener_while_one_is_on_its_way(qapp: QApplication) -> None:
     opened: list[_Watch] = []
 
     def open_watch() -> _Watch:

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from client.core.models import Agent, Stage, TicketRef, TicketSummary
 from client.core.settings import (
@@ -93,7 +94,7 @@ def _notifier(clock: FakeClock, wall: list[datetime], **settings: object) -> Not
 
 
 @pytest.fixture
-def notifier(qtbot, clock: FakeClock, wall: list[datetime]) -> Notifier:
+def notifier(qtbot: QtBot, clock: FakeClock, wall: list[datetime]) -> Notifier:
     return _notifier(clock, wall)
 
 
@@ -310,7 +311,7 @@ def test_attention_goes_on_with_news_and_off_when_seen(notifier: Notifier) -> No
     ],
 )
 def test_quiet_hours_show_nothing_but_attention_goes_on(
-    qtbot,
+    qtbot: QtBot,
     clock: FakeClock,
     wall: list[datetime],
     quiet_hours: str,
@@ -326,7 +327,7 @@ def test_quiet_hours_show_nothing_but_attention_goes_on(
 
 
 def test_switched_off_shows_nothing_until_switched_on_again(
-    qtbot, clock: FakeClock, wall: list[datetime]
+    qtbot: QtBot, clock: FakeClock, wall: list[datetime]
 ) -> None:
     notifier = _notifier(clock, wall, notifications_enabled=False)
     seen = Recorder(notifier)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
 from client.core.errors import ConfigurationError, Rejected, Unavailable
-from client.core.outbox import OutboxState
+from client.core.outbox import OutboxItem, OutboxState
 from client.core.reports import build_report
+from client.services.outbox import OutboxService
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import (
@@ -37,12 +42,12 @@ class Heard(list[tuple[str, tuple[object, ...]]]):
 
 
 def _service(
-    qtbot,
+    qtbot: QtBot,
     runner: SyncTaskRunner,
     desk: FakeDesk,
     store: MemoryOutbox | None = None,
-    **account_options,
-):  # type: ignore[no-untyped-def]
+    **account_options: Any,
+) -> tuple[ReportService, OutboxService]:
     account = make_account(runner, FakeConnector(desk), **account_options)
     account.restore()
     outbox = make_outbox(runner, account, store)
@@ -50,7 +55,7 @@ def _service(
 
 
 def test_a_report_is_saved_then_becomes_a_ticket(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     service, outbox = _service(qtbot, sync_runner, fake_desk)
     report = build_report("Printer jams", "Floor 2")
@@ -58,13 +63,14 @@ def test_a_report_is_saved_then_becomes_a_ticket(
     service.send(report)
     assert heard.names == ["report_saved", "report_sent"]
     sent, item = heard[1][1]
+    assert isinstance(item, OutboxItem) and item.ticket is not None
     assert sent is report and fake_desk.tickets[item.ticket].summary.title == "Printer jams"
     assert item.refused == ()
     assert outbox.items == []
 
 
 def test_an_unreachable_desk_delays_but_keeps_the_report(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     store = MemoryOutbox()
     service, outbox = _service(qtbot, sync_runner, fake_desk, store)
@@ -81,7 +87,7 @@ def test_an_unreachable_desk_delays_but_keeps_the_report(
 
 
 def test_a_refused_report_is_kept_with_the_reason(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     service, outbox = _service(qtbot, sync_runner, fake_desk)
     fake_desk.fail_with = Rejected("too big", reason="too_large")
@@ -92,7 +98,7 @@ def test_a_refused_report_is_kept_with_the_reason(
 
 
 def test_signed_out_the_report_is_saved_and_waits(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     service, outbox = _service(
         qtbot, sync_runner, fake_desk, desk_url="", username="", preset_credential=None
@@ -106,7 +112,7 @@ def test_signed_out_the_report_is_saved_and_waits(
 
 
 def test_a_full_disk_is_reported_and_nothing_is_sent(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     service, _outbox = _service(qtbot, sync_runner, fake_desk, FailingOutbox())
     with qtbot.waitSignal(service.report_not_saved) as signal:

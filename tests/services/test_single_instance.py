@@ -7,6 +7,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtWidgets import QApplication
 
 from client.services.single_instance import SingleInstance, private_folder
 
@@ -24,12 +27,14 @@ def first(qapp: object, name: str) -> Iterator[SingleInstance]:
     instance.release()
 
 
-def test_the_second_instance_knocks_and_leaves(qtbot, first: SingleInstance, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_second_instance_knocks_and_leaves(
+    qtbot: QtBot, first: SingleInstance, name: str
+) -> None:
     with qtbot.waitSignal(first.activation_requested, timeout=3000):
         assert not SingleInstance(name).acquire()
 
 
-def test_nobody_running_means_no_knock_is_answered(qapp, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_running_means_no_knock_is_answered(qapp: QApplication, name: str) -> None:
     lonely = SingleInstance(name)
     assert not lonely.notify_running()
     assert lonely.acquire()
@@ -37,8 +42,8 @@ def test_nobody_running_means_no_knock_is_answered(qapp, name: str) -> None:  # 
 
 
 def test_a_knock_that_is_not_the_message_is_ignored(
-    qtbot, first: SingleInstance, name: str
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, first: SingleInstance, name: str
+) -> None:
     with qtbot.assertNotEmitted(first.activation_requested, wait=200):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as other:
             other.connect(str(private_folder() / f"{name}.sock"))
@@ -46,8 +51,8 @@ def test_a_knock_that_is_not_the_message_is_ignored(
 
 
 def test_after_release_the_next_launch_becomes_the_instance(
-    qapp, first: SingleInstance, name: str
-) -> None:  # type: ignore[no-untyped-def]
+    qapp: QApplication, first: SingleInstance, name: str
+) -> None:
     first.release()
     second = SingleInstance(name)
     assert second.acquire()
@@ -55,14 +60,16 @@ def test_after_release_the_next_launch_becomes_the_instance(
 
 
 def test_only_the_user_can_reach_the_lock_and_the_socket(
-    qapp, first: SingleInstance, name: str
-) -> None:  # type: ignore[no-untyped-def]
+    qapp: QApplication, first: SingleInstance, name: str
+) -> None:
     folder = private_folder()
     assert folder.stat().st_mode & 0o777 == 0o700
     assert (folder / f"{name}.sock").exists() and (folder / f"{name}.lock").exists()
 
 
-def test_a_stale_socket_from_a_crash_does_not_block_the_next_start(qapp, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_socket_from_a_crash_does_not_block_the_next_start(
+    qapp: QApplication, name: str
+) -> None:
     stale = private_folder() / f"{name}.sock"
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
         dead.bind(str(stale))  # bound, then closed without unlinking: what a crash leaves
@@ -71,7 +78,7 @@ def test_a_stale_socket_from_a_crash_does_not_block_the_next_start(qapp, name: s
     instance.release()
 
 
-def test_two_launches_at_the_same_moment_make_one_instance(qapp, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_launches_at_the_same_moment_make_one_instance(qapp: QApplication, name: str) -> None:
     import subprocess
     import sys
 

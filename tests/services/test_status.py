@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from pytestqt.qtbot import QtBot
+
 from client.core.errors import Unavailable
 from client.core.models import Agent, Stage
 from client.core.settings import Settings
@@ -23,12 +25,17 @@ def _wired(
     notifier = Notifier(Settings())
     poller.tickets_changed.connect(notifier.on_changes)
     presenter = TrayStatusPresenter(account, poller, make_outbox(runner, account), notifier)
-    account.signed_in.connect(lambda _: poller.start(account.desk))
+
+    def start_polling(_person: object) -> None:
+        assert account.desk is not None, "signed in means a desk to poll"
+        poller.start(account.desk)
+
+    account.signed_in.connect(start_polling)
     return account, poller, presenter, notifier
 
 
 def test_signed_out_asks_for_attention(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     _account, _poller, presenter, _ = _wired(sync_runner, fake_desk)
     assert presenter.status.icon is TrayIconKind.ATTENTION
@@ -36,7 +43,7 @@ def test_signed_out_asks_for_attention(
 
 
 def test_online_with_open_tickets_is_normal(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     fake_desk.add_ticket("One", Stage.IN_PROGRESS)
     fake_desk.add_ticket("Two", Stage.RESOLVED)
@@ -52,7 +59,7 @@ def test_online_with_open_tickets_is_normal(
 
 
 def test_desk_away_shows_offline_with_the_reason(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     fake_desk.fail_with = Unavailable("bad cert", reason="tls")
     account, _poller, presenter, _ = _wired(sync_runner, fake_desk)
@@ -63,13 +70,15 @@ def test_desk_away_shows_offline_with_the_reason(
 
 
 def test_news_asks_for_attention_until_seen(
-    qtbot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
 ) -> None:
     ref = fake_desk.add_ticket("One")
     account, poller, presenter, notifier = _wired(sync_runner, fake_desk)
     account.restore()
     fake_desk.change(ref, stage=Stage.ASSIGNED, agent=Agent("Joost"))
     poller.poll_now(force=True)
-    assert presenter.status.icon is TrayIconKind.ATTENTION and presenter.status.unseen == 1
+    news = presenter.status
+    assert news.icon is TrayIconKind.ATTENTION and news.unseen == 1
     notifier.seen()  # the user opened "My tickets"
-    assert presenter.status.icon is TrayIconKind.NORMAL and presenter.status.unseen == 0
+    seen = presenter.status
+    assert seen.icon is TrayIconKind.NORMAL and seen.unseen == 0

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 
+from pytestqt.qtbot import QtBot
+
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QThreadPool
+from PySide6.QtWidgets import QApplication
 
 from client.services.tasks import SyncTaskRunner, TaskRunner
 
 
-def test_results_come_back_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
     pool = QThreadPool()
     runner = TaskRunner(pool)
     owner = QObject()
@@ -31,7 +34,7 @@ def test_results_come_back_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-
     pool.waitForDone()
 
 
-def test_errors_come_back_too(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_errors_come_back_too(qtbot: QtBot) -> None:
     pool = QThreadPool()
     runner = TaskRunner(pool)
     owner = QObject()
@@ -46,7 +49,7 @@ def test_errors_come_back_too(qtbot) -> None:  # type: ignore[no-untyped-def]
     pool.waitForDone()
 
 
-def test_a_result_for_a_destroyed_owner_is_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_result_for_a_destroyed_owner_is_dropped(qtbot: QtBot) -> None:
     pool = QThreadPool()
     runner = TaskRunner(pool)
     owner = QObject()
@@ -68,7 +71,7 @@ def test_a_result_for_a_destroyed_owner_is_dropped(qtbot) -> None:  # type: igno
     assert delivered == []
 
 
-def test_the_sync_runner_runs_inline(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_the_sync_runner_runs_inline(qapp: QApplication) -> None:
     runner = SyncTaskRunner()
     results: list[object] = []
     runner.submit(lambda: 7, owner=runner, on_success=results.append, on_error=results.append)

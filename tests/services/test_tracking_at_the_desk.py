@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, DjangoHelpdeskDesk
 from client.adapters.files import read_user_file
 from client.adapters.http import HttpConfig
+from client.core.errors import ClientError
 from client.core.models import Report, Stage, TicketRef
 from client.core.tracking import Action, ChangeKind, TicketChange
 from client.services.poller import TicketPoller
@@ -28,7 +30,7 @@ REOPENED = 2  # django-helpdesk's status code, as the agent's page shows it
 class Employee:
     """Anna's tray: the real adapter, the real poller and the real actions, one thread."""
 
-    def __init__(self, qtbot, access: DeskAccess) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot: QtBot, access: DeskAccess) -> None:
         self.desk: DjangoHelpdeskDesk = DjangoHelpdeskConnector(CONFIG).open(
             access.url, access.anna_token
         )
@@ -57,7 +59,7 @@ class Employee:
 
 
 @pytest.fixture
-def anna(qtbot, demo_desk: DeskAccess) -> Iterator[Employee]:  # type: ignore[no-untyped-def]
+def anna(qtbot: QtBot, demo_desk: DeskAccess) -> Iterator[Employee]:
     employee = Employee(qtbot, demo_desk)
     yield employee
     employee.poller.stop()
@@ -148,7 +150,7 @@ def test_an_action_the_desk_refuses_says_so_and_keeps_the_ticket(
 ) -> None:
     ref = anna.desk.create_ticket(Report("Wi-Fi drops", ""))
     anna.act(ref, Action.FIXED_ITSELF, "")
-    failed: list[object] = []
+    failed: list[tuple[TicketRef, Action, ClientError]] = []
     anna.actions.failed.connect(lambda *failure: failed.append(failure))
     anna.actions.run(ref, Action.URGENT, "Now it is urgent", [])  # closed: refused
     ((failed_ref, action, error),) = failed

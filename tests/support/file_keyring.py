@@ -17,7 +17,7 @@ import keyring.errors
 
 
 class FileKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     @property
     def _path(self) -> Path:
@@ -25,7 +25,8 @@ class FileKeyring(keyring.backend.KeyringBackend):
 
     def _load(self) -> dict[str, str]:
         try:
-            return json.loads(self._path.read_text())
+            entries: dict[str, str] = json.loads(self._path.read_text())
+            return entries
         except FileNotFoundError:
             return {}
 
@@ -45,7 +46,7 @@ class FileKeyring(keyring.backend.KeyringBackend):
 
 
 class LockedKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
@@ -58,7 +59,7 @@ class LockedKeyring(keyring.backend.KeyringBackend):
 
 
 class StuckKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         threading.Event().wait()  # an unlock prompt nobody answers

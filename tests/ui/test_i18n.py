@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
 
 from client.core.models import Stage
 from client.services.poller import ConnectionState
@@ -53,7 +55,7 @@ def test_the_dutch_catalog_is_current_and_complete(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def dutch(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def dutch(qapp: QApplication) -> Iterator[None]:
     if not (I18N / "helpdesk_tray_nl.qm").exists():
         pytest.fail("the compiled catalogs are missing: run `make i18n`")
     before = QLocale()
@@ -67,7 +69,7 @@ def dutch(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     QLocale.setDefault(before)
 
 
-def test_the_interface_speaks_dutch(qtbot, dutch: None) -> None:  # type: ignore[no-untyped-def]
+def test_the_interface_speaks_dutch(qtbot: QtBot, dutch: None) -> None:
     tray = TrayIcon(TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE, open_tickets=2))
     assert tray.report_action.text() == "Probleem melden…"
     assert tray.tickets_action.text() == "Mijn meldingen (2 open)"
@@ -76,7 +78,7 @@ def test_the_interface_speaks_dutch(qtbot, dutch: None) -> None:  # type: ignore
     assert QCoreApplication.translate("cli", "Signed out.") == "Uitgelogd."
 
 
-def test_english_plurals_read_naturally(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_english_plurals_read_naturally(qtbot: QtBot, qapp: QApplication) -> None:
     translator = QTranslator()
     assert translator.load(str(I18N / "helpdesk_tray_en.qm"))
     qapp.installTranslator(translator)

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from jeepney import DBusAddress, HeaderFields, MessageType, new_signal
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from client.adapters.notification_bus import DBusNotificationBus
 from client.core.models import Agent, Stage, TicketRef, TicketSummary
@@ -66,14 +67,16 @@ def _change(
 
 
 @pytest.fixture
-def tray(qapp) -> RecordingTray:
+def tray(qapp: QApplication) -> RecordingTray:
     return RecordingTray()
 
 
+#: Builds ``Notifications`` on the session bus at an address (``None``: no bus at all).
+MakeNotifications = Callable[[str | None], Notifications]
+
+
 @pytest.fixture
-def make(
-    tray: RecordingTray, sync_runner: SyncTaskRunner
-) -> Iterator[Callable[..., Notifications]]:
+def make(tray: RecordingTray, sync_runner: SyncTaskRunner) -> Iterator[MakeNotifications]:
     """Build ``Notifications`` on a given bus; each is hung up after the test."""
     made: list[Notifications] = []
 
@@ -87,13 +90,13 @@ def make(
         notifications.close()
 
 
-def _wait_for(qtbot, server: NotifyServer, count: int) -> list[dict[str, Any]]:
+def _wait_for(qtbot: QtBot, server: NotifyServer, count: int) -> list[dict[str, Any]]:
     qtbot.waitUntil(lambda: len(server.notifications()) >= count)
     return server.notifications()
 
 
 def test_a_change_becomes_one_desktop_notification(
-    qtbot, notify_server: NotifyServer, make, tray: RecordingTray
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications, tray: RecordingTray
 ) -> None:
     notifications = make(notify_server.address)
     notifications.show(_change())
@@ -113,7 +116,7 @@ def test_a_change_becomes_one_desktop_notification(
 
 
 def test_toasts_shown_while_the_bus_opens_on_a_worker_all_arrive_in_order(
-    qtbot, notify_server: NotifyServer, tray: RecordingTray
+    qtbot: QtBot, notify_server: NotifyServer, tray: RecordingTray
 ) -> None:
     runner = TaskRunner(QThreadPool())
     notifications = Notifications(tray, runner, open_bus=_opener(notify_server.address))
@@ -138,7 +141,9 @@ def test_the_words_say_what_happened() -> None:
     assert title == "Ticket INC-12: In progress"
 
 
-def test_a_click_opens_the_ticket_it_belongs_to(qtbot, notify_server: NotifyServer, make) -> None:
+def test_a_click_opens_the_ticket_it_belongs_to(
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
+) -> None:
     notifications = make(notify_server.address)
     notifications.show(_change(12))
     notifications.show(_change(13))
@@ -152,7 +157,7 @@ def test_a_click_opens_the_ticket_it_belongs_to(qtbot, notify_server: NotifyServ
 
 
 def test_news_on_a_ticket_replaces_its_toast_until_that_is_closed(
-    qtbot, notify_server: NotifyServer, make
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
 ) -> None:
     notifications = make(notify_server.address)
     notifications.show(_change(12))
@@ -170,7 +175,7 @@ def test_news_on_a_ticket_replaces_its_toast_until_that_is_closed(
 
 
 def test_a_click_signal_from_anyone_but_the_server_is_ignored(
-    qtbot, notify_server: NotifyServer, make
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
 ) -> None:
     notifications = make(notify_server.address)
     opened: list[TicketRef] = []
@@ -189,7 +194,7 @@ def test_a_click_signal_from_anyone_but_the_server_is_ignored(
 
 
 def test_hostile_titles_arrive_escaped_and_on_one_short_line(
-    qtbot, notify_server: NotifyServer, make
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
 ) -> None:
     notifications = make(notify_server.address)
     hostile = "<img src=http://x> <b>bold</b> & co\nsecond line\u202e" + "x" * 500
@@ -204,7 +209,7 @@ def test_hostile_titles_arrive_escaped_and_on_one_short_line(
 
 
 def test_a_server_without_markup_gets_plain_text_without_tags(
-    qtbot, dbus_session: str, tmp_path: Path, make
+    qtbot: QtBot, dbus_session: str, tmp_path: Path, make: MakeNotifications
 ) -> None:
     server = NotifyServer.start(dbus_session, tmp_path / "plain.jsonl", capabilities=("body",))
     try:
@@ -218,7 +223,7 @@ def test_a_server_without_markup_gets_plain_text_without_tags(
 
 
 def test_several_tickets_at_once_share_one_toast_that_opens_the_list(
-    qtbot, notify_server: NotifyServer, make
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
 ) -> None:
     notifications = make(notify_server.address)
     notifications.show_summary([_change(n) for n in (1, 2, 3, 4)])
@@ -230,7 +235,7 @@ def test_several_tickets_at_once_share_one_toast_that_opens_the_list(
 
 
 def test_without_a_notification_server_the_tray_shows_it(
-    qtbot, dbus_session: str, make, tray: RecordingTray
+    qtbot: QtBot, dbus_session: str, make: MakeNotifications, tray: RecordingTray
 ) -> None:
     notifications = make(dbus_session)  # a bus where nobody owns the name
     notifications.show(_change(12))
@@ -248,7 +253,7 @@ def test_without_a_notification_server_the_tray_shows_it(
 
 @pytest.mark.parametrize("bus_address", [None, "disabled:", "unix:path=/nonexistent/bus"])
 def test_without_a_session_bus_the_tray_shows_it(
-    qtbot, make, tray: RecordingTray, bus_address: str | None
+    qtbot: QtBot, make: MakeNotifications, tray: RecordingTray, bus_address: str | None
 ) -> None:
     notifications = make(bus_address)
     notifications.show(_change(12))
@@ -256,7 +261,7 @@ def test_without_a_session_bus_the_tray_shows_it(
 
 
 def test_a_server_that_went_away_falls_back_to_the_tray(
-    qtbot, notify_server: NotifyServer, make, tray: RecordingTray
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications, tray: RecordingTray
 ) -> None:
     notifications = make(notify_server.address)
     notifications.show(_change(12))
@@ -271,7 +276,7 @@ def test_the_recording_server_refuses_a_wrong_signature_like_real_daemons(
     notify_server: NotifyServer,
 ) -> None:
     # QtDBus from PySide sends replaces_id as int32 (docs/reference: qt-on-linux §5).
-    wrong = ("app", 0, "", "summary", "body", [], {}, -1)
+    wrong: tuple[object, ...] = ("app", 0, "", "summary", "body", [], {}, -1)
     reply = notify_server.call("Notify", "sisssasa{sv}i", wrong)
     assert reply.header.message_type is MessageType.error
     assert reply.header.fields[HeaderFields.error_name] == "org.freedesktop.DBus.Error.InvalidArgs"
@@ -282,7 +287,7 @@ def test_the_recording_server_refuses_a_wrong_signature_like_real_daemons(
 
 
 def test_one_toast_per_change_from_policy_to_desktop(
-    qtbot, notify_server: NotifyServer, make, clock: FakeClock
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications, clock: FakeClock
 ) -> None:
     notifications = make(notify_server.address)
     notifier = Notifier(Settings(), clock=clock)

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QScrollArea
 
 from client.core.diagnostics import SCHEMA_ID
 from client.core.models import Report
@@ -21,7 +22,7 @@ from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
 from client.ui.payload_preview import PayloadPreview
 from client.ui.report_dialog import ReportDialog
-from client.ui.report_items import DIAGNOSTICS, SCREENSHOT, Part, ReportItems
+from client.ui.report_items import DIAGNOSTICS, SCREENSHOT, Part, ReportItems, _Row
 from client.ui.screenshot import Grab, ScreenshotEditor, grab_screens
 from tests.fakes import FakeConnector, FakeDesk, make_account, make_evidence, make_outbox
 
@@ -50,7 +51,7 @@ def _sides(rect: QRect) -> tuple[int, int, int, int]:
 class Reporting:
     """A report dialog with its items, over the in-memory desk."""
 
-    def __init__(self, qtbot, desk: FakeDesk, grab: Grab) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot: QtBot, desk: FakeDesk, grab: Grab) -> None:
         runner = SyncTaskRunner()
         account = make_account(runner, FakeConnector(desk))
         account.restore()
@@ -67,7 +68,7 @@ class Reporting:
         qtbot.waitUntil(lambda: self.items.ready)
         self.qtbot = qtbot
 
-    def row(self, key: str):  # type: ignore[no-untyped-def]
+    def row(self, key: str) -> _Row:
         (row,) = [r for r in self.dialog.view.items.rows if r.item.key == key]
         return row
 
@@ -76,11 +77,12 @@ class Reporting:
         self.qtbot.mouseClick(self.dialog.view.send, Qt.MouseButton.LeftButton)
         self.qtbot.waitUntil(self.dialog.view.done.isVisible)
         (report,) = [r for name, r in self.desk.calls if name == "create_ticket"]
+        assert isinstance(report, Report)
         return report
 
 
 @pytest.fixture
-def reporting(qtbot, fake_desk: FakeDesk) -> Iterator[Reporting]:  # type: ignore[no-untyped-def]
+def reporting(qtbot: QtBot, fake_desk: FakeDesk) -> Iterator[Reporting]:
     yield Reporting(qtbot, fake_desk, Grab(screen=_screen()))
 
 
@@ -143,11 +145,13 @@ def test_the_preview_shows_exactly_the_bytes_that_will_be_sent(reporting: Report
     tabs = preview.tabs
     names = [tabs.tabText(i) for i in range(tabs.count())]
     assert names == ["Text of the ticket", "diagnostics.json", "screenshot.webp"]
-    text = tabs.widget(0).findChild(QPlainTextEdit) or tabs.widget(0)
+    text, shown_json, scroll = (tabs.widget(i) for i in range(3))
+    assert isinstance(text, QPlainTextEdit) and isinstance(shown_json, QPlainTextEdit)
     assert text.toPlainText().startswith("Printer\n\nDisk ")
-    shown_json = tabs.widget(1).toPlainText()
-    assert shown_json == reporting.items.attachments()[0].data.decode()
-    assert not tabs.widget(2).widget().pixmap().isNull(), "the image itself, decoded"
+    assert shown_json.toPlainText() == reporting.items.attachments()[0].data.decode()
+    assert isinstance(scroll, QScrollArea)
+    picture = scroll.widget()
+    assert isinstance(picture, QLabel) and not picture.pixmap().isNull(), "the image decoded"
 
 
 def test_black_boxes_drawn_by_mouse_are_in_the_pixels_sent(reporting: Reporting) -> None:
@@ -185,7 +189,7 @@ def test_black_boxes_drawn_by_mouse_are_in_the_pixels_sent(reporting: Reporting)
 
 
 def test_without_a_screenshot_the_report_still_goes_and_says_why(
-    qtbot, fake_desk: FakeDesk
+    qtbot: QtBot, fake_desk: FakeDesk
 ) -> None:
     reporting = Reporting(qtbot, fake_desk, grab_screens(allowed=False))
     row = reporting.row(SCREENSHOT)

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -44,7 +45,7 @@ def _screen() -> QImage:
 
 
 class Dialog:
-    def __init__(self, qtbot, desk: DeskAccess, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot: QtBot, desk: DeskAccess, tmp_path: Path) -> None:
         runner = SyncTaskRunner()
         port = DjangoHelpdeskConnector(HttpConfig()).open(desk.url, desk.anna_token)
         self.store = SqliteOutbox(tmp_path / "outbox.sqlite3")
@@ -77,7 +78,7 @@ def _arrived(desk: DeskAccess, ticket_id: str) -> dict[str, bytes]:
 
 
 def test_the_screenshot_and_the_diagnostics_reach_the_agent_byte_for_byte(
-    qtbot, demo_desk: DeskAccess, tmp_path: Path
+    qtbot: QtBot, demo_desk: DeskAccess, tmp_path: Path
 ) -> None:
     dialog = Dialog(qtbot, demo_desk, tmp_path)
     sent = {a.filename: a.data for a in dialog.items.attachments()}
@@ -88,7 +89,7 @@ def test_the_screenshot_and_the_diagnostics_reach_the_agent_byte_for_byte(
 
 
 def test_an_item_the_user_removed_never_arrives(
-    qtbot, demo_desk: DeskAccess, tmp_path: Path
+    qtbot: QtBot, demo_desk: DeskAccess, tmp_path: Path
 ) -> None:
     dialog = Dialog(qtbot, demo_desk, tmp_path)
     (row,) = [r for r in dialog.dialog.view.items.rows if r.item.key == SCREENSHOT]
@@ -98,7 +99,7 @@ def test_an_item_the_user_removed_never_arrives(
 
 
 def test_a_file_the_desk_refuses_is_named_and_the_ticket_is_still_made(
-    qtbot, demo_desk: DeskAccess, tmp_path: Path
+    qtbot: QtBot, demo_desk: DeskAccess, tmp_path: Path
 ) -> None:
     tool = tmp_path / "fixer.exe"
     tool.write_bytes(b"MZ" + bytes(64))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -32,7 +33,7 @@ LIMIT = 200_000  # the diagnostics take some 10 KB of it
 class Held:
     """A report dialog whose diagnostics and files wait until the test lets them through."""
 
-    def __init__(self, qtbot, desk: FakeDesk, *, wait_ms: int = 60_000) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot: QtBot, desk: FakeDesk, *, wait_ms: int = 60_000) -> None:
         sync = SyncTaskRunner()
         account = make_account(sync, FakeConnector(desk))
         account.restore()
@@ -73,7 +74,7 @@ class Held:
 
 
 @pytest.fixture
-def held(qtbot, fake_desk: FakeDesk) -> Held:  # type: ignore[no-untyped-def]
+def held(qtbot: QtBot, fake_desk: FakeDesk) -> Held:
     return Held(qtbot, fake_desk)
 
 
@@ -124,7 +125,9 @@ def test_send_waits_for_the_diagnostics_then_sends_them(held: Held) -> None:
     assert [a.filename for a in report.attachments] == ["diagnostics.json"]
 
 
-def test_send_does_not_wait_for_ever_for_diagnostics_that_hang(qtbot, fake_desk: FakeDesk) -> None:  # type: ignore[no-untyped-def]
+def test_send_does_not_wait_for_ever_for_diagnostics_that_hang(
+    qtbot: QtBot, fake_desk: FakeDesk
+) -> None:
     held = Held(qtbot, fake_desk, wait_ms=50)
     held.press_send()
     # The snapshot never comes: the report leaves without it, and says why.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pytestqt.qtbot import QtBot
+
 from PySide6.QtCore import Qt
 
 from client.core.models import Stage
@@ -15,7 +17,7 @@ from tests.fakes import FakeDesk
 ONLINE = TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE)
 
 
-def _window(qtbot) -> TicketsWindow:  # type: ignore[no-untyped-def]
+def _window(qtbot: QtBot) -> TicketsWindow:
     window = TicketsWindow()
     qtbot.addWidget(window)
     window.show()
@@ -24,10 +26,12 @@ def _window(qtbot) -> TicketsWindow:  # type: ignore[no-untyped-def]
 
 
 def _cell(window: TicketsWindow, row: int, column: TicketTableModel.Column) -> str:
-    return window.model.data(window.model.index(row, column))
+    text = window.model.data(window.model.index(row, column))
+    assert isinstance(text, str)
+    return text
 
 
-def test_tickets_are_listed_with_their_stage_and_agent(qtbot, fake_desk: FakeDesk) -> None:
+def test_tickets_are_listed_with_their_stage_and_agent(qtbot: QtBot, fake_desk: FakeDesk) -> None:
     fake_desk.add_ticket("Printer jams", Stage.ASSIGNED, agent="Joost Bakker")
     fake_desk.add_ticket("VPN drops")
     window = _window(qtbot)
@@ -43,7 +47,7 @@ def test_tickets_are_listed_with_their_stage_and_agent(qtbot, fake_desk: FakeDes
     assert not window.view.banner.isVisible()
 
 
-def test_no_tickets_says_so_kindly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_no_tickets_says_so_kindly(qtbot: QtBot) -> None:
     window = _window(qtbot)
     loading = window.view.empty.text()
     window.show_tickets([], loaded=True)
@@ -51,7 +55,7 @@ def test_no_tickets_says_so_kindly(qtbot) -> None:  # type: ignore[no-untyped-de
     assert window.view.empty.text() and window.view.empty.text() != loading
 
 
-def test_offline_and_signed_out_are_explained(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_offline_and_signed_out_are_explained(qtbot: QtBot) -> None:
     window = _window(qtbot)
     window.show_status(
         TrayStatus(
@@ -71,7 +75,7 @@ def test_offline_and_signed_out_are_explained(qtbot) -> None:  # type: ignore[no
         qtbot.mouseClick(window.view.sign_in, Qt.MouseButton.LeftButton)
 
 
-def test_hostile_titles_are_shown_as_plain_text(qtbot, fake_desk: FakeDesk) -> None:
+def test_hostile_titles_are_shown_as_plain_text(qtbot: QtBot, fake_desk: FakeDesk) -> None:
     hostile = '<img src="http://evil.example/x.png"><b>bold</b><script>alert(1)</script>'
     fake_desk.add_ticket(hostile)
     fake_desk.add_ticket("A" * 1_000_000)
@@ -84,7 +88,7 @@ def test_hostile_titles_are_shown_as_plain_text(qtbot, fake_desk: FakeDesk) -> N
         assert label.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_buttons_emit_intents(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_buttons_emit_intents(qtbot: QtBot) -> None:
     window = _window(qtbot)
     with qtbot.waitSignal(window.report_requested):
         qtbot.mouseClick(window.view.report, Qt.MouseButton.LeftButton)
@@ -95,7 +99,7 @@ def test_buttons_emit_intents(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert signal.args == [False]
 
 
-def test_the_empty_list_explains_why(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_empty_list_explains_why(qtbot: QtBot) -> None:
     window = _window(qtbot)
     texts_seen = set()
     for status, loaded in (
@@ -111,7 +115,7 @@ def test_the_empty_list_explains_why(qtbot) -> None:  # type: ignore[no-untyped-
 
 
 def test_with_reports_waiting_the_empty_list_still_says_why_tickets_are_missing(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
 ) -> None:
     window = _window(qtbot)
     item = OutboxItem(1, "k1", "No network in room 2.14", "", OutboxState.RETRY, 0.0)
@@ -125,7 +129,7 @@ def test_with_reports_waiting_the_empty_list_still_says_why_tickets_are_missing(
     assert window.view.empty.text() == "", "not 'you have no tickets' above a waiting report"
 
 
-def test_the_stage_that_needs_the_user_stands_out(qtbot, fake_desk: FakeDesk) -> None:
+def test_the_stage_that_needs_the_user_stands_out(qtbot: QtBot, fake_desk: FakeDesk) -> None:
     fake_desk.add_ticket("Waiting", Stage.WAITING_ON_YOU)
     fake_desk.add_ticket("Working", Stage.IN_PROGRESS)
     window = _window(qtbot)

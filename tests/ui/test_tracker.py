@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -28,7 +30,7 @@ from tests.fakes import T0
 REF = TicketRef("42", "IT-42")
 
 
-def _summary(stage: Stage = Stage.IN_PROGRESS, **fields: object) -> TicketSummary:
+def _summary(stage: Stage = Stage.IN_PROGRESS, **fields: Any) -> TicketSummary:
     base = TicketSummary(
         ref=REF,
         title="Printer on floor 2 jams",
@@ -42,7 +44,7 @@ def _summary(stage: Stage = Stage.IN_PROGRESS, **fields: object) -> TicketSummar
 
 
 @pytest.fixture
-def tracker(qtbot) -> TicketTracker:  # type: ignore[no-untyped-def]
+def tracker(qtbot: QtBot) -> TicketTracker:
     widget = TicketTracker(now=lambda: T0 + timedelta(hours=1))
     qtbot.addWidget(widget)
     widget.show()
@@ -102,7 +104,7 @@ def test_the_buttons_fit_the_stage(
     assert _shown_buttons(tracker) == buttons
 
 
-def test_still_broken_needs_a_word_then_asks_with_it(qtbot, tracker: TicketTracker) -> None:  # type: ignore[no-untyped-def]
+def test_still_broken_needs_a_word_then_asks_with_it(qtbot: QtBot, tracker: TicketTracker) -> None:
     tracker.show_ticket(_summary(Stage.RESOLVED), Expectation())
     asked: list[tuple[object, ...]] = []
     tracker.action_requested.connect(lambda *args: asked.append(args))
@@ -115,7 +117,7 @@ def test_still_broken_needs_a_word_then_asks_with_it(qtbot, tracker: TicketTrack
 
 
 def test_a_reply_goes_with_its_files_and_the_box_empties_once_sent(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     tracker: TicketTracker,
 ) -> None:
     tracker.show_ticket(_summary(), Expectation())
@@ -176,7 +178,7 @@ def test_the_conversation_is_in_order_with_who_wrote_it(tracker: TicketTracker) 
     assert "Sanne de Vries (service desk)" in conversation
 
 
-def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot: QtBot) -> None:
     window = TicketsWindow()
     qtbot.addWidget(window)
     window.show()
@@ -189,7 +191,7 @@ def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot) -> Non
     assert window.tracking, "a poll does not throw the user back to the list"
     assert _shown_buttons(window.tracker)[0] is Action.CONFIRM
     qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
-    assert not window.tracking and opened == [REF, None]
+    assert (window.tracking, opened) == (False, [REF, None])
     window.view.table.activated.emit(window.model.index(0, 1))
     assert window.tracker.view.back.shortcut() == QKeySequence(QKeySequence.StandardKey.Back)
     window.tracker.view.back.animateClick()  # what the shortcut does

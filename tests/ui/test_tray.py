@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from client.core.errors import BadResponse
 from client.services.poller import ConnectionState
@@ -22,7 +23,7 @@ OFFLINE = TrayStatus(
 NEWS = TrayStatus(TrayIconKind.ATTENTION, True, ConnectionState.ONLINE, open_tickets=1, unseen=1)
 
 
-def test_every_menu_entry_does_something(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
     tray = TrayIcon(SIGNED_OUT)
     expected = {
         tray.report_action: tray.report_requested,
@@ -37,7 +38,7 @@ def test_every_menu_entry_does_something(qtbot) -> None:  # type: ignore[no-unty
             action.trigger()
 
 
-def test_the_menu_follows_the_status(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_follows_the_status(qtbot: QtBot) -> None:
     tray = TrayIcon(SIGNED_OUT)
     assert tray.sign_in_action.isVisible()
     tray.apply_status(ONLINE)
@@ -48,20 +49,20 @@ def test_the_menu_follows_the_status(qtbot) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("status", [SIGNED_OUT, ONLINE, OFFLINE, NEWS])
-def test_each_status_has_its_own_icon_and_words(qtbot, status: TrayStatus) -> None:  # type: ignore[no-untyped-def]
+def test_each_status_has_its_own_icon_and_words(qtbot: QtBot, status: TrayStatus) -> None:
     tray = TrayIcon(status)
     assert not tray.icon().isNull()
     assert tray.toolTip().count("\n") == 1
 
 
-def test_offline_says_why(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_offline_says_why(qtbot: QtBot) -> None:
     tray = TrayIcon(OFFLINE)
     assert texts.unavailable_message("timeout") in tray.toolTip()
     images = [TrayIcon(s).icon().pixmap(22, 22).toImage() for s in (ONLINE, OFFLINE, NEWS)]
     assert images[0] != images[1] and images[1] != images[2] and images[0] != images[2]
 
 
-def test_a_desk_that_answers_nonsense_is_not_called_a_network_problem(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_desk_that_answers_nonsense_is_not_called_a_network_problem(qtbot: QtBot) -> None:
     status = TrayStatus(
         TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, error_code="bad_response"
     )
