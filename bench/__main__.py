@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle`` picks some; all run by default.
+``--only startup,crash,latency,report,idle,rt,connections`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 
 from bench import (
+    connections,
     crash_kills,
     idle_polls,
     loop_latency,
@@ -25,7 +26,7 @@ from bench import (
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt")
+BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt", "connections")
 
 
 def machine() -> dict[str, object]:
@@ -54,12 +55,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--rounds", type=int, default=9, help="start-ups of each program")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before measuring")
+    parser.add_argument("--memory-runs", type=int, default=5, help="pairs measured for memory")
+    parser.add_argument(
+        "--used-idle", type=float, default=300.0, help="seconds idle after first use (0: skip)"
+    )
     parser.add_argument("--kills", type=int, default=200, help="SIGKILLs of the outbox sender")
     parser.add_argument("--seed", type=int, default=None, help="crash harness seed")
     parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
     parser.add_argument("--report-rounds", type=int, default=21, help="grabs and snapshots")
     parser.add_argument("--idle-hours", type=int, default=24, help="simulated idle hours")
     parser.add_argument("--rt-rounds", type=int, default=9, help="rounds of each RT operation")
+    parser.add_argument(
+        "--delay-trials", type=int, default=6, help="changes timed from desk to client"
+    )
+    parser.add_argument(
+        "--connection-minutes", type=float, default=10.0, help="real minutes of the app"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -76,7 +87,7 @@ def main() -> int:
     record: dict[str, object] = {"date": stamp, "machine": machine()}
     lines = [f"{stamp} on {record['machine']}"]
     if "startup" in chosen:
-        startup = startup_memory.run(args.rounds, args.idle)
+        startup = startup_memory.run(args.rounds, args.idle, args.memory_runs, args.used_idle)
         record["startup_memory"] = startup.as_dict()
         lines += ["", *startup.table()]
     if "crash" in chosen:
@@ -88,13 +99,17 @@ def main() -> int:
         record["report_evidence"] = evidence.as_dict()
         lines += ["", *evidence.table()]
     if "idle" in chosen:
-        idle = idle_polls.run(args.idle_hours, args.seed)
+        idle = idle_polls.run(args.idle_hours, args.seed, trials=args.delay_trials)
         record["idle_polls"] = idle.as_dict()
         lines += ["", *idle.table()]
     if "rt" in chosen:
         tracker = rt_desk.run(args.rt_rounds)
         record["rt_desk"] = tracker.as_dict()
         lines += ["", *tracker.table()]
+    if "connections" in chosen:
+        sockets = connections.run(args.connection_minutes)
+        record["connections"] = sockets.as_dict()
+        lines += ["", *sockets.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

@@ -1,16 +1,27 @@
-"""An idle client's cost to the desk: requests and bytes per idle poll and hour, and for a fleet.
+"""An idle client's cost to the desk, and a realistic fleet's: requests per hour, bytes, delays.
 
-Budget (architecture §5 and §12): an idle client whose tickets do not change
-costs at most one small request per slow interval, ≤ 12 requests per hour.
+Budgets (architecture §5 and §12): an idle client whose tickets do not change
+costs at most one small request per slow interval (≤ 12 an hour) while its user
+has an open ticket, and a realistic fleet, where 80 % of the desktops have no
+open ticket, costs ≤ 4 requests per client-hour. Worst-case delays: an agent's
+change on an open ticket is heard of within the slow interval (5 min), a ticket
+an agent opened for someone with nothing open within the rare one (30 min).
 
-- The real ``TicketPoller`` (its schedule: the slow interval of the settings'
-  defaults, its jitter and backoff) drives the real django-helpdesk adapter and
-  HTTP layer against a real demo desk on 127.0.0.1, through a TCP relay that
-  counts every byte each way: requests and answers as they cross the wire,
-  headers included. A ``requests`` response hook counts the HTTP requests.
-- Time is simulated: the poller's two clocks are moved on by each delay it
-  arms and its timer is fired at once, so a day of idle polling takes
-  seconds; every poll is a real request answered by the desk.
+- Two simulated desktops, each the real ``TicketPoller`` (its schedule: the
+  slow and rare intervals of the settings' defaults, its jitter and backoff)
+  driving the real django-helpdesk adapter and HTTP layer against a real demo
+  desk on 127.0.0.1: Anna, who has open tickets, and Bram, whose tickets are
+  all closed (the bench closes them first, as an agent). Between them and the
+  desk sits a TCP relay that counts every byte each way, headers included; a
+  ``requests`` response hook counts the HTTP requests.
+- Time is simulated: each poller's two clocks are moved on by what its timer
+  was armed for, and the timer is fired at once (also when it only wakes to
+  compare the clocks on the way to a rare poll), so a day of idle polling
+  takes seconds; every poll is a real request answered by the desk.
+- The delays: right after a poll, an agent answers one of Anna's open tickets
+  (django-helpdesk's own staff pages), or a new ticket is filed for Bram; the
+  simulated time until the poll that brings it is the delay. The worst case is
+  the longest wait between two polls; the trials sample it.
 - Also measured: a watched ticket fetched again unchanged (304) against its
   first fetch (200), and, as the baseline of the same run, how many idle
   polls per second the demo desk answers to several clients at once.
@@ -19,6 +30,7 @@ costs at most one small request per slow interval, ≤ 12 requests per hour.
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import socket
 import statistics
@@ -26,27 +38,37 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
 from client.adapters.desks.django_helpdesk import DjangoHelpdeskDesk
 from client.adapters.http import HttpClient, HttpConfig, make_session
-from client.core.models import Cursor, TicketSummary
+from client.core.models import Cursor, Report, TicketSummary
 from client.core.settings import Settings
-from client.services.poller import TicketPoller
+from client.services.poller import FINISHED, TicketPoller
 from client.services.tasks import SyncTaskRunner
-from demo.deskctl import temporary_desk
+from demo.agent_console import AgentConsole
+from demo.deskctl import DemoDesk, temporary_desk
 
-#: Requests an idle client may cost per hour (architecture §12).
+#: Requests an idle client with an open ticket may cost per hour (architecture §12).
 BUDGET_PER_HOUR = 12.0
+#: Requests per client-hour of a realistic fleet (architecture §12).
+FLEET_BUDGET_PER_HOUR = 4.0
+#: The share of a realistic fleet's desktops whose user has an open ticket.
+OPEN_SHARE = 0.2
 FLEET = 10_000
 #: What a single Request Tracker worker serves here (architecture §5), for scale.
 RT_WORKER_GETS_PER_S = 30.0
 #: The demo desk's cursor lies this far in the past (``demo/tray_api/views.py``).
 CURSOR_MARGIN_S = 30.0
+#: The demo desk's agent who plays the other side (``demo/README.md``).
+AGENT = ("joost", "demo-agent")
+EMPLOYEE_PASSWORD = "demo-employee"
+
+T = TypeVar("T")
 
 
 class CountingRelay:
@@ -72,6 +94,8 @@ class CountingRelay:
         """Close every open connection, as a server does with idle ones after its keep-alive."""
         with self._lock:
             pairs = list(self._open)
+        if not pairs:
+            return
         for pair in pairs:
             for sock in pair:
                 with contextlib.suppress(OSError):
@@ -171,6 +195,68 @@ def _counting_sessions(statuses: list[int]) -> Callable[[HttpConfig], requests.S
     return factory
 
 
+class _Desktop(QObject):
+    """One employee's tray, simulated: the real poller, adapter and HTTP layer, its own clock."""
+
+    def __init__(self, url: str, token: str, seed: int | None) -> None:
+        super().__init__()
+        settings = Settings()
+        self.statuses: list[int] = []
+        self.http = HttpClient(
+            url,
+            HttpConfig(),
+            {"Authorization": f"Token {token}"},
+            session_factory=_counting_sessions(self.statuses),
+        )
+        self.desk = _NotingDesk(self.http)
+        self.clock = _SimClock()
+        self.poller = TicketPoller(
+            SyncTaskRunner(),
+            slow_interval_s=settings.poll_interval_s,
+            rare_interval_s=settings.rare_poll_interval_s,
+            clock=self.clock,
+            wall_clock=self.clock.wall,
+            rng=random.Random(seed),
+        )
+        timer = self.poller.findChild(QTimer)
+        assert timer is not None
+        self.timer = timer
+        self.news = 0
+        self.poller.tickets_changed.connect(self._on_poller_tickets_changed)
+
+    @Slot(list)
+    def _on_poller_tickets_changed(self, changes: list[object]) -> None:
+        self.news += 1
+
+    @property
+    def polls(self) -> int:
+        """Polls made so far."""
+        return len(self.desk.listed)
+
+    def wake(self) -> bool:
+        """What the single-shot timer does when its time comes; whether it polled."""
+        before = self.polls
+        self.clock.now += self.timer.interval() / 1000.0
+        self.timer.timeout.emit()
+        return self.polls > before
+
+    def wake_until_poll(self) -> None:
+        """Let the timer run until it polls (a rare wait wakes a few times first)."""
+        while not self.wake():
+            pass
+
+    def settle_into(self, interval_s: float) -> None:
+        """Poll until the cadence is back to ``interval_s`` (after news: fast for a while)."""
+        self.wake_until_poll()
+        while (self.poller.next_delay_s or 0.0) < interval_s:
+            self.wake_until_poll()
+
+    def close(self) -> None:
+        """Stop polling and close the connections."""
+        self.poller.stop()
+        self.http.close()
+
+
 @dataclass
 class Poll:
     """One idle poll as the desk saw it."""
@@ -183,18 +269,15 @@ class Poll:
 
 
 @dataclass
-class Result:
-    """Polls over simulated hours, the watched-ticket fetch, and the desk's baseline."""
+class ClientRun:
+    """One simulated desktop's idle hours."""
 
+    name: str
+    interval_s: float
     hours: int
-    slow_interval_s: float
-    jitter: float
     polls: list[Poll] = field(default_factory=list)
-    connections: int = 0
-    ticket_200_bytes: int = 0
-    ticket_304_bytes: int = 0
-    desk_polls_per_s: float = 0.0
-    desk_clients: int = 0
+    #: Timer wake-ups, with a request or (on the way to a rare poll) without.
+    wakeups: int = 0
 
     @property
     def per_hour(self) -> list[int]:
@@ -205,47 +288,118 @@ class Result:
         return counts
 
     @property
+    def mean_per_hour(self) -> float:
+        """Requests per hour, on average."""
+        return statistics.mean(self.per_hour)
+
+    @property
     def requests_per_poll(self) -> float:
         """HTTP requests one idle poll makes."""
         return sum(p.requests for p in self.polls) / len(self.polls)
 
+    def as_dict(self) -> dict[str, object]:
+        """For the JSON record."""
+        return {
+            "name": self.name,
+            "interval_s": self.interval_s,
+            "hours": self.hours,
+            "polls": len(self.polls),
+            "requests_per_poll": self.requests_per_poll,
+            "per_hour": self.per_hour,
+            "mean_per_hour": self.mean_per_hour,
+            "wakeups": self.wakeups,
+            "listed": sum(p.listed for p in self.polls),
+        }
+
+
+@dataclass
+class Result:
+    """Two desktops' idle hours, the fleet, the delays, the watched fetch, the desk's baseline."""
+
+    hours: int
+    slow_interval_s: float
+    rare_interval_s: float
+    jitter: float
+    open_client: ClientRun
+    quiet_client: ClientRun
+    slow_delays: list[float] = field(default_factory=list)
+    rare_delays: list[float] = field(default_factory=list)
+    connections: int = 0
+    ticket_200_bytes: int = 0
+    ticket_304_bytes: int = 0
+    desk_polls_per_s: float = 0.0
+    desk_clients: int = 0
+
     @property
-    def planned_per_hour(self) -> float:
-        """Requests per hour from the slow interval (mean of the jitter) and requests per poll."""
-        return 3600.0 / self.slow_interval_s * self.requests_per_poll
+    def polls(self) -> list[Poll]:
+        """Every idle poll measured, both desktops."""
+        return self.open_client.polls + self.quiet_client.polls
 
     @property
     def bytes_per_poll(self) -> float:
         """Mean bytes on the wire per idle poll, both ways."""
         return statistics.mean(p.sent + p.received for p in self.polls)
 
+    @property
+    def fleet_per_hour(self) -> float:
+        """Requests per client-hour of the 80/20 fleet, on average."""
+        return (
+            OPEN_SHARE * self.open_client.mean_per_hour
+            + (1 - OPEN_SHARE) * self.quiet_client.mean_per_hour
+        )
+
+    @property
+    def fleet_worst_hour(self) -> float:
+        """The same with each desktop in its busiest hour."""
+        return OPEN_SHARE * max(self.open_client.per_hour) + (1 - OPEN_SHARE) * max(
+            self.quiet_client.per_hour
+        )
+
     def fleet(self) -> tuple[float, float]:
         """Requests and bytes per second at the desk from :data:`FLEET` idle desktops."""
-        per_hour = statistics.mean(self.per_hour)
-        requests_per_s = FLEET * per_hour / 3600.0
-        return requests_per_s, requests_per_s * self.bytes_per_poll / self.requests_per_poll
+        requests_per_s = FLEET * self.fleet_per_hour / 3600.0
+        requests_per_poll = sum(p.requests for p in self.polls) / len(self.polls)
+        return requests_per_s, requests_per_s * self.bytes_per_poll / requests_per_poll
 
     def table(self) -> list[str]:
         """Markdown rows."""
-        hours = self.per_hour
+        open_, quiet = self.open_client, self.quiet_client
+        sizes = [p.sent + p.received for p in self.polls]
         sent = statistics.mean(p.sent for p in self.polls)
         received = statistics.mean(p.received for p in self.polls)
-        sizes = [p.sent + p.received for p in self.polls]
         fleet_rps, fleet_bps = self.fleet()
-        mean_hour = statistics.mean(hours)
+        slow_bound = self.slow_interval_s * (1 + self.jitter)
+        rare_bound = self.rare_interval_s * (1 + self.jitter)
+        before = BUDGET_PER_HOUR  # every desktop at the slow interval, as before issue 11
+        fleet_ratio = self.fleet_per_hour / FLEET_BUDGET_PER_HOUR
         return [
             "| measure | value | budget | ratio |",
             "|---|---|---|---|",
-            f"| slow interval (settings default), jitter | {self.slow_interval_s:.0f} s "
-            f"± {self.jitter:.0%} | | |",
+            f"| intervals (settings' defaults): slow (a ticket open), rare (nothing open); "
+            f"jitter | {self.slow_interval_s:.0f} s, {self.rare_interval_s:.0f} s; "
+            f"up to +{self.jitter:.0%} | | |",
             f"| HTTP requests per idle poll (counted, {len(self.polls)} polls) "
-            f"| **{self.requests_per_poll:.2f}** | 1 | |",
-            f"| requests per idle hour: 3600 s / interval × requests per poll "
-            f"| **{self.planned_per_hour:.1f}** | ≤ {BUDGET_PER_HOUR:.0f} "
-            f"| **{self.planned_per_hour / BUDGET_PER_HOUR:.2f}×** |",
-            f"| requests per idle hour, {self.hours} simulated hours: mean (fewest–most) "
-            f"| {mean_hour:.2f} ({min(hours)}–{max(hours)}) | ≤ {BUDGET_PER_HOUR:.0f} "
-            f"| {mean_hour / BUDGET_PER_HOUR:.2f}× |",
+            f"| **{sum(p.requests for p in self.polls) / len(self.polls):.2f}** | 1 | |",
+            f"| a ticket open: requests per hour, {open_.hours} simulated hours: mean "
+            f"(fewest–most) | **{open_.mean_per_hour:.2f}** ({min(open_.per_hour)}–"
+            f"{max(open_.per_hour)}) | ≤ {BUDGET_PER_HOUR:.0f} "
+            f"| {open_.mean_per_hour / BUDGET_PER_HOUR:.2f}× |",
+            f"| nothing open: requests per hour, {quiet.hours} simulated hours: mean "
+            f"(fewest–most) | **{quiet.mean_per_hour:.2f}** ({min(quiet.per_hour)}–"
+            f"{max(quiet.per_hour)}) | ≤ 2 | {quiet.mean_per_hour / 2:.2f}× |",
+            f"| nothing open: timer wake-ups per hour (clock checks, no request) "
+            f"| {quiet.wakeups / quiet.hours:.1f} ({len(quiet.polls)} of "
+            f"{quiet.wakeups} with a request) | | |",
+            f"| **fleet, {OPEN_SHARE:.0%} with a ticket open: requests per client-hour** "
+            f"| **{self.fleet_per_hour:.2f}** (busiest hours: {self.fleet_worst_hour:.2f}) "
+            f"| ≤ {FLEET_BUDGET_PER_HOUR:.0f} | **{fleet_ratio:.2f}×** "
+            f"({self.fleet_per_hour / before:.2f}× the {before:.0f} before) |",
+            f"| delay: an agent's change on an open ticket, worst of {len(self.slow_delays)} "
+            f"(bound: slow interval + jitter) | **{max(self.slow_delays):.0f} s** "
+            f"({slow_bound:.0f} s) | ≤ {self.slow_interval_s:.0f} s + jitter | |",
+            f"| delay: a new ticket for someone with nothing open, worst of "
+            f"{len(self.rare_delays)} (bound) | **{max(self.rare_delays):.0f} s** "
+            f"({rare_bound:.0f} s) | ≤ {self.rare_interval_s:.0f} s + jitter | |",
             f"| bytes per idle poll on the wire, headers included: request + answer "
             f"| **{self.bytes_per_poll:.0f} B** ({sent:.0f} + {received:.0f}; "
             f"{min(sizes)}–{max(sizes)}) | small | |",
@@ -254,10 +408,10 @@ class Result:
             f"| {self.connections} | | |",
             f"| watched ticket fetched again unchanged: 304 vs first fetch 200 "
             f"| {self.ticket_304_bytes} B vs {self.ticket_200_bytes} B | | |",
-            f"| {FLEET:,} idle desktops: requests per second at the desk "
+            f"| {FLEET:,} desktops of that fleet: requests per second at the desk "
             f"| **{fleet_rps:.1f}/s** | | {fleet_rps / RT_WORKER_GETS_PER_S:.2f}× one RT worker's "
             f"~{RT_WORKER_GETS_PER_S:.0f} GETs/s |",
-            f"| {FLEET:,} idle desktops: bytes per second at the desk "
+            f"| {FLEET:,} desktops of that fleet: bytes per second at the desk "
             f"| {fleet_bps / 1000:.0f} kB/s ({fleet_bps * 86400 / 1e9:.1f} GB a day) | | |",
             f"| demo desk answering idle polls, {self.desk_clients} clients at once "
             f"| {self.desk_polls_per_s:.0f}/s | | "
@@ -270,15 +424,16 @@ class Result:
         return {
             "hours": self.hours,
             "slow_interval_s": self.slow_interval_s,
+            "rare_interval_s": self.rare_interval_s,
             "jitter": self.jitter,
-            "polls": len(self.polls),
-            "requests_per_poll": self.requests_per_poll,
-            "planned_per_hour": self.planned_per_hour,
-            "per_hour": self.per_hour,
+            "open_client": self.open_client.as_dict(),
+            "quiet_client": self.quiet_client.as_dict(),
+            "open_share": OPEN_SHARE,
+            "fleet_per_hour": self.fleet_per_hour,
+            "fleet_worst_hour": self.fleet_worst_hour,
+            "slow_delays_s": self.slow_delays,
+            "rare_delays_s": self.rare_delays,
             "bytes_per_poll": self.bytes_per_poll,
-            "sent_per_poll": statistics.mean(p.sent for p in self.polls),
-            "received_per_poll": statistics.mean(p.received for p in self.polls),
-            "listed": sum(p.listed for p in self.polls),
             "connections": self.connections,
             "ticket_200_bytes": self.ticket_200_bytes,
             "ticket_304_bytes": self.ticket_304_bytes,
@@ -289,15 +444,67 @@ class Result:
         }
 
 
-def _settle(poller: TicketPoller, desk: _NotingDesk, fire: Callable[[], None]) -> None:
+def _settle(desktops: list[_Desktop]) -> None:
     """Poll (in real time) until a poll lists nothing: the seed is older than the cursor margin."""
     deadline = time.monotonic() + 3 * CURSOR_MARGIN_S
-    while time.monotonic() < deadline:
+    waiting = list(desktops)
+    while waiting:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo desk keeps listing tickets: the client is not idle")
         time.sleep(5.0)
-        fire()
-        if desk.listed[-1] == 0:
-            return
-    raise RuntimeError("the demo desk keeps listing tickets: the client is not idle")
+        for desktop in waiting:
+            desktop.wake_until_poll()
+        waiting = [d for d in waiting if d.desk.listed[-1] != 0]
+
+
+def _idle(desktop: _Desktop, relay: CountingRelay, name: str, hours: int) -> ClientRun:
+    """``hours`` of simulated idle time; every poll as the desk saw it."""
+    run = ClientRun(name, desktop.poller.next_delay_s or 0.0, hours)
+    began = desktop.clock.now
+    while desktop.clock.now + desktop.timer.interval() / 1000.0 < began + hours * 3600:
+        # Minutes apart, a poll finds its connection closed by the server
+        # (keep-alive timeouts are seconds to a minute): each opens its own.
+        relay.drop_connections()
+        before, (sent, received, _) = len(desktop.statuses), relay.counts()
+        polled = desktop.wake()
+        run.wakeups += 1
+        if polled:
+            after_sent, after_received, _ = relay.counts()
+            run.polls.append(
+                Poll(
+                    at_s=desktop.clock.now - began,
+                    requests=len(desktop.statuses) - before,
+                    sent=after_sent - sent,
+                    received=after_received - received,
+                    listed=desktop.desk.listed[-1],
+                )
+            )
+    return run
+
+
+def _delay(desktop: _Desktop, change: Callable[[], T]) -> tuple[float, T]:
+    """Simulated seconds from a change at the desk, made right after a poll, to its news.
+
+    Also what ``change`` returned.
+    """
+    news = desktop.news
+    began = desktop.clock.now  # the last wake polled
+    made = change()
+    while desktop.news == news:
+        desktop.wake()
+        if desktop.clock.now - began > 4 * 3600:
+            raise RuntimeError("the change never reached the client")
+    return desktop.clock.now - began, made
+
+
+def _close_all(demo: DemoDesk, token: str, agent: AgentConsole) -> None:
+    """As an agent: close every ticket of the user whose token this is."""
+    from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+
+    desk = DjangoHelpdeskConnector(HttpConfig()).open(demo.base_url, token)
+    for ticket in desk.changed_tickets(None)[0]:
+        if ticket.stage not in FINISHED:
+            agent.close(int(ticket.ref.id), "Closed for the benchmark: nothing open.")
 
 
 def _desk_throughput(url: str, token: str, clients: int, seconds: float) -> float:
@@ -324,69 +531,65 @@ def _desk_throughput(url: str, token: str, clients: int, seconds: float) -> floa
     return sum(answered) / elapsed
 
 
-def run(hours: int, seed: int | None = None, clients: int = 4) -> Result:
+def run(hours: int, seed: int | None = None, clients: int = 4, trials: int = 6) -> Result:
     """Measure against a fresh demo desk."""
-    _app = QCoreApplication.instance() or QCoreApplication([])  # for the poller's timer
-    slow = float(Settings().poll_interval_s)
-    with temporary_desk() as demo:
-        token = demo.token_for("anna", "demo-employee")
+    _app = QCoreApplication.instance() or QCoreApplication([])  # for the pollers' timers
+    settings = Settings()
+    rng = random.Random(seed)
+    with temporary_desk() as demo, AgentConsole(demo.base_url, *AGENT) as agent:
+        anna_token = demo.token_for("anna", EMPLOYEE_PASSWORD)
+        bram_token = demo.token_for("bram", EMPLOYEE_PASSWORD)
+        _close_all(demo, bram_token, agent)  # Bram: nothing open
         relay = CountingRelay(("127.0.0.1", demo.port or 0))
-        statuses: list[int] = []
-        http = HttpClient(
-            f"http://127.0.0.1:{relay.port}",
-            HttpConfig(),
-            {"Authorization": f"Token {token}"},
-            session_factory=_counting_sessions(statuses),
-        )
-        desk = _NotingDesk(http)
-        clock = _SimClock()
-        poller = TicketPoller(
-            SyncTaskRunner(),
-            slow_interval_s=slow,
-            clock=clock,
-            wall_clock=clock.wall,
-            rng=random.Random(seed),
-        )
-        timer = poller.findChild(QTimer)
-        result = Result(hours, slow, 0.1)
-
-        def fire() -> None:
-            clock.now += poller.next_delay_s or 0.0
-            timer.timeout.emit()  # what the single-shot timer does when its time comes
-
+        url = f"http://127.0.0.1:{relay.port}"
+        anna = _Desktop(url, anna_token, rng.randrange(2**32))
+        bram = _Desktop(url, bram_token, rng.randrange(2**32))
         try:
-            poller.start(desk)  # the first poll lists every ticket: that is not idle
-            _settle(poller, desk, fire)
-            began = clock.now
+            for desktop in (anna, bram):
+                desktop.poller.start(desktop.desk)  # the first poll lists every ticket
+            _settle([anna, bram])
+            # The baseline now, while nothing has changed at the desk for a while.
+            desk_polls_per_s = _desk_throughput(demo.base_url, anna_token, clients, 10.0)
             _, _, connections_before = relay.counts()
-            while clock.now + (poller.next_delay_s or 0.0) < began + hours * 3600:
-                # Minutes apart, a poll finds its connection closed by the server
-                # (keep-alive timeouts are seconds to a minute): each opens its own.
-                relay.drop_connections()
-                before, (sent, received, _) = len(statuses), relay.counts()
-                fire()
-                after_sent, after_received, _ = relay.counts()
-                result.polls.append(
-                    Poll(
-                        at_s=clock.now - began,
-                        requests=len(statuses) - before,
-                        sent=after_sent - sent,
-                        received=after_received - received,
-                        listed=desk.listed[-1],
-                    )
-                )
+            open_run = _idle(anna, relay, "a ticket open", hours)
+            quiet_run = _idle(bram, relay, "nothing open", hours)
+            result = Result(
+                hours,
+                float(settings.poll_interval_s),
+                float(settings.rare_poll_interval_s),
+                0.1,
+                open_run,
+                quiet_run,
+            )
             result.connections = relay.counts()[2] - connections_before
-            ref = poller.tickets[0].ref
+            open_ticket = next(t for t in anna.poller.tickets if t.stage not in FINISHED)
+            bram_http = HttpClient(
+                demo.base_url, HttpConfig(), {"Authorization": f"Token {bram_token}"}
+            )
+            bram_desk = DjangoHelpdeskDesk(bram_http)
+            for number in range(trials):
+                anna.settle_into(result.slow_interval_s)
+                answer = functools.partial(
+                    agent.reply, int(open_ticket.ref.id), f"Benchmark answer {number}."
+                )
+                result.slow_delays.append(_delay(anna, answer)[0])
+                bram.settle_into(result.rare_interval_s)
+                report = Report(subject=f"Opened for Bram ({number})", description="By an agent.")
+                seconds, ref = _delay(bram, functools.partial(bram_desk.create_ticket, report))
+                result.rare_delays.append(seconds)
+                agent.close(int(ref.id), "Done: nothing open again.")
+            ref = anna.poller.tickets[0].ref
             for attribute in ("ticket_200_bytes", "ticket_304_bytes"):
                 sent, received, _ = relay.counts()
-                desk.ticket(ref)
+                anna.desk.ticket(ref)
                 after_sent, after_received, _ = relay.counts()
                 setattr(result, attribute, after_sent - sent + after_received - received)
-            assert statuses[-2:] == [200, 304], statuses[-2:]
+            assert anna.statuses[-2:] == [200, 304], anna.statuses[-2:]
+            bram_http.close()
         finally:
-            poller.stop()
-            http.close()
+            anna.close()
+            bram.close()
             relay.close()
         result.desk_clients = clients
-        result.desk_polls_per_s = _desk_throughput(demo.base_url, token, clients, 10.0)
+        result.desk_polls_per_s = desk_polls_per_s
     return result

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.startup_memory import _app_env
+from bench.app_use import app_env
 from demo.deskctl import temporary_desk
 from tools.app_process import ROOT, AppProcess
 from tools.xsession import VirtualDesktop, center
@@ -77,7 +77,7 @@ class Result:
 def _payload_kb(screen: dict[str, Any]) -> float:
     sizes = [s + d for s, d in zip(screen["screenshot_bytes"], screen["diagnostics_bytes"],
                                    strict=True)]  # fmt: skip
-    return max(sizes) / 1000
+    return float(max(sizes)) / 1000
 
 
 def _parts(desktop: VirtualDesktop, rounds: int) -> dict[str, dict[str, Any]]:
@@ -101,7 +101,7 @@ def _click_to_ready(desktop: VirtualDesktop, rounds: int) -> list[float]:
         tempfile.TemporaryDirectory(prefix="helpdesk-tray-bench-") as tmp,
         temporary_desk() as desk,
     ):
-        app = AppProcess(desktop.env(_app_env(desk, Path(tmp))))
+        app = AppProcess(desktop.env(app_env(desk, Path(tmp))))
         try:
             icon = app.probe("tray_visible").rect()
             app.expect("ticket(s) loaded")

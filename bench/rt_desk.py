@@ -26,15 +26,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
 from client.adapters.desks.rt import RtConnector
 from client.adapters.http import HttpConfig, make_session
-from client.core.models import Attachment, Report
+from client.core.models import Attachment, Cursor, Report
 from tests.support.rt_desk import MINT_TOKENS, RT_LIB, RtAccess, start_request_tracker
+
+T = TypeVar("T")
 
 SCREENSHOT_BYTES = 300 * 1024
 #: RT's default bcrypt cost (the fixture hashes at 4, to keep the tests fast).
@@ -120,7 +123,7 @@ class _Counter:
             self.with_token += 1
 
 
-def _timed(counter: _Counter, measure: Measure, action: Callable[[], object]) -> object:
+def _timed(counter: _Counter, measure: Measure, action: Callable[[], T]) -> T:
     before = counter.requests
     start = time.perf_counter()
     result = action()
@@ -173,7 +176,7 @@ def run(rounds: int = 9) -> Result:
                         Attachment("diagnostics.json", "application/json", diagnostics),
                     ),
                 )
-                refs.append(_timed(counter, result.create, lambda r=report: desk.create_ticket(r)))
+                refs.append(_timed(counter, result.create, partial(desk.create_ticket, report)))
 
             # RT keeps 1-second times: a ticket changed within a second of a search is
             # told again by the next one (it might have changed unseen). Idle means
@@ -182,8 +185,8 @@ def run(rounds: int = 9) -> Result:
             _, cursor = desk.changed_tickets(None)
             token_before = counter.with_token
             for _ in range(rounds):
-                changed, cursor = _timed(  # type: ignore[misc]
-                    counter, result.idle_poll, lambda c=cursor: desk.changed_tickets(c)
+                changed, cursor = _timed(
+                    counter, result.idle_poll, partial(desk.changed_tickets, cursor)
                 )
                 assert not changed, "not idle: a poll listed tickets"
             ref = refs[0]
@@ -191,7 +194,7 @@ def run(rounds: int = 9) -> Result:
             for index in range(rounds):
                 agent.reply(int(ref.id), f"Update {index}: still looking")
 
-                def changed_poll(c: Any = cursor) -> Any:
+                def changed_poll(c: Cursor | None = cursor) -> Cursor:
                     listed, after = desk.changed_tickets(c)
                     assert [t.ref.id for t in listed] == [ref.id], listed
                     desk.ticket(ref)

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
+from client.adapters.desks.registry import DeskRegistry
 from client.adapters.logs import setup_logging
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
@@ -52,7 +53,7 @@ from client.core.ports import (
     SecretStore,
 )
 from client.core.redact import Redactor
-from client.core.settings import SESSION_DESK_KINDS, MergeResult
+from client.core.settings import MergeResult
 from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
@@ -132,14 +133,21 @@ def display_problem(environ: Mapping[str, str], platform: str = sys.platform) ->
     return NO_DISPLAY_MESSAGE
 
 
-def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
-    """The adapter for a desk kind. Runs on a worker thread.
+def connector_for(
+    kind: str,
+    settings_result: MergeResult,
+    desks: DeskRegistry | None = None,
+    remember_secret: Callable[[str], None] | None = None,
+) -> DeskConnector:
+    """The adapter for a desk kind, from ``desks`` (by default every desk of this build).
 
-    Deferred imports: requests and truststore cost ~70 ms and ~20 MB, so they
-    load after the tray icon is on screen (docs/performance.md).
+    ``remember_secret`` (the log redactor's) is told every secret the adapter learns.
+
+    Runs on a worker thread. Deferred imports: the HTTP stack (requests,
+    truststore, ssl) costs ~70 ms and ~11 MB, so it loads after the tray icon
+    is on screen; and only the configured desk's adapter is imported
+    (docs/performance.md).
     """
-    from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
-    from client.adapters.desks.rt import RtConnector
     from client.adapters.http import HttpConfig
 
     settings = settings_result.settings
@@ -151,15 +159,7 @@ def connector_for(kind: str, settings_result: MergeResult) -> DeskConnector:
         retries=settings.retries,
         proxy=settings.proxy,
     )
-    if kind == DjangoHelpdeskConnector.kind:
-        return DjangoHelpdeskConnector(config)
-    if kind == RtConnector.kind:
-        return (
-            RtConnector(config, queue=settings.desk_queue)
-            if settings.desk_queue
-            else RtConnector(config)
-        )
-    raise ClientError(f"this version cannot talk to a {kind!r} desk")
+    return (desks or DeskRegistry()).connector(kind, config, settings, remember_secret)
 
 
 def evidence_service(
@@ -243,8 +243,10 @@ class TrayApp(QObject):
         tray_retries: int = TRAY_RETRIES,
         open_bus: Callable[[], NotificationBus] | None = None,
         open_network: Callable[[], NetworkWatch] | None = None,
+        desks: DeskRegistry | None = None,
     ) -> None:
         super().__init__()
+        self._desks = desks or DeskRegistry()
         self._qapp = qapp
         self._settings_result = settings_result
         settings = settings_result.settings
@@ -264,7 +266,12 @@ class TrayApp(QObject):
             preset_credential=preset_credential,
             parent=self,
         )
-        self.poller = TicketPoller(io, slow_interval_s=settings.poll_interval_s, parent=self)
+        self.poller = TicketPoller(
+            io,
+            slow_interval_s=settings.poll_interval_s,
+            rare_interval_s=settings.rare_poll_interval_s,  # nothing open: nothing coming soon
+            parent=self,
+        )
         self.outbox = OutboxService(
             serial, io, outbox_store, lambda: self.account.desk, parent=self
         )
@@ -413,7 +420,7 @@ class TrayApp(QObject):
                 url_locked="desk.url" in self._settings_result.locked,
                 username=self.account.username,
                 reason=reason,
-                offer_keep=self._settings.desk_kind in SESSION_DESK_KINDS,
+                offer_keep=self._desks.entry(self._settings.desk_kind).sessions_end,
             )
             dialog.finished.connect(self._on_sign_in_dialog_finished)
             self._sign_in_dialog = dialog
@@ -659,6 +666,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     serial_pool = QThreadPool(qapp)
     serial_pool.setMaxThreadCount(1)  # outbox writes never overlap
     io = TaskRunner(io_pool, qapp)
+    desks = DeskRegistry()
     app = TrayApp(
         qapp,
         settings_result,
@@ -667,7 +675,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         outbox_store=SqliteOutbox(
             paths.data_dir / "outbox.sqlite3", max_bytes=settings_result.settings.max_outbox_bytes
         ),
-        connector_for=lambda kind: connector_for(kind, settings_result),
+        connector_for=lambda kind: connector_for(kind, settings_result, desks, redactor.add_secret),
         secrets=HelperSecretStore(helper_command()),
         save_settings=UserSettingsFile(paths.user_settings_file).update,
         redactor=redactor,
@@ -683,6 +691,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         preset_credential=environ.get(TOKEN_ENV) or None,
         open_bus=_open_session_notifications if sys.platform == "linux" else None,
         open_network=_open_network_watch if sys.platform == "linux" else None,
+        desks=desks,
     )
     instance.activation_requested.connect(app.open_tickets_window)
     if environ.get(WATCH_LOOP_ENV):

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import keyring.backend
 import keyring.errors
@@ -36,6 +36,8 @@ from client.services.evidence import EvidenceService
 from client.services.outbox import OutboxService
 from client.services.tasks import TaskRunner, call
 
+T = TypeVar("T")
+
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -55,10 +57,10 @@ class FakeClock:
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring backend in a dict (the library's real API, no OS store)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -121,7 +123,7 @@ class FakeDesk:
     attachments: dict[TicketRef, tuple[Attachment, ...]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     now: datetime = T0
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(101))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     _keys: dict[str, TicketRef] = field(default_factory=dict)
 
     def _call(self, name: str, arg: Any = None) -> None:
@@ -252,7 +254,14 @@ class ManualRunner(TaskRunner):
             tuple[Callable[[], Any], QObject, Callable[[Any], None], Callable[[Exception], None]]
         ] = []
 
-    def submit(self, fn, *, owner, on_success, on_error):  # type: ignore[no-untyped-def, override]
+    def submit(
+        self,
+        fn: Callable[[], T],
+        *,
+        owner: QObject,
+        on_success: Callable[[T], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
         self.jobs.append((fn, owner, on_success, on_error))
 
     def finish_next(self) -> None:

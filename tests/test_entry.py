@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 CODE = """
 import linecache, sys
@@ -33,7 +36,7 @@ def test_our_sources_are_not_read_into_memory_at_start() -> None:
     assert with_fix <= 3
 
 
-def test_the_keyring_helper_answers_without_loading_qt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_keyring_helper_answers_without_loading_qt(tmp_path: Path) -> None:
     env = dict(
         os.environ,
         PYTHON_KEYRING_BACKEND="tests.support.file_keyring.FileKeyring",
@@ -67,11 +70,38 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "PySide6.QtNetwork", "PySide6.QtSvg",
         "jeepney",  # the first toast, or the network listener once the desk is away
         "html.entities", "unicodedata", "statistics",  # ~2.3 MB between them
+        # The desk adapters: only the configured one, and only once signed in (below).
+        "client.adapters.desks.django_helpdesk", "client.adapters.desks.rt", "html.parser",
     ]  # fmt: skip
     code = (
         "import sys\nfrom client.entry import skip_pyside_source_scan\n"
         "skip_pyside_source_scan()\nimport client.app\n"
         f"print([name for name in {deferred!r} if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("kind", "absent"),
+    [
+        # Request Tracker's adapter is 1,400 lines and brings html.parser (html.entities).
+        ("django-helpdesk", ["client.adapters.desks.rt", "html.parser", "html.entities"]),
+        ("request-tracker", ["client.adapters.desks.django_helpdesk"]),
+    ],
+)
+def test_only_the_configured_desks_adapter_is_loaded(kind: str, absent: list[str]) -> None:
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nfrom client.app import connector_for\n"
+        "from client.core.settings import SettingsLayer, merge\n"
+        f"settings = merge([SettingsLayer('IT policy', {{'desk.kind': {kind!r}}}, locks=True)])\n"
+        f"assert connector_for({kind!r}, settings).kind == {kind!r}\n"
+        f"print([name for name in {absent!r} if name in sys.modules])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -36,6 +36,10 @@ class Settings:
     desk_queue: str = ""
     language: str = ""
     poll_interval_s: int = 300
+    #: How often to ask while the user has no open ticket: nothing is coming soon
+    #: (never more often than ``poll_interval_s``; the menu, waking up and the network
+    #: coming back still ask at once).
+    rare_poll_interval_s: int = 1800
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0
     total_timeout_s: float = 120.0
@@ -166,6 +170,7 @@ KEYS: Mapping[str, _Key] = {
     "desk.queue": _Key("desk_queue", lambda v: isinstance(v, str) and len(v) <= 200),
     "ui.language": _Key("language", _one_of(LANGUAGES)),
     "network.poll_interval_s": _Key("poll_interval_s", _int_between(60, 24 * 3600)),
+    "network.rare_poll_interval_s": _Key("rare_poll_interval_s", _int_between(60, 24 * 3600)),
     "network.connect_timeout_s": _Key("connect_timeout_s", _number_between(0.5, 120)),
     "network.read_timeout_s": _Key("read_timeout_s", _number_between(1, 600)),
     "network.total_timeout_s": _Key("total_timeout_s", _number_between(5, 3600)),

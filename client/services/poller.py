@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from client.core.errors import AuthFailed, ClientError, Unavailable, as_client_error
-from client.core.models import Cursor, Ticket, TicketRef, TicketSummary
+from client.core.models import Cursor, Stage, Ticket, TicketRef, TicketSummary
 from client.core.ports import DeskPort
 from client.core.settings import Settings
 from client.core.tracking import diff
@@ -22,6 +22,11 @@ logger = logging.getLogger(__name__)
 
 #: The slow interval when none is configured (the settings' default).
 DEFAULT_SLOW_INTERVAL_S = float(Settings.poll_interval_s)
+#: The rare interval (nothing open) when none is configured (the settings' default).
+DEFAULT_RARE_INTERVAL_S = float(Settings.rare_poll_interval_s)
+#: Where a ticket's story has ended. Every stage before these is open for the cadence:
+#: a resolved ticket still waits for the employee's word, and an agent may answer it.
+FINISHED = frozenset({Stage.CLOSED, Stage.CANCELLED})
 
 
 class ConnectionState(enum.Enum):
@@ -74,11 +79,17 @@ class TicketPoller(QObject):
     """Asks the desk what changed, on a single-shot timer re-armed after every result.
 
     Never two polls in flight. Fast while someone is looking or a ticket
-    changed a moment ago, slow otherwise, each with jitter; exponential
-    backoff with jitter while the desk is away. A poll at once when the menu
-    opens (:meth:`poll_now`), the network comes back (:meth:`on_network_up`)
-    and after a resume from sleep, seen as the wall clock having moved much
-    further than the monotonic one (which stands still while suspended).
+    changed a moment ago; slow while the user has an open ticket (any stage
+    before closed or cancelled); rare when nothing is open, since nothing is
+    coming soon and most desktops are in that state most of the time
+    (architecture §5: what a fleet costs the desk). Each with jitter;
+    exponential backoff with jitter while the desk is away. A poll at once
+    when the menu opens (:meth:`poll_now`), the network comes back
+    (:meth:`on_network_up`) and after a resume from sleep, seen as the wall
+    clock having moved much further than the monotonic one (which stands
+    still while suspended). Waiting for a rare poll, the timer still wakes
+    every slow interval to compare the clocks (no request), so a resume is
+    noticed as soon as it was before.
 
     Signals:
         snapshot_updated(): the ticket list changed in any way (also the first load).
@@ -104,6 +115,7 @@ class TicketPoller(QObject):
         runner: TaskRunner,
         *,
         slow_interval_s: float = DEFAULT_SLOW_INTERVAL_S,
+        rare_interval_s: float = DEFAULT_RARE_INTERVAL_S,
         fast_interval_s: float = 20.0,
         recent_change_s: float = 600.0,
         min_gap_s: float = 5.0,
@@ -120,7 +132,11 @@ class TicketPoller(QObject):
 
         Args:
             runner: runs the desk calls off the GUI thread.
-            slow_interval_s: seconds between polls when nobody looks and nothing changed.
+            slow_interval_s: seconds between polls when nobody looks and nothing changed,
+                while the user has an open ticket; also the longest the timer sleeps
+                before it compares the clocks (a resume is noticed within it).
+            rare_interval_s: the same while the user has no open ticket (never shorter
+                than ``slow_interval_s``).
             fast_interval_s: seconds between polls while the tickets window is open, or
                 for ``recent_change_s`` after a ticket changed.
             recent_change_s: how long a change keeps the fast interval.
@@ -139,6 +155,7 @@ class TicketPoller(QObject):
         super().__init__(parent)
         self._runner = runner
         self._slow = slow_interval_s
+        self._rare = max(rare_interval_s, slow_interval_s)
         self._fast_interval = fast_interval_s
         self._recent_change = recent_change_s
         self._min_gap = min_gap_s
@@ -169,8 +186,12 @@ class TicketPoller(QObject):
         self._fetching: set[str] = set()
         self.state = ConnectionState.UNKNOWN
         self.last_error: ClientError | None = None
-        #: Seconds the timer was last armed for (what tests and the log look at).
+        #: Seconds until the next poll, as last planned (what tests and the log look at).
         self.next_delay_s: float | None = None
+        #: Monotonic time the next poll is planned for (the timer may wake before it).
+        self._due: float | None = None
+        #: Whether the timer wakes before ``_due``, to compare the clocks (a rare wait).
+        self._checking = False
 
     @property
     def tickets(self) -> list[TicketSummary]:
@@ -203,6 +224,7 @@ class TicketPoller(QObject):
         """
         self._generation += 1
         self._timer.stop()
+        self._due = None
         self._desk = None
         self._in_flight = False
         self._failures = 0
@@ -224,7 +246,8 @@ class TicketPoller(QObject):
         if self._in_flight or self._desk is None or self._failures:
             return  # the running poll, or the backoff, arms the timer itself
         since = 0.0 if self._last_started is None else self._clock() - self._last_started
-        self._arm(self._spread(max(self._interval() - since, 1.0)))
+        interval = self._interval()
+        self._arm(self._spread(max(interval - since, 1.0), interval))
 
     def watch(self, ref: TicketRef | None) -> None:
         """Keep ``ref`` (the ticket the tracker window shows; ``None``: none) up to date.
@@ -318,6 +341,11 @@ class TicketPoller(QObject):
 
     @Slot()
     def _on_timer_timeout(self) -> None:
+        if self._checking and self._due is not None and not self._woke_up():
+            remaining = self._due - self._clock()
+            if remaining > 0.5:
+                self._start_timer(remaining)  # only a look at the clocks on the way: no request
+                return
         self.poll_now(force=True)
 
     def _on_polled(self, generation: int, result: _PollResult) -> None:
@@ -335,7 +363,8 @@ class TicketPoller(QObject):
         changes = [] if first else diff(previous, self._snapshot)
         if changes:
             self._last_change = self._clock()
-        self._arm(self._spread(self._interval()))
+        interval = self._interval()
+        self._arm(self._spread(interval, interval))
         self._set_state(ConnectionState.ONLINE)
         if first:
             logger.info("%d ticket(s) loaded", len(self._snapshot))
@@ -390,22 +419,32 @@ class TicketPoller(QObject):
             self.ticket_failed.emit(ref, outcome)
 
     def _interval(self) -> float:
+        """Fast, slow or rare: see the class documentation.
+
+        A ticket the tracker window shows is polled fast while the window is
+        open; once it is closed, that ticket counts like any other.
+        """
         recent = self._last_change is not None and (
             self._clock() - self._last_change < self._recent_change
         )
-        return self._fast_interval if self._fast or recent else self._slow
+        if self._fast or recent:
+            return self._fast_interval
+        if any(ticket.stage not in FINISHED for ticket in self._snapshot.values()):
+            return self._slow
+        return self._rare
 
     def _jittered(self, seconds: float) -> float:
         return seconds * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
 
-    def _spread(self, seconds: float) -> float:
+    def _spread(self, seconds: float, interval: float) -> float:
         """The wait until the next poll, spread so a fleet does not poll in step.
 
-        The slow interval is spread only upwards: it is what an idle client costs
-        the desk (architecture §5, at most 12 requests an hour), so no hour may
-        hold more polls than the interval allows. The fast interval spreads both ways.
+        The slow and rare intervals are spread only upwards: they are what an
+        idle client costs the desk (architecture §5 and §12: at most 12 requests
+        an hour with an open ticket, 2 without), so no hour may hold more polls
+        than the interval allows. The fast interval spreads both ways.
         """
-        if self._interval() == self._slow and not self._fast:
+        if interval != self._fast_interval:
             return seconds * (1.0 + self._rng.uniform(0.0, self._jitter))
         return self._jittered(seconds)
 
@@ -423,7 +462,13 @@ class TicketPoller(QObject):
     def _arm(self, seconds: float) -> None:
         delay = max(1.0, seconds)
         self.next_delay_s = delay
-        self._timer.start(round(delay * 1000))
+        self._due = self._clock() + delay
+        self._start_timer(delay)
+
+    def _start_timer(self, seconds: float) -> None:
+        """Sleep ``seconds``, or only the slow interval: then the clocks are compared first."""
+        self._checking = seconds > self._slow
+        self._timer.start(round(min(seconds, self._slow) * 1000))
 
     def _set_state(self, state: ConnectionState) -> None:
         if state is not self.state:

@@ -6,7 +6,9 @@ from client.core.settings import (
     SettingsLayer,
     desk_url_problem,
     flatten,
+    in_quiet_hours,
     merge,
+    quiet_hours_span,
     unflatten,
 )
 
@@ -61,6 +63,10 @@ def test_keys_set_by_a_locking_layer_cannot_be_changed_later() -> None:
         ("logging.level", "LOUD"),
         ("network.proxy", "socks5://proxy.example.org:1080"),  # needs a library we do not ship
         ("network.proxy", "proxy.example.org:3128"),
+        ("network.proxy", 3128),
+        ("reports.screenshots", "no"),
+        ("notifications.quiet_hours", "22:00"),
+        ("notifications.quiet_hours", 22),
     ],
 )
 def test_invalid_values_are_ignored_with_a_reason(key: str, value: object) -> None:
@@ -117,3 +123,61 @@ def test_flatten_and_unflatten_are_inverse() -> None:
 )
 def test_desk_addresses(url: str, problem: str | None) -> None:
     assert desk_url_problem(url) == problem
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("network.proxy", ""),
+        ("network.proxy", "http://proxy.example.org:3128"),
+        ("reports.screenshots", False),
+        ("notifications.quiet_hours", ""),
+        ("notifications.quiet_hours", "22:00-07:00"),
+        ("notifications.enabled", False),
+    ],
+)
+def test_valid_values_are_taken(key: str, value: object) -> None:
+    result = merge([SettingsLayer("user", {key: value})])
+    assert getattr(result.settings, KEYS[key].field) == value
+    assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("22:00-07:00", (1320, 420)),
+        (" 9:30 - 17:05 ", (570, 1025)),
+        ("00:00-23:59", (0, 1439)),
+        ("", None),
+        ("22:00", None),
+        ("ten to six", None),
+        ("24:00-07:00", None),
+        ("22:00-07:60", None),
+        ("08:00-08:00", None),  # zero length: never quiet
+    ],
+)
+def test_quiet_hours_are_read_as_minutes_after_midnight(
+    text: str, span: tuple[int, int] | None
+) -> None:
+    assert quiet_hours_span(text) == span
+
+
+@pytest.mark.parametrize(
+    ("span", "minute", "quiet"),
+    [
+        (None, 0, False),
+        ((540, 1020), 539, False),
+        ((540, 1020), 540, True),  # the start is inside the span
+        ((540, 1020), 1019, True),
+        ((540, 1020), 1020, False),  # the end is not
+        ((1320, 420), 1319, False),
+        ((1320, 420), 1320, True),
+        ((1320, 420), 0, True),  # across midnight
+        ((1320, 420), 419, True),
+        ((1320, 420), 420, False),
+    ],
+)
+def test_quiet_hours_may_cross_midnight(
+    span: tuple[int, int] | None, minute: int, quiet: bool
+) -> None:
+    assert in_quiet_hours(span, minute) is quiet

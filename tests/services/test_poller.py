@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QTimer
 
@@ -46,13 +47,37 @@ def _poller(
     clock: FakeClock,
     rng: random.Random,
     wall: WallClock | None = None,
-    **kwargs: float,
+    *,
+    slow_interval_s: float = 300.0,
+    rare_interval_s: float = 1800.0,
+    jitter: float = 0.1,
+    recent_change_s: float = 600.0,
+    min_gap_s: float = 5.0,
+    backoff_start_s: float = 15.0,
+    backoff_max_s: float = 600.0,
+    resume_jump_s: float = 60.0,
 ) -> TicketPoller:
-    options = {"slow_interval_s": 300.0, "fast_interval_s": 20.0, "jitter": 0.1}
-    options.update(kwargs)
     return TicketPoller(
-        runner, clock=clock, wall_clock=wall or WallClock(clock), rng=rng, **options
+        runner,
+        slow_interval_s=slow_interval_s,
+        rare_interval_s=rare_interval_s,
+        fast_interval_s=20.0,
+        recent_change_s=recent_change_s,
+        min_gap_s=min_gap_s,
+        backoff_start_s=backoff_start_s,
+        backoff_max_s=backoff_max_s,
+        jitter=jitter,
+        resume_jump_s=resume_jump_s,
+        clock=clock,
+        wall_clock=wall or WallClock(clock),
+        rng=rng,
     )
+
+
+def _next(poller: TicketPoller) -> float:
+    """Seconds until the poller's next poll, as it last planned them."""
+    assert poller.next_delay_s is not None
+    return poller.next_delay_s
 
 
 def _timer(poller: TicketPoller) -> QTimer:
@@ -71,7 +96,11 @@ def _fetches(desk: FakeDesk) -> int:
 
 
 def test_the_first_poll_loads_everything_without_calling_it_news(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     fake_desk.add_ticket("Printer jams")
     poller = _poller(sync_runner, clock, rng)
@@ -80,11 +109,15 @@ def test_the_first_poll_loads_everything_without_calling_it_news(
             poller.start(fake_desk)
     assert [t.title for t in poller.tickets] == ["Printer jams"]
     assert poller.loaded and poller.state is ConnectionState.ONLINE
-    assert 300 <= poller.next_delay_s <= 330  # slow interval, spread up to 10 % later
+    assert 300 <= _next(poller) <= 330  # slow interval, spread up to 10 % later
 
 
 def test_later_polls_ask_only_for_changes_and_report_them(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     ref = fake_desk.add_ticket("VPN drops")
     poller = _poller(sync_runner, clock, rng)
@@ -101,7 +134,7 @@ def test_later_polls_ask_only_for_changes_and_report_them(
 
 
 def test_never_two_polls_in_flight(
-    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
 ) -> None:
     runner = ManualRunner()
     poller = _poller(runner, clock, rng)
@@ -116,7 +149,11 @@ def test_never_two_polls_in_flight(
 
 
 def test_a_poll_right_after_another_is_skipped_unless_forced(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     poller = _poller(sync_runner, clock, rng, min_gap_s=5.0)
     poller.start(fake_desk)
@@ -128,8 +165,9 @@ def test_a_poll_right_after_another_is_skipped_unless_forced(
 
 
 def test_backoff_doubles_to_a_cap_and_offline_is_announced_once(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
+    fake_desk.add_ticket("Docking station")  # open: slow polls once the desk is back
     poller = _poller(
         sync_runner, clock, random.Random(1), jitter=0.0, backoff_start_s=15.0, backoff_max_s=100.0
     )
@@ -138,34 +176,35 @@ def test_backoff_doubles_to_a_cap_and_offline_is_announced_once(
     poller.connection_state_changed.connect(states.append)
     delays = []
     poller.start(fake_desk)
-    delays.append(poller.next_delay_s)
+    delays.append(_next(poller))
     for _ in range(4):
         poller.poll_now(force=True)
-        delays.append(poller.next_delay_s)
+        delays.append(_next(poller))
     assert delays == [15.0, 30.0, 60.0, 100.0, 100.0]
     assert states == [ConnectionState.OFFLINE]
     fake_desk.fail_with = None
     poller.poll_now(force=True)
     assert states == [ConnectionState.OFFLINE, ConnectionState.ONLINE]
-    assert poller.next_delay_s == 300.0 and poller.last_error is None
+    assert _next(poller) == 300.0 and poller.last_error is None
 
 
 def test_jitter_spreads_fast_polls_both_ways_and_slow_polls_only_later(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
+    fake_desk.add_ticket("Headset crackles")  # open: the slow interval
     poller = _poller(sync_runner, clock, random.Random(7), jitter=0.1)
     poller.start(fake_desk)
     slow = []
     for _ in range(1000):
         clock.advance(10)
         poller.poll_now(force=True)
-        slow.append(poller.next_delay_s)
+        slow.append(_next(poller))
     poller.set_fast(True)
     fast = []
     for _ in range(1000):
         clock.advance(10)
         poller.poll_now(force=True)
-        fast.append(poller.next_delay_s)
+        fast.append(_next(poller))
     # An idle client never polls sooner than the slow interval (the desk's budget).
     assert all(300.0 <= d <= 330.0 for d in slow)
     assert min(slow) < 301.0 and max(slow) > 329.0 and len(set(slow)) > 900
@@ -175,7 +214,7 @@ def test_jitter_spreads_fast_polls_both_ways_and_slow_polls_only_later(
 
 
 def test_backoff_is_jittered_but_never_above_its_cap(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     poller = _poller(
         sync_runner, clock, random.Random(3), jitter=0.1, backoff_start_s=15.0, backoff_max_s=100.0
@@ -185,10 +224,10 @@ def test_backoff_is_jittered_but_never_above_its_cap(
     at_cap = []
     for _ in range(200):
         poller.start(fake_desk)  # from scratch: the failures count from one again
-        delays = [poller.next_delay_s]
+        delays = [_next(poller)]
         for _ in bases[1:]:
             poller.poll_now(force=True)
-            delays.append(poller.next_delay_s)
+            delays.append(_next(poller))
         for delay, base in zip(delays, bases, strict=True):
             assert 0.9 * base <= delay <= min(1.1 * base, 100.0)
         at_cap += delays[3:]
@@ -196,59 +235,68 @@ def test_backoff_is_jittered_but_never_above_its_cap(
 
 
 def test_retry_after_is_honoured(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
     fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=240)
     poller.start(fake_desk)
-    assert poller.next_delay_s == 240
+    assert _next(poller) == 240
 
 
 def test_jitter_never_brings_a_retry_after_forward(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(5), jitter=0.1, backoff_max_s=100.0)
     fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=240)
     delays = []
     for _ in range(500):
         poller.start(fake_desk)
-        delays.append(poller.next_delay_s)
+        delays.append(_next(poller))
     assert all(240 <= d <= 264 for d in delays)  # after what the desk asked, above the cap
     assert max(delays) > 260  # and spread after it
     fake_desk.fail_with = Unavailable("busy", reason="busy", retry_after=5)
     poller.start(fake_desk)
-    assert 13.5 <= poller.next_delay_s <= 16.5  # a shorter Retry-After leaves our backoff
+    assert 13.5 <= _next(poller) <= 16.5  # a shorter Retry-After leaves our backoff
 
 
 @pytest.mark.parametrize("error", [BadResponse("html"), RuntimeError("bug")])
 def test_bad_answers_count_as_failures_not_crashes(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk, error: Exception
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    fake_desk: FakeDesk,
+    error: Exception,
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
     fake_desk.fail_with = error
     poller.start(fake_desk)
     assert poller.state is ConnectionState.OFFLINE
-    assert poller.next_delay_s == 15.0
+    assert _next(poller) == 15.0
 
 
 def test_fast_while_watched(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
+    fake_desk.add_ticket("Second screen flickers")
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
     poller.start(fake_desk)
-    assert poller.next_delay_s == 300
+    assert _next(poller) == 300
     clock.advance(2)  # the menu just polled; then "My tickets" opens
     poller.set_fast(True)
-    assert poller.next_delay_s == 18  # the fast interval, counted from the last poll
+    assert _next(poller) == 18  # the fast interval, counted from the last poll
     clock.advance(18)
     poller.poll_now(force=True)
-    assert poller.next_delay_s == 20
+    assert _next(poller) == 20
     poller.set_fast(False)
-    assert poller.next_delay_s == 300
+    assert _next(poller) == 300
 
 
 def test_a_rejected_credential_stops_polling(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     poller = _poller(sync_runner, clock, rng)
     fake_desk.fail_with = AuthFailed("revoked")
@@ -259,7 +307,7 @@ def test_a_rejected_credential_stops_polling(
 
 
 def test_a_result_arriving_after_stop_is_ignored(
-    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
 ) -> None:
     fake_desk.add_ticket("Old desk's ticket")
     runner = ManualRunner()
@@ -272,9 +320,11 @@ def test_a_result_arriving_after_stop_is_ignored(
 
 
 def test_the_timer_fires_the_next_poll(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
-    poller = _poller(sync_runner, clock, random.Random(1), slow_interval_s=1.0, jitter=0.0)
+    poller = _poller(
+        sync_runner, clock, random.Random(1), slow_interval_s=1.0, rare_interval_s=1.0, jitter=0.0
+    )
     poller.start(fake_desk)
     ref = fake_desk.add_ticket("Arrives later")
     with qtbot.waitSignal(poller.tickets_changed, timeout=5000) as signal:
@@ -283,31 +333,32 @@ def test_the_timer_fires_the_next_poll(
 
 
 def test_a_change_makes_polling_fast_for_a_while_then_slow_again(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     ref = fake_desk.add_ticket("Laptop fan loud")
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0, recent_change_s=600.0)
     poller.start(fake_desk)
-    assert poller.next_delay_s == 300  # loading the list is not a change
+    assert _next(poller) == 300  # loading the list is not a change
     clock.advance(300)
     fake_desk.change(ref, stage=Stage.IN_PROGRESS)
     with qtbot.waitSignal(poller.tickets_changed):
         poller.poll_now(force=True)
-    assert poller.next_delay_s == 20  # an agent is at it: answers may follow soon
+    assert _next(poller) == 20  # an agent is at it: answers may follow soon
     delays = []
     for _ in range(29):  # 580 s of quiet polls after the change
         clock.advance(20)
         poller.poll_now(force=True)
-        delays.append(poller.next_delay_s)
+        delays.append(_next(poller))
     assert set(delays) == {20}
     clock.advance(20)  # 600 s after the change
     poller.poll_now(force=True)
-    assert poller.next_delay_s == 300
+    assert _next(poller) == 300
 
 
 def test_a_timer_firing_while_a_poll_is_in_flight_does_nothing(
-    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
 ) -> None:
+    fake_desk.add_ticket("Keyboard missing keys")  # open: polled every slow interval
     runner = ManualRunner()
     poller = _poller(runner, clock, rng)
     poller.start(fake_desk)
@@ -321,7 +372,7 @@ def test_a_timer_firing_while_a_poll_is_in_flight_does_nothing(
 
 
 def test_waking_from_sleep_polls_at_once_and_says_so(
-    qtbot,
+    qtbot: QtBot,
     sync_runner: SyncTaskRunner,
     clock: FakeClock,
     wall: WallClock,
@@ -341,7 +392,7 @@ def test_waking_from_sleep_polls_at_once_and_says_so(
 
 
 def test_the_timer_notices_a_resume(
-    qtbot,
+    qtbot: QtBot,
     sync_runner: SyncTaskRunner,
     clock: FakeClock,
     wall: WallClock,
@@ -350,10 +401,10 @@ def test_the_timer_notices_a_resume(
 ) -> None:
     poller = _poller(sync_runner, clock, rng, wall)
     poller.start(fake_desk)
-    clock.advance(poller.next_delay_s or 0)
+    clock.advance(_next(poller))
     with qtbot.assertNotEmitted(poller.resumed):
         _timer(poller).timeout.emit()  # an ordinary tick
-    clock.advance(poller.next_delay_s or 0)
+    clock.advance(_next(poller))
     wall.sleep(3600)
     with qtbot.waitSignal(poller.resumed):
         _timer(poller).timeout.emit()
@@ -362,7 +413,7 @@ def test_the_timer_notices_a_resume(
 
 @pytest.mark.parametrize("jump", [-3600.0, 30.0])
 def test_a_clock_set_back_or_a_small_step_is_not_a_resume(
-    qtbot,
+    qtbot: QtBot,
     sync_runner: SyncTaskRunner,
     clock: FakeClock,
     wall: WallClock,
@@ -379,7 +430,11 @@ def test_a_clock_set_back_or_a_small_step_is_not_a_resume(
 
 
 def test_the_network_coming_back_polls_at_once_even_while_backing_off(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     poller = _poller(sync_runner, clock, rng, min_gap_s=5.0)
     fake_desk.fail_with = Unavailable("no route", reason="unreachable")
@@ -397,7 +452,11 @@ def test_the_network_coming_back_polls_at_once_even_while_backing_off(
 
 
 def test_the_watched_ticket_is_fetched_on_the_next_poll_and_when_it_changes(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     watched = fake_desk.add_ticket("Outlook asks for the password")
     other = fake_desk.add_ticket("Mouse double-clicks")
@@ -425,8 +484,9 @@ def test_the_watched_ticket_is_fetched_on_the_next_poll_and_when_it_changes(
 
 
 def test_a_ticket_that_cannot_be_loaded_does_not_fail_the_poll(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
+    fake_desk.add_ticket("Calendar invites vanish")
     poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0)
     poller.start(fake_desk)
     gone = TicketRef("999", "FIN-999")
@@ -436,7 +496,7 @@ def test_a_ticket_that_cannot_be_loaded_does_not_fail_the_poll(
     ref, error = failed.args
     assert ref == gone and isinstance(error, NotFound)
     assert poller.state is ConnectionState.ONLINE and poller.last_error is None
-    assert poller.next_delay_s == 300
+    assert _next(poller) == 300
 
 
 class _TicketsAway(FakeDesk):
@@ -448,7 +508,7 @@ class _TicketsAway(FakeDesk):
 
 
 def test_the_desk_going_away_during_the_ticket_fetch_fails_the_poll(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock
 ) -> None:
     desk = _TicketsAway()
     ref = desk.add_ticket("Wi-Fi slow")
@@ -456,7 +516,7 @@ def test_the_desk_going_away_during_the_ticket_fetch_fails_the_poll(
     poller.watch(ref)
     with qtbot.assertNotEmitted(poller.ticket_failed):
         poller.start(desk)
-    assert poller.state is ConnectionState.OFFLINE and poller.next_delay_s == 15
+    assert poller.state is ConnectionState.OFFLINE and _next(poller) == 15
     assert not poller.loaded  # nothing of the failed poll was taken
     calls = [name for name, _ in desk.calls]
     assert calls == ["changed_tickets", "ticket"]
@@ -467,7 +527,7 @@ def test_the_desk_going_away_during_the_ticket_fetch_fails_the_poll(
 
 
 def test_refresh_ticket_fetches_now_one_at_a_time(
-    qtbot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
 ) -> None:
     ref = fake_desk.add_ticket("Teams camera black")
     runner = ManualRunner()
@@ -491,7 +551,11 @@ def test_refresh_ticket_fetches_now_one_at_a_time(
 
 
 def test_refresh_ticket_reports_a_failure_as_the_tickets_own(
-    qtbot, sync_runner: SyncTaskRunner, clock: FakeClock, rng: random.Random, fake_desk: FakeDesk
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
 ) -> None:
     poller = _poller(sync_runner, clock, rng)
     poller.start(fake_desk)
@@ -502,3 +566,135 @@ def test_refresh_ticket_reports_a_failure_as_the_tickets_own(
     assert failed.args[0] == ref and isinstance(failed.args[1], ClientError)
     assert poller.state is ConnectionState.ONLINE
     assert poller.refresh_ticket(ref)  # not stuck "in flight"
+
+
+# --- the cadence by what the user has open (architecture §5, §12: ≤ 4 requests an hour) -----
+
+OPEN_STAGES = [stage for stage in Stage if stage not in (Stage.CLOSED, Stage.CANCELLED)]
+
+
+@pytest.mark.parametrize(
+    "stages", [[], [Stage.CLOSED], [Stage.CANCELLED, Stage.CLOSED]], ids=["none", "closed", "done"]
+)
+def test_with_nothing_open_the_next_poll_is_half_an_hour_away(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+    stages: list[Stage],
+) -> None:
+    for stage in stages:
+        fake_desk.add_ticket(f"Old problem ({stage.value})", stage=stage)
+    poller = _poller(sync_runner, clock, rng)
+    poller.start(fake_desk)
+    assert 1800 <= _next(poller) <= 1980  # rare, spread up to 10 % later
+    clock.advance(600)
+    poller.poll_now()  # the menu opened: asked at once, and the rare wait starts again
+    assert _polls(fake_desk) == 2
+    assert 1800 <= _next(poller) <= 1980
+
+
+@pytest.mark.parametrize("stage", OPEN_STAGES, ids=[stage.value for stage in OPEN_STAGES])
+def test_any_ticket_before_closed_keeps_the_five_minute_cadence(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+    stage: Stage,
+) -> None:
+    fake_desk.add_ticket("Finished long ago", stage=Stage.CLOSED)
+    ref = fake_desk.add_ticket("Still going", stage=stage)  # resolved: waits for the user's word
+    poller = _poller(sync_runner, clock, rng, recent_change_s=600.0)
+    poller.start(fake_desk)
+    assert 300 <= _next(poller) <= 330
+    fake_desk.change(ref, stage=Stage.CLOSED)
+    clock.advance(_next(poller))
+    with qtbot.waitSignal(poller.tickets_changed):
+        _timer(poller).timeout.emit()
+    assert 18 <= _next(poller) <= 22  # a change just seen: fast for a while, as before
+    clock.advance(600)
+    poller.poll_now()
+    assert 1800 <= _next(poller) <= 1980  # then nothing is open any more
+
+
+def test_a_ticket_an_agent_opens_for_someone_with_nothing_open_is_heard_of_at_the_rare_poll(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0, recent_change_s=600.0)
+    poller.start(fake_desk)
+    assert _next(poller) == 1800
+    ref = fake_desk.add_ticket("Your new laptop is ready", agent="Joost")
+    for _ in range(5):  # the timer looks at the clocks every slow interval, asking nothing
+        clock.advance(300)
+        _timer(poller).timeout.emit()
+    assert _polls(fake_desk) == 1
+    clock.advance(300)  # half an hour after the last poll
+    with qtbot.waitSignal(poller.tickets_changed) as signal:
+        _timer(poller).timeout.emit()
+    assert [change.ref for change in signal.args[0]] == [ref] and _polls(fake_desk) == 2
+    assert _next(poller) == 20  # news: fast for a while
+    clock.advance(600)
+    poller.poll_now()
+    assert _next(poller) == 300  # then slow: the user has an open ticket now
+
+
+def test_waiting_for_a_rare_poll_a_resume_is_noticed_within_the_slow_interval(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, rng, wall)
+    poller.start(fake_desk)
+    assert _next(poller) >= 1800
+    assert _timer(poller).interval() == 300_000  # wakes to compare the clocks
+    clock.advance(300)
+    with qtbot.assertNotEmitted(poller.resumed):
+        _timer(poller).timeout.emit()
+    assert _polls(fake_desk) == 1 and _timer(poller).isActive()
+    wall.sleep(8 * 3600)  # the lid closes for the night: the monotonic clock stands still
+    clock.advance(300)
+    with qtbot.waitSignal(poller.resumed):
+        _timer(poller).timeout.emit()
+    assert _polls(fake_desk) == 2
+
+
+def test_with_nothing_open_the_network_coming_back_still_polls_at_once(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    rng: random.Random,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, rng)
+    poller.start(fake_desk)
+    clock.advance(120)
+    poller.network_changed(True)
+    assert _polls(fake_desk) == 2
+
+
+def test_the_rare_interval_is_never_shorter_than_the_slow_one(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(1), jitter=0.0, rare_interval_s=120.0)
+    poller.start(fake_desk)
+    assert _next(poller) == 300
+
+
+def test_rare_polls_are_spread_only_later(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(11), jitter=0.1)
+    poller.start(fake_desk)
+    delays = []
+    for _ in range(500):
+        clock.advance(10)
+        poller.poll_now(force=True)
+        delays.append(_next(poller))
+    # Never sooner than half an hour: at most 2 requests in any hour.
+    assert all(1800.0 <= d <= 1980.0 for d in delays)
+    assert min(delays) < 1805.0 and max(delays) > 1975.0

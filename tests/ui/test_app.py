@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -49,13 +50,14 @@ class _Harness:
 
     def build(
         self,
+        values: Mapping[str, object] | None = None,
         *,
         locked_url: bool = False,
         open_network: Callable[[], NetworkWatch] | None = None,
-        **values: object,
     ) -> TrayApp:
+        """The app with the user's settings file saying ``values`` (over a working desk)."""
         policy = {"desk.url": URL} if locked_url else {}
-        user = {"desk.url": URL, "desk.username": "anna", **values}
+        user = {"desk.url": URL, "desk.username": "anna", **(values or {})}
         result = merge(
             [SettingsLayer("IT policy", policy, locks=True), SettingsLayer("user", user)]
         )
@@ -98,8 +100,10 @@ def _windows(kind: type) -> list:  # type: ignore[type-arg]
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
 
 
-def test_first_start_asks_to_sign_in_with_the_policy_address(qtbot, harness: _Harness) -> None:
-    app = harness.build(locked_url=True, **{"desk.username": ""})
+def test_first_start_asks_to_sign_in_with_the_policy_address(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    app = harness.build({"desk.username": ""}, locked_url=True)
     app.start()
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     (dialog,) = _windows(SignInDialog)
@@ -141,9 +145,9 @@ def test_the_policy_chooses_the_desk(policy: dict[str, str], kind: str, queue: s
     ("kind", "offered"), [("request-tracker", True), ("django-helpdesk", False)]
 )
 def test_keep_me_signed_in_is_offered_where_sessions_end(
-    qtbot, harness: _Harness, kind: str, offered: bool
+    qtbot: QtBot, harness: _Harness, kind: str, offered: bool
 ) -> None:
-    app = harness.build(**{"desk.username": "", "desk.kind": kind})
+    app = harness.build({"desk.username": "", "desk.kind": kind})
     app.start()
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     (dialog,) = _windows(SignInDialog)
@@ -156,7 +160,9 @@ def test_keep_me_signed_in_is_offered_where_sessions_end(
     assert harness.connector.kept_password is offered
 
 
-def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Harness) -> None:
+def test_the_desk_away_at_start_shows_offline_then_recovers(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     harness.store_token()
     harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
     harness.desk.fail_with = Unavailable("connection refused", reason="unreachable")
@@ -173,7 +179,7 @@ def test_the_desk_away_at_start_shows_offline_then_recovers(qtbot, harness: _Har
 
 
 def test_the_network_coming_back_brings_the_desk_back_at_once(
-    qtbot, harness: _Harness, dbus_session: str
+    qtbot: QtBot, harness: _Harness, dbus_session: str
 ) -> None:
     """NetworkManager says the network is back: the tray polls now, not when its backoff ends."""
     manager = FakeNetworkManager(dbus_session, DISCONNECTED)  # the laptop left the office
@@ -187,7 +193,8 @@ def test_the_network_coming_back_brings_the_desk_back_at_once(
         app.poller.poll_now(force=True)
         assert app.presenter.status.icon is TrayIconKind.OFFLINE
         qtbot.waitUntil(lambda: app.network.listening)
-        assert app.poller.next_delay_s >= 10.0  # backing off
+        delay = app.poller.next_delay_s
+        assert delay is not None and delay >= 10.0  # backing off
         harness.desk.fail_with = None
         polls = sum(1 for name, _ in harness.desk.calls if name == "changed_tickets")
         with qtbot.waitSignal(app.network.online_changed, timeout=5000) as online:
@@ -201,7 +208,7 @@ def test_the_network_coming_back_brings_the_desk_back_at_once(
         manager.stop()
 
 
-def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None:
+def test_report_from_the_tray_reaches_the_desk(qtbot: QtBot, harness: _Harness) -> None:
     harness.store_token()
     app = harness.build()
     app.start()
@@ -221,8 +228,8 @@ def test_report_from_the_tray_reaches_the_desk(qtbot, harness: _Harness) -> None
     assert window.model.rowCount() == 1
 
 
-def test_on_a_first_start_reporting_asks_to_sign_in_first(qtbot, harness: _Harness) -> None:
-    app = harness.build(**{"desk.url": "", "desk.username": ""})
+def test_on_a_first_start_reporting_asks_to_sign_in_first(qtbot: QtBot, harness: _Harness) -> None:
+    app = harness.build({"desk.url": "", "desk.username": ""})
     app.start()
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     _windows(SignInDialog)[0].reject()
@@ -231,7 +238,7 @@ def test_on_a_first_start_reporting_asks_to_sign_in_first(qtbot, harness: _Harne
 
 
 def test_with_an_expired_sign_in_a_report_is_kept_until_the_next_sign_in(
-    qtbot, harness: _Harness
+    qtbot: QtBot, harness: _Harness
 ) -> None:
     app = harness.build()  # a desk is configured, but no credential is stored
     app.start()
@@ -252,7 +259,7 @@ def test_with_an_expired_sign_in_a_report_is_kept_until_the_next_sign_in(
     assert [t.summary.title for t in harness.desk.tickets.values()] == ["Written while signed out"]
 
 
-def test_a_revoked_token_asks_to_sign_in_again(qtbot, harness: _Harness) -> None:
+def test_a_revoked_token_asks_to_sign_in_again(qtbot: QtBot, harness: _Harness) -> None:
     harness.store_token()
     app = harness.build()
     app.start()
@@ -264,7 +271,7 @@ def test_a_revoked_token_asks_to_sign_in_again(qtbot, harness: _Harness) -> None
     assert app.presenter.status.icon is TrayIconKind.ATTENTION
 
 
-def test_without_a_tray_the_window_opens_instead(qtbot, harness: _Harness) -> None:
+def test_without_a_tray_the_window_opens_instead(qtbot: QtBot, harness: _Harness) -> None:
     # The offscreen platform has no system tray: exactly the "no tray host" case.
     harness.store_token()
     app = harness.build()
@@ -273,7 +280,7 @@ def test_without_a_tray_the_window_opens_instead(qtbot, harness: _Harness) -> No
     assert harness.qapp.quitOnLastWindowClosed()
 
 
-def test_opening_my_tickets_clears_the_attention(qtbot, harness: _Harness) -> None:
+def test_opening_my_tickets_clears_the_attention(qtbot: QtBot, harness: _Harness) -> None:
     harness.store_token()
     ref = harness.desk.add_ticket("VPN drops")
     app = harness.build()
@@ -281,12 +288,14 @@ def test_opening_my_tickets_clears_the_attention(qtbot, harness: _Harness) -> No
     qtbot.waitUntil(lambda: app.poller.loaded)
     harness.desk.change(ref, stage=Stage.ASSIGNED, agent=Agent("Joost"))
     app.poller.poll_now(force=True)
-    assert app.presenter.status.icon is TrayIconKind.ATTENTION
+    news = app.presenter.status
+    assert news.icon is TrayIconKind.ATTENTION
     app.tray.tickets_action.trigger()
-    assert app.presenter.status.icon is TrayIconKind.NORMAL
+    seen = app.presenter.status
+    assert seen.icon is TrayIconKind.NORMAL
 
 
-def test_an_unexpected_error_is_shown_once(qtbot, harness: _Harness) -> None:
+def test_an_unexpected_error_is_shown_once(qtbot: QtBot, harness: _Harness) -> None:
     harness.build()
     for _ in range(2):
         try:
@@ -314,7 +323,9 @@ def test_no_display_is_explained(environ: dict[str, str], platform: str, problem
         assert "make screenshots" in message
 
 
-def test_a_hard_crash_of_the_last_run_is_shown_once_at_start(qtbot, harness: _Harness) -> None:
+def test_a_hard_crash_of_the_last_run_is_shown_once_at_start(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     app = harness.build()
     app.show_previous_crash("Fatal Python error: Segmentation fault\n  File x.py, line 1")
     (dialog,) = _windows(CrashDialog)
@@ -322,7 +333,9 @@ def test_a_hard_crash_of_the_last_run_is_shown_once_at_start(qtbot, harness: _Ha
     assert "Segmentation fault" in dialog.detailedText()
 
 
-def test_text_closed_by_accident_is_there_when_reporting_again(qtbot, harness: _Harness) -> None:
+def test_text_closed_by_accident_is_there_when_reporting_again(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     harness.store_token()
     app = harness.build()
     app.start()
@@ -340,7 +353,9 @@ def test_text_closed_by_accident_is_there_when_reporting_again(qtbot, harness: _
     assert again.view.subject.text() == "" and again.view.description.toPlainText() == ""
 
 
-def _waiting_reports(qtbot, harness: _Harness, *subjects: str) -> tuple[TrayApp, TicketsWindow]:  # type: ignore[no-untyped-def]
+def _waiting_reports(
+    qtbot: QtBot, harness: _Harness, *subjects: str
+) -> tuple[TrayApp, TicketsWindow]:
     """The app with these reports waiting (the desk refuses connections), "My tickets" open."""
     harness.store_token()
     app = harness.build()
@@ -354,10 +369,13 @@ def _waiting_reports(qtbot, harness: _Harness, *subjects: str) -> tuple[TrayApp,
     return app, window
 
 
-def _delete(qtbot, window: TicketsWindow, row: int, meanwhile=lambda: None) -> None:  # type: ignore[no-untyped-def]
+def _delete(
+    qtbot: QtBot, window: TicketsWindow, row: int, meanwhile: Callable[[], object] = lambda: None
+) -> None:
     """Click "Delete" on a waiting report and confirm; ``meanwhile`` runs while asked."""
     qtbot.mouseClick(window.view.outbox.rows[row].cancel, Qt.MouseButton.LeftButton)
     question = window.findChild(QMessageBox, "confirmDelete")
+    assert question is not None
     meanwhile()
     delete = next(
         b
@@ -368,7 +386,7 @@ def _delete(qtbot, window: TicketsWindow, row: int, meanwhile=lambda: None) -> N
 
 
 def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
-    qtbot, harness: _Harness
+    qtbot: QtBot, harness: _Harness
 ) -> None:
     app, window = _waiting_reports(qtbot, harness, "Typo in subjct", "Never mind")
     rows = window.view.outbox.rows
@@ -390,7 +408,9 @@ def test_reports_that_wait_are_listed_and_can_be_changed_or_deleted(
     assert window.model.rowCount() == 1  # it shows as a ticket now
 
 
-def test_a_change_that_comes_too_late_keeps_the_text_and_says_why(qtbot, harness: _Harness) -> None:
+def test_a_change_that_comes_too_late_keeps_the_text_and_says_why(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     _app, window = _waiting_reports(qtbot, harness, "Typo in subjct")
     qtbot.mouseClick(window.view.outbox.rows[0].edit, Qt.MouseButton.LeftButton)
     (editor,) = _windows(EditReportDialog)
@@ -407,7 +427,7 @@ def test_a_change_that_comes_too_late_keeps_the_text_and_says_why(qtbot, harness
 
 
 def test_deleting_a_report_that_is_on_its_way_is_refused_in_plain_words(
-    qtbot, harness: _Harness
+    qtbot: QtBot, harness: _Harness
 ) -> None:
     _app, window = _waiting_reports(qtbot, harness, "Printer on fire")
     # Sending starts while the question is open.
@@ -419,7 +439,9 @@ def test_deleting_a_report_that_is_on_its_way_is_refused_in_plain_words(
     assert [i.subject for i in harness.outbox.items()] == ["Printer on fire"]
 
 
-def test_reports_waiting_from_a_previous_run_are_sent_at_start(qtbot, harness: _Harness) -> None:
+def test_reports_waiting_from_a_previous_run_are_sent_at_start(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     harness.store_token()
     harness.outbox.add(Report("Written yesterday, offline", ""), 1.0)
     app = harness.build()
@@ -431,7 +453,9 @@ def test_reports_waiting_from_a_previous_run_are_sent_at_start(qtbot, harness: _
     ]
 
 
-def test_a_report_sent_later_says_so_and_names_the_files_left_out(qtbot, harness: _Harness) -> None:
+def test_a_report_sent_later_says_so_and_names_the_files_left_out(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     harness.store_token()
     harness.desk.refused_names = frozenset({"setup.exe"})
     files = (
@@ -452,7 +476,7 @@ def test_a_report_sent_later_says_so_and_names_the_files_left_out(qtbot, harness
 
 
 def test_a_ticket_opened_in_the_tracker_shows_its_conversation_and_takes_an_answer(
-    qtbot, harness: _Harness
+    qtbot: QtBot, harness: _Harness
 ) -> None:
     harness.store_token()
     ref = harness.desk.add_ticket("Printer jams", Stage.RESOLVED, agent="Sanne")
