@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from client import APP_NAME, __version__
 from client.adapters.desks.registry import DeskRegistry
 from client.adapters.logs import setup_logging
+from client.adapters.memory import keep_large_buffers_apart, release_free_memory
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
 from client.adapters.secrets import HelperSecretStore, helper_command
@@ -87,6 +88,8 @@ PROBE_ENV = "HELPDESK_TRAY_PROBE"
 WATCH_LOOP_ENV = "HELPDESK_TRAY_WATCH_LOOP"
 TRAY_RETRIES = 5
 TRAY_RETRY_MS = 1000
+#: How long after a window closes its memory is handed back (its objects are gone by then).
+SETTLE_MS = 3000
 
 NO_DISPLAY_MESSAGE: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
     "app",
@@ -244,9 +247,20 @@ class TrayApp(QObject):
         open_bus: Callable[[], NotificationBus] | None = None,
         open_network: Callable[[], NetworkWatch] | None = None,
         desks: DeskRegistry | None = None,
+        release_memory: Callable[[], object] = lambda: None,
+        settle_ms: int = SETTLE_MS,
+        before_large_work: Callable[[], object] = lambda: None,
     ) -> None:
         super().__init__()
         self._desks = desks or DeskRegistry()
+        # A while after a window closes (its objects deleted), freed memory goes back
+        # to the system: an idle tray should not keep what one report needed.
+        self._release_memory = release_memory
+        self._before_large_work = before_large_work
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(settle_ms)
+        self._settle.timeout.connect(self._on_settle_timeout)
         self._qapp = qapp
         self._settings_result = settings_result
         settings = settings_result.settings
@@ -384,6 +398,7 @@ class TrayApp(QObject):
         if not self.account.desk_url:
             self.open_sign_in_dialog()
             return
+        self._before_large_work()  # a screenshot's buffers, given back when freed
         if self._report_dialog is None:
             # Deferred, see module doc.
             from client.ui.report_dialog import ReportDialog
@@ -573,6 +588,11 @@ class TrayApp(QObject):
         self.poller.set_fast(visible)
         if visible:
             self.notifier.seen()
+        else:
+            self._settle.start()
+
+    def _on_settle_timeout(self) -> None:
+        self._release_memory()
 
     def _on_report_dialog_report_sent(self, _ref: object) -> None:
         self.poller.poll_now(force=True)
@@ -583,6 +603,7 @@ class TrayApp(QObject):
             self._report_dialog.deleteLater()
             self._report_dialog = None
             logger.info("report dialog closed; the next report starts afresh")
+        self._settle.start()
 
     def _on_sign_in_dialog_finished(self, _result: int) -> None:
         if self._sign_in_dialog is not None:
@@ -692,6 +713,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         open_bus=_open_session_notifications if sys.platform == "linux" else None,
         open_network=_open_network_watch if sys.platform == "linux" else None,
         desks=desks,
+        release_memory=release_free_memory,
+        before_large_work=keep_large_buffers_apart,
     )
     instance.activation_requested.connect(app.open_tickets_window)
     if environ.get(WATCH_LOOP_ENV):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
+import sys
 
 from PIL import Image, ImageChops
 
@@ -96,3 +98,21 @@ def test_a_screen_that_looks_like_a_photo_is_encoded_lossy_and_kept_small(qapp: 
     inner = _decoded(PillowEncoder(), sent).crop((BOX.x() + 4, BOX.y() + 4, BOX.right() - 3,
                                                    BOX.bottom() - 3))  # fmt: skip
     assert _brightest(inner) <= 8
+
+
+def test_encoding_loads_the_webp_plugin_alone_not_all_of_pillows() -> None:
+    # In a process of its own: what a test before this one imported would hide it.
+    script = (
+        "import sys\n"
+        "from client.adapters.imaging import PillowEncoder\n"
+        "shot = PillowEncoder().encode(64, 32, 64 * 3, bytes(64 * 32 * 3), 'screen')\n"
+        "plugins = sorted(m for m in sys.modules if m.startswith('PIL.') and 'Plugin' in m)\n"
+        "print(shot.filename, *plugins)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    name, *plugins = done.stdout.split()
+    assert name == "screen.webp"
+    assert "PIL.WebPImagePlugin" in plugins
+    assert "PIL.TiffImagePlugin" not in plugins and len(plugins) <= 8, plugins

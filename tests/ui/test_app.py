@@ -45,6 +45,8 @@ class _Harness:
         self.saved: dict[str, object] = {}
         self.crash = CrashHandler()
         self.outbox = MemoryOutbox()
+        self.released = 0  # times the app handed freed memory back
+        self.prepared = 0  # times it set the allocator up before large work
         self.layers = layers
         self.qapp = qapp
 
@@ -75,9 +77,18 @@ class _Harness:
             evidence=make_evidence(SyncTaskRunner()),
             tray_retries=0,
             open_network=open_network,
+            release_memory=self._release,
+            settle_ms=0,
+            before_large_work=self._prepare,
         )
         self.crash.flush_early()
         return self.app
+
+    def _release(self) -> None:
+        self.released += 1
+
+    def _prepare(self) -> None:
+        self.prepared += 1
 
     def _save(self, values: Mapping[str, object]) -> None:
         self.saved.update(values)
@@ -293,6 +304,25 @@ def test_opening_my_tickets_clears_the_attention(qtbot: QtBot, harness: _Harness
     app.tray.tickets_action.trigger()
     seen = app.presenter.status
     assert seen.icon is TrayIconKind.NORMAL
+
+
+def test_memory_goes_back_to_the_system_once_a_window_closes(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.account.restore()
+    app.open_tickets_window()
+    (window,) = _windows(TicketsWindow)
+    assert harness.released == 0  # not while it is in use
+    window.close()
+    qtbot.waitUntil(lambda: harness.released == 1)
+    assert harness.prepared == 0
+    app.open_report_dialog()
+    assert harness.prepared == 1  # before the screenshot's buffers
+    (dialog,) = _windows(ReportDialog)
+    dialog.reject()
+    qtbot.waitUntil(lambda: harness.released == 2)
 
 
 def test_an_unexpected_error_is_shown_once(qtbot: QtBot, harness: _Harness) -> None:
