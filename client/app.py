@@ -588,8 +588,13 @@ class TrayApp(QObject):
         self.poller.set_fast(visible)
         if visible:
             self.notifier.seen()
-        else:
-            self._settle.start()
+            return
+        window = self._tickets_window
+        if window is not None and not window.tracker.has_draft:
+            # Built again when next asked for: an idle tray keeps no window it is not showing.
+            window.deleteLater()
+            self._tickets_window = None
+        self._settle.start()
 
     def _on_settle_timeout(self) -> None:
         self._release_memory()

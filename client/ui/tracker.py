@@ -230,6 +230,14 @@ class TicketTracker(QWidget):
         """The conversation could not be loaded: say why (the stages still show)."""
         self.view.conversation.setPlainText(text)
 
+    @property
+    def has_draft(self) -> bool:
+        """Whether closing now would lose something.
+
+        A reply written, files chosen, or an action on its way.
+        """
+        return self._busy or bool(self._paths) or bool(self.view.reply.toPlainText().strip())
+
     def set_busy(self, busy: bool) -> None:
         """While an action is on its way, nothing else can be asked."""
         self._busy = busy

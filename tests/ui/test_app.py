@@ -325,6 +325,29 @@ def test_memory_goes_back_to_the_system_once_a_window_closes(
     qtbot.waitUntil(lambda: harness.released == 2)
 
 
+def test_a_closed_tickets_window_is_let_go_unless_it_holds_a_reply(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    ref = harness.desk.add_ticket("VPN drops")
+    app = harness.build()
+    app.account.restore()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.open_tickets_window()
+    (window,) = _windows(TicketsWindow)
+    with qtbot.waitSignal(window.destroyed):
+        window.close()  # nothing in it to keep: built again when next asked for
+    app.open_ticket(ref)
+    (window,) = _windows(TicketsWindow)
+    qtbot.waitUntil(lambda: window.tracker.ref == ref)
+    qtbot.keyClicks(window.tracker.view.reply, "It drops at 9:00 every day")
+    window.close()
+    app.open_tickets_window()
+    (again,) = _windows(TicketsWindow)
+    assert again is window  # the reply the employee wrote is still there
+    assert window.tracker.view.reply.toPlainText() == "It drops at 9:00 every day"
+
+
 def test_an_unexpected_error_is_shown_once(qtbot: QtBot, harness: _Harness) -> None:
     harness.build()
     for _ in range(2):

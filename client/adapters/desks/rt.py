@@ -197,23 +197,11 @@ def native_state(status: str, owned: bool, agent_replied: bool) -> str:
 
 
 def _text(value: Any, default: str = "") -> str:
-    if value is None:
-        return default
-    if not isinstance(value, str | int):
-        raise BadResponse(f"expected text, got {type(value).__name__}")
-    return str(value)
+    """A text field; RT sends some as numbers ("id": 1 on a record, "1" in a list)."""
+    return kit.text(value, default, numbers=True)
 
 
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise BadResponse(f"expected a timestamp, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BadResponse(f"bad timestamp {value!r}") from exc
-    if parsed.tzinfo is None:
-        raise BadResponse(f"timestamp without a time zone: {value!r}")
-    return parsed
+_time = kit.timestamp
 
 
 def _optional_time(value: Any) -> datetime | None:
