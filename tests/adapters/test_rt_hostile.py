@@ -169,3 +169,50 @@ def test_a_photo_is_an_image_of_bounded_size(server: StagedServer) -> None:
         with pytest.raises(BadResponse):
             desk.agent_photo(joost)
     assert desk.agent_photo(joost) == b"\x89PNG small"
+
+
+def test_the_login_form_names_rts_page_with_the_host_in_lower_case(server: StagedServer) -> None:
+    # RT compares a Referer's host exactly, and keeps the case a user typed.
+    from client.adapters.desks.rt import log_in
+    from client.adapters.http import HttpClient, HttpConfig
+
+    cookie = "RT_SID_helpdesk.test.80=s9; path=/; HttpOnly"
+    server.stage(
+        "/NoAuth/Login.html",
+        Reply(302, b"", "text/html", headers={"Location": "/", "Set-Cookie": cookie}),
+    )
+    port = server.url.rsplit(":", 1)[1]
+    http = HttpClient(f"http://LOCALHOST:{port}", HttpConfig(retries=0), follow_redirects=False)
+    try:
+        assert log_in(http, "anna", "secret-pass") == "RT_SID_helpdesk.test.80=s9"
+    finally:
+        http.close()
+    (sent,) = _sent(server, "/NoAuth/Login.html")
+    assert sent.headers["Referer"] == f"http://localhost:{port}/NoAuth/Login.html"
+    assert sent.headers["Origin"] == f"http://localhost:{port}"
+
+
+def test_history_reads_past_a_page_rt_emptied_until_the_newest_transaction(
+    server: StagedServer,
+) -> None:
+    desk = _signed_in(server)
+    server.stage(f"{REST}/ticket/1", _json(_record(1), ETag='"205"'))
+    # Page 1 held 100 transactions the employee may not see: RT sends it empty.
+    server.stage(
+        f"{REST}/ticket/1/history",
+        _json(_page([])),
+        _json(_page([_transaction(205, "Status", Field="Status", NewValue="resolved")])),
+    )
+    server.stage(f"{REST}/ticket/1/attachments", _json(_page([])))
+    ticket = desk.ticket(TicketRef("1"))
+    assert [e.id for e in ticket.events] == ["205"]
+    assert len(_sent(server, f"{REST}/ticket/1/history")) == 2
+
+
+def test_a_desk_sending_empty_history_pages_forever_costs_three(server: StagedServer) -> None:
+    desk = _signed_in(server)
+    server.stage(f"{REST}/ticket/1", _json(_record(1), ETag='"900"'))
+    server.stage(f"{REST}/ticket/1/history", _json(_page([])))
+    server.stage(f"{REST}/ticket/1/attachments", _json(_page([])))
+    desk.ticket(TicketRef("1"))
+    assert len(_sent(server, f"{REST}/ticket/1/history")) == 3

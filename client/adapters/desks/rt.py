@@ -115,6 +115,9 @@ INACTIVE_STATUSES = frozenset({"resolved", "rejected", "deleted"})
 PER_PAGE = 100
 #: A bound on paging, so a desk answering full pages forever cannot keep us busy.
 MAX_PAGES = 50
+#: Empty pages read past in a row before the newest id is reached (RT empties a page
+#: whose records the user may not see; a desk sending nothing forever costs this many).
+EMPTY_PAGES_IN_A_ROW = 3
 #: Ids per query when asking for several attachments at once (keeps the URL short).
 IDS_PER_QUERY = 40
 #: Message bodies asked for in one request, by their total size (an answer must stay
@@ -553,6 +556,15 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{host.lower()}{port}"
 
 
+def login_page(url: str) -> str:
+    """RT's login page at ``url``, its host written as browsers send it (lower case).
+
+    RT compares a ``Referer``'s host with its own exactly, and Perl's URI keeps a
+    host's case: ``https://RT.Example.org`` typed by a user would not match.
+    """
+    return origin_of(url) + urllib.parse.urlsplit(url).path.rstrip("/") + LOGIN_PAGE
+
+
 def log_in(http: HttpClient, user: str, password: str) -> str:
     """RT's session cookie (``name=value``) for a user name and password.
 
@@ -570,7 +582,7 @@ def log_in(http: HttpClient, user: str, password: str) -> str:
         "POST",
         LOGIN_PAGE,
         data={"user": user, "pass": password, "next": "helpdesk-tray"},
-        headers={"Referer": http.base_url + LOGIN_PAGE, "Origin": origin_of(http.base_url)},
+        headers={"Referer": login_page(http.base_url), "Origin": origin_of(http.base_url)},
         check=False,
     )
     raise_for_status(response)  # 404: no RT here; 5xx: RT or its proxy is unwell
@@ -863,9 +875,12 @@ class RtDesk:
         gives neither to unprivileged users outside ``/tickets``) a short page, or,
         with ``until_id``, the page holding that id. RT drops records the user may not
         see from a page *after* cutting it, so a short page can come before the end;
-        where the newest id is known (a ticket's ETag), it is the safer end.
+        where the newest id is known (a ticket's ETag), it is the safer end: then even
+        an empty page (a hundred records the user may not see) is read past, though
+        never more than :data:`EMPTY_PAGES_IN_A_ROW` of them.
         """
         last_id = 0
+        empty = 0
         for page in range(1, MAX_PAGES + 1):
             query = {**params, "per_page": str(PER_PAGE), "page": str(page)}
             response = self._request("GET", path, params=query)
@@ -873,7 +888,11 @@ class RtDesk:
             items = _items(data)
             yield items, response
             if not items:
-                return
+                empty += 1
+                if until_id is None or empty >= EMPTY_PAGES_IN_A_ROW:
+                    return
+                continue
+            empty = 0
             if until_id is not None:
                 # Ids ascend (the caller asks for that order): a page that does not go
                 # past the last one (no ids, the same page again) would never reach the end.
