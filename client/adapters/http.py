@@ -282,7 +282,7 @@ class RedirectRefused(Unavailable):
 Origin = tuple[str, str, int]
 
 
-def _origin(url: str) -> Origin | None:
+def origin(url: str) -> Origin | None:
     """(scheme, host, port) of an http(s) URL; ``None`` for anything else."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
@@ -295,11 +295,14 @@ def _origin(url: str) -> Origin | None:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def _origin_text(origin: Origin | None) -> str:
-    """An origin as people write it (no user name or password, no path, default port left out)."""
-    if origin is None:
+def origin_text(place: Origin | None) -> str:
+    """An origin as people write it (no user name or password, no path, default port left out).
+
+    Also what a browser sends as its ``Origin`` header (host in lower case).
+    """
+    if place is None:
         return "an address that is not http(s)"
-    scheme, host, port = origin
+    scheme, host, port = place
     host = f"[{host}]" if ":" in host else host
     default = port == (443 if scheme == "https" else 80)
     return f"{scheme}://{host}" if default else f"{scheme}://{host}:{port}"
@@ -590,7 +593,7 @@ class HttpClient:
         """
         self.base_url = base_url.rstrip("/")
         self.follow_redirects = follow_redirects
-        self._origin = _origin(self.base_url) if self.base_url else None
+        self._origin = origin(self.base_url) if self.base_url else None
         self._session_factory = session_factory
         self._config = config
         self._headers = dict(headers or {})
@@ -679,8 +682,8 @@ class HttpClient:
     def _url(self, path: str) -> str:
         if not path.startswith(("http://", "https://")):
             return self.base_url + path
-        if self._origin is not None and _origin(path) != self._origin:
-            where = self._clean(_origin_text(_origin(path)))
+        if self._origin is not None and origin(path) != self._origin:
+            where = self._clean(origin_text(origin(path)))
             raise BadResponse(f"refusing to send a request to another server ({where})")
         return path
 
@@ -698,7 +701,7 @@ class HttpClient:
         self, method: str, url: str, body: _Body, headers: Mapping[str, str], deadline: float
     ) -> HttpResponse:
         """One attempt, following redirects that stay on the desk."""
-        home = self._origin or _origin(url)
+        home = self._origin or origin(url)
         session, epoch = self._checkout()
         try:
             for _ in range(self._config.max_redirects + 1):
@@ -708,8 +711,8 @@ class HttpClient:
                     return response
                 if not self.follow_redirects:
                     return response  # the adapter reads it; nothing is sent to the target
-                if _origin(target) != home:
-                    raise RedirectRefused(self._clean(_origin_text(_origin(target))))
+                if origin(target) != home:
+                    raise RedirectRefused(self._clean(origin_text(origin(target))))
                 method, body = _after_redirect(response.status, method, body)
                 url = target
             raise BadResponse(f"redirect loop: more than {self._config.max_redirects} redirects")
@@ -723,9 +726,9 @@ class HttpClient:
         redirect elsewhere means a wrong desk address, such as a sign-in sent as a GET.
         """
         target = self._redirect_target(response)
-        home = self._origin or _origin(response.url)
-        if target is not None and _origin(target) != home:
-            raise RedirectRefused(self._clean(_origin_text(_origin(target))))
+        home = self._origin or origin(response.url)
+        if target is not None and origin(target) != home:
+            raise RedirectRefused(self._clean(origin_text(origin(target))))
 
     def _redirect_target(self, response: HttpResponse) -> str | None:
         location = response.headers.get("Location")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from client.adapters.http import HttpResponse
+from client.adapters.http import HttpResponse, origin
 from client.adapters.recent import Recent
 from client.core.errors import BadResponse, NotFound
 from client.core.models import Attachment
@@ -191,19 +191,11 @@ def same_origin_url(base_url: str, value: Any, *, under: str) -> str:
     return value
 
 
-def _origin(url: str) -> tuple[str, str, int | None, bool]:
-    parts = urllib.parse.urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
-    except ValueError as exc:
-        raise BadResponse(f"the desk sent a URL with a bad port: {url[:80]!r}") from exc
-    has_user = parts.username is not None or parts.password is not None
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port, has_user
-
-
 def _same_origin(base_url: str, url: str) -> None:
-    scheme, host, port, has_user = _origin(url)
-    if has_user or (scheme, host, port, False) != _origin(base_url):
+    parts = urllib.parse.urlsplit(url)
+    has_user = parts.username is not None or parts.password is not None
+    target = origin(url)
+    if has_user or target is None or target != origin(base_url):
         raise BadResponse(f"the desk sent a URL on another origin: {url[:80]!r}")
 
 

@@ -57,6 +57,8 @@ from client.adapters.http import (
     HttpConfig,
     HttpResponse,
     make_session,
+    origin,
+    origin_text,
     raise_for_status,
 )
 from client.adapters.recent import Recent
@@ -280,14 +282,7 @@ def _items(data: Any) -> list[Mapping[str, Any]]:
     return items
 
 
-def _mapped(what: str, build: Callable[[], Any]) -> Any:
-    """Run ``build``; a reply of the wrong shape becomes a :class:`BadResponse`."""
-    try:
-        return build()
-    except BadResponse:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadResponse(f"unexpected {what} from the desk: {type(exc).__name__}: {exc}") from exc
+_mapped = kit.mapped
 
 
 def _messages(response: HttpResponse) -> list[str]:
@@ -548,12 +543,7 @@ def exchange_token(http: HttpClient, token: str) -> str | None:
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of ``url``: what a browser would send as its ``Origin``."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
-    return f"{parts.scheme.lower()}://{host.lower()}{port}"
+    return origin_text(origin(url))
 
 
 def login_page(url: str) -> str:
@@ -1091,9 +1081,7 @@ class RtDesk:
         return summaries, Cursor(_Window(started[0], started[1], seen, answered).dumps())
 
     def _summaries(self, items: Sequence[Mapping[str, Any]]) -> list[TicketSummary]:
-        return _mapped(  # type: ignore[no-any-return]
-            "ticket list", lambda: [_summary(item, self._stages) for item in items]
-        )
+        return _mapped("ticket list", lambda: [_summary(item, self._stages) for item in items])
 
     def _record(self, ref: TicketRef) -> tuple[_Known, bool]:
         """The ticket's record, asked with ``If-None-Match``; whether it is a new answer.
