@@ -597,7 +597,13 @@ class TrayApp(QObject):
         self._settle.start()
 
     def _on_settle_timeout(self) -> None:
-        self._release_memory()
+        # On a worker: trimming a large heap can take longer than a frame.
+        self._io.submit(
+            self._release_memory,
+            owner=self,
+            on_success=lambda _released: None,
+            on_error=lambda error: logger.warning("memory not given back: %s", error),
+        )
 
     def _on_report_dialog_report_sent(self, _ref: object) -> None:
         self.poller.poll_now(force=True)
@@ -629,6 +635,7 @@ class TrayApp(QObject):
         dialog.show()
 
     def _on_about_to_quit(self) -> None:
+        self._settle.stop()
         self.poller.stop()
         self.notifications.close()
         self.network.close()

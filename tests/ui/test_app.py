@@ -104,6 +104,9 @@ def harness(qapp: QApplication, fake_desk: FakeDesk) -> Iterator[_Harness]:
     for widget in QApplication.topLevelWidgets():
         widget.close()
         widget.deleteLater()
+    # A window closed just now arms the app's settle timer: let it run here, on this
+    # thread, not when a garbage collection on another thread destroys the app.
+    qapp.processEvents()
     qapp.setQuitOnLastWindowClosed(False)
 
 
