@@ -12,6 +12,7 @@ memory close to a bare Qt tray app's (docs/performance.md).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -351,6 +352,10 @@ class TrayApp(QObject):
         """Show the icon, then sign in from the keyring and pick up unsent reports."""
         self._show_tray()
         self.notifier.started()  # quiet for the first minute: nothing is news yet
+        # What start-up built lives as long as the app: keep it out of the cyclic
+        # collector's full passes, which otherwise hold the GUI thread for tens of ms
+        # (docs/performance.md, "The GUI thread under network faults"). O(1): no pass.
+        gc.freeze()
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
 
