@@ -82,8 +82,15 @@ class TicketPoller(QObject):
     changed a moment ago; slow while the user has an open ticket (any stage
     before closed or cancelled); rare when nothing is open, since nothing is
     coming soon and most desktops are in that state most of the time
-    (architecture §5: what a fleet costs the desk). Each with jitter;
-    exponential backoff with jitter while the desk is away. A poll at once
+    (architecture §5: what a fleet costs the desk). The slow and rare
+    intervals are kept exactly, start to start: an hour never holds more
+    polls than they allow, and news never waits longer than one interval.
+    What keeps a fleet from polling in step is each desktop's own phase (when
+    it started, when its user opened the menu); after the events that strike
+    a fleet at once (the network back, a resume), the next wait is shortened
+    by a random part of the jitter, once, which gives a new phase. The fast
+    interval is jittered both ways; exponential backoff with jitter while
+    the desk is away. A poll at once
     when the menu opens (:meth:`poll_now`), the network comes back
     (:meth:`on_network_up`) and after a resume from sleep, seen as the wall
     clock having moved much further than the monotonic one (which stands
@@ -144,7 +151,9 @@ class TicketPoller(QObject):
             backoff_start_s: the first wait after a failure; it doubles up to ``backoff_max_s``.
             backoff_max_s: the longest wait after failures (a desk's ``Retry-After`` may ask
                 for more).
-            jitter: every wait is spread by ± this fraction, so a fleet does not poll in step.
+            jitter: the fast interval and the backoff are spread by ± this fraction; after a
+                network-back or resume poll, the next slow or rare wait is shortened by up to
+                it, once (see the class documentation).
             resume_jump_s: the wall clock getting this much further ahead of the monotonic
                 clock counts as a resume from sleep.
             clock: monotonic seconds (stands still during suspend, like Qt's timers).
@@ -176,6 +185,8 @@ class TicketPoller(QObject):
         self._failures = 0
         self._last_started: float | None = None
         self._last_change: float | None = None
+        #: Whether the next slow or rare wait gets a new random phase (after a fleet-wide event).
+        self._rephase = False
         #: (monotonic, wall) when the clocks were last compared, to notice a sleep.
         self._clock_marks: tuple[float, float] | None = None
         self._cursor: Cursor | None = None
@@ -229,6 +240,7 @@ class TicketPoller(QObject):
         self._in_flight = False
         self._failures = 0
         self._last_change = None
+        self._rephase = False
         self._clock_marks = None
         self._cursor = None
         self._snapshot = {}
@@ -245,9 +257,7 @@ class TicketPoller(QObject):
             return
         if self._in_flight or self._desk is None or self._failures:
             return  # the running poll, or the backoff, arms the timer itself
-        since = 0.0 if self._last_started is None else self._clock() - self._last_started
-        interval = self._interval()
-        self._arm(self._spread(max(interval - since, 1.0), interval))
+        self._arm(self._next_wait(self._interval()))
 
     def watch(self, ref: TicketRef | None) -> None:
         """Keep ``ref`` (the ticket the tracker window shows; ``None``: none) up to date.
@@ -287,7 +297,7 @@ class TicketPoller(QObject):
         if self._desk is None:
             return False
         if self._woke_up():
-            force = True
+            force = self._rephase = True
         if self._in_flight:
             return False
         now = self._clock()
@@ -320,9 +330,15 @@ class TicketPoller(QObject):
     def on_network_up(self) -> bool:
         """The network is back: poll now, and while backing off even right after a poll.
 
+        A whole office's network comes back at once: the poll after this one
+        gets a new random phase, so those desktops do not go on polling in step.
         Returns whether a poll was started.
         """
-        return self.poll_now(force=self._failures > 0)
+        rephase, self._rephase = self._rephase, True
+        started = self.poll_now(force=self._failures > 0)
+        if not started:
+            self._rephase = rephase
+        return started
 
     def _woke_up(self) -> bool:
         """Whether the computer slept since the clocks were last compared (emits ``resumed``)."""
@@ -363,8 +379,7 @@ class TicketPoller(QObject):
         changes = [] if first else diff(previous, self._snapshot)
         if changes:
             self._last_change = self._clock()
-        interval = self._interval()
-        self._arm(self._spread(interval, interval))
+        self._arm(self._next_wait(self._interval()))
         self._set_state(ConnectionState.ONLINE)
         if first:
             logger.info("%d ticket(s) loaded", len(self._snapshot))
@@ -436,17 +451,24 @@ class TicketPoller(QObject):
     def _jittered(self, seconds: float) -> float:
         return seconds * (1.0 + self._rng.uniform(-self._jitter, self._jitter))
 
-    def _spread(self, seconds: float, interval: float) -> float:
-        """The wait until the next poll, spread so a fleet does not poll in step.
+    def _next_wait(self, interval: float) -> float:
+        """Seconds from now to the next poll: ``interval`` after the last one started.
 
-        The slow and rare intervals are spread only upwards: they are what an
-        idle client costs the desk (architecture §5 and §12: at most 12 requests
-        an hour with an open ticket, 2 without), so no hour may hold more polls
-        than the interval allows. The fast interval spreads both ways.
+        The slow and rare intervals are exact (architecture §5 and §12: at most
+        12 requests an hour with an open ticket, 2 without, and news heard of
+        within one interval); only after a fleet-wide event is the wait
+        shortened once by up to the jitter, for a new phase. The fast interval
+        spreads both ways.
         """
-        if interval != self._fast_interval:
-            return seconds * (1.0 + self._rng.uniform(0.0, self._jitter))
-        return self._jittered(seconds)
+        if interval == self._fast_interval:
+            wait = self._jittered(interval)
+        elif self._rephase:
+            wait = interval * (1.0 - self._rng.uniform(0.0, self._jitter))
+        else:
+            wait = interval
+        self._rephase = False
+        since = 0.0 if self._last_started is None else self._clock() - self._last_started
+        return wait - since
 
     def _backoff(self, error: ClientError) -> float:
         """The wait after this failure: doubling, jittered, capped, never before Retry-After."""

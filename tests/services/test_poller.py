@@ -188,14 +188,14 @@ def test_backoff_doubles_to_a_cap_and_offline_is_announced_once(
     assert _next(poller) == 300.0 and poller.last_error is None
 
 
-def test_jitter_spreads_fast_polls_both_ways_and_slow_polls_only_later(
+def test_fast_polls_are_spread_both_ways_and_slow_polls_kept_exactly(
     qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     fake_desk.add_ticket("Headset crackles")  # open: the slow interval
     poller = _poller(sync_runner, clock, random.Random(7), jitter=0.1)
     poller.start(fake_desk)
     slow = []
-    for _ in range(1000):
+    for _ in range(200):
         clock.advance(10)
         poller.poll_now(force=True)
         slow.append(_next(poller))
@@ -205,12 +205,60 @@ def test_jitter_spreads_fast_polls_both_ways_and_slow_polls_only_later(
         clock.advance(10)
         poller.poll_now(force=True)
         fast.append(_next(poller))
-    # An idle client never polls sooner than the slow interval (the desk's budget).
-    assert all(300.0 <= d <= 330.0 for d in slow)
-    assert min(slow) < 301.0 and max(slow) > 329.0 and len(set(slow)) > 900
+    # An idle client polls exactly at the slow interval: never sooner (the
+    # desk's budget), never later (how long news may wait).
+    assert set(slow) == {300.0}
     assert all(18.0 <= d <= 22.0 for d in fast)
     # Really spread over the whole band, not a constant nor a narrow one.
     assert min(fast) < 18.2 and max(fast) > 21.8 and len(set(fast)) > 900
+
+
+def test_the_interval_runs_from_the_start_of_a_poll_not_its_answer(
+    qtbot: QtBot, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    fake_desk.add_ticket("Headset crackles")
+    runner = ManualRunner()
+    poller = _poller(runner, clock, random.Random(1), jitter=0.1)
+    poller.start(fake_desk)
+    clock.advance(12)  # a slow desk: the answer comes 12 s after the question
+    runner.finish_next()
+    assert _next(poller) == 288.0
+
+
+def test_after_the_network_comes_back_the_next_wait_gets_a_new_phase_once(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
+) -> None:
+    fake_desk.add_ticket("Headset crackles")
+    waits = []
+    for seed in range(300):
+        poller = _poller(sync_runner, clock, random.Random(seed), jitter=0.1)
+        poller.start(fake_desk)
+        clock.advance(100)
+        assert poller.on_network_up()
+        waits.append(_next(poller))
+        clock.advance(_next(poller))
+        _timer(poller).timeout.emit()
+        assert _next(poller) == 300.0  # then exact again
+        poller.stop()
+    # Shorter, never longer (news waits at most one interval), spread over
+    # the band, so an office whose network came back at once polls apart.
+    assert all(270.0 <= w <= 300.0 for w in waits)
+    assert min(waits) < 272.0 and max(waits) > 298.0 and len(set(waits)) > 290
+
+
+def test_after_a_resume_the_next_wait_gets_a_new_phase(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(4), wall, jitter=0.1)
+    poller.start(fake_desk)
+    wall.sleep(8 * 3600)
+    clock.advance(60)
+    assert poller.poll_now()
+    assert 1620.0 <= _next(poller) < 1800.0
 
 
 def test_backoff_is_jittered_but_never_above_its_cap(
@@ -685,16 +733,16 @@ def test_the_rare_interval_is_never_shorter_than_the_slow_one(
     assert _next(poller) == 300
 
 
-def test_rare_polls_are_spread_only_later(
+def test_rare_polls_keep_exactly_half_an_hour(
     qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(11), jitter=0.1)
     poller.start(fake_desk)
     delays = []
-    for _ in range(500):
+    for _ in range(100):
         clock.advance(10)
         poller.poll_now(force=True)
         delays.append(_next(poller))
-    # Never sooner than half an hour: at most 2 requests in any hour.
-    assert all(1800.0 <= d <= 1980.0 for d in delays)
-    assert min(delays) < 1805.0 and max(delays) > 1975.0
+    # Never sooner than half an hour (at most 2 requests in any hour), never
+    # later (a ticket opened for this user is heard of within it).
+    assert set(delays) == {1800.0}
