@@ -398,7 +398,8 @@ class Result:
             f"| {max(self.slow_delays) / self.slow_interval_s:.2f}× |",
             f"| delay: a new ticket for someone with nothing open, worst of "
             f"{len(self.rare_delays)} | **{max(self.rare_delays):.0f} s** "
-            f"| ≤ {self.rare_interval_s:.0f} s | {max(self.rare_delays) / self.rare_interval_s:.2f}× |",
+            f"| ≤ {self.rare_interval_s:.0f} s "
+            f"| {max(self.rare_delays) / self.rare_interval_s:.2f}× |",
             f"| bytes per idle poll on the wire, headers included: request + answer "
             f"| **{self.bytes_per_poll:.0f} B** ({sent:.0f} + {received:.0f}; "
             f"{min(sizes)}–{max(sizes)}) | small | |",

@@ -5,3 +5,5 @@ APP_NAME = "helpdesk-tray"
 
 #: The first argument that makes this program the keyring helper (client.adapters.secrets).
 KEYRING_HELPER_FLAG = "--keyring-helper"
+#: The first argument that makes this program the evidence helper (client.adapters.evidence_helper).
+EVIDENCE_HELPER_FLAG = "--evidence-helper"

@@ -39,7 +39,7 @@ from client.adapters.logs import setup_logging
 from client.adapters.memory import keep_large_buffers_apart, release_free_memory
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
-from client.adapters.secrets import HelperSecretStore, helper_command
+from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
@@ -175,28 +175,35 @@ def evidence_service(
 ) -> EvidenceService:
     """Diagnostics, screenshots and the user's files, read and encoded on ``io``.
 
-    Deferred imports, run on a worker at the first report: psutil and Pillow
-    are not needed to show a tray icon.
+    The snapshot's local part (psutil) and the screenshot's encoding (Pillow)
+    run in the evidence helper process, started when a report may follow and
+    ended once the report's work is done: neither library ever loads into the
+    tray (docs/performance.md, "after first use"). The desk check runs here.
     """
+    from client.adapters.evidence_helper import EvidenceHelper, evidence_helper_command
+
     settings = settings_result.settings
+    options = {
+        "app_version": __version__,
+        "log_file": str(log_file),
+        "include_host_name": settings.include_host_name,
+        "include_user_name": settings.include_user_name,
+        "policy_proxy": settings.proxy,
+    }
+    helper = EvidenceHelper(evidence_helper_command(options))
 
-    def diagnostics() -> DiagnosticsSource:
-        from client.adapters.sysinfo import SnapshotOptions, SystemInfo
+    def diagnostics() -> DiagnosticsSource:  # on a worker, at the first report
+        from client.adapters.desk_probe import DeskProbe
+        from client.adapters.evidence_helper import HelperDiagnostics
 
-        options = SnapshotOptions(
-            app_version=__version__,
-            log_file=log_file,
-            include_host_name=settings.include_host_name,
-            include_user_name=settings.include_user_name,
-        )
-        return SystemInfo(options, redactor, desk_url=desk_url, policy_proxy=settings.proxy)
+        return HelperDiagnostics(helper, DeskProbe(desk_url, settings.proxy), redactor, desk_url)
 
     def encoder() -> ImageEncoder:
-        from client.adapters.imaging import PillowEncoder
+        from client.adapters.evidence_helper import HelperEncoder
 
-        return PillowEncoder()
+        return HelperEncoder(helper)
 
-    return EvidenceService(io, diagnostics, encoder, _read_user_file)
+    return EvidenceService(io, diagnostics, encoder, _read_user_file, helper=helper)
 
 
 def _open_session_notifications() -> NotificationBus:
@@ -646,6 +653,7 @@ class TrayApp(QObject):
         self.network.close()
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
+        self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
         if not self._io.wait_for_done(3000):
             logger.warning("quit while a request was still running")
         if not self._serial.wait_for_done(3000):
@@ -714,7 +722,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
             paths.data_dir / "outbox.sqlite3", max_bytes=settings_result.settings.max_outbox_bytes
         ),
         connector_for=lambda kind: connector_for(kind, settings_result, desks, redactor.add_secret),
-        secrets=HelperSecretStore(helper_command()),
+        secrets=HelperSecretStore(keyring_helper_command()),
         save_settings=UserSettingsFile(paths.user_settings_file).update,
         redactor=redactor,
         crash=crash,

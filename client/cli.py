@@ -184,6 +184,7 @@ class _Cli:
         evidence.diagnostics_failed.connect(lambda _number, _error: done(None))
         evidence.collect_diagnostics()
         loop.exec()
+        evidence.shutdown()  # the helper process has done its part
         pool.waitForDone()
         evidence.deleteLater()
         pool.deleteLater()

@@ -1,11 +1,11 @@
-"""The process entry point: the keyring helper, or the client, with Qt prepared first."""
+"""The process entry point: a helper process, or the client, with Qt prepared first."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
-from client import KEYRING_HELPER_FLAG
+from client import EVIDENCE_HELPER_FLAG, KEYRING_HELPER_FLAG
 
 
 def skip_pyside_source_scan() -> None:
@@ -26,13 +26,18 @@ def skip_pyside_source_scan() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``helpdesk-tray``: the keyring helper when asked, else the client."""
+    """``helpdesk-tray``: the keyring or evidence helper when asked, else the client."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [KEYRING_HELPER_FLAG]:
         # The helper needs none of the GUI: answer and leave before Qt loads.
         from client.adapters.keyring_store import serve
 
         return serve(sys.stdin, sys.stdout)
+    if args[:1] == [EVIDENCE_HELPER_FLAG]:
+        # A report's heavy work, in a process of its own: no Qt either.
+        from client.adapters.evidence_worker import serve as serve_evidence
+
+        return serve_evidence(sys.stdin.buffer, sys.stdout.buffer, "".join(args[1:2]))
     skip_pyside_source_scan()
     from client.cli import main as cli_main  # after the workaround, on purpose
 

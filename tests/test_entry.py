@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -57,6 +58,28 @@ def test_the_keyring_helper_answers_without_loading_qt(tmp_path: Path) -> None:
     assert result.stderr.strip().endswith("no qt")
 
 
+def test_the_evidence_helper_answers_without_loading_qt() -> None:
+    from client.adapters.evidence_helper import evidence_helper_command, read_message, write_message
+
+    script = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: sys.stderr.write('qt' if 'PySide6' in sys.modules else 'no qt'))\n"
+        "sys.argv = ['client', *sys.argv[1:]]\n"
+        "runpy.run_module('client', run_name='__main__')\n"
+    )
+    command = evidence_helper_command({"app_version": "1"}, frozen=False)
+    request = io.BytesIO()
+    write_message(request, {"op": "sample"})
+    result = subprocess.run(
+        [sys.executable, "-c", script, *command[command.index("--evidence-helper"):]],
+        input=request.getvalue(), capture_output=True, check=False,
+    )  # fmt: skip
+    answer = read_message(io.BytesIO(result.stdout))
+    assert answer is not None and answer[0]["ok"] is True and "sample" in answer[0]
+    assert result.returncode == 0, "it leaves when its pipe ends"
+    assert result.stderr.decode().strip().endswith("no qt")
+
+
 def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
     # Each of these costs start-up time or megabytes of idle memory
     # (docs/performance.md); they load on first use, on a worker thread, or
@@ -66,6 +89,7 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "client.ui.tickets_window", "client.ui.report_dialog", "client.ui.sign_in_dialog",
         "client.services.latency",  # imports Qt's Qt namespace (~3 MB)
         "psutil", "PIL", "client.ui.screenshot", "client.ui.report_items",  # the first report
+        "client.adapters.desk_probe", "client.adapters.evidence_worker",
         "client.core.diagnostics_schema",  # only the tests need the schema
         "PySide6.QtNetwork", "PySide6.QtSvg",
         "jeepney",  # the first toast, or the network listener once the desk is away

@@ -16,7 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "client"
 
 #: What the package root offers every layer (constants, no code).
-ROOT_NAMES = ("client.APP_NAME", "client.__version__", "client.KEYRING_HELPER_FLAG")
+ROOT_NAMES = (
+    "client.APP_NAME",
+    "client.__version__",
+    "client.KEYRING_HELPER_FLAG",
+    "client.EVIDENCE_HELPER_FLAG",
+)
 
 #: What each layer may import, besides the standard library: our packages and
 #: third-party distributions, by name prefix.

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from client import KEYRING_HELPER_FLAG
+from client.adapters.helper_process import helper_command, start_helper
 from client.core.errors import SecretStoreError
 
 logger = logging.getLogger(__name__)
@@ -25,19 +24,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 120.0
 
 
-def helper_command() -> list[str]:
-    """How to start the helper: the frozen executable, or this Python with ``-m client``.
-
-    ``-P`` keeps the current directory off ``sys.path``, so a stray ``client``
-    folder where the user happens to be cannot stand in for ours.
-    """
-    if getattr(sys, "frozen", False):
-        return [sys.executable, KEYRING_HELPER_FLAG]
-    return [sys.executable, "-P", "-m", "client", KEYRING_HELPER_FLAG]
-
-
-#: Environment the helper does not inherit: credentials handed to the tray itself.
-_NOT_FOR_THE_HELPER = ("HELPDESK_TRAY_TOKEN",)
+def keyring_helper_command() -> list[str]:
+    """How to start the keyring helper."""
+    return helper_command(KEYRING_HELPER_FLAG)
 
 
 class HelperSecretStore:
@@ -57,20 +46,10 @@ class HelperSecretStore:
             process.kill()
 
     def _ask(self, request: dict[str, object]) -> dict[str, object]:
-        # Deferred: subprocess is only needed on a worker thread, not for the icon to
-        # appear (start-up budget, docs/performance.md).
-        import subprocess
+        import subprocess  # deferred (start_helper): for TimeoutExpired
 
-        env = {k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_HELPER}
         try:
-            process = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
-                self._command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
+            process = start_helper(self._command, text=True, keep_stderr=True)
         except OSError as exc:
             raise SecretStoreError(f"the keyring helper did not start: {exc}") from exc
         with self._lock:

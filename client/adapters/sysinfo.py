@@ -18,25 +18,16 @@ import platform
 import socket
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
-from client.core.diagnostics import (
-    LOG_LINES,
-    PROBE_CAP_S,
-    SCHEMA_ID,
-    TOP_PROCESSES,
-    VERSION,
-    ProbeTarget,
-    desk_unknown,
-)
+from client.adapters.desk_probe import DeskProbe, problem_text
+from client.core.diagnostics import LOG_LINES, SCHEMA_ID, TOP_PROCESSES, VERSION
 from client.core.redact import NameMask, Redactor
 
 logger = logging.getLogger(__name__)
@@ -65,6 +56,23 @@ class ProcessSample:
     taken_at: float
     cpu_seconds: dict[int, float]
 
+    def as_json(self) -> dict[str, Any]:
+        """For a pipe: JSON has no integer keys."""
+        return {"taken_at": self.taken_at, "cpu_seconds": list(self.cpu_seconds.items())}
+
+    @classmethod
+    def from_json(cls, value: object) -> ProcessSample | None:
+        """What :meth:`as_json` made, or ``None`` for anything else (a fresh window then)."""
+        if not isinstance(value, dict):
+            return None
+        taken_at, pairs = value.get("taken_at"), value.get("cpu_seconds")
+        if not isinstance(taken_at, int | float) or not isinstance(pairs, list):
+            return None
+        try:
+            return cls(float(taken_at), {int(pid): float(seconds) for pid, seconds in pairs})
+        except (TypeError, ValueError):
+            return None
+
 
 @dataclass(frozen=True)
 class SnapshotOptions:
@@ -74,32 +82,6 @@ class SnapshotOptions:
     log_file: Path | None = None
     include_host_name: bool = False
     include_user_name: bool = False
-
-
-def _with_scheme(proxy: str) -> str:
-    """A proxy setting with ``http://`` in front when it has no scheme.
-
-    Without one, ``urlsplit("anna:pw@proxy:3128")`` takes "anna" for the
-    scheme and the rest, password included, for a path.
-    """
-    proxy = proxy.strip()
-    return proxy if "://" in proxy else f"http://{proxy}"
-
-
-def _without_credentials(proxy: str) -> str:
-    """Scheme, host and port of a proxy setting: never its user name, password or path."""
-    scheme, _, rest = _with_scheme(proxy).partition("://")
-    # Credentials end at the last "@", whatever they contain ("/", "#", even "@").
-    parts = urlsplit("//" + rest.rpartition("@")[2])
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    try:
-        port = parts.port
-    except ValueError:  # not a number: left out, as a missing one
-        port = None
-    if port:
-        netloc += f":{port}"
-    return urlunsplit((scheme.lower(), netloc, "", "", ""))
 
 
 def _home_folders() -> list[str]:
@@ -125,18 +107,14 @@ def _round(value: float, digits: int = 1) -> float:
     return round(float(value), digits)
 
 
-def _problem(error: BaseException) -> str:
-    """A short, secret-free reason for a note."""
-    name = type(error).__name__
-    detail = str(error).splitlines()[0][:200] if str(error) else ""
-    return f"{name}: {detail}" if detail else name
-
-
-class SystemInfo:
+class SystemInfo(DeskProbe):
     """Takes the local part of a snapshot, and checks whether the desk can be reached.
 
     ``desk_url`` is asked each time (the user may sign in to another desk);
-    ``policy_proxy`` is the proxy IT set, if any. The ``DiagnosticsSource`` port.
+    ``policy_proxy`` is the proxy IT set, if any. The ``DiagnosticsSource`` port
+    in one process (the command-line tools, the benches); the tray splits it:
+    the local part in the evidence helper process, the desk check
+    (:class:`DeskProbe`) in the tray.
     """
 
     def __init__(
@@ -149,12 +127,9 @@ class SystemInfo:
         clock: Callable[[], float] = time.perf_counter,
         resolve: Callable[..., list[Any]] = socket.getaddrinfo,
     ) -> None:
+        super().__init__(desk_url, policy_proxy, clock=clock, resolve=resolve)
         self._options = options
         self._redactor = redactor
-        self._desk_url = desk_url
-        self._policy_proxy = policy_proxy
-        self._clock = clock
-        self._resolve = resolve
 
     # --- the local part -------------------------------------------------------------------
 
@@ -175,8 +150,8 @@ class SystemInfo:
             try:
                 return collect()
             except Exception as error:  # one failing item never spoils the snapshot
-                logger.info("diagnostics: %s left out (%s)", item, _problem(error))
-                notes.append({"item": item, "problem": _problem(error)})
+                logger.info("diagnostics: %s left out (%s)", item, problem_text(error))
+                notes.append({"item": item, "problem": problem_text(error)})
                 return missing
 
         start: ProcessSample | None = since if isinstance(since, ProcessSample) else None
@@ -307,7 +282,7 @@ class SystemInfo:
         try:
             partitions = psutil.disk_partitions(all=False)
         except Exception as error:
-            notes.append({"item": "disks", "problem": _problem(error)})
+            notes.append({"item": "disks", "problem": problem_text(error)})
             return disks
         for part in partitions:
             if part.fstype in _PSEUDO_FILESYSTEMS or part.device in seen:
@@ -316,7 +291,7 @@ class SystemInfo:
             try:
                 usage = psutil.disk_usage(part.mountpoint)
             except Exception as error:  # a stale network mount, an unreadable one
-                notes.append({"item": f"disk {part.mountpoint}", "problem": _problem(error)})
+                notes.append({"item": f"disk {part.mountpoint}", "problem": problem_text(error)})
                 continue
             disks.append(
                 {
@@ -412,88 +387,3 @@ class SystemInfo:
                 :TOP_PROCESSES
             ],
         }
-
-    # --- the network ----------------------------------------------------------------------
-
-    @staticmethod
-    def proxy_in_effect(url: str, policy_proxy: str = "") -> dict[str, str] | None:
-        """The proxy a request to ``url`` goes through (never with its credentials).
-
-        A proxy written without a scheme (``anna:pw@proxy:3128``, as environment
-        variables often are) is taken as ``http://``. May look up names (the
-        proxy exceptions on Windows and macOS): call it on a worker.
-        """
-        if policy_proxy:
-            return {"url": _without_credentials(policy_proxy), "source": "policy"}
-        if not url:
-            return None
-        parts = urlsplit(url)
-        proxies = urllib.request.getproxies()
-        proxy = proxies.get(parts.scheme) or proxies.get("all")
-        if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
-            return None
-        return {"url": _without_credentials(proxy), "source": "system"}
-
-    def probe_target(self) -> ProbeTarget:
-        """Host and port a request to the desk connects to first, and whether that is a proxy.
-
-        May look up names (see :meth:`proxy_in_effect`): call it on a worker.
-        """
-        desk_url = self._desk_url()
-        proxy = self.proxy_in_effect(desk_url, self._policy_proxy)
-        # The proxy's URL has its scheme by now (``_without_credentials``).
-        target = urlsplit(proxy["url"] if proxy else desk_url)
-        try:
-            port = target.port
-        except ValueError:  # not a number: the scheme's usual one
-            port = None
-        port = port or (443 if target.scheme == "https" else 80)
-        return ProbeTarget(target.hostname or "", port, proxy is not None)
-
-    def probe_desk(
-        self, target: ProbeTarget | None = None, cap_s: float = PROBE_CAP_S
-    ) -> dict[str, Any]:
-        """Resolve ``target``'s host and open a TCP connection, with timings.
-
-        ``target`` is :meth:`probe_target` (found now when not given). The
-        whole check keeps to ``cap_s`` as far as the operating system lets it
-        (name resolution cannot be interrupted: the caller caps it too).
-        """
-        deadline = self._clock() + cap_s
-        target = target or self.probe_target()
-        host, port, via_proxy = target.host, target.port, target.via_proxy
-        if not host:
-            return desk_unknown(host, port, via_proxy, "no_desk")  # not signed in to any yet
-        started = self._clock()
-        try:
-            found = self._resolve(host, port, type=socket.SOCK_STREAM)
-        except OSError as error:
-            return desk_unknown(host, port, via_proxy, f"dns_failed: {_problem(error)}")
-        dns_ms = (self._clock() - started) * 1000
-        addresses = list(dict.fromkeys(info[4][0] for info in found))[:8]
-        result = desk_unknown(host, port, via_proxy, "")
-        result.update(dns_ms=_round(dns_ms), addresses=addresses, problem=None)
-        problem = "no_address"
-        for family, kind, proto, _name, address in found:
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                problem = "timeout"
-                break
-            connect_started = self._clock()
-            try:
-                with socket.socket(family, kind, proto) as probe:
-                    probe.settimeout(remaining)
-                    probe.connect(address)
-            except TimeoutError:
-                problem = "timeout"
-                continue
-            except ConnectionRefusedError:
-                problem = "refused"
-                continue
-            except OSError as error:
-                problem = f"unreachable: {_problem(error)}"
-                continue
-            result.update(tcp_ms=_round((self._clock() - connect_started) * 1000), reachable=True)
-            return result
-        result["problem"] = problem
-        return result

@@ -190,6 +190,18 @@ class ImageEncoder(Protocol):
         ...
 
 
+class Releasable(Protocol):
+    """Something that holds resources only while in use (the evidence helper process)."""
+
+    def close(self) -> None:
+        """Let go once the current work is done (may wait for it: call it on a worker)."""
+        ...
+
+    def cancel(self) -> None:
+        """Let go at once, mid-work if need be (the app is quitting)."""
+        ...
+
+
 class SecretStore(Protocol):
     """Where the user's desk credential is kept (the OS keyring)."""
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from client.core.diagnostics import PROBE_CAP_S, ProbeTarget, assemble, desk_timed_out
 from client.core.errors import ClientError, as_client_error
 from client.core.models import Attachment
-from client.core.ports import DiagnosticsSource, ImageEncoder
+from client.core.ports import DiagnosticsSource, ImageEncoder, Releasable
 from client.services.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 WINDOW_MS = 200
 #: A window opened longer ago than this (the menu stayed open) is started afresh (seconds).
 SAMPLE_FRESH_S = 60.0
+#: The helper process is ended after this long without evidence work (seconds): longer
+#: than a sample stays fresh, so a report never finds its sample's process gone.
+RELEASE_AFTER_S = 90.0
 
 
 @dataclass
@@ -49,11 +52,17 @@ class _Collection:
     timers: list[QTimer] = field(default_factory=list)
 
 
+def _ignore(_: object) -> None:
+    """Nothing to do with a result."""
+
+
 class EvidenceService(QObject):
     """Collects diagnostics and encodes screenshots on the io runner.
 
     ``diagnostics`` and ``encoder`` are factories, called on a worker the
-    first time: psutil and Pillow load only when someone reports a problem.
+    first time. ``helper``, when given, is what they work through (the
+    evidence helper process): it is closed on a worker once evidence work has
+    been quiet for ``release_after_s``, and cancelled by :meth:`shutdown`.
 
     Signals:
         diagnostics_ready(int, dict): collection number, the snapshot.
@@ -77,6 +86,8 @@ class EvidenceService(QObject):
         encoder: Callable[[], ImageEncoder],
         read_file: Callable[[str, int], Attachment],
         *,
+        helper: Releasable | None = None,
+        release_after_s: float = RELEASE_AFTER_S,
         window_ms: int = WINDOW_MS,
         cap_s: float = PROBE_CAP_S,
         clock: Callable[[], float] = time.monotonic,
@@ -97,6 +108,34 @@ class EvidenceService(QObject):
         self._clock = clock
         #: A sample taken when the tray menu opened: (source, sample, when).
         self._prepared: tuple[DiagnosticsSource, object, float] | None = None
+        self._helper = helper
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.setInterval(round(release_after_s * 1000))
+        self._release_timer.timeout.connect(self._release)
+
+    def _submit(self, work: Callable[[], Any], **callbacks: Any) -> None:
+        """Run ``work`` on the io runner; the helper stays until it has been quiet a while."""
+        if self._helper is not None:
+            self._release_timer.start()
+        self._io.submit(work, owner=self, **callbacks)
+
+    def _release(self) -> None:
+        helper = self._helper
+        if helper is not None:
+            self._prepared = None  # its sample lived in the helper
+            self._io.submit(
+                helper.close, owner=self, on_success=_ignore, on_error=self._on_release_error
+            )
+
+    def _on_release_error(self, error: Exception) -> None:
+        logger.warning("the evidence helper did not end cleanly: %s", error)
+
+    def shutdown(self) -> None:
+        """The app is quitting: end the helper at once."""
+        self._release_timer.stop()
+        if self._helper is not None:
+            self._helper.cancel()
 
     def _next_number(self) -> int:
         self._numbers += 1
@@ -115,7 +154,7 @@ class EvidenceService(QObject):
         def keep(prepared: tuple[DiagnosticsSource, object, float]) -> None:
             self._prepared = prepared
 
-        self._io.submit(self._start, owner=self, on_success=keep, on_error=self._on_prepare_error)
+        self._submit(self._start, on_success=keep, on_error=self._on_prepare_error)
 
     def _on_prepare_error(self, error: Exception) -> None:
         logger.info("diagnostics could not be prepared: %s", as_client_error(error).detail)
@@ -130,9 +169,8 @@ class EvidenceService(QObject):
         if prepared is not None and self._clock() - prepared[2] <= SAMPLE_FRESH_S:
             self._on_sampled(collection, *prepared)
             return collection.number
-        self._io.submit(
+        self._submit(
             self._start,
-            owner=self,
             on_success=lambda started: self._on_sampled(collection, *started),
             on_error=lambda error: self._fail(collection, error),
         )
@@ -144,9 +182,8 @@ class EvidenceService(QObject):
         if collection is not self._current:
             return
         collection.source = source
-        self._io.submit(
+        self._submit(
             source.probe_target,
-            owner=self,
             on_success=lambda target: self._on_target(collection, target),
             on_error=lambda error: self._fail(collection, error),
         )
@@ -161,9 +198,8 @@ class EvidenceService(QObject):
         if collection is not self._current or source is None:
             return
         collection.target = target
-        self._io.submit(
+        self._submit(
             lambda: source.probe_desk(target),
-            owner=self,
             on_success=lambda desk: self._on_part(collection, desk=desk),
             on_error=lambda error: self._fail(collection, error),
         )
@@ -179,9 +215,8 @@ class EvidenceService(QObject):
         source = collection.source
         if collection is not self._current or source is None:
             return
-        self._io.submit(
+        self._submit(
             lambda: source.local(sample),
-            owner=self,
             on_success=lambda local: self._on_part(collection, local=local),
             on_error=lambda error: self._fail(collection, error),
         )
@@ -235,9 +270,8 @@ class EvidenceService(QObject):
             self._encoder = encoder
             return encoder.encode(width, height, stride, rgb, "screenshot")
 
-        self._io.submit(
+        self._submit(
             encode,
-            owner=self,
             on_success=lambda image: self.screenshot_ready.emit(number, image),
             on_error=lambda error: self._screenshot_failed(number, error),
         )
@@ -268,9 +302,8 @@ class EvidenceService(QObject):
                 left -= attachment.size
             return added, problems
 
-        self._io.submit(
+        self._submit(
             read,
-            owner=self,
             on_success=lambda result: self.files_read.emit(number, *result),
             on_error=lambda error: self.files_read.emit(number, [], [as_client_error(error)]),
         )

@@ -14,7 +14,7 @@ import keyring.errors
 import pytest
 
 from client.adapters.keyring_store import SERVICE, KeyringStore
-from client.adapters.secrets import HelperSecretStore, helper_command
+from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.core.errors import SecretStoreError
 from tests.fakes import MemoryKeyring
 
@@ -74,7 +74,7 @@ def test_the_helper_process_keeps_the_secret_in_the_keyring(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _helper_env(monkeypatch, "FileKeyring", tmp_path / "keyring.json")
-    store = HelperSecretStore(helper_command(), timeout=60)
+    store = HelperSecretStore(keyring_helper_command(), timeout=60)
     assert store.get("anna@https://desk") is None
     store.set("anna@https://desk", "tok-" + "9" * 36)
     assert json.loads((tmp_path / "keyring.json").read_text()) == {
@@ -87,7 +87,7 @@ def test_the_helper_process_keeps_the_secret_in_the_keyring(
 
 def test_a_locked_keyring_is_a_secret_store_error(monkeypatch: pytest.MonkeyPatch) -> None:
     _helper_env(monkeypatch, "LockedKeyring")
-    store = HelperSecretStore(helper_command(), timeout=60)
+    store = HelperSecretStore(keyring_helper_command(), timeout=60)
     with pytest.raises(SecretStoreError, match="unlock"):
         store.get("anna@https://desk")
     with pytest.raises(SecretStoreError, match="Prompt dismissed"):
@@ -97,7 +97,7 @@ def test_a_locked_keyring_is_a_secret_store_error(monkeypatch: pytest.MonkeyPatc
 def test_a_keyring_that_never_answers_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
     _helper_env(monkeypatch, "StuckKeyring")
     with pytest.raises(SecretStoreError, match="did not answer"):
-        HelperSecretStore(helper_command(), timeout=3).get("anna@https://desk")
+        HelperSecretStore(keyring_helper_command(), timeout=3).get("anna@https://desk")
 
 
 def test_a_broken_helper_is_a_secret_store_error(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_the_secret_never_appears_in_the_command_line(
 
 def test_a_waiting_helper_is_stopped_at_quit(monkeypatch: pytest.MonkeyPatch) -> None:
     _helper_env(monkeypatch, "StuckKeyring")
-    store = HelperSecretStore(helper_command(), timeout=60)
+    store = HelperSecretStore(keyring_helper_command(), timeout=60)
     outcome: list[BaseException] = []
 
     def ask() -> None:
@@ -148,4 +148,4 @@ def test_the_helper_is_not_fooled_by_a_client_folder_where_the_user_is(
     (fake / "__main__.py").write_text('print(\'{"ok": true, "secret": "stolen"}\')')
     monkeypatch.chdir(tmp_path)
     _helper_env(monkeypatch, "FileKeyring", tmp_path / "keyring.json")
-    assert HelperSecretStore(helper_command(), timeout=60).get("anna") is None
+    assert HelperSecretStore(keyring_helper_command(), timeout=60).get("anna") is None

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 from PIL import Image
@@ -91,10 +92,32 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     where_the_dialog_was = shot.convert("RGB").crop((x, y, x + w, y + h))
     assert where_the_dialog_was.getextrema() == ((0, 0), (0, 0), (0, 0))
 
+    # The snapshot and the screenshot were made by the evidence helper: psutil
+    # and Pillow never entered the tray, which runs all day.
+    assert _native_libraries(app.process.pid) & {"_psutil_linux", "_imaging", "_webp"} == set()
+    helpers = _evidence_helpers(app.process.pid)
+    assert len(helpers) == 1, "one helper, started for the report"
+    assert {"_psutil_linux", "_imaging"} <= _native_libraries(helpers[0].pid)
+
     desktop.click(*center(icon), button=3)
     menu = app.probe("menu_shown")
     desktop.click_menu_item(menu.rect(), menu.items("items")["quitAction"])
     assert app.wait() == 0
+    helpers[0].wait(timeout=5)  # it ends with the tray, never left behind
+
+
+def _native_libraries(pid: int) -> set[str]:
+    """The names (up to the first dot) of the shared libraries process ``pid`` has mapped."""
+    maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+    paths = {line.split()[-1] for line in maps.splitlines() if line.rstrip().endswith(".so")}
+    return {Path(path).name.split(".")[0] for path in paths}
+
+
+def _evidence_helpers(pid: int) -> list[psutil.Process]:
+    """The tray's evidence helper processes."""
+    return [
+        child for child in psutil.Process(pid).children() if "--evidence-helper" in child.cmdline()
+    ]
 
 
 def test_a_second_launch_brings_the_first_forward(

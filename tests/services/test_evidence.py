@@ -250,3 +250,61 @@ def test_a_replaced_snapshot_leaves_no_timer_running(
     assert alone >= 1
     evidence.collect_diagnostics()  # the user reported again: the first one is over
     assert running() == alone
+
+
+class Helper:
+    """Stands for the evidence helper process: counts how it was let go, and where."""
+
+    def __init__(self) -> None:
+        self.closed_on: list[bool] = []  # whether each close ran on the GUI thread
+        self.cancelled = 0
+
+    def close(self) -> None:
+        app = QApplication.instance()
+        assert app is not None
+        self.closed_on.append(QThread.currentThread() is app.thread())
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+def test_the_helper_is_let_go_on_a_worker_once_evidence_work_is_quiet(
+    qtbot: QtBot, pool: QThreadPool, make: Callable[..., EvidenceService]
+) -> None:
+    helper, source = Helper(), QuickDesk()
+    evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader,
+                    helper=helper, release_after_s=0.3, window_ms=0)  # fmt: skip
+    evidence.prepare()
+    with qtbot.waitSignal(evidence.diagnostics_ready, timeout=5000):
+        evidence.collect_diagnostics()
+    with qtbot.waitSignal(evidence.screenshot_ready, timeout=5000):
+        evidence.encode_screenshot(2, 2, 6, b"\0" * 12)
+    assert helper.closed_on == [], "not while the report's work goes on"
+    qtbot.waitUntil(lambda: helper.closed_on == [False], timeout=5000)
+
+
+def test_a_sample_taken_in_a_helper_since_let_go_is_not_used(
+    qtbot: QtBot, make: Callable[..., EvidenceService]
+) -> None:
+    helper, source = Helper(), QuickDesk()
+    evidence = make(SyncTaskRunner(), lambda: source, Encoder, _reader,
+                    helper=helper, release_after_s=0.05, window_ms=0)  # fmt: skip
+    evidence.prepare()  # the menu opened; nobody reported
+    qtbot.waitUntil(lambda: len(helper.closed_on) == 1)
+    with qtbot.waitSignal(evidence.diagnostics_ready):
+        evidence.collect_diagnostics()
+    assert source.samples == 2, "the report opened its CPU window afresh"
+
+
+def test_quitting_cancels_the_helper_and_its_release(
+    qtbot: QtBot, make: Callable[..., EvidenceService]
+) -> None:
+    helper = Helper()
+    evidence = make(SyncTaskRunner(), QuickDesk, Encoder, _reader,
+                    helper=helper, release_after_s=0.05)  # fmt: skip
+    evidence.encode_screenshot(2, 2, 6, b"\0" * 12)
+    evidence.shutdown()
+    assert helper.cancelled == 1
+    with qtbot.assertNotEmitted(evidence.screenshot_ready, wait=200):
+        pass  # the release timer was stopped with it: nothing more happens
+    assert helper.closed_on == []
