@@ -1,0 +1,451 @@
+"""The organisation's profile: branding, departments, their agents, and knowledge articles.
+
+IT publishes it signed (docs/profile.md); this module reads the verified
+document. Content is checked part by part: a part that does not hold up (a
+missing field, an agent no department can name, hours that do not parse) is
+left out with a problem naming it, and the rest is used. Nothing here fetches
+anything: photos, the logo and article bodies are *target paths*, fetched
+and verified by the profile adapter. Qt-free.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: The profile format this build reads (``"format"`` in the document).
+FORMAT = 1
+#: Languages a text may be given in; English is the fallback.
+TEXT_LANGUAGES = ("en", "nl")
+#: Days of the week as the profile writes them, Monday first (``date.weekday()``).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Longest a name, role or status may be (characters): more is cut.
+MAX_TEXT = 200
+#: Most departments, agents and articles a profile may hold (more are left out).
+MAX_ITEMS = 500
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TARGET = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
+
+
+class ProfileError(ValueError):
+    """The document is not a profile this build can read at all (not a skipped part)."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in the profile's languages."""
+
+    values: Mapping[str, str]
+
+    def get(self, language: str) -> str:
+        """The text in ``language``, else English, else any."""
+        return (
+            self.values.get(language) or self.values.get("en") or next(iter(self.values.values()))
+        )
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When an agent works: spans per weekday, in the agent's own time zone."""
+
+    zone: ZoneInfo
+    #: Index 0 is Monday; each day's spans are (start, end), sorted, never overlapping.
+    days: tuple[tuple[tuple[time, time], ...], ...]
+
+
+@dataclass(frozen=True)
+class Absence:
+    """Whole days away, both ends included, in the agent's time zone."""
+
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A service-desk agent as IT published them."""
+
+    id: str
+    name: str
+    role: Text | None = None
+    #: Target path of the photo; ``None``: initials (no photo, or photos switched off).
+    photo: str | None = None
+    email: str = ""
+    phone: str = ""
+    chat: str = ""
+    hours: WorkingHours | None = None
+    absences: tuple[Absence, ...] = ()
+    #: A status the agent set by hand (``None``: none), shown as written.
+    status: Text | None = None
+    #: Whether the hand-set status says the agent is away (hours alone decide otherwise).
+    status_away: bool = False
+
+
+@dataclass(frozen=True)
+class Department:
+    """A department, the queue its reports go to, and who helps it."""
+
+    id: str
+    name: Text
+    queue: str = ""
+    agent: str = ""
+    backup: str = ""
+    #: Values of the IT policy's ``profile.department`` that mean this department.
+    policy_values: tuple[str, ...] = ()
+    #: Values of the desk's user field (``Profile.desk_field``) that mean this department.
+    desk_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A knowledge article: its body (Markdown) is a target fetched on first reading."""
+
+    id: str
+    title: str
+    language: str
+    body: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the organisation published; ``problems`` names every part left out."""
+
+    version: int
+    organisation: Text
+    accent: str = ""
+    logo: str | None = None
+    #: The field of the desk's user record that names a user's department ("" if none).
+    desk_field: str = ""
+    departments: tuple[Department, ...] = ()
+    agents: Mapping[str, Agent] = field(default_factory=dict)
+    articles: tuple[Article, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def department(self, department_id: str) -> Department | None:
+        """The department with this id, if the profile has it."""
+        return next((d for d in self.departments if d.id == department_id), None)
+
+
+def parse_profile(document: object, *, photos: bool = True) -> Profile:
+    """Read a verified profile document; bad parts are left out and named in ``problems``.
+
+    ``photos=False`` (the IT policy) drops every photo: initials instead.
+    Raises :class:`ProfileError` only when the document as a whole cannot
+    be read (not an object, a format this build does not know, no version).
+    """
+    if not isinstance(document, dict):
+        raise ProfileError("the profile is not a JSON object")
+    if document.get("format") != FORMAT:
+        raise ProfileError(f"profile format {document.get('format')!r}; this app reads {FORMAT}")
+    version = document.get("version")
+    if type(version) is not int or version < 1:
+        raise ProfileError("the profile has no version number")
+    problems: list[str] = []
+    organisation = _mapping(document.get("organisation"))
+    name = _text(organisation.get("name")) or Text({"en": "IT service desk"})
+    accent = organisation.get("accent", "")
+    if accent and not (isinstance(accent, str) and _COLOUR.match(accent)):
+        problems.append("organisation.accent: not a colour like #0057b8")
+        accent = ""
+    logo = _target(organisation.get("logo"), "organisation.logo", problems)
+    desk_field = organisation.get("desk_field", "")
+    if not isinstance(desk_field, str) or len(desk_field) > 64:
+        problems.append("organisation.desk_field: not a field name")
+        desk_field = ""
+    agents: dict[str, Agent] = {}
+    for index, raw in _items(document.get("agents"), "agents", problems):
+        agent = _agent(raw, f"agents[{index}]", problems, photos)
+        if agent is not None and agent.id in agents:
+            problems.append(f"agents[{index}]: the id {agent.id!r} is used twice")
+        elif agent is not None:
+            agents[agent.id] = agent
+    departments: list[Department] = []
+    for index, raw in _items(document.get("departments"), "departments", problems):
+        department = _department(raw, f"departments[{index}]", problems, agents)
+        if department is not None and any(d.id == department.id for d in departments):
+            problems.append(f"departments[{index}]: the id {department.id!r} is used twice")
+        elif department is not None:
+            departments.append(department)
+    articles = []
+    for index, raw in _items(document.get("articles"), "articles", problems):
+        article = _article(raw, f"articles[{index}]", problems)
+        if article is not None:
+            articles.append(article)
+    return Profile(
+        version=version,
+        organisation=name,
+        accent=accent,
+        logo=logo,
+        desk_field=desk_field,
+        departments=tuple(departments),
+        agents=agents,
+        articles=tuple(articles),
+        problems=tuple(problems),
+    )
+
+
+# --- the parts ---------------------------------------------------------------------------------
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: object, where: str, problems: list[str]) -> list[tuple[int, Mapping[str, Any]]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: not a list")
+        return []
+    if len(value) > MAX_ITEMS:
+        problems.append(f"{where}: {len(value)} entries; the first {MAX_ITEMS} are used")
+    items: list[tuple[int, Mapping[str, Any]]] = []
+    for index, raw in enumerate(value[:MAX_ITEMS]):
+        if isinstance(raw, dict):
+            items.append((index, raw))
+        else:
+            problems.append(f"{where}[{index}]: not an object")
+    return items
+
+
+def _plain(value: object, limit: int = MAX_TEXT) -> str:
+    """A one-line text, without control characters, cut to ``limit``; "" for anything else."""
+    if not isinstance(value, str):
+        return ""
+    cleaned = "".join(
+        " " if ch.isspace() else ch for ch in value if ch.isprintable() or ch.isspace()
+    )
+    return " ".join(cleaned.split())[:limit]
+
+
+def _text(value: object) -> Text | None:
+    """``"words"`` (taken as English) or ``{"en": ..., "nl": ...}``; ``None`` when empty."""
+    if isinstance(value, str):
+        value = {"en": value}
+    if not isinstance(value, dict):
+        return None
+    values = {lang: _plain(value.get(lang)) for lang in TEXT_LANGUAGES}
+    kept = {lang: text for lang, text in values.items() if text}
+    return Text(kept) if kept else None
+
+
+def _id(raw: Mapping[str, Any], where: str, problems: list[str]) -> str | None:
+    value = raw.get("id")
+    if isinstance(value, str) and _ID.match(value):
+        return value
+    problems.append(f"{where}: no id (lower-case letters, digits, - and _)")
+    return None
+
+
+def _target(value: object, where: str, problems: list[str]) -> str | None:
+    """A target path inside the repository, never a URL or a way out of it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _TARGET.match(value) and "//" not in value:
+        return value
+    problems.append(f"{where}: not a file of the profile")
+    return None
+
+
+def _agent(raw: Mapping[str, Any], where: str, problems: list[str], photos: bool) -> Agent | None:
+    agent_id = _id(raw, where, problems)
+    name = _plain(raw.get("name"))
+    if agent_id is None:
+        return None
+    if not name:
+        problems.append(f"{where} ({agent_id}): no name")
+        return None
+    where = f"{where} ({agent_id})"
+    photo = _target(raw.get("photo"), f"{where}.photo", problems)
+    email = _contact(raw.get("email"), _EMAIL, f"{where}.email", problems)
+    phone = _contact(raw.get("phone"), _PHONE, f"{where}.phone", problems)
+    chat = raw.get("chat", "")
+    if chat and not (isinstance(chat, str) and chat.startswith("https://") and len(chat) <= 500
+                     and not any(ch.isspace() for ch in chat)):  # fmt: skip
+        problems.append(f"{where}.chat: only an https:// link")
+        chat = ""
+    status = raw.get("status")
+    status_text = _text(status.get("text")) if isinstance(status, dict) else None
+    if status is not None and status_text is None:
+        problems.append(f"{where}.status: no text")
+    return Agent(
+        id=agent_id,
+        name=name,
+        role=_text(raw.get("role")),
+        photo=photo if photos and raw.get("show_photo", True) is not False else None,
+        email=email,
+        phone=phone,
+        chat=chat,
+        hours=_hours(raw.get("hours"), f"{where}.hours", problems),
+        absences=_absences(raw.get("absent"), f"{where}.absent", problems),
+        status=status_text,
+        status_away=bool(status_text and isinstance(status, dict) and status.get("away") is True),
+    )
+
+
+def _contact(value: object, shape: re.Pattern[str], where: str, problems: list[str]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and shape.match(value):
+        return value
+    problems.append(f"{where}: not usable")
+    return ""
+
+
+def _hours(value: object, where: str, problems: list[str]) -> WorkingHours | None:
+    if value is None:
+        return None
+    raw = _mapping(value)
+    try:
+        zone = ZoneInfo(str(raw.get("time_zone", "")))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{where}.time_zone: not a time zone like Europe/Amsterdam")
+        return None
+    week = _mapping(raw.get("week"))
+    days: list[tuple[tuple[time, time], ...]] = []
+    for day in WEEKDAYS:
+        spans = week.get(day, [])
+        parsed = _spans(spans if isinstance(spans, list) else [spans])
+        if parsed is None:
+            problems.append(f"{where}.{day}: spans must read like 08:30-12:00 and not overlap")
+            return None
+        days.append(parsed)
+    return WorkingHours(zone, tuple(days))
+
+
+def _spans(values: Sequence[object]) -> tuple[tuple[time, time], ...] | None:
+    spans = []
+    for value in values:
+        match = _SPAN.match(value) if isinstance(value, str) else None
+        if match is None:
+            return None
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        start = time(h1, m1)
+        if h2 == 24 and m2:
+            return None  # past midnight
+        end = time.max if h2 == 24 else time(h2, m2)
+        if end <= start:
+            return None
+        spans.append((start, end))
+    spans.sort()
+    if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)):
+        return None
+    return tuple(spans)
+
+
+def _absences(value: object, where: str, problems: list[str]) -> tuple[Absence, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{where}: not a list")
+        return ()
+    absences = []
+    for index, raw in enumerate(value[:MAX_ITEMS]):
+        entry = _mapping(raw)
+        try:
+            first = date.fromisoformat(str(entry.get("from")))
+            last = date.fromisoformat(str(entry.get("to", entry.get("from"))))
+        except ValueError:
+            problems.append(f"{where}[{index}]: dates must read like 2026-12-24")
+            continue
+        if last < first:
+            problems.append(f"{where}[{index}]: ends before it begins")
+            continue
+        absences.append(Absence(first, last))
+    return tuple(sorted(absences, key=lambda a: a.first))
+
+
+def _department(
+    raw: Mapping[str, Any], where: str, problems: list[str], agents: Mapping[str, Agent]
+) -> Department | None:
+    department_id = _id(raw, where, problems)
+    if department_id is None:
+        return None
+    where = f"{where} ({department_id})"
+    name = _text(raw.get("name"))
+    if name is None:
+        problems.append(f"{where}: no name")
+        return None
+    people = {}
+    for role in ("agent", "backup"):
+        person = raw.get(role, "")
+        if person and person not in agents:
+            problems.append(f"{where}.{role}: no agent {_plain(person, 64)!r} in the profile")
+            person = ""
+        people[role] = person if isinstance(person, str) else ""
+    match = _mapping(raw.get("match"))
+    return Department(
+        id=department_id,
+        name=name,
+        queue=_plain(raw.get("queue"), 100),
+        agent=people["agent"],
+        backup=people["backup"] if people["backup"] != people["agent"] else "",
+        policy_values=_values(match.get("policy")),
+        desk_values=_values(match.get("desk")),
+    )
+
+
+def _values(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(text for item in items[:50] if (text := _plain(item, 100)))
+
+
+def _article(raw: Mapping[str, Any], where: str, problems: list[str]) -> Article | None:
+    article_id = _id(raw, where, problems)
+    if article_id is None:
+        return None
+    where = f"{where} ({article_id})"
+    title = _plain(raw.get("title"))
+    body = _target(raw.get("body"), f"{where}.body", problems)
+    language = raw.get("language", "en")
+    if not title or body is None:
+        problems.append(f"{where}: needs a title and a body file")
+        return None
+    if language not in TEXT_LANGUAGES:
+        problems.append(f"{where}.language: {_plain(language, 16)!r} is not one of en, nl")
+        return None
+    keywords = raw.get("keywords", [])
+    return Article(
+        id=article_id,
+        title=title,
+        language=str(language),
+        body=body,
+        keywords=tuple(
+            k
+            for item in (keywords if isinstance(keywords, list) else [])[:50]
+            if (k := _plain(item, 60).lower())
+        ),  # fmt: skip
+    )
+
+
+def detect_department(
+    profile: Profile, *, policy_value: str = "", desk_value: str = "", chosen: str = ""
+) -> tuple[Department | None, str]:
+    """The user's department and how it was recognised: ``"policy"``, ``"desk"``, ``"chosen"``.
+
+    In that order: what IT set for this computer or user, a field of the
+    desk's user record (``Profile.desk_field``), the employee's own choice
+    (remembered by id). ``(None, "")`` when none of them names one.
+    """
+    folded = policy_value.strip().casefold()
+    for department in profile.departments:
+        if folded and folded in (v.casefold() for v in department.policy_values):
+            return department, "policy"
+    folded = desk_value.strip().casefold()
+    for department in profile.departments:
+        if folded and folded in (v.casefold() for v in department.desk_values):
+            return department, "desk"
+    chosen_department = profile.department(chosen) if chosen else None
+    if chosen_department is not None:
+        return chosen_department, "chosen"
+    return None, ""
