@@ -133,3 +133,26 @@ def test_only_the_configured_desks_adapter_is_loaded(kind: str, absent: list[str
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert result.stdout.strip() == "[]"
+
+
+def test_a_signed_in_idle_tray_leaves_out_what_requests_rarely_needs() -> None:
+    # idna's tables (non-ASCII host names only), certifi through importlib.resources
+    # (the tray checks against the OS store), uuid (a new report's key).
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nimport client.app\n"
+        "import client.adapters.http, client.adapters.desks.django_helpdesk\n"
+        "import requests.utils\n"
+        "loaded = [m for m in ('idna.core', 'importlib.resources', 'uuid') if m in sys.modules]\n"
+        "from requests.models import PreparedRequest\n"
+        "request = PreparedRequest()\n"
+        "request.prepare_url('https://bücher.example/desk', None)\n"
+        "print(loaded, request.url, requests.utils.DEFAULT_CA_BUNDLE_PATH.endswith('cacert.pem'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    # ...and all of it still works when it is needed after all.
+    assert result.stdout.split() == ["[]", "https://xn--bcher-kva.example/desk", "True"]

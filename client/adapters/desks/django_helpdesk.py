@@ -8,7 +8,6 @@ tokens, "own tickets only" enforced by the server.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -158,6 +157,8 @@ def _cursor(value: Any) -> Cursor:
 
 def _same_key(value: Any, key: str) -> bool:
     """Whether the desk's ``report_key`` is ``key`` (a UUID, however it is written)."""
+    import uuid  # deferred: only when a report is sent (idle memory, docs/performance.md)
+
     try:
         return isinstance(value, str) and uuid.UUID(value) == uuid.UUID(key)
     except ValueError:
