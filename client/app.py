@@ -188,7 +188,6 @@ def evidence_service(
         "log_file": str(log_file),
         "include_host_name": settings.include_host_name,
         "include_user_name": settings.include_user_name,
-        "policy_proxy": settings.proxy,
     }
     helper = EvidenceHelper(evidence_helper_command(options))
 
@@ -196,7 +195,8 @@ def evidence_service(
         from client.adapters.desk_probe import DeskProbe
         from client.adapters.evidence_helper import HelperDiagnostics
 
-        return HelperDiagnostics(helper, DeskProbe(desk_url, settings.proxy), redactor, desk_url)
+        probe = DeskProbe(desk_url, settings.proxy)
+        return HelperDiagnostics(helper, probe, redactor, desk_url, settings.proxy)
 
     def encoder() -> ImageEncoder:
         from client.adapters.evidence_helper import HelperEncoder

@@ -39,8 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: The longest header line either side reads (a snapshot is tens of KB).
 MAX_HEADER_BYTES = 4 * 1024 * 1024
-#: The most raw bytes after a header (a 4K screen's pixels, with room).
-MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+#: The most raw bytes after a header: the pixels of three 8K screens side by side.
+MAX_PAYLOAD_BYTES = 3 * 7680 * 4320 * 3
 #: How long one request may take before the helper is ended (a snapshot takes ~10 ms,
 #: an encoding ~50 ms; a machine at its limits, many times that).
 DEFAULT_TIMEOUT_S = 30.0
@@ -96,8 +96,9 @@ def read_message(source: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
 def evidence_helper_command(options: dict[str, Any], **where: Any) -> list[str]:
     """How to start the helper (``where``: see :func:`helper_command`).
 
-    ``options`` (nothing secret: the app's version, the log file, what the
-    policy lets the snapshot name) travel as one JSON argument.
+    ``options`` travel as one JSON argument, which anyone on the computer can
+    read: nothing secret (the app's version, the log file, what the policy
+    lets the snapshot name). Secrets go with each request, over the pipe.
     """
     encoded = json.dumps(options, separators=(",", ":"))
     return helper_command(EVIDENCE_HELPER_FLAG, encoded, **where)
@@ -118,6 +119,7 @@ class EvidenceHelper:
         self._timeout_s = timeout_s
         self._lock = threading.Lock()  # one request at a time, and the process with it
         self._process: Any = None  # subprocess.Popen[bytes] while one runs
+        self._cancelled = False  # the app is quitting: no new helper
         self.started = 0  # helper processes started so far (for tests and the log)
 
     def is_running(self) -> bool:
@@ -129,7 +131,11 @@ class EvidenceHelper:
         self, op: str, args: dict[str, Any] | None = None, payload: bytes = b""
     ) -> tuple[dict[str, Any], bytes]:
         """Ask the helper to do ``op``; its answer and the bytes after it."""
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise HelperFailed(f"{op}: {len(payload) >> 20} MB is more than the helper takes")
         with self._lock:
+            if self._cancelled:
+                raise HelperFailed(f"{op}: the app is quitting")
             if self._process is not None and not self.is_running():
                 self._end(self._process)  # died since the last request: reap it
             process = self._process or self._start()
@@ -145,9 +151,9 @@ class EvidenceHelper:
             try:
                 write_message(process.stdin, {"op": op, **(args or {})}, payload)
                 message = read_message(process.stdout)
-            except (OSError, BadMessage) as error:
+            except Exception as error:  # broken, closed, out of step: it cannot be trusted on
                 self._end(process)
-                raise self._failure(op, timed_out, str(error)) from error
+                raise self._failure(op, timed_out, f"{type(error).__name__}: {error}") from error
             finally:
                 watchdog.cancel()
             if message is None:
@@ -199,20 +205,30 @@ class EvidenceHelper:
                 self._end(self._process)
 
     def cancel(self) -> None:
-        """End the helper at once, mid-request if need be (the app is quitting)."""
+        """End the helper at once, mid-request if need be (the app is quitting).
+
+        No helper starts after this. A request on its way reads the end of the
+        pipe and cleans up itself; otherwise the helper is reaped here.
+        """
+        self._cancelled = True
         process = self._process
-        if process is None:
-            return
-        if process.poll() is None:
-            process.kill()  # a request on its way now reads the end of the pipe
-        self._end(process)
+        if process is not None and process.poll() is None:
+            process.kill()
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._process is not None:
+                    self._end(self._process)
+            finally:
+                self._lock.release()
 
 
 class HelperDiagnostics:
     """The ``DiagnosticsSource`` port: the local part in the helper, the desk check here.
 
-    The log lines the helper read are redacted again here, with every
-    credential the tray has learnt (the helper knows only the shapes).
+    Each snapshot request carries, over the pipe (never the command line),
+    what the helper needs to redact as the tray would: the credentials the
+    tray has learnt, masked before user and host names, and the policy's
+    proxy. The log lines are redacted here once more on their way back.
     """
 
     def __init__(
@@ -221,11 +237,13 @@ class HelperDiagnostics:
         probe: DeskProbe,
         redactor: Redactor,
         desk_url: Callable[[], str],
+        policy_proxy: str = "",
     ) -> None:
         self._helper = helper
         self._probe = probe
         self._redactor = redactor
         self._desk_url = desk_url
+        self._policy_proxy = policy_proxy
 
     def sample(self) -> object:
         """Start measuring CPU use, in the helper; pass the result to :meth:`local`."""
@@ -234,7 +252,13 @@ class HelperDiagnostics:
 
     def local(self, since: object | None = None) -> dict[str, Any]:
         """Everything but the desk check, taken by the helper."""
-        header, _ = self._helper.call("local", {"sample": since, "desk_url": self._desk_url()})
+        request = {
+            "sample": since,
+            "desk_url": self._desk_url(),
+            "policy_proxy": self._policy_proxy,
+            "secrets": list(self._redactor.secrets),
+        }
+        header, _ = self._helper.call("local", request)
         document = header.get("document")
         if not isinstance(document, dict):
             raise HelperFailed("local: the answer holds no snapshot")

@@ -6,7 +6,8 @@ loads psutil for the first snapshot and Pillow for the first screenshot, and
 never Qt. Requests:
 
 - ``sample``: start measuring CPU use; answer ``{"sample": ...}``, to be sent back with
-- ``local`` (``sample``, ``desk_url``): the local part of the snapshot, ``{"document": ...}``;
+- ``local`` (``sample``, ``desk_url``, ``policy_proxy``, ``secrets``): the local part of
+  the snapshot, ``{"document": ...}``, redacted with ``secrets`` before names are masked;
 - ``encode`` (``width``, ``height``, ``stride``, ``stem``; the pixels as payload): the
   screenshot file, ``{"name": ..., "mime": ...}`` with its bytes as payload.
 """
@@ -24,41 +25,40 @@ from client.core.errors import ClientError
 class _Worker:
     def __init__(self, options: dict[str, Any]) -> None:
         self._options = options
-        self._desk_url = ""
-        self._info: Any = None
         self._encoder: Any = None
 
-    def _system(self) -> Any:
-        if self._info is None:
-            from client.adapters.sysinfo import SnapshotOptions, SystemInfo
-            from client.core.redact import Redactor
+    def _system(self, request: dict[str, Any]) -> Any:
+        """The snapshot's source for this request: its desk, proxy and secrets."""
+        from client.adapters.sysinfo import SnapshotOptions, SystemInfo
+        from client.core.redact import Redactor
 
-            log_file = self._options.get("log_file")
-            options = SnapshotOptions(
-                app_version=str(self._options.get("app_version", "")),
-                log_file=Path(log_file) if isinstance(log_file, str) and log_file else None,
-                include_host_name=self._options.get("include_host_name") is True,
-                include_user_name=self._options.get("include_user_name") is True,
-            )
-            self._info = SystemInfo(
-                options,
-                Redactor(),
-                desk_url=lambda: self._desk_url,
-                policy_proxy=str(self._options.get("policy_proxy", "")),
-            )
-        return self._info
+        log_file = self._options.get("log_file")
+        options = SnapshotOptions(
+            app_version=str(self._options.get("app_version", "")),
+            log_file=Path(log_file) if isinstance(log_file, str) and log_file else None,
+            include_host_name=self._options.get("include_host_name") is True,
+            include_user_name=self._options.get("include_user_name") is True,
+        )
+        secrets = request.get("secrets")
+        desk_url, proxy = request.get("desk_url"), request.get("policy_proxy")
+        return SystemInfo(
+            options,
+            Redactor(s for s in secrets if isinstance(s, str))
+            if isinstance(secrets, list)
+            else Redactor(),
+            desk_url=lambda: desk_url if isinstance(desk_url, str) else "",
+            policy_proxy=proxy if isinstance(proxy, str) else "",
+        )
 
     def handle(self, request: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], bytes]:
         op = request.get("op")
         if op == "sample":
-            return {"sample": self._system().sample().as_json()}, b""
+            return {"sample": self._system(request).sample().as_json()}, b""
         if op == "local":
             from client.adapters.sysinfo import ProcessSample
 
-            desk_url = request.get("desk_url")
-            self._desk_url = desk_url if isinstance(desk_url, str) else ""
             since = ProcessSample.from_json(request.get("sample"))
-            return {"document": self._system().local(since)}, b""
+            return {"document": self._system(request).local(since)}, b""
         if op == "encode":
             return self._encode(request, payload)
         raise BadMessage(f"unknown operation {op!r}")

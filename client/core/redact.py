@@ -49,6 +49,11 @@ class Redactor:
             # Longest first, so a secret that contains another is masked whole.
             self._secrets = tuple(sorted({*self._secrets, secret}, key=len, reverse=True))
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The exact secrets masked so far, longest first (for a helper that redacts for us)."""
+        return self._secrets
+
     def redact(self, text: str) -> str:
         """``text`` with every secret masked."""
         for secret in self._secrets:

@@ -131,6 +131,11 @@ class EvidenceService(QObject):
     def _on_release_error(self, error: Exception) -> None:
         logger.warning("the evidence helper did not end cleanly: %s", error)
 
+    @property
+    def release_pending(self) -> bool:
+        """Whether the helper is due to be let go once evidence work has been quiet."""
+        return self._release_timer.isActive()
+
     def shutdown(self) -> None:
         """The app is quitting: end the helper at once."""
         self._release_timer.stop()

@@ -288,11 +288,12 @@ class TicketPoller(QObject):
         )
         return True
 
-    def poll_now(self, *, force: bool = False) -> bool:
+    def poll_now(self, *, force: bool = False, rephase: bool = False) -> bool:
         """Poll now unless one is in flight or (unless forced) one just started.
 
-        A resume from sleep noticed here forces the poll. Returns whether a
-        poll was started.
+        A resume from sleep noticed here forces the poll. ``rephase``: the
+        poll answers an event that struck many desktops at once; the wait
+        after it gets a new phase. Returns whether a poll was started.
         """
         if self._desk is None:
             return False
@@ -308,6 +309,7 @@ class TicketPoller(QObject):
         ):
             return False
         self._timer.stop()
+        self._rephase = self._rephase or rephase
         self._in_flight = True
         self._last_started = now
         desk, cursor, generation = self._desk, self._cursor, self._generation
@@ -334,11 +336,7 @@ class TicketPoller(QObject):
         gets a new random phase, so those desktops do not go on polling in step.
         Returns whether a poll was started.
         """
-        rephase, self._rephase = self._rephase, True
-        started = self.poll_now(force=self._failures > 0)
-        if not started:
-            self._rephase = rephase
-        return started
+        return self.poll_now(force=self._failures > 0, rephase=True)
 
     def _woke_up(self) -> bool:
         """Whether the computer slept since the clocks were last compared (emits ``resumed``)."""
@@ -357,11 +355,14 @@ class TicketPoller(QObject):
 
     @Slot()
     def _on_timer_timeout(self) -> None:
-        if self._checking and self._due is not None and not self._woke_up():
-            remaining = self._due - self._clock()
-            if remaining > 0.5:
-                self._start_timer(remaining)  # only a look at the clocks on the way: no request
-                return
+        if self._checking and self._due is not None:
+            if self._woke_up():
+                self._rephase = True  # a resume strikes many desktops at once
+            else:
+                remaining = self._due - self._clock()
+                if remaining > 0.5:
+                    self._start_timer(remaining)  # a look at the clocks on the way: no request
+                    return
         self.poll_now(force=True)
 
     def _on_polled(self, generation: int, result: _PollResult) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import sys
@@ -11,9 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import jsonschema
+import psutil
 import pytest
 from PIL import Image
+from pytestqt.qtbot import QtBot
 
+from client.adapters import evidence_helper
 from client.adapters.desk_probe import DeskProbe
 from client.adapters.evidence_helper import (
     MAX_PAYLOAD_BYTES,
@@ -27,9 +31,12 @@ from client.adapters.evidence_helper import (
     write_message,
 )
 from client.adapters.evidence_worker import serve
+from client.app import evidence_service
 from client.core.diagnostics import assemble
 from client.core.diagnostics_schema import SCHEMA
 from client.core.redact import Redactor
+from client.core.settings import SettingsLayer, merge
+from client.services.tasks import SyncTaskRunner
 
 SECRET = "tok-7f3a9c1e5b2d4f60"
 
@@ -252,3 +259,68 @@ def test_messages_keep_their_bounds() -> None:
         read_message(io.BytesIO(b"{\n"))
     assert read_message(io.BytesIO(b"")) is None
     assert read_message(io.BytesIO(_request({"a": 1}, b"xyz"))) == ({"a": 1, "size": 3}, b"xyz")
+
+
+def test_a_secret_is_masked_before_the_user_name_inside_it(tmp_path: Path) -> None:
+    # A password that contains the user's name, in no shape the patterns know: the
+    # tray's own knowledge must reach the helper, or "[user]Sommer2024" is what leaks.
+    secret = f"{getpass.getuser()}Sommer2024"
+    log = tmp_path / "helpdesk-tray.log"
+    log.write_text(f"WARNING the desk echoed {secret}\n", encoding="utf-8")
+    helper = EvidenceHelper(evidence_helper_command({"log_file": str(log)}, frozen=False))
+    redactor = Redactor()
+    redactor.add_secret(secret)
+    try:
+        source = HelperDiagnostics(helper, DeskProbe(), redactor, lambda: "")
+        tail = source.local(None)["log_tail"]
+    finally:
+        helper.close()
+    assert tail == ["WARNING the desk echoed [redacted]"]
+
+
+def test_the_proxy_password_travels_over_the_pipe_never_the_command_line(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    password = "S3cretPw-4711"
+    settings = merge(
+        [SettingsLayer("policy", {"network.proxy": f"http://anna:{password}@proxy.example:3128"})]
+    )
+    evidence = evidence_service(
+        SyncTaskRunner(), settings, lambda: "https://desk.example", tmp_path / "log", Redactor()
+    )
+    snapshots: list[dict[str, object]] = []
+    evidence.diagnostics_ready.connect(lambda _number, document: snapshots.append(document))
+    try:
+        evidence.prepare()  # starts the helper, as the tray menu does
+        helpers = [c for c in psutil.Process().children() if "--evidence-helper" in c.cmdline()]
+        assert len(helpers) == 1
+        assert not any(password in part for part in helpers[0].cmdline())
+        with qtbot.waitSignal(evidence.diagnostics_ready, timeout=20_000):
+            evidence.collect_diagnostics()
+    finally:
+        evidence.shutdown()
+        evidence.deleteLater()
+    (document,) = snapshots
+    network = document["network"]
+    assert isinstance(network, dict)
+    assert network["proxy"] == {"url": "http://proxy.example:3128", "source": "policy"}
+
+
+def test_screens_too_large_for_the_helper_fail_clearly_before_anything_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert MAX_PAYLOAD_BYTES >= 3 * 3840 * 2160 * 3, "three 4K screens side by side fit"
+    monkeypatch.setattr(evidence_helper, "MAX_PAYLOAD_BYTES", 100)
+    helper = EvidenceHelper(evidence_helper_command({}, frozen=False))
+    with pytest.raises(HelperFailed, match="more than the helper takes"):
+        HelperEncoder(helper).encode(10, 10, 30, b"\0" * 300, "screenshot")
+    assert helper.started == 0
+
+
+def test_after_cancel_no_helper_starts_again(helper: EvidenceHelper) -> None:
+    helper.call("sample")
+    helper.cancel()
+    assert not helper.is_running()
+    with pytest.raises(HelperFailed, match="quitting"):
+        helper.call("sample")
+    assert helper.started == 1

@@ -105,3 +105,10 @@ def test_a_placeholder_is_never_masked_again() -> None:
 
 def test_without_names_nothing_changes() -> None:
     assert NameMask({}).value({"a": ["anna"]}) == {"a": ["anna"]}
+
+
+def test_the_known_secrets_can_be_handed_on_longest_first() -> None:
+    redactor = Redactor(["short-one", "a-much-longer-secret"])
+    redactor.add_secret("")
+    assert redactor.secrets == ("a-much-longer-secret", "short-one")
+    assert Redactor(redactor.secrets).redact("x short-one y") == "x [redacted] y"

@@ -273,7 +273,7 @@ def test_the_helper_is_let_go_on_a_worker_once_evidence_work_is_quiet(
 ) -> None:
     helper, source = Helper(), QuickDesk()
     evidence = make(TaskRunner(pool), lambda: source, Encoder, _reader,
-                    helper=helper, release_after_s=0.3, window_ms=0)  # fmt: skip
+                    helper=helper, release_after_s=1.0, window_ms=0)  # fmt: skip
     evidence.prepare()
     with qtbot.waitSignal(evidence.diagnostics_ready, timeout=5000):
         evidence.collect_diagnostics()
@@ -303,8 +303,8 @@ def test_quitting_cancels_the_helper_and_its_release(
     evidence = make(SyncTaskRunner(), QuickDesk, Encoder, _reader,
                     helper=helper, release_after_s=0.05)  # fmt: skip
     evidence.encode_screenshot(2, 2, 6, b"\0" * 12)
+    pending_before = evidence.release_pending
     evidence.shutdown()
     assert helper.cancelled == 1
-    with qtbot.assertNotEmitted(evidence.screenshot_ready, wait=200):
-        pass  # the release timer was stopped with it: nothing more happens
+    assert (pending_before, evidence.release_pending) == (True, False), "none after quitting"
     assert helper.closed_on == []

@@ -261,6 +261,35 @@ def test_after_a_resume_the_next_wait_gets_a_new_phase(
     assert 1620.0 <= _next(poller) < 1800.0
 
 
+def test_a_resume_noticed_by_the_timer_gets_a_new_phase_too(
+    qtbot: QtBot,
+    sync_runner: SyncTaskRunner,
+    clock: FakeClock,
+    wall: WallClock,
+    fake_desk: FakeDesk,
+) -> None:
+    poller = _poller(sync_runner, clock, random.Random(4), wall, jitter=0.1)
+    poller.start(fake_desk)  # nothing open: a rare wait, the timer looks at the clocks
+    wall.sleep(8 * 3600)
+    clock.advance(300)
+    with qtbot.waitSignal(poller.resumed):
+        _timer(poller).timeout.emit()
+    assert 1620.0 <= _next(poller) < 1800.0
+
+
+def test_a_resume_seen_while_a_poll_is_on_its_way_still_gives_a_new_phase(
+    qtbot: QtBot, clock: FakeClock, wall: WallClock, fake_desk: FakeDesk
+) -> None:
+    runner = ManualRunner()
+    poller = _poller(runner, clock, random.Random(4), wall, jitter=0.1)
+    poller.start(fake_desk)
+    wall.sleep(8 * 3600)
+    clock.advance(60)
+    assert not poller.on_network_up(), "one poll at a time"
+    runner.finish_next()  # the poll that was on its way since the start, 60 s ago
+    assert 1620.0 <= _next(poller) + 60 < 1800.0
+
+
 def test_backoff_is_jittered_but_never_above_its_cap(
     qtbot: QtBot, sync_runner: SyncTaskRunner, clock: FakeClock, fake_desk: FakeDesk
 ) -> None:
