@@ -40,6 +40,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "tomli_w",
         "jeepney",
         "PIL",  # Pillow: encoding screenshots
+        "tuf",  # the signed profile (TUF's client and metadata API)
+        "securesystemslib",  # TUF's signers and keys
     ),
     # QtNetwork only for the Windows single-instance pipe: GUI-free, like QtCore.
     "services": ("client.core", "client.services", *ROOT_NAMES, "PySide6.QtCore",
