@@ -7,3 +7,5 @@ APP_NAME = "helpdesk-tray"
 KEYRING_HELPER_FLAG = "--keyring-helper"
 #: The first argument that makes this program the evidence helper (client.adapters.evidence_helper).
 EVIDENCE_HELPER_FLAG = "--evidence-helper"
+#: The first argument that makes this program the profile helper (client.adapters.profile_helper).
+PROFILE_HELPER_FLAG = "--profile-helper"

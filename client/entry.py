@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from client import EVIDENCE_HELPER_FLAG, KEYRING_HELPER_FLAG
+from client import EVIDENCE_HELPER_FLAG, KEYRING_HELPER_FLAG, PROFILE_HELPER_FLAG
 
 
 def skip_pyside_source_scan() -> None:
@@ -33,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.keyring_store import serve
 
         return serve(sys.stdin, sys.stdout)
+    if args[:1] == [PROFILE_HELPER_FLAG]:
+        # One verified profile update: tuf and cryptography never enter the tray.
+        from client.adapters.profile_worker import serve as serve_profile
+
+        return serve_profile(sys.stdin, sys.stdout)
     if args[:1] == [EVIDENCE_HELPER_FLAG]:
         # A report's heavy work, in a process of its own: no Qt either.
         from client.adapters.evidence_worker import serve as serve_evidence

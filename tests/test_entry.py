@@ -19,6 +19,14 @@ print(sum(1 for name in linecache.cache if "/client/" in name))
 """
 
 
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter, as the app starts (offscreen); it must succeed."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+
 def _cached_sources(prepare: str) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
@@ -80,6 +88,15 @@ def test_the_evidence_helper_answers_without_loading_qt() -> None:
     assert result.stderr.decode().strip().endswith("no qt")
 
 
+def test_the_trays_side_of_the_profile_never_loads_tuf_or_cryptography() -> None:
+    code = (
+        "import sys\nimport client.app, client.adapters.profile_helper\n"
+        "print([m for m in ('tuf', 'securesystemslib', 'cryptography') if m in sys.modules])"
+    )
+    result = _run(code)
+    assert result.stdout.strip() == "[]"
+
+
 def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
     # Each of these costs start-up time or megabytes of idle memory
     # (docs/performance.md); they load on first use, on a worker thread, or
@@ -103,11 +120,7 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "skip_pyside_source_scan()\nimport client.app\n"
         f"print([name for name in {deferred!r} if name in sys.modules])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    result = _run(code)
     assert result.stdout.strip() == "[]"
 
 
@@ -128,11 +141,7 @@ def test_only_the_configured_desks_adapter_is_loaded(kind: str, absent: list[str
         f"assert connector_for({kind!r}, settings).kind == {kind!r}\n"
         f"print([name for name in {absent!r} if name in sys.modules])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    result = _run(code)
     assert result.stdout.strip() == "[]"
 
 
@@ -150,10 +159,6 @@ def test_a_signed_in_idle_tray_leaves_out_what_requests_rarely_needs() -> None:
         "request.prepare_url('https://bücher.example/desk', None)\n"
         "print(loaded, request.url, requests.utils.DEFAULT_CA_BUNDLE_PATH.endswith('cacert.pem'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    result = _run(code)
     # ...and all of it still works when it is needed after all.
     assert result.stdout.split() == ["[]", "https://xn--bcher-kva.example/desk", "True"]

@@ -21,6 +21,7 @@ ROOT_NAMES = (
     "client.__version__",
     "client.KEYRING_HELPER_FLAG",
     "client.EVIDENCE_HELPER_FLAG",
+    "client.PROFILE_HELPER_FLAG",
 )
 
 #: What each layer may import, besides the standard library: our packages and

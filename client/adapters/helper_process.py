@@ -7,8 +7,10 @@ the frozen executable, or this Python with ``-m client``, with a flag first.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,3 +51,63 @@ def start_helper(command: Sequence[str], *, text: bool, keep_stderr: bool) -> An
         text=text,
         env=env,
     )
+
+
+class HelperProblem(Exception):
+    """A one-shot helper did not start, did not answer in time, or answered nonsense."""
+
+
+class OneShotHelper:
+    """Runs a helper for one request: JSON in on stdin, one JSON object out on stdout.
+
+    ``what`` names it in messages ("the keyring helper"). Thread-safe;
+    :meth:`cancel` stops every helper still running (the app is quitting).
+    """
+
+    def __init__(self, command: Sequence[str], timeout: float, what: str) -> None:
+        self._command = list(command)
+        self._timeout = timeout
+        self._what = what
+        self._running: set[Any] = set()
+        self._lock = threading.Lock()
+
+    def is_running(self) -> bool:
+        """Whether a helper is running now."""
+        with self._lock:
+            return bool(self._running)
+
+    def cancel(self) -> None:
+        """Stop helpers that are still running."""
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            process.kill()
+
+    def ask(self, request: dict[str, object]) -> dict[str, Any]:
+        """Send ``request``; the helper's answer (raises :class:`HelperProblem`)."""
+        import subprocess  # deferred (start_helper): for TimeoutExpired
+
+        try:
+            process = start_helper(self._command, text=True, keep_stderr=True)
+        except OSError as exc:
+            raise HelperProblem(f"{self._what} did not start: {exc}") from exc
+        with self._lock:
+            self._running.add(process)
+        try:
+            stdout, stderr = process.communicate(json.dumps(request), timeout=self._timeout)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            process.communicate()
+            waited = f"{self._timeout:.0f} s"
+            raise HelperProblem(f"{self._what} did not answer within {waited}") from exc
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        try:
+            answer = json.loads(stdout)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            tail = stderr.strip().splitlines()[-1:] or ["no output"]
+            raise HelperProblem(f"{self._what} failed ({process.returncode}): {tail[0]}")
+        return answer

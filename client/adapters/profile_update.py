@@ -7,20 +7,18 @@ the HTTP rules (OS trust store, the policy's proxy, the whole-exchange
 deadline, size caps, nothing sent to another origin).
 
 ngclient has no offline mode and refuses expired local metadata. So the last
-verified profile is kept by us (``last-good.json``: the document, its files'
-bytes and when it was verified), and stays in use for the policy's maximum age
+verified profile is kept by us (``last-good.json``: the document and when it
+was verified; its files beside it, under their hash), and stays in use for the policy's maximum age
 after that, whatever the network does; a refused update (expired, badly
 signed, rolled back, tampered with) keeps it and says why.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
 from client.adapters.http import HttpClient, HttpConfig, origin
+from client.adapters.profile_store import ProfileCopy, ProfileStore
 from client.core.errors import DeskError, NotFound
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ PROFILE_TARGET = "profile.json"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: The most bytes all files of the profile may have together.
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
-LAST_GOOD = "last-good.json"
 
 
 @dataclass(frozen=True)
@@ -50,15 +48,6 @@ class Refusal:
     detail: str
     #: The TUF role concerned, when one is ("timestamp", "snapshot", "targets", "root").
     role: str = ""
-
-
-@dataclass
-class ProfileCopy:
-    """A verified profile: the document, its files, and when it was verified (epoch seconds)."""
-
-    document: dict[str, Any]
-    files: dict[str, bytes] = field(default_factory=dict)
-    verified_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -115,37 +104,6 @@ def refusal_of(error: Exception) -> Refusal:
     if isinstance(error, exceptions.RepositoryError):
         return Refusal("invalid", detail, role)
     return Refusal("invalid", f"{type(error).__name__}: {detail}")
-
-
-class ProfileStore:
-    """The last verified profile, in the user's cache folder (``last-good.json``)."""
-
-    def __init__(self, folder: Path) -> None:
-        self._path = folder / LAST_GOOD
-
-    def load(self) -> ProfileCopy | None:
-        """The last good profile, or ``None`` (none yet, or the file is damaged)."""
-        try:
-            data = json.loads(self._path.read_bytes())
-            files = {k: base64.b64decode(v) for k, v in data["files"].items()}
-            return ProfileCopy(dict(data["document"]), files, float(data["verified_at"]))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            logger.warning("the kept profile could not be read (%s); waiting for a new one", error)
-            return None
-
-    def save(self, copy: ProfileCopy) -> None:
-        """Keep ``copy`` as the last good profile (written whole or not at all)."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "document": copy.document,
-            "files": {k: base64.b64encode(v).decode("ascii") for k, v in copy.files.items()},
-            "verified_at": copy.verified_at,
-        }
-        partial = self._path.with_name(f".{LAST_GOOD}.partial")
-        partial.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(partial, self._path)
 
 
 def refresh_profile(
@@ -205,8 +163,7 @@ def refresh_profile(
         return RefreshResult(store.load(), refusal)
     finally:
         fetcher.close()
-    copy = ProfileCopy(document, files, clock())
-    store.save(copy)
+    copy = store.save(document, files, clock())
     return RefreshResult(copy, None, tuple(missing))
 
 

@@ -8,14 +8,11 @@ app that runs all day. The helper is this same program started with
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Sequence
-from typing import Any
 
 from client import KEYRING_HELPER_FLAG
-from client.adapters.helper_process import helper_command, start_helper
+from client.adapters.helper_process import HelperProblem, OneShotHelper, helper_command
 from client.core.errors import SecretStoreError
 
 logger = logging.getLogger(__name__)
@@ -33,44 +30,17 @@ class HelperSecretStore:
     """``SecretStore`` that asks the keyring helper process, one request per process."""
 
     def __init__(self, command: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> None:
-        self._command = list(command)
-        self._timeout = timeout
-        self._running: set[Any] = set()
-        self._lock = threading.Lock()
+        self._helper = OneShotHelper(command, timeout, "the keyring helper")
 
     def cancel(self) -> None:
         """Stop a helper that is still waiting (the app is quitting)."""
-        with self._lock:
-            running = list(self._running)
-        for process in running:
-            process.kill()
+        self._helper.cancel()
 
     def _ask(self, request: dict[str, object]) -> dict[str, object]:
-        import subprocess  # deferred (start_helper): for TimeoutExpired
-
         try:
-            process = start_helper(self._command, text=True, keep_stderr=True)
-        except OSError as exc:
-            raise SecretStoreError(f"the keyring helper did not start: {exc}") from exc
-        with self._lock:
-            self._running.add(process)
-        try:
-            stdout, stderr = process.communicate(json.dumps(request), timeout=self._timeout)
-        except subprocess.TimeoutExpired as exc:
-            process.kill()
-            process.communicate()
-            waited = f"{self._timeout:.0f} s"
-            raise SecretStoreError(f"the keyring did not answer within {waited}") from exc
-        finally:
-            with self._lock:
-                self._running.discard(process)
-        try:
-            answer = json.loads(stdout)
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            tail = stderr.strip().splitlines()[-1:] or ["no output"]
-            raise SecretStoreError(f"the keyring helper failed ({process.returncode}): {tail[0]}")
+            answer = self._helper.ask(request)
+        except HelperProblem as exc:
+            raise SecretStoreError(str(exc)) from exc
         if not answer.get("ok"):
             raise SecretStoreError(str(answer.get("error", "unknown keyring error")))
         return answer

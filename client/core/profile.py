@@ -449,3 +449,11 @@ def detect_department(
     if chosen_department is not None:
         return chosen_department, "chosen"
     return None, ""
+
+
+def profile_files(profile: Profile) -> list[str]:
+    """The files of the profile the tray keeps: the logo, agents' photos, article bodies."""
+    names = [profile.logo] if profile.logo else []
+    names += [agent.photo for agent in profile.agents.values() if agent.photo]
+    names += [article.body for article in profile.articles]
+    return list(dict.fromkeys(names))

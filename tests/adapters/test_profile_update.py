@@ -13,103 +13,46 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from securesystemslib.signer import CryptoSigner, Signer
+from securesystemslib.signer import CryptoSigner
 
 from client.adapters.http import HttpConfig
-from client.adapters.profile_repository import ROLES, ProfileRepository
+from client.adapters.profile_repository import ProfileRepository
+from client.adapters.profile_store import ProfileStore
 from client.adapters.profile_update import (
     MAX_FILE_BYTES,
     PROFILE_TARGET,
-    ProfileStore,
     RefreshResult,
-    refresh_profile,
 )
-from tests.support.static_server import serve_folder
-
-PHOTO = "agents/joost.png"
-ARTICLE = "articles/vpn.nl.md"
-NOW = 1_800_000_000.0
-
-
-def _profile(version: int = 1, **extra: Any) -> dict[str, Any]:
-    return {"format": 1, "version": version, "agents": [{"id": "joost", "photo": PHOTO}], **extra}
-
-
-def _files_of(document: dict[str, Any]) -> list[str]:
-    names = [a.get("photo") for a in document.get("agents", [])]
-    names += [a.get("body") for a in document.get("articles", [])]
-    return [n for n in names if isinstance(n, str)]
-
-
-@dataclass
-class Site:
-    """IT's repository, its keys, the web server serving it, and one employee's cache."""
-
-    repo: ProfileRepository
-    keys: dict[str, list[Signer]]
-    url: str
-    cache: Path
-    trusted_root: bytes
-
-    def publish(self, document: dict[str, Any], files: dict[str, bytes]) -> None:
-        payload = {PROFILE_TARGET: json.dumps(document).encode(), **files}
-        self.repo.publish(
-            payload, self.keys["targets"], self.keys["snapshot"], self.keys["timestamp"]
-        )
-
-    def refresh(self) -> RefreshResult:
-        return refresh_profile(
-            self.url,
-            self.trusted_root,
-            self.cache,
-            HttpConfig(total_timeout=10.0, retries=0),
-            lambda: NOW,
-            _files_of,
-        )
-
-    def metadata(self, name: str) -> Path:
-        return self.repo.metadata_dir / name
-
-    def newest(self, role: str) -> Path:
-        versions = sorted(
-            int(p.name.split(".")[0]) for p in self.repo.metadata_dir.glob(f"*.{role}.json")
-        )
-        return self.metadata(f"{versions[-1]}.{role}.json")
-
-
-def _keys() -> dict[str, list[Signer]]:
-    return {role: [CryptoSigner.generate_ed25519()] for role in ROLES}
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    repo = ProfileRepository(tmp_path / "repository")
-    keys = _keys()
-    repo.create(keys, {})
-    served = tmp_path / "served"
-    served.symlink_to(repo.folder)
-    with serve_folder(served) as url:
-        site = Site(
-            repo, keys, url, tmp_path / "cache", (repo.metadata_dir / "1.root.json").read_bytes()
-        )
-        site.publish(_profile(1), {PHOTO: b"\x89PNG joost", ARTICLE: b"# VPN"})
-        yield site
+from tests.support.tuf_site import (
+    ARTICLE,
+    NOW,
+    PHOTO,
+    Site,
+    new_keys,
+    profile_document,
+    served_site,
+)
 
 
 def test_the_published_profile_and_its_files_are_accepted_and_kept(site: Site) -> None:
     result = site.refresh()
     assert result.refusal is None and result.profile is not None
     assert result.profile.document["version"] == 1
-    assert result.profile.files == {PHOTO: b"\x89PNG joost"}
+    assert set(result.profile.files) == {PHOTO}
+    assert result.profile.read(PHOTO) == b"\x89PNG joost"
     assert result.profile.verified_at == NOW
     kept = ProfileStore(site.cache).load()
-    assert kept is not None and kept.files == result.profile.files
+    assert kept is not None and kept.read(PHOTO) == b"\x89PNG joost"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with served_site(tmp_path) as served:
+        yield served
 
 
 def _refused_keeping_the_last_good(site: Site, code: str) -> RefreshResult:
@@ -117,7 +60,7 @@ def _refused_keeping_the_last_good(site: Site, code: str) -> RefreshResult:
     assert result.refusal is not None, "the attack was accepted"
     assert result.refusal.code == code, result.refusal
     assert result.profile is not None and result.profile.document["version"] == 1, "last good kept"
-    assert result.profile.files[PHOTO] == b"\x89PNG joost"
+    assert result.profile.read(PHOTO) == b"\x89PNG joost"
     return result
 
 
@@ -129,14 +72,14 @@ def _newest_photo(site: Site) -> Path:
 
 def test_a_changed_photo_is_refused(site: Site) -> None:
     assert site.refresh().refusal is None
-    site.publish(_profile(2), {PHOTO: b"\x89PNG new!"})
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG new!"})
     _newest_photo(site).write_bytes(b"\x89PNG evil")  # the same length, another hash
     _refused_keeping_the_last_good(site, "tampered")
 
 
 def test_changed_metadata_is_refused_by_its_signature(site: Site) -> None:
     assert site.refresh().refusal is None
-    site.publish(_profile(2), {PHOTO: b"\x89PNG joost"})
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG joost"})
     path = site.newest("targets")
     signed = json.loads(path.read_bytes())
     signed["signed"]["expires"] = "2099-01-01T00:00:00Z"  # without the key: not re-signed
@@ -147,7 +90,7 @@ def test_changed_metadata_is_refused_by_its_signature(site: Site) -> None:
 
 def test_an_older_timestamp_served_again_is_a_rollback(site: Site) -> None:
     old = site.metadata("timestamp.json").read_bytes()
-    site.publish(_profile(1), {PHOTO: b"\x89PNG joost"})
+    site.publish(profile_document(1), {PHOTO: b"\x89PNG joost"})
     assert site.refresh().refusal is None
     site.metadata("timestamp.json").write_bytes(old)
     result = _refused_keeping_the_last_good(site, "rollback")
@@ -169,7 +112,7 @@ def test_metadata_signed_by_a_key_the_root_does_not_trust_is_refused(site: Site)
 
 def test_a_target_longer_than_declared_is_refused(site: Site) -> None:
     assert site.refresh().refusal is None
-    site.publish(_profile(2), {PHOTO: b"\x89PNG v2"})
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG v2"})
     _newest_photo(site).write_bytes(b"\x89PNG v2" + b"\0" * 4096)
     _refused_keeping_the_last_good(site, "tampered")
 
@@ -177,7 +120,7 @@ def test_a_target_longer_than_declared_is_refused(site: Site) -> None:
 def test_snapshot_and_targets_that_do_not_match_are_refused(site: Site) -> None:
     assert site.refresh().refusal is None
     first_targets = site.newest("targets").read_bytes()
-    site.publish(_profile(2), {PHOTO: b"\x89PNG v2"})
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG v2"})
     site.newest("targets").write_bytes(first_targets)  # the snapshot names the new version
     _refused_keeping_the_last_good(site, "rollback")
 
@@ -188,9 +131,9 @@ def test_a_root_planted_in_the_users_cache_is_never_a_starting_point(
     # An attacker who can write to the user's cache and serve files: their own keys,
     # their own root in the cache, and a repository signed with them.
     evil = ProfileRepository(tmp_path / "evil")
-    evil_keys = _keys()
+    evil_keys = new_keys()
     evil.create(evil_keys, {})
-    evil.publish({PROFILE_TARGET: json.dumps(_profile(9)).encode()}, evil_keys["targets"],
+    evil.publish({PROFILE_TARGET: json.dumps(profile_document(9)).encode()}, evil_keys["targets"],
                  evil_keys["snapshot"], evil_keys["timestamp"])  # fmt: skip
     assert site.refresh().refusal is None
     shutil.rmtree(site.repo.metadata_dir)
@@ -204,13 +147,13 @@ def test_a_root_planted_in_the_users_cache_is_never_a_starting_point(
 
 def _rotate(site: Site, sign_with_old: bool, sign_with_new: bool) -> None:
     """All-new keys; the new root signed as asked; the profile re-published with them."""
-    new_keys = _keys()
+    fresh = new_keys()
     signers = (site.keys["root"] if sign_with_old else []) + (
-        new_keys["root"] if sign_with_new else []
+        fresh["root"] if sign_with_new else []
     )
-    site.repo.rotate_root(new_keys, {}, signers)
-    site.keys = new_keys
-    site.publish(_profile(2), {PHOTO: b"\x89PNG rotated"})
+    site.repo.rotate_root(fresh, {}, signers)
+    site.keys = fresh
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG rotated"})
 
 
 @pytest.mark.parametrize(
@@ -224,11 +167,11 @@ def test_a_new_root_needs_a_threshold_of_the_old_and_of_the_new_keys(
     result = site.refresh()
     if accepted:
         assert result.refusal is None and result.profile is not None
-        assert result.profile.files[PHOTO] == b"\x89PNG rotated"
+        assert result.profile.read(PHOTO) == b"\x89PNG rotated"
     else:
         assert result.refusal is not None and result.refusal.code == "bad_signature"
         assert result.refusal.role == "root"
-        assert result.profile is not None and result.profile.files[PHOTO] == b"\x89PNG joost"
+        assert result.profile is not None and result.profile.read(PHOTO) == b"\x89PNG joost"
 
 
 def test_offline_the_last_good_profile_stays_in_use(site: Site, tmp_path: Path) -> None:
@@ -240,13 +183,14 @@ def test_offline_the_last_good_profile_stays_in_use(site: Site, tmp_path: Path) 
 
 def test_a_file_too_large_is_left_out_and_the_rest_is_used(site: Site) -> None:
     site.publish(
-        _profile(2, articles=[{"id": "vpn", "body": ARTICLE}]),
+        profile_document(2, articles=[{"id": "vpn", "body": ARTICLE}]),
         {PHOTO: b"\0" * (MAX_FILE_BYTES + 1), ARTICLE: b"# VPN"},
     )
     result = site.refresh()
     assert result.refusal is None and result.profile is not None
     assert result.missing == (PHOTO,)
-    assert result.profile.files == {ARTICLE: b"# VPN"}
+    assert set(result.profile.files) == {ARTICLE}
+    assert result.profile.read(ARTICLE) == b"# VPN"
 
 
 def test_a_document_that_is_no_json_object_is_refused(site: Site) -> None:
@@ -258,8 +202,20 @@ def test_a_document_that_is_no_json_object_is_refused(site: Site) -> None:
 
 def test_a_damaged_kept_profile_is_not_used(site: Site) -> None:
     assert site.refresh().refusal is None
+    kept = ProfileStore(site.cache).load()
+    assert kept is not None
+    (site.cache / "files" / kept.files[PHOTO]).write_bytes(b"changed on disk")
+    assert kept.read(PHOTO) is None, "a kept file is checked against its hash again"
     (site.cache / "last-good.json").write_text("{not json")
     assert ProfileStore(site.cache).load() is None
+
+
+def test_files_no_longer_named_are_removed(site: Site) -> None:
+    assert site.refresh().refusal is None
+    site.publish(profile_document(2), {PHOTO: b"\x89PNG v2"})
+    assert site.refresh().refusal is None
+    kept = list((site.cache / "files").iterdir())
+    assert [p.read_bytes() for p in kept] == [b"\x89PNG v2"]
 
 
 def test_nothing_is_fetched_from_another_origin(site: Site) -> None:

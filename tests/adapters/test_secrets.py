@@ -132,7 +132,7 @@ def test_a_waiting_helper_is_stopped_at_quit(monkeypatch: pytest.MonkeyPatch) ->
 
     worker = threading.Thread(target=ask)
     worker.start()
-    while not store._running:  # the helper has started
+    while not store._helper.is_running():  # the helper has started
         worker.join(0.01)
     store.cancel()
     worker.join(10)

@@ -16,6 +16,7 @@ from client.core.profile import (
     Text,
     detect_department,
     parse_profile,
+    profile_files,
 )
 
 
@@ -244,3 +245,19 @@ def test_the_department_is_recognised_policy_first_then_desk_then_choice(
 ) -> None:
     department, source = detect_department(parse_profile(_document()), **sources)
     assert (department.id if department else None, source) == expected
+
+
+def test_the_files_to_keep_are_the_logo_the_photos_and_the_articles_once_each() -> None:
+    document = _document()
+    document["agents"][1]["show_photo"] = True
+    document["agents"][1]["photo"] = "agents/joost.png"  # the same file twice
+    profile = parse_profile(document)
+    assert profile_files(profile) == [
+        "branding/logo.png",
+        "agents/joost.png",
+        "articles/vpn-reset.nl.md",
+    ]
+    assert profile_files(parse_profile(document, photos=False)) == [
+        "branding/logo.png",
+        "articles/vpn-reset.nl.md",
+    ]

@@ -1,0 +1,97 @@
+"""The last verified profile, kept in the user's cache folder (standard library only).
+
+``last-good.json`` holds the document and when it was verified; its files
+(photos, the logo, article bodies) sit beside it in ``files/`` under their
+SHA-256, each written whole. The profile helper writes it after a verified
+update (``client/adapters/profile_update.py``); the tray reads it, the
+document at start and a file when it is shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+LAST_GOOD = "last-good.json"
+FILES = "files"
+
+
+@dataclass(frozen=True)
+class ProfileCopy:
+    """A verified profile kept on disk: the document, its files, when it was verified.
+
+    ``files`` maps each target path to the SHA-256 of its content, stored in
+    ``folder/files`` under that hash; :meth:`read` loads one when it is shown
+    (an idle tray holds the document, not every photo).
+    """
+
+    document: dict[str, Any]
+    verified_at: float
+    files: dict[str, str] = field(default_factory=dict)
+    folder: Path = Path()
+
+    def read(self, path: str) -> bytes | None:
+        """The file's bytes, or ``None`` (not kept, gone, or not what was verified)."""
+        digest = self.files.get(path)
+        if digest is None:
+            return None
+        try:
+            data = (self.folder / FILES / digest).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
+class ProfileStore:
+    """The last verified profile in the user's cache folder: ``last-good.json`` and ``files/``."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._path = folder / LAST_GOOD
+
+    def load(self) -> ProfileCopy | None:
+        """The last good profile, or ``None`` (none yet, or the file is damaged)."""
+        try:
+            data = json.loads(self._path.read_bytes())
+            files = {str(k): str(v) for k, v in dict(data["files"]).items()}
+            return ProfileCopy(
+                dict(data["document"]), float(data["verified_at"]), files, self._folder
+            )
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            logger.warning("the kept profile could not be read (%s); waiting for a new one", error)
+            return None
+
+    def save(
+        self, document: dict[str, Any], files: dict[str, bytes], verified_at: float
+    ) -> ProfileCopy:
+        """Keep this profile as the last good one: its files first, then the document, each whole.
+
+        Files no longer named are removed afterwards.
+        """
+        folder = self._folder / FILES
+        folder.mkdir(parents=True, exist_ok=True)
+        digests = {}
+        for path, data in files.items():
+            digest = hashlib.sha256(data).hexdigest()
+            _write_whole(folder / digest, data)
+            digests[path] = digest
+        record = {"document": document, "files": digests, "verified_at": verified_at}
+        _write_whole(self._path, json.dumps(record).encode())
+        for stale in set(p.name for p in folder.iterdir()) - set(digests.values()):
+            (folder / stale).unlink(missing_ok=True)
+        return ProfileCopy(document, verified_at, digests, self._folder)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
