@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 LAST_GOOD = "last-good.json"
 FILES = "files"
+AVATARS = "avatars"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,25 @@ class ProfileCopy:
         except OSError:
             return None
         return data if hashlib.sha256(data).hexdigest() == digest else None
+
+    def avatar(self, agent_id: str) -> bytes | None:
+        """The agent's photo as the helper prepared it (a small square PNG), or ``None``."""
+        if not agent_id.replace("-", "").replace("_", "").isalnum():
+            return None  # ids are checked when read; this keeps the path inside the folder
+        try:
+            return (self.folder / AVATARS / f"{agent_id}.png").read_bytes()
+        except OSError:
+            return None
+
+
+def save_avatars(folder: Path, avatars: dict[str, bytes]) -> None:
+    """Keep the agents' prepared photos (agent id → PNG); the others are removed."""
+    target = folder / AVATARS
+    target.mkdir(parents=True, exist_ok=True)
+    for agent_id, png in avatars.items():
+        _write_whole(target / f"{agent_id}.png", png)
+    for stale in {p.name for p in target.iterdir()} - {f"{a}.png" for a in avatars}:
+        (target / stale).unlink(missing_ok=True)
 
 
 class ProfileStore:

@@ -44,6 +44,8 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         time.time,
         lambda document: profile_files(parse_profile(document, photos=photos)),
     )
+    if result.refusal is None and result.profile is not None:
+        _prepare_avatars(result.profile, photos)
     refused = result.refusal
     return {
         "ok": True,
@@ -51,6 +53,43 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         "missing": list(result.missing),
         "verified_at": result.profile.verified_at if result.profile else None,
     }
+
+
+#: The side of the square an agent's photo is kept in (the card shows it at up to 80 px, 2x).
+AVATAR_SIDE = 160
+
+
+def _prepare_avatars(copy: Any, photos: bool) -> None:
+    """Decode each agent's verified photo here, within limits, into a small square PNG.
+
+    The tray then shows only PNGs this helper made; a photo that does not
+    decode is left out (the card shows initials) with a log line naming it.
+    """
+    import io
+    import logging
+
+    from client.adapters.photos import decode_photo
+    from client.adapters.profile_store import save_avatars
+    from client.core.errors import BadResponse
+    from client.core.profile import parse_profile
+
+    avatars: dict[str, bytes] = {}
+    profile = parse_profile(copy.document, photos=photos)
+    for agent in profile.agents.values():
+        data = copy.read(agent.photo) if agent.photo else None
+        if data is None:
+            continue
+        try:
+            picture = decode_photo(data, AVATAR_SIDE)
+        except BadResponse as error:
+            logging.getLogger(__name__).warning("photo of %s left out: %s", agent.id, error.detail)
+            continue
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.frombytes("RGBA", (picture.width, picture.height), picture.rgba).save(out, "PNG")
+        avatars[agent.id] = out.getvalue()
+    save_avatars(copy.folder, avatars)
 
 
 def serve(stdin: TextIO, stdout: TextIO) -> int:

@@ -17,6 +17,16 @@ class Paths:
     policy_file: Path
 
     @property
+    def profile_root_file(self) -> Path:
+        """The profile's trusted root, installed by IT beside the policy."""
+        return self.policy_file.parent / "profile-root.json"
+
+    @property
+    def profile_cache_dir(self) -> Path:
+        """Where the last verified profile is kept."""
+        return self.cache_dir / "profile"
+
+    @property
     def user_settings_file(self) -> Path:
         """The user's own settings (TOML)."""
         return self.config_dir / "settings.toml"

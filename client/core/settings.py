@@ -60,6 +60,16 @@ class Settings:
     quiet_hours: str = ""
     #: How long after start (or waking from sleep) nothing pops up: old news is not news.
     quiet_after_start_s: int = 60
+    #: Where IT publishes the signed profile (agents, articles, branding); "" for none.
+    profile_url: str = ""
+    #: Hours between profile updates (one at start too).
+    profile_refresh_hours: int = 6
+    #: Days the last verified profile stays fully usable without a new verification.
+    profile_max_age_days: int = 7
+    #: The user's department as IT knows it (matched against the profile's departments).
+    profile_department: str = ""
+    #: Whether agents' photos are shown (off: initials, for the whole organisation).
+    profile_photos: bool = True
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -186,6 +196,13 @@ KEYS: Mapping[str, _Key] = {
     "notifications.enabled": _Key("notifications_enabled", _is_bool),
     "notifications.quiet_hours": _Key("quiet_hours", _is_quiet_hours),
     "notifications.quiet_after_start_s": _Key("quiet_after_start_s", _int_between(0, 3600)),
+    "profile.url": _Key("profile_url", _is_desk_url),
+    "profile.refresh_hours": _Key("profile_refresh_hours", _int_between(1, 7 * 24)),
+    "profile.max_age_days": _Key("profile_max_age_days", _int_between(1, 365)),
+    "profile.department": _Key(
+        "profile_department", lambda v: isinstance(v, str) and len(v) <= 100
+    ),
+    "profile.photos": _Key("profile_photos", _is_bool),
 }
 
 

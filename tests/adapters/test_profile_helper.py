@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from client.adapters.profile_helper import (
     ProfileHelper,
@@ -91,3 +92,36 @@ def test_the_helper_answers_a_bad_request_in_words() -> None:
 
 def test_the_helper_command_names_this_program() -> None:
     assert profile_helper_command()[-1] == "--profile-helper"
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 80, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_photo_is_prepared_as_a_small_square_by_the_helper(site: Site, tmp_path: Path) -> None:
+    site.publish(profile_document(2), {PHOTO: _png(300, 500)})
+    helper = _helper(site, tmp_path)
+    assert helper.update().refusal == ""
+    kept = helper.kept()
+    assert kept is not None
+    avatar = kept.avatar("joost")
+    assert avatar is not None
+    assert Image.open(io.BytesIO(avatar)).size == (160, 160)
+
+
+@pytest.mark.parametrize(
+    "photo",
+    [b"\x89PNG not really", _png(5000, 5000)],  # undecodable; more pixels than allowed
+)
+def test_a_photo_that_will_not_do_leaves_initials_and_the_rest_works(
+    site: Site, tmp_path: Path, photo: bytes
+) -> None:
+    site.publish(profile_document(2), {PHOTO: photo})
+    helper = _helper(site, tmp_path)
+    assert helper.update().refusal == ""
+    kept = helper.kept()
+    assert kept is not None and kept.document["version"] == 2
+    assert kept.avatar("joost") is None
+    assert kept.avatar("../../etc/passwd") is None

@@ -23,6 +23,8 @@ PATHS = Paths(
         ("user_settings_file", Path("/cfg/settings.toml")),
         ("log_file", Path("/logs/helpdesk-tray.log")),
         ("crash_file", Path("/logs/crash.log")),
+        ("profile_root_file", Path("/etc/helpdesk-tray/profile-root.json")),
+        ("profile_cache_dir", Path("/cache/profile")),
     ],
 )
 def test_each_file_is_inside_the_directory_it_belongs_to(attribute: str, expected: Path) -> None:

@@ -181,3 +181,30 @@ def test_quiet_hours_may_cross_midnight(
     span: tuple[int, int] | None, minute: int, quiet: bool
 ) -> None:
     assert in_quiet_hours(span, minute) is quiet
+
+
+def test_the_profile_comes_from_it_with_its_limits() -> None:
+    result = merge(
+        [
+            SettingsLayer(
+                "policy",
+                {
+                    "profile.url": "https://it.example.org/profile",
+                    "profile.refresh_hours": 12,
+                    "profile.max_age_days": 14,
+                    "profile.department": "FIN",
+                    "profile.photos": False,
+                },
+                locks=True,
+            )
+        ]
+    )
+    s = result.settings
+    assert (s.profile_url, s.profile_refresh_hours, s.profile_max_age_days) == (
+        "https://it.example.org/profile",
+        12,
+        14,
+    )
+    assert (s.profile_department, s.profile_photos) == ("FIN", False)
+    bad = merge([SettingsLayer("policy", {"profile.url": "http://it.example.org/profile"})])
+    assert bad.settings.profile_url == "" and bad.problems
