@@ -16,6 +16,7 @@ from client import PROFILE_HELPER_FLAG
 from client.adapters.helper_process import HelperProblem, OneShotHelper, helper_command
 from client.adapters.profile_store import ProfileCopy, ProfileStore
 from client.core.errors import ClientError
+from client.core.profile import UpdateOutcome
 
 #: How long one update may take, everything included (the HTTP limits apply inside).
 DEFAULT_TIMEOUT_S = 300.0
@@ -30,16 +31,6 @@ class ProfileUnavailable(ClientError):
     """The profile helper could not run an update at all."""
 
     code = "profile_unavailable"
-
-
-@dataclass(frozen=True)
-class UpdateOutcome:
-    """What an update did: ``refusal`` (``""``: none) with its detail and role, files left out."""
-
-    refusal: str = ""
-    detail: str = ""
-    role: str = ""
-    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from client.core.models import (
     TicketSummary,
 )
 from client.core.notify_events import BusEvent
+from client.core.profile import UpdateOutcome
 
 if TYPE_CHECKING:
     from client.core.outbox import OutboxItem, OutboxState, StoreRecovery
@@ -187,6 +188,40 @@ class ImageEncoder(Protocol):
 
     def encode(self, width: int, height: int, stride: int, rgb: bytes, stem: str) -> Attachment:
         """Encode 8-bit RGB rows (``stride`` bytes apart) as ``<stem>.<ext>``."""
+        ...
+
+
+class KeptProfile(Protocol):
+    """The last verified profile as kept on this computer (``client/adapters/profile_store.py``)."""
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The profile document (``client/core/profile.py`` reads it)."""
+        ...
+
+    @property
+    def verified_at(self) -> float:
+        """When it was last verified (seconds since the epoch)."""
+        ...
+
+    def avatar(self, agent_id: str) -> bytes | None:
+        """The agent's photo, prepared as a small square PNG, or ``None`` (initials)."""
+        ...
+
+
+class ProfileSource(Protocol):
+    """Where the signed profile comes from (``client/adapters/profile_helper.py``)."""
+
+    def update(self) -> UpdateOutcome:
+        """One verified update; raises :class:`ClientError` when it cannot run at all."""
+        ...
+
+    def kept(self) -> KeptProfile | None:
+        """The last good profile, if any."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop an update on its way (the app is quitting)."""
         ...
 
 

@@ -36,6 +36,17 @@ _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
 
 
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """What one profile update did: ``refusal`` (``""``: accepted), its detail and role."""
+
+    refusal: str = ""
+    detail: str = ""
+    role: str = ""
+    #: Files the profile names that were left out (too large, not signed).
+    missing: tuple[str, ...] = ()
+
+
 class ProfileError(ValueError):
     """The document is not a profile this build can read at all (not a skipped part)."""
 

@@ -1,0 +1,171 @@
+"""The profile in the running tray: the kept copy at once, updates on a schedule, never worse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import QThreadPool
+
+from client.core.errors import ClientError
+from client.core.profile import FORMAT, UpdateOutcome
+from client.services.profile import ProfileService
+from client.services.tasks import SyncTaskRunner, TaskRunner
+
+DAY = 86400.0
+
+
+def _document(version: int) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": version,
+        "agents": [{"id": "joost", "name": "Joost Bakker", "photo": "agents/joost.png"}],
+        "departments": [{"id": "finance", "name": "Finance", "agent": "joost"}],
+    }
+
+
+@dataclass
+class Kept:
+    document: dict[str, Any]
+    verified_at: float
+    avatars: dict[str, bytes] = field(default_factory=dict)
+
+    def avatar(self, agent_id: str) -> bytes | None:
+        return self.avatars.get(agent_id)
+
+
+class Source:
+    """Stands for the profile helper: what an update does, and what is kept."""
+
+    def __init__(self) -> None:
+        self.kept_copy: Kept | None = None
+        self.next: list[UpdateOutcome | ClientError | Kept] = []
+        self.updates = 0
+        self.cancelled = 0
+
+    def update(self) -> UpdateOutcome:
+        self.updates += 1
+        step = self.next.pop(0) if self.next else UpdateOutcome()
+        if isinstance(step, ClientError):
+            raise step
+        if isinstance(step, Kept):
+            self.kept_copy = step
+            return UpdateOutcome()
+        return step
+
+    def kept(self) -> Kept | None:
+        return self.kept_copy
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+@pytest.fixture
+def source() -> Source:
+    return Source()
+
+
+def _service(source: Source, now: list[float], **kwargs: Any) -> ProfileService:
+    return ProfileService(SyncTaskRunner(), source, clock=lambda: now[0], **kwargs)
+
+
+def test_the_kept_profile_shows_at_once_and_an_update_replaces_it(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_document(1), now[0] - DAY)
+    source.next = [Kept(_document(2), now[0])]
+    service = _service(source, now)
+    versions: list[int] = []
+    service.changed.connect(lambda: versions.append(service.view.profile.version))  # type: ignore[union-attr]
+    service.start()
+    assert versions == [1, 2]
+    view = service.view
+    assert view is not None and not view.stale and view.refusal == ""
+    assert service.refresh_pending, "the next update is scheduled"
+
+
+def test_a_refused_update_keeps_what_is_shown_and_says_why(qtbot: QtBot, source: Source) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_document(1), now[0] - DAY)
+    source.next = [UpdateOutcome("expired", "timestamp.json is expired", "timestamp")]
+    service = _service(source, now)
+    service.start()
+    view = service.view
+    assert view is not None and view.profile.version == 1
+    assert (view.refusal, view.refusal_role) == ("expired", "timestamp")
+
+
+def test_past_the_maximum_age_the_profile_is_shown_as_possibly_out_of_date(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_document(1), now[0] - 6 * DAY)
+    source.next = [ClientError("the helper did not start")]
+    service = _service(source, now, max_age_s=7 * DAY)
+    service.start()
+    before = service.view
+    now[0] += 2 * DAY  # offline for two more days
+    after = service.view
+    assert before is not None and after is not None
+    assert (before.stale, after.stale) == (False, True)
+    assert service.refresh_pending, "an update that could not run is tried again later"
+
+
+def test_without_any_verified_profile_there_is_nothing_to_show(
+    qtbot: QtBot, source: Source
+) -> None:
+    source.next = [UpdateOutcome("no_trust", "no root", "root")]
+    service = _service(source, [0.0])
+    service.start()
+    assert service.view is None
+    assert service.last_update.refusal == "no_trust", "the tray can still say why"
+
+
+def test_a_kept_document_that_is_no_profile_is_not_shown(qtbot: QtBot, source: Source) -> None:
+    source.kept_copy = Kept({"format": 99, "version": 1}, 0.0)
+    service = _service(source, [0.0])
+    service.start()
+    assert service.view is None
+
+
+def test_photos_come_from_a_worker_and_initials_without_one(qtbot: QtBot, source: Source) -> None:
+    source.kept_copy = Kept(_document(1), 0.0, {"joost": b"png"})
+    service = _service(source, [0.0])
+    got: list[bytes | None] = []
+    service.avatar("joost", got.append)  # nothing read yet: initials
+    service.start()
+    service.avatar("joost", got.append)
+    service.avatar("sanne", got.append)
+    assert got == [None, b"png", None]
+
+
+def test_the_policy_can_switch_photos_off(qtbot: QtBot, source: Source) -> None:
+    source.kept_copy = Kept(_document(1), 0.0)
+    service = _service(source, [0.0], photos=False)
+    service.start()
+    assert service.view is not None
+    assert service.view.profile.agents["joost"].photo is None
+
+
+def test_stop_cancels_and_schedules_nothing(qtbot: QtBot, source: Source) -> None:
+    service = _service(source, [0.0])
+    source.next = [UpdateOutcome()]
+    assert service.update_now() and source.updates == 1
+    service.stop()
+    assert source.cancelled == 1 and not service.refresh_pending
+
+
+def test_an_update_is_not_started_twice(qtbot: QtBot, source: Source) -> None:
+    pool = QThreadPool()
+    service = ProfileService(TaskRunner(pool), source, clock=lambda: 0.0)
+    assert service.update_now()
+    assert not service.update_now(), "one at a time"
+    pool.waitForDone()
+    qtbot.waitUntil(lambda: service.refresh_pending)
+    assert source.updates == 1
+    service.stop()
+    assert source.cancelled == 1 and not service.refresh_pending
