@@ -20,17 +20,21 @@ import socket
 import sys
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QLocale,
     QObject,
     QThreadPool,
     QTimer,
     Signal,
+    Slot,
 )
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
@@ -45,6 +49,7 @@ from client.core.crash import CrashInfo
 from client.core.errors import ClientError
 from client.core.models import Attachment, Ticket, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
+from client.core.paths import Paths
 from client.core.ports import (
     DeskConnector,
     DiagnosticsSource,
@@ -75,6 +80,7 @@ from client.ui.notifications import Notifications
 from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
+    from client.services.profile import ProfileService
     from client.ui.crash_dialog import CrashDialog
     from client.ui.report_dialog import EditReportDialog, ReportDialog
     from client.ui.sign_in_dialog import SignInDialog
@@ -206,6 +212,40 @@ def evidence_service(
     return EvidenceService(io, diagnostics, encoder, _read_user_file, helper=helper)
 
 
+def profile_service(
+    io: TaskRunner, settings_result: MergeResult, paths: Paths
+) -> ProfileService | None:
+    """The signed profile IT publishes, when the policy names one (``None``: none).
+
+    Updates run in the profile helper process; tuf and cryptography never load here.
+    """
+    settings = settings_result.settings
+    if not settings.profile_url:
+        return None
+    from client.adapters.profile_helper import ProfileHelper, ProfileSettings
+    from client.services.profile import ProfileService
+
+    helper = ProfileHelper(
+        ProfileSettings(
+            url=settings.profile_url,
+            root_file=paths.profile_root_file,
+            cache_dir=paths.profile_cache_dir,
+            photos=settings.profile_photos,
+            proxy=settings.proxy,
+            connect_timeout=settings.connect_timeout_s,
+            read_timeout=settings.read_timeout_s,
+            total_timeout=settings.total_timeout_s,
+        )
+    )
+    return ProfileService(
+        io,
+        helper,
+        photos=settings.profile_photos,
+        refresh_s=settings.profile_refresh_hours * 3600.0,
+        max_age_s=settings.profile_max_age_days * 86400.0,
+    )
+
+
 def _open_session_notifications() -> NotificationBus:
     """The desktop's notification server on the session bus (on a worker, at the first toast)."""
     from client.adapters.notification_bus import DBusNotificationBus  # deferred: start-up
@@ -258,6 +298,7 @@ class TrayApp(QObject):
         release_memory: Callable[[], object] = lambda: None,
         settle_ms: int = SETTLE_MS,
         before_large_work: Callable[[], object] = lambda: None,
+        profile: ProfileService | None = None,
     ) -> None:
         super().__init__()
         self._desks = desks or DeskRegistry()
@@ -352,6 +393,13 @@ class TrayApp(QObject):
         self.tray.quit_requested.connect(self._qapp.quit)
         self.tray.menu_opened.connect(self.poller.poll_now)
         self.tray.menu_opened.connect(self.evidence.prepare)  # a report may follow
+        self.profile = profile
+        self._shown_agent = ""
+        if profile is not None:
+            profile.setParent(self)
+            profile.changed.connect(self._show_agent)
+            self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
+            self.tray.contact_requested.connect(QDesktopServices.openUrl)
         crash.crashed.connect(self._on_crash_crashed)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
 
@@ -365,6 +413,38 @@ class TrayApp(QObject):
         gc.freeze()
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
+        if self.profile is not None:
+            QTimer.singleShot(0, self.profile.start)
+
+    @Slot()
+    def _show_agent(self) -> None:
+        """The employee's agent (of their department) on the tray menu, as of now."""
+        from client.core.profile import detect_department  # only with a profile
+
+        view = self.profile.view if self.profile is not None else None
+        department = None
+        if view is not None:
+            department, _ = detect_department(
+                view.profile, policy_value=self._settings.profile_department
+            )
+            if department is None and len(view.profile.departments) == 1:
+                department = view.profile.departments[0]  # one department: it is theirs
+        agent = view.profile.agents.get(department.agent) if view and department else None
+        if view is None or department is None or agent is None:
+            self.tray.show_agent(None)
+            return
+        from client.core.availability import availability_of
+        from client.ui.agent_card import AgentCardData, heading_text
+
+        now = datetime.now(UTC)
+        backup = view.profile.agents.get(department.backup)
+        language = self._settings.language or QLocale().name()[:2]
+        seen = availability_of(agent, now, backup)
+        data = AgentCardData(agent, seen, now, language, view.stale, heading_text())
+        self.tray.show_agent(data)
+        if agent.id != self._shown_agent and self.profile is not None:
+            self._shown_agent = agent.id
+            self.profile.avatar(agent.id, self.tray.set_agent_photo)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -654,6 +734,8 @@ class TrayApp(QObject):
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
+        if self.profile is not None:
+            self.profile.stop()
         if not self._io.wait_for_done(3000):
             logger.warning("quit while a request was still running")
         if not self._serial.wait_for_done(3000):
@@ -740,6 +822,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         desks=desks,
         release_memory=release_free_memory,
         before_large_work=keep_large_buffers_apart,
+        profile=profile_service(io, settings_result, paths),
     )
     instance.activation_requested.connect(app.open_tickets_window)
     if environ.get(WATCH_LOOP_ENV):

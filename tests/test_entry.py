@@ -108,6 +108,7 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "psutil", "PIL", "client.ui.screenshot", "client.ui.report_items",  # the first report
         "client.adapters.desk_probe", "client.adapters.evidence_worker",
         "tuf", "securesystemslib", "cryptography",  # the signed profile: refreshed elsewhere
+        "client.services.profile", "client.core.profile", "client.ui.agent_card",  # with one
         "client.core.diagnostics_schema",  # only the tests need the schema
         "PySide6.QtNetwork", "PySide6.QtSvg",
         "jeepney",  # the first toast, or the network listener once the desk is away

@@ -13,9 +13,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.deskctl import DemoDesk, temporary_desk
+from demo.profile_site import publish_demo_profile, serve_profile
 from tools.app_process import ROOT, AppProcess, Probe
 from tools.xsession import Rect, VirtualDesktop, center
 
@@ -290,6 +292,43 @@ def shoot_waiting_on_a_desk_rule(shooter: Shooter) -> None:
         rt.stop()
 
 
+def shoot_agent_cards(shooter: Shooter) -> None:
+    """The department's agent on the tray menu: at work and away, photo and initials, EN and NL.
+
+    A demo profile is built, signed and served here (``demo/profile_site.py``);
+    each run is the real app, whose profile helper verifies it.
+    """
+    desk = shooter.desk
+    anna = {
+        "HELPDESK_TRAY_DESK_URL": desk.base_url,
+        "HELPDESK_TRAY_DESK_USERNAME": "anna",
+        "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
+        "TZ": "Europe/Amsterdam",
+    }
+    site = shooter.home / "profile-site"
+    root = publish_demo_profile(site, datetime.now(UTC))
+    (shooter.home / "profile-root.json").write_bytes(root)  # beside the policies
+    shots = [
+        ("agent-card", "FIN", "en"),  # at work, with a (drawn) photo
+        ("agent-card-away", "HR", "en"),  # away, initials, the backup at work
+        ("agent-card-nl", "FIN", "nl"),
+        ("agent-card-away-nl", "FAC", "nl"),  # away, with a photo
+    ]
+    with serve_profile(site) as url:
+        for name, department, language in shots:
+            policy = shooter.home / f"{name}-policy.toml"
+            policy.write_text(
+                f'[profile]\nurl = "{url}"\ndepartment = "{department}"\n', encoding="utf-8"
+            )
+            with shooter.app(name, HELPDESK_TRAY_UI_LANGUAGE=language, **anna) as app:
+                icon = app.probe("tray_visible").rect()
+                app.expect("profile version 1 shown")
+                menu = shooter.open_menu(app, icon)
+                x, y, w, h = menu.rect()
+                shooter.grab(name, (x, y, w, h))
+                shooter.desktop.xdotool("key", "Escape")
+
+
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -299,8 +338,10 @@ def main() -> int:
         VirtualDesktop() as desktop,
     ):
         shooter = Shooter(desktop, desk, Path(tmp))
-        shoot(shooter)
-        shoot_waiting_on_a_desk_rule(shooter)
+        if "--only-agent-cards" not in sys.argv:
+            shoot(shooter)
+            shoot_waiting_on_a_desk_rule(shooter)
+        shoot_agent_cards(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

@@ -21,10 +21,10 @@ from client.core.models import (
     TicketSummary,
 )
 from client.core.notify_events import BusEvent
-from client.core.profile import UpdateOutcome
 
 if TYPE_CHECKING:
     from client.core.outbox import OutboxItem, OutboxState, StoreRecovery
+    from client.core.profile import UpdateOutcome
 
 
 class DeskPort(Protocol):

@@ -152,6 +152,7 @@ class ProfileService(QObject):
         if loaded is None:
             return
         self._kept, self._profile = loaded
+        logger.info("profile version %d shown", self._profile.version)
         self.changed.emit()
 
     def _updated(self, outcome: UpdateOutcome) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidgetAction
 
 from client.services.poller import ConnectionState
 from client.services.status import TrayStatus
 from client.ui import resources, texts
+
+if TYPE_CHECKING:
+    from client.ui.agent_card import AgentCard, AgentCardData
 
 
 class TrayIcon(QSystemTrayIcon):
@@ -21,6 +26,7 @@ class TrayIcon(QSystemTrayIcon):
         report_requested(), tickets_requested(), sign_in_requested(),
         quit_requested(): the user chose that menu entry.
         menu_opened(): the menu is about to be shown.
+        contact_requested(QUrl): the user chose to e-mail, call or chat with their agent.
     """
 
     report_requested = Signal()
@@ -28,6 +34,7 @@ class TrayIcon(QSystemTrayIcon):
     sign_in_requested = Signal()
     quit_requested = Signal()
     menu_opened = Signal()
+    contact_requested = Signal(QUrl)
 
     def __init__(self, status: TrayStatus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,7 +53,32 @@ class TrayIcon(QSystemTrayIcon):
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
         self.setContextMenu(self.menu)
         self.activated.connect(self._on_activated)
+        self.agent_card: AgentCard | None = None  # made when the profile first names an agent
+        self._card_action: QWidgetAction | None = None
         self.apply_status(status)
+
+    def show_agent(self, data: AgentCardData | None) -> None:
+        """Show the employee's agent at the top of the menu (``None``: no card)."""
+        if data is None:
+            if self._card_action is not None:
+                self._card_action.setVisible(False)
+            return
+        if self.agent_card is None or self._card_action is None:
+            from client.ui.agent_card import AgentCard  # deferred: only with a profile
+
+            self.agent_card = AgentCard()
+            self.agent_card.contact_requested.connect(self.contact_requested)
+            self._card_action = QWidgetAction(self.menu)
+            self._card_action.setObjectName("agentCardAction")
+            self._card_action.setDefaultWidget(self.agent_card)
+            self.menu.insertAction(self.report_action, self._card_action)
+        self.agent_card.show_agent(data)
+        self._card_action.setVisible(True)
+
+    def set_agent_photo(self, png: bytes | None) -> None:
+        """The agent's prepared photo for the card (``None``: initials)."""
+        if self.agent_card is not None:
+            self.agent_card.set_photo(png)
 
     def _add_action(self, name: str, text: str) -> QAction:
         action = self.menu.addAction(text)

@@ -1,11 +1,14 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
     <name>OutboxPanel</name>
     <message numerus="yes">
         <source>%n report(s) not sent yet</source>
         <translation>
-            <numerusform>%n report not sent yet</numerusform><numerusform>%n reports not sent yet</numerusform></translation>
+            <numerusform>%n report not sent yet</numerusform>
+            <numerusform>%n reports not sent yet</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -13,7 +16,9 @@
     <message numerus="yes">
         <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
         <translation>
-            <numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report could be saved from it.</numerusform><numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n reports could be saved from it.</numerusform></translation>
+            <numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report could be saved from it.</numerusform>
+            <numerusform>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n reports could be saved from it.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -21,27 +26,37 @@
     <message numerus="yes">
         <source>My tickets (%n open)</source>
         <translation>
-            <numerusform>My tickets (%n open)</numerusform><numerusform>My tickets (%n open)</numerusform></translation>
+            <numerusform>My tickets (%n open)</numerusform>
+            <numerusform>My tickets (%n open)</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n ticket(s) with news for you</source>
         <translation>
-            <numerusform>%n ticket with news for you</numerusform><numerusform>%n tickets with news for you</numerusform></translation>
+            <numerusform>%n ticket with news for you</numerusform>
+            <numerusform>%n tickets with news for you</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n open ticket(s)</source>
         <translation>
-            <numerusform>%n open ticket</numerusform><numerusform>%n open tickets</numerusform></translation>
+            <numerusform>%n open ticket</numerusform>
+            <numerusform>%n open tickets</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n report(s) waiting to be sent</source>
         <translation>
-            <numerusform>%n report waiting to be sent</numerusform><numerusform>%n reports waiting to be sent</numerusform></translation>
+            <numerusform>%n report waiting to be sent</numerusform>
+            <numerusform>%n reports waiting to be sent</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n report(s) not accepted: see My tickets</source>
         <translation>
-            <numerusform>%n report not accepted: see My tickets</numerusform><numerusform>%n reports not accepted: see My tickets</numerusform></translation>
+            <numerusform>%n report not accepted: see My tickets</numerusform>
+            <numerusform>%n reports not accepted: see My tickets</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

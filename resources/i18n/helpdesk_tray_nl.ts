@@ -1,7 +1,8 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="nl_NL">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>Diagnostics of this computer</source>
         <extracomment>Why it is missing (no screenshot possible, diagnostics failed).</extracomment>
@@ -10,6 +11,69 @@
     <message>
         <source>Screenshot</source>
         <translation>Schermafbeelding</translation>
+    </message>
+</context>
+<context>
+    <name>AgentCard</name>
+    <message>
+        <source>Your IT contact</source>
+        <translation>Jouw IT-contactpersoon</translation>
+    </message>
+    <message>
+        <source>today at %1</source>
+        <translation>vandaag om %1</translation>
+    </message>
+    <message>
+        <source>tomorrow at %1</source>
+        <translation>morgen om %1</translation>
+    </message>
+    <message>
+        <source>on %1 at %2</source>
+        <translation>op %1 om %2</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>op %1</translation>
+    </message>
+    <message>
+        <source>Available until midnight</source>
+        <translation>Bereikbaar tot middernacht</translation>
+    </message>
+    <message>
+        <source>Available until %1</source>
+        <translation>Bereikbaar tot %1</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Bereikbaar</translation>
+    </message>
+    <message>
+        <source>Back %1</source>
+        <translation>Weer bereikbaar %1</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Afwezig</translation>
+    </message>
+    <message>
+        <source>%1 helps you meanwhile</source>
+        <translation>%1 helpt je zolang</translation>
+    </message>
+    <message>
+        <source>This may be out of date: IT could not confirm it recently.</source>
+        <translation>Dit is mogelijk verouderd: IT kon het de laatste tijd niet bevestigen.</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Bellen</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chatten</translation>
     </message>
 </context>
 <context>
@@ -119,7 +183,7 @@
     </message>
     <message>
         <source>Busiest programs:</source>
-        <translation>Drukste programma's:</translation>
+        <translation>Drukste programma&apos;s:</translation>
     </message>
     <message>
         <source>Left out: %1 (%2)</source>
@@ -148,11 +212,11 @@
 <context>
     <name>Errors</name>
     <message>
-        <source>The connection to the service desk is not trusted: your organisation's certificate is not trusted on this computer. Please tell your IT department.</source>
+        <source>The connection to the service desk is not trusted: your organisation&apos;s certificate is not trusted on this computer. Please tell your IT department.</source>
         <translation>De verbinding met de servicedesk wordt niet vertrouwd: het certificaat van je organisatie wordt op deze computer niet vertrouwd. Meld dit aan je IT-afdeling.</translation>
     </message>
     <message>
-        <source>The service desk can't be reached right now. Check that you are connected to the network.</source>
+        <source>The service desk can&apos;t be reached right now. Check that you are connected to the network.</source>
         <translation>De servicedesk is nu niet bereikbaar. Controleer of je verbonden bent met het netwerk.</translation>
     </message>
     <message>
@@ -172,7 +236,7 @@
         <translation>Het is nu erg druk bij de servicedesk.</translation>
     </message>
     <message>
-        <source>The service desk's address sends this app on to another server, and the app does not follow with your sign-in or your text. Nothing you wrote is lost. Please tell your IT department: the app must be set to the service desk's final address.</source>
+        <source>The service desk&apos;s address sends this app on to another server, and the app does not follow with your sign-in or your text. Nothing you wrote is lost. Please tell your IT department: the app must be set to the service desk&apos;s final address.</source>
         <translation>Het adres van de servicedesk stuurt deze app door naar een andere server, en de app gaat daar niet heen met je inlog of je tekst. Er gaat niets verloren van wat je schreef. Laat het je IT-afdeling weten: de app moet het uiteindelijke adres van de servicedesk krijgen.</translation>
     </message>
     <message>
@@ -200,7 +264,7 @@
         <translation>De servicedesk staat dit voor jouw account niet toe.</translation>
     </message>
     <message>
-        <source>This ticket can't be found. It may have been moved or removed.</source>
+        <source>This ticket can&apos;t be found. It may have been moved or removed.</source>
         <translation>Deze melding is niet te vinden. Misschien is ze verplaatst of verwijderd.</translation>
     </message>
     <message>
@@ -244,11 +308,11 @@
         <translation>Dit is een map. Voeg de bestanden erin een voor een toe, of als zipbestand.</translation>
     </message>
     <message>
-        <source>This is not an ordinary file (a device or a connection), so it can't be sent.</source>
+        <source>This is not an ordinary file (a device or a connection), so it can&apos;t be sent.</source>
         <translation>Dit is geen gewoon bestand (een apparaat of een verbinding) en kan dus niet worden verstuurd.</translation>
     </message>
     <message>
-        <source>This file can't be read. You may not have permission to open it.</source>
+        <source>This file can&apos;t be read. You may not have permission to open it.</source>
         <translation>Dit bestand kan niet worden gelezen. Misschien mag je het niet openen.</translation>
     </message>
     <message>
@@ -260,7 +324,7 @@
         <translation>Je inlog kon niet veilig op deze computer worden bewaard; je moet de volgende keer opnieuw inloggen.</translation>
     </message>
     <message>
-        <source>Please enter the service desk's address, starting with https://</source>
+        <source>Please enter the service desk&apos;s address, starting with https://</source>
         <translation>Vul het adres van de servicedesk in, beginnend met https://</translation>
     </message>
     <message>
@@ -293,7 +357,7 @@
     </message>
     <message>
         <source>the service desk does not accept this type of file</source>
-        <extracomment>The order of each fact's values in its sentence (%1, %2, ...).</extracomment>
+        <extracomment>The order of each fact&apos;s values in its sentence (%1, %2, ...).</extracomment>
         <translation>de servicedesk accepteert dit soort bestand niet</translation>
     </message>
     <message>
@@ -326,7 +390,7 @@
     <name>Notifications</name>
     <message>
         <source>Ticket %1: waiting for you</source>
-        <extracomment>Action keys that open the ticket: a click on the toast, and its button. How long the tray balloon stays (the D-Bus server decides for itself). Notifications whose click (or answer) we still wait for; bounded whatever the server does. Invisible characters that reorder text: never from a desk into a toast. Toast titles by kind of change; ``%1`` is the ticket (e.g. INC-12).</extracomment>
+        <extracomment>Action keys that open the ticket: a click on the toast, and its button. How long the tray balloon stays (the D-Bus server decides for itself). Notifications whose click (or answer) we still wait for; bounded whatever the server does. Toast titles by kind of change; ``%1`` is the ticket (e.g. INC-12).</extracomment>
         <translation>Melding %1: wacht op jou</translation>
     </message>
     <message>
@@ -343,7 +407,7 @@
     </message>
     <message>
         <source>Ticket %1: %2 is on it</source>
-        <extracomment>Unicode's control characters (category Cc) become spaces. A table, not ``unicodedata`` or ``html``: those two cost an idle tray 1.4 MB (docs/performance.md). The characters markup-reading notification servers would take for markup.</extracomment>
+        <extracomment>What never goes from a desk into a toast: Unicode&apos;s control characters (category Cc) become spaces, invisible characters that reorder text vanish. A table, not ``unicodedata`` or ``html``: those two cost an idle tray 1.4 MB (docs/performance.md). The characters markup-reading notification servers would take for markup.</extracomment>
         <translation>Melding %1: %2 pakt het op</translation>
     </message>
     <message>
@@ -416,7 +480,7 @@
         <translation>Je melding wacht sinds %1, omdat de servicedesk niet toestaat dat jouw account meldingen indient. Vraag je IT-afdeling je account het recht te geven om meldingen aan te maken in de servicedesk.</translation>
     </message>
     <message>
-        <source>Your report has been waiting since %1 because the service desk refuses requests from this app. Ask your IT department to let the service desk accept them, or to update this app (IT: see this app's Request Tracker guide, on allowed referrers and the desk address).</source>
+        <source>Your report has been waiting since %1 because the service desk refuses requests from this app. Ask your IT department to let the service desk accept them, or to update this app (IT: see this app&apos;s Request Tracker guide, on allowed referrers and the desk address).</source>
         <translation>Je melding wacht sinds %1, omdat de servicedesk verzoeken van deze app weigert. Vraag je IT-afdeling de servicedesk ze te laten aannemen, of deze app bij te werken (IT: zie de Request Tracker-handleiding van deze app, over toegestane referrers en het adres van de servicedesk).</translation>
     </message>
     <message>
@@ -437,7 +501,9 @@
     <message numerus="yes">
         <source>%n report(s) not sent yet</source>
         <translation>
-            <numerusform>%n melding nog niet verstuurd</numerusform><numerusform>%n meldingen nog niet verstuurd</numerusform></translation>
+            <numerusform>%n melding nog niet verstuurd</numerusform>
+            <numerusform>%n meldingen nog niet verstuurd</numerusform>
+        </translation>
     </message>
     <message>
         <source>Reports on this computer</source>
@@ -688,7 +754,7 @@
     <name>ScreenshotEditor</name>
     <message>
         <source>Edit the screenshot</source>
-        <extracomment>Opaque boxes, in the picture's own pixels (before cropping).</extracomment>
+        <extracomment>Opaque boxes, in the picture&apos;s own pixels (before cropping).</extracomment>
         <translation>Schermafbeelding bewerken</translation>
     </message>
     <message>
@@ -770,7 +836,7 @@
         <translation>Aangemeld blijven op deze computer</translation>
     </message>
     <message>
-        <source>Your password is kept in this computer's keyring, so the app can sign you in again by itself when the service desk ends your session.</source>
+        <source>Your password is kept in this computer&apos;s keyring, so the app can sign you in again by itself when the service desk ends your session.</source>
         <translation>Je wachtwoord wordt in de sleutelbos van deze computer bewaard, zodat de app je zelf opnieuw aanmeldt als de servicedesk je sessie beëindigt.</translation>
     </message>
     <message>
@@ -1051,7 +1117,7 @@
     <name>TrackerView</name>
     <message>
         <source>← All tickets</source>
-        <extracomment>How much of one message is shown, and of one line of it (the rest: "…").</extracomment>
+        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;).</extracomment>
         <translation>← Alle meldingen</translation>
     </message>
     <message>
@@ -1063,7 +1129,7 @@
         <translation>Bestand toevoegen…</translation>
     </message>
     <message>
-        <source>It's fixed</source>
+        <source>It&apos;s fixed</source>
         <translation>Het is opgelost</translation>
     </message>
     <message>
@@ -1096,7 +1162,9 @@
     <message numerus="yes">
         <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
         <translation>
-            <numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n melding kon eruit gered worden.</numerusform><numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n meldingen konden eruit gered worden.</numerusform></translation>
+            <numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n melding kon eruit gered worden.</numerusform>
+            <numerusform>De lijst met meldingen die nog verstuurd moesten worden was beschadigd en is apart gezet voor je IT-afdeling (%1). %n meldingen konden eruit gered worden.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1120,7 +1188,9 @@
     <message numerus="yes">
         <source>My tickets (%n open)</source>
         <translation>
-            <numerusform>Mijn meldingen (%n open)</numerusform><numerusform>Mijn meldingen (%n open)</numerusform></translation>
+            <numerusform>Mijn meldingen (%n open)</numerusform>
+            <numerusform>Mijn meldingen (%n open)</numerusform>
+        </translation>
     </message>
     <message>
         <source>IT help</source>
@@ -1137,12 +1207,16 @@
     <message numerus="yes">
         <source>%n ticket(s) with news for you</source>
         <translation>
-            <numerusform>%n melding met nieuws voor je</numerusform><numerusform>%n meldingen met nieuws voor je</numerusform></translation>
+            <numerusform>%n melding met nieuws voor je</numerusform>
+            <numerusform>%n meldingen met nieuws voor je</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n open ticket(s)</source>
         <translation>
-            <numerusform>%n open melding</numerusform><numerusform>%n open meldingen</numerusform></translation>
+            <numerusform>%n open melding</numerusform>
+            <numerusform>%n open meldingen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Click to report a problem.</source>
@@ -1151,12 +1225,16 @@
     <message numerus="yes">
         <source>%n report(s) waiting to be sent</source>
         <translation>
-            <numerusform>%n melding wacht op verzending</numerusform><numerusform>%n meldingen wachten op verzending</numerusform></translation>
+            <numerusform>%n melding wacht op verzending</numerusform>
+            <numerusform>%n meldingen wachten op verzending</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n report(s) not accepted: see My tickets</source>
         <translation>
-            <numerusform>%n melding niet aangenomen: zie Mijn meldingen</numerusform><numerusform>%n meldingen niet aangenomen: zie Mijn meldingen</numerusform></translation>
+            <numerusform>%n melding niet aangenomen: zie Mijn meldingen</numerusform>
+            <numerusform>%n meldingen niet aangenomen: zie Mijn meldingen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1183,10 +1261,10 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice.</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then).</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
-Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto's van: voer `make screenshots` uit in de bronmap.
+Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.
 
 De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
 </translation>
@@ -1232,14 +1310,14 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
     </message>
     <message>
         <source>machine-readable output</source>
-        <translation>uitvoer voor programma's</translation>
+        <translation>uitvoer voor programma&apos;s</translation>
     </message>
     <message>
         <source>sign in and keep the token in the keyring</source>
         <translation>inloggen en de sleutel in de sleutelbos bewaren</translation>
     </message>
     <message>
-        <source>the service desk's address (default: from settings)</source>
+        <source>the service desk&apos;s address (default: from settings)</source>
         <translation>het adres van de servicedesk (standaard: uit de instellingen)</translation>
     </message>
     <message>

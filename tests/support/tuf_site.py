@@ -14,7 +14,7 @@ from securesystemslib.signer import CryptoSigner, Signer
 from client.adapters.http import HttpConfig
 from client.adapters.profile_repository import ROLES, ProfileRepository
 from client.adapters.profile_update import PROFILE_TARGET, RefreshResult, refresh_profile
-from tests.support.static_server import serve_folder
+from demo.profile_site import serve_profile
 
 PHOTO = "agents/joost.png"
 ARTICLE = "articles/vpn.nl.md"
@@ -84,7 +84,7 @@ def served_site(tmp_path: Path) -> Iterator[Site]:
     repo.create(keys, {})
     served = tmp_path / "served"
     served.symlink_to(repo.folder)
-    with serve_folder(served) as url:
+    with serve_profile(served) as url:
         site = Site(
             repo, keys, url, tmp_path / "cache", (repo.metadata_dir / "1.root.json").read_bytes()
         )

@@ -6,13 +6,11 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from client.core.models import Stage
@@ -52,21 +50,6 @@ def test_the_dutch_catalog_is_current_and_complete(tmp_path: Path) -> None:
     assert set(_messages(fresh)) == set(committed), "run `make i18n-update` and translate"
     unfinished = [key for key, m in committed.items() if m.find("translation").get("type")]  # type: ignore[union-attr]
     assert unfinished == []
-
-
-@pytest.fixture
-def dutch(qapp: QApplication) -> Iterator[None]:
-    if not (I18N / "helpdesk_tray_nl.qm").exists():
-        pytest.fail("the compiled catalogs are missing: run `make i18n`")
-    before = QLocale()
-    translators = [t for t in qapp.findChildren(QTranslator)]
-    resources.install_translators(qapp, "nl")
-    yield
-    for translator in qapp.findChildren(QTranslator):
-        if translator not in translators:
-            qapp.removeTranslator(translator)
-            translator.deleteLater()
-    QLocale.setDefault(before)
 
 
 def test_the_interface_speaks_dutch(qtbot: QtBot, dutch: None) -> None:

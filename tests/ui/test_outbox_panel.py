@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QLocale, QTranslator
-from PySide6.QtWidgets import QApplication
-
 from client.core.errors import AuthFailed, Forbidden, Rejected
 from client.core.outbox import OutboxItem, OutboxState, attempt_failed, begin_attempt
-from client.ui import resources
 from client.ui.outbox_panel import OutboxPanel
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -95,21 +90,6 @@ def test_signed_out_waits_and_a_refused_report_is_still_rejected(qtbot: QtBot) -
     now.at = T0 + timedelta(days=1)
     panel.refresh()
     assert signed_out.status.property("askIt") is True
-
-
-@pytest.fixture
-def dutch(qapp: QApplication) -> Iterator[None]:
-    if not (resources.resource_root() / "i18n" / "helpdesk_tray_nl.qm").exists():
-        pytest.fail("the compiled catalogs are missing: run `make i18n`")
-    before = QLocale()
-    translators = list(qapp.findChildren(QTranslator))
-    resources.install_translators(qapp, "nl")
-    yield
-    for translator in qapp.findChildren(QTranslator):
-        if translator not in translators:
-            qapp.removeTranslator(translator)
-            translator.deleteLater()
-    QLocale.setDefault(before)
 
 
 def test_what_it_must_do_is_said_in_dutch_too(qtbot: QtBot, dutch: None) -> None:

@@ -1,0 +1,179 @@
+"""A demo organisation's signed profile: departments, their agents, articles, drawn faces.
+
+Built with the project's own publishing code (``client/adapters/profile_repository.py``)
+into a folder and served on 127.0.0.1, as IT would serve it from any web
+server. The faces are drawn here, never photos of real people. Hours are set
+around ``now`` so one agent is at work and another is not, whenever it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
+from securesystemslib.signer import CryptoSigner
+
+from client.adapters.profile_repository import ROLES, ProfileRepository
+from client.adapters.profile_update import PROFILE_TARGET
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def drawn_face(
+    skin: tuple[int, int, int], hair: tuple[int, int, int], shirt: tuple[int, int, int]
+) -> bytes:
+    """A friendly drawn face (PNG), 256 px: no real person's photo in a demo."""
+    image = Image.new("RGB", (256, 256), (226, 236, 244))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((48, 190, 208, 330), fill=shirt)  # shoulders
+    draw.ellipse((78, 50, 178, 170), fill=skin)  # head
+    draw.chord((72, 36, 184, 130), 180, 360, fill=hair)  # hair
+    for x in (108, 148):
+        draw.ellipse((x - 6, 102, x + 6, 114), fill=(40, 40, 50))  # eyes
+    draw.arc((104, 118, 152, 150), 20, 160, fill=(120, 50, 50), width=4)  # smile
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _week(span: str) -> dict[str, str]:
+    return dict.fromkeys(WEEKDAYS, span)
+
+
+def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The demo profile and its files, with hours around ``now`` (Amsterdam time)."""
+    local = now.astimezone(ZONE)
+    start = (local - timedelta(hours=1)).replace(minute=0)
+    end = (local + timedelta(hours=2)).replace(minute=0)
+    if start.date() != local.date():
+        start = local.replace(hour=0, minute=0)
+    at_work = f"{start:%H:%M}-{end:%H:%M}" if end.date() == local.date() else f"{start:%H:%M}-24:00"
+    office = (8, 30) <= (local.hour, local.minute) < (17, 0)
+    # Away now: office hours in the evening and at night, an early shift during the day.
+    gone_home = "07:00-08:00" if office else "08:30-17:00"
+    document = {
+        "format": 1,
+        "version": 1,
+        "organisation": {
+            "name": {"en": "Example Council IT", "nl": "Gemeente Voorbeeld ICT"},
+            "accent": "#0b6e4f",
+        },
+        "agents": [
+            {
+                "id": "joost",
+                "name": "Joost Bakker",
+                "role": {"en": "Service desk, Finance", "nl": "Servicedesk, Financiën"},
+                "photo": "agents/joost.png",
+                "email": "joost.bakker@example.org",
+                "phone": "+31 20 555 0101",
+                "chat": "https://chat.example.org/joost",
+                "hours": {"time_zone": "Europe/Amsterdam", "week": _week(at_work)},
+            },
+            {
+                "id": "sanne",
+                "name": "Sanne de Vries",
+                "role": {"en": "Service desk, HR", "nl": "Servicedesk, HR"},
+                "email": "sanne.devries@example.org",
+                "phone": "+31 20 555 0102",
+                "hours": {"time_zone": "Europe/Amsterdam", "week": _week(gone_home)},
+            },
+            {
+                "id": "kim",
+                "name": "Kim Jansen",
+                "role": {"en": "Service desk, Facilities", "nl": "Servicedesk, Facilitair"},
+                "photo": "agents/kim.png",
+                "email": "kim.jansen@example.org",
+                "hours": {"time_zone": "Europe/Amsterdam", "week": _week(gone_home)},
+            },
+        ],
+        "departments": [
+            {
+                "id": "finance",
+                "name": {"en": "Finance", "nl": "Financiën"},
+                "queue": "Finance",
+                "agent": "joost",
+                "backup": "kim",
+                "match": {"policy": ["FIN"]},
+            },
+            {
+                "id": "hr",
+                "name": "HR",
+                "queue": "HR",
+                "agent": "sanne",
+                "backup": "joost",
+                "match": {"policy": ["HR"]},
+            },
+            {
+                "id": "facilities",
+                "name": {"en": "Facilities", "nl": "Facilitair"},
+                "queue": "Facilities",
+                "agent": "kim",
+                "backup": "joost",
+                "match": {"policy": ["FAC"]},
+            },
+        ],  # fmt: skip
+        "articles": [
+            {
+                "id": "vpn",
+                "title": "VPN opnieuw instellen",
+                "language": "nl",
+                "keywords": ["vpn", "thuiswerken"],
+                "body": "articles/vpn.nl.md",
+            },
+            {
+                "id": "printer",
+                "title": "The printer says it is offline",
+                "language": "en",
+                "keywords": ["printer", "offline"],
+                "body": "articles/printer.en.md",
+            },
+        ],  # fmt: skip
+    }
+    files = {
+        "agents/joost.png": drawn_face((241, 200, 170), (90, 60, 40), (40, 90, 160)),
+        "agents/kim.png": drawn_face((200, 150, 115), (30, 30, 30), (160, 60, 90)),
+        "articles/vpn.nl.md": b"# VPN opnieuw instellen\n\nStart de VPN-app opnieuw.\n",
+        "articles/printer.en.md": b"# The printer says it is offline\n\nTurn it off and on.\n",
+    }
+    return document, files
+
+
+def publish_demo_profile(folder: Path, now: datetime) -> bytes:
+    """Create and publish the demo repository in ``folder``; its trusted root (for the policy)."""
+    keys = {role: [CryptoSigner.generate_ed25519()] for role in ROLES}
+    repo = ProfileRepository(folder)
+    repo.create(keys, {})
+    document, files = demo_document(now)
+    payload = {PROFILE_TARGET: json.dumps(document, ensure_ascii=False).encode(), **files}
+    repo.publish(payload, keys["targets"], keys["snapshot"], keys["timestamp"])
+    return (repo.metadata_dir / "1.root.json").read_bytes()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """No access log."""
+
+
+@contextmanager
+def serve_profile(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (any free port); yields the profile's URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
