@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle,rt,connections`` picks some; all run by default.
+``--only startup,crash,latency,report,idle,rt,connections,profile`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from bench import (
     crash_kills,
     idle_polls,
     loop_latency,
+    profile_refresh,
     report_evidence,
     rt_desk,
     startup_memory,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt", "connections")
+BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt", "connections", "profile")
 
 
 def machine() -> dict[str, object]:
@@ -55,6 +56,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--rounds", type=int, default=9, help="start-ups of each program")
     parser.add_argument("--idle", type=float, default=60.0, help="seconds idle before measuring")
+    parser.add_argument(
+        "--with-profile", action="store_true", help="startup: the policy names a signed profile"
+    )
     parser.add_argument("--memory-runs", type=int, default=5, help="pairs measured for memory")
     parser.add_argument(
         "--used-idle", type=float, default=300.0, help="seconds idle after first use (0: skip)"
@@ -87,7 +91,9 @@ def main() -> int:
     record: dict[str, object] = {"date": stamp, "machine": machine()}
     lines = [f"{stamp} on {record['machine']}"]
     if "startup" in chosen:
-        startup = startup_memory.run(args.rounds, args.idle, args.memory_runs, args.used_idle)
+        startup = startup_memory.run(
+            args.rounds, args.idle, args.memory_runs, args.used_idle, args.with_profile
+        )
         record["startup_memory"] = startup.as_dict()
         lines += ["", *startup.table()]
     if "crash" in chosen:
@@ -110,6 +116,10 @@ def main() -> int:
         sockets = connections.run(args.connection_minutes)
         record["connections"] = sockets.as_dict()
         lines += ["", *sockets.table()]
+    if "profile" in chosen:
+        profile = profile_refresh.run()
+        record["profile_refresh"] = profile.as_dict()
+        lines += ["", *profile.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

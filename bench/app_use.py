@@ -20,10 +20,20 @@ from tools.xsession import VirtualDesktop, center
 Rect = tuple[int, int, int, int]
 
 
-def app_env(desk: DemoDesk, home: Path) -> dict[str, str]:
-    """The app signed in as Anna, its token in a keyring read through the helper process."""
+def app_env(desk: DemoDesk, home: Path, profile: tuple[str, bytes] | None = None) -> dict[str, str]:
+    """The app signed in as Anna, its token in a keyring read through the helper process.
+
+    ``profile``: (URL, trusted root) of a signed profile the policy names, with
+    the department of Finance (``demo/profile_site.py``).
+    """
     # A file-backed keyring stands in for the Secret Service; the helper reads it.
     home.mkdir(parents=True, exist_ok=True)
+    if profile is not None:
+        url, root = profile
+        (home / "profile-root.json").write_bytes(root)
+        (home / "none.toml").write_text(
+            f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n', encoding="utf-8"
+        )
     keyring_file = home / "keyring.json"
     account = credential_account(desk.base_url, "anna")
     token = desk.token_for("anna", "demo-employee")

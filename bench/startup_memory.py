@@ -27,12 +27,14 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
 from bench.app_use import app_env, first_use
 from demo.deskctl import DemoDesk, temporary_desk
+from demo.profile_site import publish_demo_profile, serve_profile
 from tools.app_process import ROOT, AppProcess
 from tools.xsession import VirtualDesktop
 
@@ -200,7 +202,12 @@ def _idle(process: AppProcess, cpu_before: float, elapsed: float) -> Idle:
 
 
 def _memory(
-    desk: DemoDesk, home: Path, runs: int, idle_s: float, used_idle_s: float
+    desk: DemoDesk,
+    home: Path,
+    runs: int,
+    idle_s: float,
+    used_idle_s: float,
+    profile: tuple[str, bytes] | None = None,
 ) -> list[PairRun]:
     with contextlib.ExitStack() as stack:
         pairs = []
@@ -208,10 +215,12 @@ def _memory(
             desktop = stack.enter_context(VirtualDesktop())
             _, bare = _launch(desktop, {}, BARE)
             stack.callback(bare.stop)
-            app = AppProcess(desktop.env(app_env(desk, home / f"run-{number}")))
+            app = AppProcess(desktop.env(app_env(desk, home / f"run-{number}", profile)))
             stack.callback(app.stop)
             icon = app.probe("tray_visible").rect()
             app.expect("ticket(s) loaded")
+            if profile is not None:
+                app.expect("profile version 1 shown")
             pair = _Pair(desktop, bare, app, icon)
             pair.begin_idle()
             pairs.append(pair)
@@ -226,18 +235,29 @@ def _memory(
 
 
 def run(
-    rounds: int, idle_seconds: float, runs: int = 5, used_idle_seconds: float = 300.0
+    rounds: int,
+    idle_seconds: float,
+    runs: int = 5,
+    used_idle_seconds: float = 300.0,
+    with_profile: bool = False,
 ) -> Result:
-    """Start a demo desk and virtual desktops, and measure."""
+    """Start a demo desk and virtual desktops, and measure.
+
+    ``with_profile``: the policy names the demo's signed profile (served here),
+    so the app shows the agent card: idle memory with the profile loaded.
+    """
     # As installed: pip and PyInstaller ship compiled bytecode. Without it (for
     # example under PYTHONDONTWRITEBYTECODE) every start would compile our sources.
     compileall.compile_dir(str(ROOT / "client"), quiet=1)
-    with (
-        tempfile.TemporaryDirectory(prefix="helpdesk-tray-bench-") as tmp,
-        temporary_desk() as desk,
-    ):
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="helpdesk-tray-bench-")))
+        desk = stack.enter_context(temporary_desk())
+        profile = None
+        if with_profile:
+            demo = publish_demo_profile(tmp / "profile-site", datetime.now(UTC))
+            profile = (stack.enter_context(serve_profile(tmp / "profile-site")), demo.root)
         with VirtualDesktop() as desktop:
-            starts = _starts(desktop, app_env(desk, Path(tmp) / "starts"), rounds)
+            starts = _starts(desktop, app_env(desk, tmp / "starts", profile), rounds)
         result = Result(rounds, idle_seconds, used_idle_seconds, starts["bare"], starts["app"])
-        result.pairs = _memory(desk, Path(tmp), runs, idle_seconds, used_idle_seconds)
+        result.pairs = _memory(desk, tmp, runs, idle_seconds, used_idle_seconds, profile)
         return result

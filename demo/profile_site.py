@@ -14,6 +14,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
-from securesystemslib.signer import CryptoSigner
+from securesystemslib.signer import CryptoSigner, Signer
 
 from client.adapters.profile_repository import ROLES, ProfileRepository
 from client.adapters.profile_update import PROFILE_TARGET
@@ -149,15 +150,34 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
     return document, files
 
 
-def publish_demo_profile(folder: Path, now: datetime) -> bytes:
-    """Create and publish the demo repository in ``folder``; its trusted root (for the policy)."""
-    keys = {role: [CryptoSigner.generate_ed25519()] for role in ROLES}
+@dataclass
+class DemoRepository:
+    """The demo profile's repository, its keys (a demo keeps them at hand) and trusted root."""
+
+    repo: ProfileRepository
+    keys: dict[str, list[Signer]]
+
+    @property
+    def root(self) -> bytes:
+        """The trusted root IT installs beside the policy (``profile-root.json``)."""
+        return (self.repo.metadata_dir / "1.root.json").read_bytes()
+
+    def publish(self, document: dict[str, Any], files: dict[str, bytes]) -> None:
+        """Publish ``document`` with its files as the new profile."""
+        payload = {PROFILE_TARGET: json.dumps(document, ensure_ascii=False).encode(), **files}
+        self.repo.publish(
+            payload, self.keys["targets"], self.keys["snapshot"], self.keys["timestamp"]
+        )
+
+
+def publish_demo_profile(folder: Path, now: datetime) -> DemoRepository:
+    """Create the demo repository in ``folder`` and publish the demo profile in it."""
+    keys: dict[str, list[Signer]] = {role: [CryptoSigner.generate_ed25519()] for role in ROLES}
     repo = ProfileRepository(folder)
     repo.create(keys, {})
-    document, files = demo_document(now)
-    payload = {PROFILE_TARGET: json.dumps(document, ensure_ascii=False).encode(), **files}
-    repo.publish(payload, keys["targets"], keys["snapshot"], keys["timestamp"])
-    return (repo.metadata_dir / "1.root.json").read_bytes()
+    demo = DemoRepository(repo, keys)
+    demo.publish(*demo_document(now))
+    return demo
 
 
 class _Quiet(SimpleHTTPRequestHandler):

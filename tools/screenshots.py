@@ -306,8 +306,8 @@ def shoot_agent_cards(shooter: Shooter) -> None:
         "TZ": "Europe/Amsterdam",
     }
     site = shooter.home / "profile-site"
-    root = publish_demo_profile(site, datetime.now(UTC))
-    (shooter.home / "profile-root.json").write_bytes(root)  # beside the policies
+    demo = publish_demo_profile(site, datetime.now(UTC))
+    (shooter.home / "profile-root.json").write_bytes(demo.root)  # beside the policies
     shots = [
         ("agent-card", "FIN", "en"),  # at work, with a (drawn) photo
         ("agent-card-away", "HR", "en"),  # away, initials, the backup at work
