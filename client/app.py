@@ -398,6 +398,7 @@ class TrayApp(QObject):
         if profile is not None:
             profile.setParent(self)
             profile.changed.connect(self._show_agent)
+            profile.changed.connect(self._settle.start)  # what reading it took, given back
             self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
             self.tray.contact_requested.connect(QDesktopServices.openUrl)
         crash.crashed.connect(self._on_crash_crashed)

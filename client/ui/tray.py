@@ -53,32 +53,43 @@ class TrayIcon(QSystemTrayIcon):
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
         self.setContextMenu(self.menu)
         self.activated.connect(self._on_activated)
-        self.agent_card: AgentCard | None = None  # made when the profile first names an agent
+        self.agent_card: AgentCard | None = None  # made when the menu first opens with one
         self._card_action: QWidgetAction | None = None
+        self._card_data: AgentCardData | None = None
+        self._card_photo: bytes | None = None
         self.apply_status(status)
 
     def show_agent(self, data: AgentCardData | None) -> None:
-        """Show the employee's agent at the top of the menu (``None``: no card)."""
-        if data is None:
-            if self._card_action is not None:
-                self._card_action.setVisible(False)
-            return
-        if self.agent_card is None or self._card_action is None:
-            from client.ui.agent_card import AgentCard  # deferred: only with a profile
+        """Show the employee's agent at the top of the menu (``None``: no card).
 
-            self.agent_card = AgentCard()
-            self.agent_card.contact_requested.connect(self.contact_requested)
-            self._card_action = QWidgetAction(self.menu)
-            self._card_action.setObjectName("agentCardAction")
-            self._card_action.setDefaultWidget(self.agent_card)
-            self.menu.insertAction(self.report_action, self._card_action)
-        self.agent_card.show_agent(data)
-        self._card_action.setVisible(True)
+        The card is built the first time the menu opens, not before: an idle
+        tray whose menu nobody opened does not hold it (docs/performance.md).
+        """
+        self._card_data = data
+        if self._card_action is not None:
+            self._card_action.setVisible(data is not None)
+        if data is not None and self.agent_card is not None:
+            self.agent_card.show_agent(data)
 
     def set_agent_photo(self, png: bytes | None) -> None:
         """The agent's prepared photo for the card (``None``: initials)."""
+        self._card_photo = png
         if self.agent_card is not None:
             self.agent_card.set_photo(png)
+
+    def _build_agent_card(self) -> None:
+        if self._card_data is None or self.agent_card is not None:
+            return
+        from client.ui.agent_card import AgentCard  # deferred: only with a profile
+
+        self.agent_card = AgentCard()
+        self.agent_card.contact_requested.connect(self.contact_requested)
+        self._card_action = QWidgetAction(self.menu)
+        self._card_action.setObjectName("agentCardAction")
+        self._card_action.setDefaultWidget(self.agent_card)
+        self.menu.insertAction(self.report_action, self._card_action)
+        self.agent_card.show_agent(self._card_data)
+        self.agent_card.set_photo(self._card_photo)
 
     def _add_action(self, name: str, text: str) -> QAction:
         action = self.menu.addAction(text)
@@ -122,6 +133,7 @@ class TrayIcon(QSystemTrayIcon):
 
     def _on_menu_about_to_show(self) -> None:
         self.apply_status(self._status)
+        self._build_agent_card()
         self.menu_opened.emit()
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

@@ -102,7 +102,10 @@ def test_the_departments_agent_is_on_the_tray_menu_with_their_photo(
     app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
     assert app.profile is not None
     app.profile.start()  # what app.start() schedules: the kept copy, then a verified update
+    before = app.tray.agent_card
+    app.tray.menu.aboutToShow.emit()  # the employee opens the menu
     card = app.tray.agent_card
+    assert before is None, "not built before anyone opens the menu"
     assert card is not None and card.name.text() == "Joost Bakker"
     assert card.availability.text().startswith("Available")
     centre = card.photo.pixmap().toImage()
@@ -118,6 +121,7 @@ def test_another_department_shows_its_own_agent_with_initials(
     app = _app(qapp, site, tmp_path, {"profile.department": "HR"})
     assert app.profile is not None
     app.profile.start()
+    app.tray.menu.aboutToShow.emit()
     card = app.tray.agent_card
     assert card is not None and card.name.text() == "Sanne de Vries"
     app.profile.stop()
@@ -129,6 +133,7 @@ def test_without_a_known_department_no_card_is_shown(
     app = _app(qapp, site, tmp_path, {})
     assert app.profile is not None
     app.profile.start()
+    app.tray.menu.aboutToShow.emit()
     assert app.tray.agent_card is None
     app.profile.stop()
 
