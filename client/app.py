@@ -419,7 +419,13 @@ class TrayApp(QObject):
 
     @Slot()
     def _show_agent(self) -> None:
-        """The employee's agent (of their department) on the tray menu, as of now."""
+        """The employee's agent (of their department) on the tray menu, as of now.
+
+        Worked out only once the menu has been opened (it runs again each time
+        it opens): an idle tray nobody looked at holds none of it.
+        """
+        if not self.tray.menu_seen:
+            return
         from client.core.profile import detect_department  # only with a profile
 
         view = self.profile.view if self.profile is not None else None

@@ -57,6 +57,8 @@ class TrayIcon(QSystemTrayIcon):
         self._card_action: QWidgetAction | None = None
         self._card_data: AgentCardData | None = None
         self._card_photo: bytes | None = None
+        #: Whether the menu was ever opened: until then no card is worked out or built.
+        self.menu_seen = False
         self.apply_status(status)
 
     def show_agent(self, data: AgentCardData | None) -> None:
@@ -70,6 +72,8 @@ class TrayIcon(QSystemTrayIcon):
             self._card_action.setVisible(data is not None)
         if data is not None and self.agent_card is not None:
             self.agent_card.show_agent(data)
+        elif self.menu_seen:
+            self._build_agent_card()
 
     def set_agent_photo(self, png: bytes | None) -> None:
         """The agent's prepared photo for the card (``None``: initials)."""
@@ -133,6 +137,7 @@ class TrayIcon(QSystemTrayIcon):
 
     def _on_menu_about_to_show(self) -> None:
         self.apply_status(self._status)
+        self.menu_seen = True
         self._build_agent_card()
         self.menu_opened.emit()
 
