@@ -20,7 +20,7 @@ import socket
 import sys
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,7 +60,7 @@ from client.core.ports import (
     SecretStore,
 )
 from client.core.redact import Redactor
-from client.core.settings import MergeResult
+from client.core.settings import MergeResult, Settings
 from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
@@ -161,15 +161,23 @@ def connector_for(
     from client.adapters.http import HttpConfig
 
     settings = settings_result.settings
-    config = HttpConfig(
-        connect_timeout=settings.connect_timeout_s,
-        read_timeout=settings.read_timeout_s,
-        total_timeout=settings.total_timeout_s,
-        max_response_bytes=settings.max_response_bytes,
-        retries=settings.retries,
-        proxy=settings.proxy,
-    )
+    config = HttpConfig(**http_limits(settings))  # type: ignore[arg-type]
     return (desks or DeskRegistry()).connector(kind, config, settings, remember_secret)
+
+
+def http_limits(settings: Settings) -> dict[str, object]:
+    """The HTTP limits and proxy IT set, as ``HttpConfig``'s fields.
+
+    Plain values, so that helper processes get the same rules as the tray.
+    """
+    return {
+        "connect_timeout": settings.connect_timeout_s,
+        "read_timeout": settings.read_timeout_s,
+        "total_timeout": settings.total_timeout_s,
+        "max_response_bytes": settings.max_response_bytes,
+        "retries": settings.retries,
+        "proxy": settings.proxy,
+    }
 
 
 def evidence_service(
@@ -231,10 +239,7 @@ def profile_service(
             root_file=paths.profile_root_file,
             cache_dir=paths.profile_cache_dir,
             photos=settings.profile_photos,
-            proxy=settings.proxy,
-            connect_timeout=settings.connect_timeout_s,
-            read_timeout=settings.read_timeout_s,
-            total_timeout=settings.total_timeout_s,
+            http=http_limits(settings),
         )
     )
     return ProfileService(
@@ -397,6 +402,7 @@ class TrayApp(QObject):
         self._shown_agent = ""
         if profile is not None:
             profile.setParent(self)
+            profile.changed.connect(self._forget_shown_agent)  # its photo may be new
             profile.changed.connect(self._show_agent)
             profile.changed.connect(self._settle.start)  # what reading it took, given back
             self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
@@ -416,6 +422,10 @@ class TrayApp(QObject):
         QTimer.singleShot(0, self.outbox.start)
         if self.profile is not None:
             QTimer.singleShot(0, self.profile.start)
+
+    @Slot()
+    def _forget_shown_agent(self) -> None:
+        self._shown_agent = ""
 
     @Slot()
     def _show_agent(self) -> None:
@@ -443,7 +453,7 @@ class TrayApp(QObject):
         from client.core.availability import availability_of
         from client.ui.agent_card import AgentCardData, heading_text
 
-        now = datetime.now(UTC)
+        now = datetime.now().astimezone()  # the user's own zone: "back at 8:30" is local
         backup = view.profile.agents.get(department.backup)
         language = self._settings.language or QLocale().name()[:2]
         seen = availability_of(agent, now, backup)
@@ -451,7 +461,10 @@ class TrayApp(QObject):
         self.tray.show_agent(data)
         if agent.id != self._shown_agent and self.profile is not None:
             self._shown_agent = agent.id
-            self.profile.avatar(agent.id, self.tray.set_agent_photo)
+            if agent.photo:  # photos off (the policy, the agent): initials
+                self.profile.avatar(agent.id, self.tray.set_agent_photo)
+            else:
+                self.tray.set_agent_photo(None)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():

@@ -8,8 +8,8 @@ cryptography. It reads what the helper kept (``client/adapters/profile_store.py`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from client import PROFILE_HELPER_FLAG
@@ -41,10 +41,8 @@ class ProfileSettings:
     root_file: Path
     cache_dir: Path
     photos: bool = True
-    proxy: str = ""
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    total_timeout: float = 120.0
+    #: The HTTP limits IT set, as ``HttpConfig``'s fields (plain values: they go to the helper).
+    http: Mapping[str, object] = field(default_factory=dict)
 
 
 class ProfileHelper:
@@ -70,10 +68,7 @@ class ProfileHelper:
             "root_file": str(s.root_file),
             "cache_dir": str(s.cache_dir),
             "photos": s.photos,
-            "proxy": s.proxy,
-            "connect_timeout": s.connect_timeout,
-            "read_timeout": s.read_timeout,
-            "total_timeout": s.total_timeout,
+            "http": dict(s.http),
         }
         try:
             answer = self._helper.ask(request)

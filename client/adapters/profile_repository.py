@@ -10,7 +10,6 @@ server is being updated). Built on python-tuf's metadata API; the keys are
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,8 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
+from client.adapters.policy import atomic_write
+
 #: How long each role's signature holds by default (re-signed well before, by the cron job).
 LIFETIMES = {
     Root.type: timedelta(days=365),
@@ -37,14 +38,6 @@ LIFETIMES = {
 }
 ROLES = (Root.type, Targets.type, Snapshot.type, Timestamp.type)
 _SERIALIZER = JSONSerializer(compact=False)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write ``data`` so that a web server never serves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 class ProfileRepository:
@@ -101,7 +94,7 @@ class ProfileRepository:
         metadata = Metadata(root)
         for signer in keys[Root.type]:
             metadata.sign(signer, append=True)
-        _write(self.metadata_dir / "1.root.json", metadata.to_bytes(_SERIALIZER))
+        atomic_write(self.metadata_dir / "1.root.json", metadata.to_bytes(_SERIALIZER))
         targets = Metadata(Targets(expires=self._expiry(Targets.type)))
         self._sign_and_write(targets, keys[Targets.type])
         self.publish_snapshot(keys[Snapshot.type], keys[Timestamp.type])
@@ -126,7 +119,7 @@ class ProfileRepository:
             digest = info.hashes["sha256"]
             folder, _, name = path.rpartition("/")
             stored = self.targets_dir / folder / f"{digest}.{name}"
-            _write(stored, data)
+            atomic_write(stored, data)
             targets.signed.targets[path] = info
         targets.signed.version += 1
         targets.signed.expires = self._expiry(Targets.type)
@@ -167,7 +160,7 @@ class ProfileRepository:
         )
         for signer in timestamp_keys:
             timestamp.sign(signer, append=True)
-        _write(path, timestamp.to_bytes(_SERIALIZER))
+        atomic_write(path, timestamp.to_bytes(_SERIALIZER))
 
     def rotate_root(
         self,
@@ -193,7 +186,9 @@ class ProfileRepository:
         metadata = Metadata(root)
         for signer in root_signers:
             metadata.sign(signer, append=True)
-        _write(self.metadata_dir / f"{root.version}.root.json", metadata.to_bytes(_SERIALIZER))
+        atomic_write(
+            self.metadata_dir / f"{root.version}.root.json", metadata.to_bytes(_SERIALIZER)
+        )
         targets: Metadata[Targets] = self.role(Targets.type)
         targets.signed.version += 1
         targets.signed.expires = self._expiry(Targets.type)
@@ -206,7 +201,7 @@ class ProfileRepository:
         for signer in keys:
             metadata.sign(signer, append=True)
         role = metadata.signed.type
-        _write(
+        atomic_write(
             self.metadata_dir / f"{metadata.signed.version}.{role}.json",
             metadata.to_bytes(_SERIALIZER),
         )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from client.adapters.policy import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def save_avatars(folder: Path, avatars: dict[str, bytes]) -> None:
     target = folder / AVATARS
     target.mkdir(parents=True, exist_ok=True)
     for agent_id, png in avatars.items():
-        _write_whole(target / f"{agent_id}.png", png)
+        atomic_write(target / f"{agent_id}.png", png)
     for stale in {p.name for p in target.iterdir()} - {f"{a}.png" for a in avatars}:
         (target / stale).unlink(missing_ok=True)
 
@@ -102,16 +103,10 @@ class ProfileStore:
         digests = {}
         for path, data in files.items():
             digest = hashlib.sha256(data).hexdigest()
-            _write_whole(folder / digest, data)
+            atomic_write(folder / digest, data)
             digests[path] = digest
         record = {"document": document, "files": digests, "verified_at": verified_at}
-        _write_whole(self._path, json.dumps(record).encode())
+        atomic_write(self._path, json.dumps(record).encode())
         for stale in set(p.name for p in folder.iterdir()) - set(digests.values()):
             (folder / stale).unlink(missing_ok=True)
         return ProfileCopy(document, verified_at, digests, self._folder)
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)

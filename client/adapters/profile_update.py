@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tuf.api import exceptions
+from tuf.api.metadata import TargetFile
 from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
@@ -134,7 +135,10 @@ def refresh_profile(
             bootstrap=trusted_root,
         )
         updater.refresh()
-        document_bytes = _target(updater, PROFILE_TARGET)
+        info = updater.get_targetinfo(PROFILE_TARGET)
+        if info is None or info.length > MAX_FILE_BYTES:
+            raise exceptions.RepositoryError(f"{PROFILE_TARGET} is missing or too large")
+        document_bytes = _verified_bytes(updater, info)
         document = json.loads(document_bytes)
         if not isinstance(document, dict):
             raise exceptions.RepositoryError("profile.json is not a JSON object")
@@ -154,7 +158,7 @@ def refresh_profile(
                 logger.warning("profile file %s left out: %s", path, why)
                 missing.append(path)
                 continue
-            data = _target(updater, path)
+            data = _verified_bytes(updater, info)
             total += len(data)
             files[path] = data
     except (exceptions.RepositoryError, exceptions.DownloadError, ValueError) as error:
@@ -167,13 +171,7 @@ def refresh_profile(
     return RefreshResult(copy, None, tuple(missing))
 
 
-def _target(updater: Updater, path: str) -> bytes:
+def _verified_bytes(updater: Updater, info: TargetFile) -> bytes:
     """A target's verified bytes (from the cache when it is there and still matches)."""
-    info = updater.get_targetinfo(path)
-    if info is None:
-        raise exceptions.RepositoryError(f"{path} is not in the signed targets")
-    if info.length > MAX_FILE_BYTES:
-        raise exceptions.RepositoryError(f"{path} is {info.length} bytes; at most {MAX_FILE_BYTES}")
-    cached = updater.find_cached_target(info)
-    local = cached or updater.download_target(info)
+    local = updater.find_cached_target(info) or updater.download_target(info)
     return Path(local).read_bytes()

@@ -5,13 +5,15 @@ Started as ``helpdesk-tray --profile-helper`` (see
 ``cryptography``, a native module no process can unload: it lives here for
 the seconds an update takes, never in the tray. Request (JSON on stdin):
 ``url``, ``root_file`` (the trusted root IT installed), ``cache_dir``,
-``photos``, ``proxy`` and the HTTP time limits. Answer (JSON on stdout):
+``photos`` and ``http`` (``HttpConfig``'s fields: the policy's limits and proxy).
+Answer (JSON on stdout):
 ``{"ok": true, "refusal": null | {"code", "detail", "role"}, "missing": [...],
 "verified_at": ...}``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -30,11 +32,10 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         refusal = {"code": "no_trust", "detail": f"{root_file}: {error.strerror}", "role": "root"}
         return {"ok": True, "refusal": refusal, "missing": [], "verified_at": None}
     photos = request.get("photos") is not False
+    limits = request.get("http")
+    known = {f.name for f in dataclasses.fields(HttpConfig)}
     config = HttpConfig(
-        connect_timeout=float(request.get("connect_timeout", 5.0)),
-        read_timeout=float(request.get("read_timeout", 30.0)),
-        total_timeout=float(request.get("total_timeout", 120.0)),
-        proxy=str(request.get("proxy", "")),
+        **{k: v for k, v in (limits if isinstance(limits, dict) else {}).items() if k in known}
     )
     result = refresh_profile(
         str(request["url"]),

@@ -390,10 +390,10 @@ def _department(
     people = {}
     for role in ("agent", "backup"):
         person = raw.get(role, "")
-        if person and person not in agents:
+        if person and not (isinstance(person, str) and person in agents):
             problems.append(f"{where}.{role}: no agent {_plain(person, 64)!r} in the profile")
             person = ""
-        people[role] = person if isinstance(person, str) else ""
+        people[role] = person
     match = _mapping(raw.get("match"))
     return Department(
         id=department_id,

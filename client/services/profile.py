@@ -70,9 +70,10 @@ class ProfileService(QObject):
         self._last: UpdateOutcome = UpdateOutcome()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(round(refresh_s * 1000))
+        self._refresh_ms = round(refresh_s * 1000)
         self._timer.timeout.connect(self.update_now)
         self._updating = False
+        self._starting = False
 
     @property
     def view(self) -> ProfileView | None:
@@ -99,9 +100,21 @@ class ProfileService(QObject):
         return self._timer.isActive()
 
     def start(self) -> None:
-        """Show the kept profile, then update."""
+        """Show the kept profile, then update: at once, or when it is due.
+
+        A profile verified less than the refresh interval ago is not updated
+        again at start: a restart costs the web server nothing.
+        """
+        self._starting = True
         self._read()
-        self.update_now()
+
+    def _update_when_due(self) -> None:
+        self._starting = False
+        age_ms = 0.0 if self._kept is None else (self._clock() - self._kept.verified_at) * 1000
+        if self._kept is not None and 0 <= age_ms < self._refresh_ms:
+            self._timer.start(round(self._refresh_ms - age_ms))
+        else:
+            self.update_now()
 
     def stop(self) -> None:
         """No more updates; one on its way is stopped (the app is quitting)."""
@@ -149,15 +162,17 @@ class ProfileService(QObject):
         return kept, profile
 
     def _loaded(self, loaded: tuple[KeptProfile, Profile] | None) -> None:
-        if loaded is None:
-            return
-        self._kept, self._profile = loaded
-        logger.info("profile version %d shown", self._profile.version)
-        self.changed.emit()
+        if loaded is not None:
+            self._kept, self._profile = loaded
+            logger.info("profile version %d shown", self._profile.version)
+            self.changed.emit()
+        if self._starting:
+            self._update_when_due()
 
     def _updated(self, outcome: UpdateOutcome) -> None:
         self._updating = False
-        self._timer.start()
+        self._starting = False
+        self._timer.start(self._refresh_ms)
         self._last = outcome
         if outcome.refusal:
             logger.warning(
@@ -171,9 +186,12 @@ class ProfileService(QObject):
 
     def _unread(self, error: Exception) -> None:
         logger.warning("the kept profile could not be read: %s", as_client_error(error).detail)
+        if self._starting:
+            self._update_when_due()
 
     def _failed(self, error: Exception) -> None:
         self._updating = False
-        self._timer.start()
+        self._starting = False
+        self._timer.start(self._refresh_ms)
         problem: ClientError = as_client_error(error)
         logger.warning("the profile could not be updated: %s", problem.detail)

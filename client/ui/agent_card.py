@@ -11,7 +11,7 @@ opens it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, tzinfo
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -94,7 +94,7 @@ def availability_text(seen: Availability, now: datetime, zone: tzinfo | None = N
         text = fill(_tr(QT_TRANSLATE_NOOP("AgentCard", "Available until %1")), _clock(until))
     elif seen.available:
         text = _tr(QT_TRANSLATE_NOOP("AgentCard", "Available"))
-    elif seen.back is not None and seen.back - now < timedelta(days=60):
+    elif seen.back is not None:  # found within the look-ahead, else not known
         text = fill(_tr(QT_TRANSLATE_NOOP("AgentCard", "Back %1")), _when(seen.back, now, zone))
     else:
         text = _tr(QT_TRANSLATE_NOOP("AgentCard", "Away"))

@@ -35,7 +35,7 @@ def _helper(site: Site, tmp_path: Path, **settings: object) -> ProfileHelper:
         "url": site.url,
         "root_file": root_file,
         "cache_dir": tmp_path / "user-cache",
-        "total_timeout": 10.0,
+        "http": {"total_timeout": 10.0},
     }
     return ProfileHelper(ProfileSettings(**(values | settings)))  # type: ignore[arg-type]
 

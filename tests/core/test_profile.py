@@ -155,6 +155,7 @@ def _with(change: dict[str, Any], where: str = "") -> dict[str, Any]:
         (_with({"absent": [{"from": "2026-12-24", "to": "2026-12-01"}]}, "agents.0"), "ends"),
         (_with({"agent": "piet"}, "departments.0"), "(finance).agent: no agent 'piet'"),
         (_with({"backup": "piet"}, "departments.0"), "(finance).backup: no agent 'piet'"),
+        (_with({"agent": ["joost"]}, "departments.0"), "(finance).agent: no agent ''"),
         (_with({"id": "hr"}, "departments.0"), "the id 'hr' is used twice"),
         (_with({"id": ""}, "departments.0"), "departments[0]: no id"),
         (_with({"id": 5}, "articles.0"), "articles[0]: no id"),

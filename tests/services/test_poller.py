@@ -80,6 +80,16 @@ def _next(poller: TicketPoller) -> float:
     return poller.next_delay_s
 
 
+def _waits(poller: TicketPoller, clock: FakeClock, polls: int, apart_s: float = 10) -> list[float]:
+    """The wait planned after each of ``polls`` polls ``apart_s`` seconds apart."""
+    waits = []
+    for _ in range(polls):
+        clock.advance(apart_s)
+        poller.poll_now(force=True)
+        waits.append(_next(poller))
+    return waits
+
+
 def _timer(poller: TicketPoller) -> QTimer:
     """The poller's single-shot timer (a child QObject), to make it fire without waiting."""
     timer = poller.findChild(QTimer)
@@ -194,17 +204,9 @@ def test_fast_polls_are_spread_both_ways_and_slow_polls_kept_exactly(
     fake_desk.add_ticket("Headset crackles")  # open: the slow interval
     poller = _poller(sync_runner, clock, random.Random(7), jitter=0.1)
     poller.start(fake_desk)
-    slow = []
-    for _ in range(200):
-        clock.advance(10)
-        poller.poll_now(force=True)
-        slow.append(_next(poller))
+    slow = _waits(poller, clock, 200)
     poller.set_fast(True)
-    fast = []
-    for _ in range(1000):
-        clock.advance(10)
-        poller.poll_now(force=True)
-        fast.append(_next(poller))
+    fast = _waits(poller, clock, 1000)
     # An idle client polls exactly at the slow interval: never sooner (the
     # desk's budget), never later (how long news may wait).
     assert set(slow) == {300.0}
@@ -421,11 +423,7 @@ def test_a_change_makes_polling_fast_for_a_while_then_slow_again(
     with qtbot.waitSignal(poller.tickets_changed):
         poller.poll_now(force=True)
     assert _next(poller) == 20  # an agent is at it: answers may follow soon
-    delays = []
-    for _ in range(29):  # 580 s of quiet polls after the change
-        clock.advance(20)
-        poller.poll_now(force=True)
-        delays.append(_next(poller))
+    delays = _waits(poller, clock, 29, apart_s=20)  # 580 s of quiet polls after the change
     assert set(delays) == {20}
     clock.advance(20)  # 600 s after the change
     poller.poll_now(force=True)
@@ -767,11 +765,7 @@ def test_rare_polls_keep_exactly_half_an_hour(
 ) -> None:
     poller = _poller(sync_runner, clock, random.Random(11), jitter=0.1)
     poller.start(fake_desk)
-    delays = []
-    for _ in range(100):
-        clock.advance(10)
-        poller.poll_now(force=True)
-        delays.append(_next(poller))
+    delays = _waits(poller, clock, 100)
     # Never sooner than half an hour (at most 2 requests in any hour), never
     # later (a ticket opened for this user is heard of within it).
     assert set(delays) == {1800.0}

@@ -169,3 +169,15 @@ def test_an_update_is_not_started_twice(qtbot: QtBot, source: Source) -> None:
     assert source.updates == 1
     service.stop()
     assert source.cancelled == 1 and not service.refresh_pending
+
+
+def test_a_profile_verified_a_moment_ago_is_not_updated_again_at_start(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_document(1), now[0] - 3600.0)  # an hour ago: a restart
+    service = _service(source, now, refresh_s=6 * 3600.0)
+    service.start()
+    assert source.updates == 0, "a restart costs the web server nothing"
+    assert service.view is not None and service.refresh_pending
+    assert service._timer.remainingTime() <= 5 * 3600 * 1000  # the rest of the interval
