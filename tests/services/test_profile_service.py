@@ -180,4 +180,5 @@ def test_a_profile_verified_a_moment_ago_is_not_updated_again_at_start(
     service.start()
     assert source.updates == 0, "a restart costs the web server nothing"
     assert service.view is not None and service.refresh_pending
-    assert service._timer.remainingTime() <= 5 * 3600 * 1000  # the rest of the interval
+    # The rest of the interval (5 h), not a whole one (6 h); Qt's coarse timers may add a little.
+    assert service._timer.remainingTime() < 5.5 * 3600 * 1000
