@@ -5,18 +5,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDateTime,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
+from PySide6.QtCore import QDateTime, QLocale, QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QFont,
+    QShowEvent,
+    QStandardItem,
+    QStandardItemModel,
 )
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -39,11 +38,15 @@ from client.ui import resources, texts
 from client.ui.outbox_panel import OutboxPanel
 from client.ui.tracker import TicketTracker
 
-_Index = QModelIndex | QPersistentModelIndex
 
+class TicketTableModel(QStandardItemModel):
+    """The user's tickets as table rows.
 
-class TicketTableModel(QAbstractTableModel):
-    """The user's tickets as table rows."""
+    Every cell is worked out once, when the tickets arrive, and then held by
+    Qt: the view asks each cell for eight roles on every layout and paint, and
+    a model answering from Python took the GUI thread 20-70 ms each time the
+    window's layout moved (a report queued or sent; docs/performance.md).
+    """
 
     class Column(enum.IntEnum):
         """The columns, in order."""
@@ -64,67 +67,63 @@ class TicketTableModel(QAbstractTableModel):
         parent: QWidget | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(self.Column), parent)
         self._now = now
-        self._tickets: list[TicketSummary] = []
-        self._headers = {
-            self.Column.TICKET: self.tr("Ticket"),
-            self.Column.SUBJECT: self.tr("Subject"),
-            self.Column.STAGE: self.tr("Stage"),
-            self.Column.AGENT: self.tr("Handled by"),
-            self.Column.UPDATED: self.tr("Last change"),
-        }
+        self.setHorizontalHeaderLabels(
+            [
+                self.tr("Ticket"),
+                self.tr("Subject"),
+                self.tr("Stage"),
+                self.tr("Handled by"),
+                self.tr("Last change"),
+            ]
+        )
 
     def set_tickets(self, tickets: list[TicketSummary]) -> None:
-        """Replace the rows."""
+        """Replace the rows ("Last change" is worded as of now: each poll words it again)."""
+        now = self._now()
+        rows = [self._row(ticket, now) for ticket in tickets]
         self.beginResetModel()
-        self._tickets = list(tickets)
-        self.endResetModel()
+        self.blockSignals(True)  # one reset for the view, not a signal per row
+        try:
+            self.setRowCount(0)
+            for row in rows:
+                self.appendRow(row)
+        finally:
+            self.blockSignals(False)
+            self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802, D102
-        return 0 if parent.isValid() else len(self._tickets)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802, D102
-        return 0 if parent.isValid() else len(self.Column)
-
-    def headerData(  # noqa: N802, D102
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers.get(self.Column(section))
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
-        if not index.isValid():
-            return None
-        ticket = self._tickets[index.row()]
-        if role == self.Role.SUMMARY:
-            return ticket
-        column = self.Column(index.column())
-        if column is self.Column.STAGE and role == Qt.ItemDataRole.ForegroundRole:
-            return _STAGE_COLOURS.get(ticket.stage)
-        if column is self.Column.STAGE and role == Qt.ItemDataRole.FontRole:
-            if ticket.stage is Stage.WAITING_ON_YOU:  # the one stage that needs the user
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        if column is self.Column.TICKET:
-            return str(ticket.ref)
-        if column is self.Column.SUBJECT:
-            # Untrusted text from the desk: shown as plain text by the view,
-            # and a megabyte-long title is cut for the table.
-            return ticket.title[:300]
-        if column is self.Column.STAGE:
-            return texts.stage_label(ticket.stage)
-        if column is self.Column.AGENT:
-            return ticket.agent.name if ticket.agent else self.tr("Not assigned yet")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            local = QDateTime.fromSecsSinceEpoch(int(ticket.updated.timestamp()))
-            return QLocale().toString(local, QLocale.FormatType.LongFormat)
-        return texts.moment(ticket.updated, self._now())
+    def _row(self, ticket: TicketSummary, now: datetime) -> list[QStandardItem]:
+        # Untrusted text from the desk: shown as plain text by the view,
+        # and a megabyte-long title is cut for the table.
+        title = ticket.title[:300]
+        local = QDateTime.fromSecsSinceEpoch(int(ticket.updated.timestamp()))
+        cells = (
+            (str(ticket.ref), str(ticket.ref)),
+            (title, title),
+            (texts.stage_label(ticket.stage), texts.stage_label(ticket.stage)),
+            ((ticket.agent.name if ticket.agent else self.tr("Not assigned yet")),) * 2,
+            (
+                texts.moment(ticket.updated, now),
+                QLocale().toString(local, QLocale.FormatType.LongFormat),
+            ),
+        )
+        row = []
+        for text, tip in cells:
+            item = QStandardItem(text)
+            item.setToolTip(tip)
+            item.setEditable(False)
+            item.setData(ticket, self.Role.SUMMARY)
+            row.append(item)
+        stage = row[self.Column.STAGE]
+        colour = _STAGE_COLOURS.get(ticket.stage)
+        if colour is not None:
+            stage.setForeground(QBrush(colour))
+        if ticket.stage is Stage.WAITING_ON_YOU:  # the one stage that needs the user
+            font = QFont()
+            font.setBold(True)
+            stage.setFont(font)
+        return row
 
 
 _STAGE_COLOURS = {
@@ -184,10 +183,13 @@ class TicketsWindowView(QVBoxLayout):
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         horizontal = self.table.horizontalHeader()
-        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to the contents when the tickets change, not on every resize:
+        # ResizeToContents measures every cell again each time the layout moves.
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setSectionResizeMode(
             TicketTableModel.Column.SUBJECT, QHeaderView.ResizeMode.Stretch
         )
+        model.modelReset.connect(self.table.resizeColumnsToContents)
         self.empty = QLabel()
         self.empty.setObjectName("empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
