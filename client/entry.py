@@ -26,7 +26,7 @@ def skip_pyside_source_scan() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``helpdesk-tray``: the keyring or evidence helper when asked, else the client."""
+    """``helpdesk-tray``: a helper or the admin commands when asked, else the client."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [KEYRING_HELPER_FLAG]:
         # The helper needs none of the GUI: answer and leave before Qt loads.
@@ -43,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.evidence_worker import serve as serve_evidence
 
         return serve_evidence(sys.stdin.buffer, sys.stdout.buffer, "".join(args[1:2]))
+    if args[:1] == ["admin"]:
+        # IT's publishing commands: plain Python, no Qt; the tray never imports them.
+        from client.admin import main as admin_main
+
+        return admin_main(args[1:])
     skip_pyside_source_scan()
     from client.cli import main as cli_main  # after the workaround, on purpose
 

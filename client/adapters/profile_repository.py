@@ -10,8 +10,12 @@ server is being updated). Built on python-tuf's metadata API; the keys are
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +116,17 @@ class ProfileRepository:
         and timestamp roles, in that order: a client reading at any moment
         sees the old publication or the new one, never a mix.
         """
+        version = self.publish_targets(files, targets_keys)
+        self.publish_snapshot(snapshot_keys, timestamp_keys)
+        return version
+
+    def publish_targets(self, files: Mapping[str, bytes], targets_keys: Sequence[Signer]) -> int:
+        """Sign ``files`` as the next targets version, not live yet; that version.
+
+        Clients see it once :meth:`publish_snapshot` names it: where the
+        snapshot and timestamp keys live on the web server only, its
+        scheduled job does that (``helpdesk-tray admin resign``).
+        """
         targets: Metadata[Targets] = self.role(Targets.type)
         targets.signed.targets = {}
         for path, data in sorted(files.items()):
@@ -124,7 +139,6 @@ class ProfileRepository:
         targets.signed.version += 1
         targets.signed.expires = self._expiry(Targets.type)
         self._sign_and_write(targets, targets_keys)
-        self.publish_snapshot(snapshot_keys, timestamp_keys)
         return targets.signed.version
 
     def publish_snapshot(
@@ -205,3 +219,28 @@ class ProfileRepository:
             self.metadata_dir / f"{metadata.signed.version}.{role}.json",
             metadata.to_bytes(_SERIALIZER),
         )
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """No access log (an admin's terminal, a test's output)."""
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (any free port) while the block runs; yields its base URL.
+
+    Serves files as they are, as any web server serves the repository:
+    ``admin verify`` checks a folder this way, and the demo and tests serve
+    their repositories with it. The server stops when the block ends.
+    """
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
