@@ -29,12 +29,14 @@ from PySide6.QtCore import (
     QCoreApplication,
     QLocale,
     QObject,
+    Qt,
     QThreadPool,
     QTimer,
+    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
@@ -47,7 +49,7 @@ from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.models import Attachment, Ticket, TicketRef
+from client.core.models import Agent, Attachment, Ticket, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
 from client.core.paths import Paths
 from client.core.ports import (
@@ -80,7 +82,10 @@ from client.ui.notifications import Notifications
 from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
+    from client.core.profile import Agent as ProfileAgent
+    from client.core.profile import Article, Department
     from client.services.profile import ProfileService
+    from client.ui.article_view import ArticleBrowser
     from client.ui.crash_dialog import CrashDialog
     from client.ui.report_dialog import EditReportDialog, ReportDialog
     from client.ui.sign_in_dialog import SignInDialog
@@ -362,6 +367,7 @@ class TrayApp(QObject):
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
         )
         self._tickets_window: TicketsWindow | None = None
+        self._articles_window: ArticleBrowser | None = None
         self._report_dialog: ReportDialog | None = None
         self._sign_in_dialog: SignInDialog | None = None
         self._edit_dialogs: set[EditReportDialog] = set()
@@ -400,11 +406,22 @@ class TrayApp(QObject):
         self.tray.menu_opened.connect(self.evidence.prepare)  # a report may follow
         self.profile = profile
         self._shown_agent = ""
+        self._save_settings = save_settings
+        self._my_department = settings.profile_my_department
         if profile is not None:
             profile.setParent(self)
             profile.changed.connect(self._forget_shown_agent)  # its photo may be new
             profile.changed.connect(self._show_agent)
             profile.changed.connect(self._settle.start)  # what reading it took, given back
+            # Read when first needed, kept from then: for the menu at once, so the card is in
+            # it when it opens (nothing moves once it is open).
+            self.tray.menu_opened.connect(self._on_tray_menu_opened_want_profile)
+            profile.changed.connect(self._update_destination)
+            profile.changed.connect(self._show_handler_face)  # the profile's photo, once read
+            self.tray.department_chosen.connect(self._on_tray_department_chosen)
+            self.tray.articles_requested.connect(self.open_articles_window)
+            self.account.person_known.connect(self._show_agent)
+            self.account.person_known.connect(self._update_destination)
             self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
             self.tray.contact_requested.connect(QDesktopServices.openUrl)
         crash.crashed.connect(self._on_crash_crashed)
@@ -427,6 +444,34 @@ class TrayApp(QObject):
     def _forget_shown_agent(self) -> None:
         self._shown_agent = ""
 
+    def _department(self) -> tuple[Department | None, str]:
+        """The employee's department in the profile, and how it was recognised.
+
+        The IT policy's value, the desk's record of the user, the employee's own
+        choice, in that order; with a single department, that one (``"only"``).
+        """
+        from client.core.profile import detect_department  # only with a profile
+
+        view = self.profile.view if self.profile is not None else None
+        if view is None:
+            return None, ""
+        person = self.account.person
+        department, source = detect_department(
+            view.profile,
+            policy_value=self._settings.profile_department,
+            desk_value=(person.department or "") if person is not None else "",
+            chosen=self._my_department,
+        )
+        if (
+            source != "policy"
+            and person is None
+            and any(d.desk_values for d in view.profile.departments)
+        ):
+            self.account.learn_person()  # once; person_known shows the card again
+        if department is None and len(view.profile.departments) == 1:
+            return view.profile.departments[0], "only"
+        return department, source
+
     @Slot()
     def _show_agent(self) -> None:
         """The employee's agent (of their department) on the tray menu, as of now.
@@ -436,28 +481,26 @@ class TrayApp(QObject):
         """
         if not self.tray.menu_seen:
             return
-        from client.core.profile import detect_department  # only with a profile
-
         view = self.profile.view if self.profile is not None else None
-        department = None
+        department, source = self._department()
+        self.tray.show_articles(bool(view and view.profile.articles))
         if view is not None:
-            department, _ = detect_department(
-                view.profile, policy_value=self._settings.profile_department
-            )
-            if department is None and len(view.profile.departments) == 1:
-                department = view.profile.departments[0]  # one department: it is theirs
+            choices = [(d.id, d.name.get(self._language())) for d in view.profile.departments]
+            # Chosen by the employee only where IT and the desk say nothing.
+            choosable = len(choices) > 1 and source in ("", "chosen")
+            self.tray.show_departments(choices, department.id if department else "", choosable)
         agent = view.profile.agents.get(department.agent) if view and department else None
         if view is None or department is None or agent is None:
             self.tray.show_agent(None)
             return
         from client.core.availability import availability_of
-        from client.ui.agent_card import AgentCardData, heading_text
+        from client.ui.agent_card import AgentCardData, heading_text, notice_text
 
         now = datetime.now().astimezone()  # the user's own zone: "back at 8:30" is local
         backup = view.profile.agents.get(department.backup)
-        language = self._settings.language or QLocale().name()[:2]
         seen = availability_of(agent, now, backup)
-        data = AgentCardData(agent, seen, now, language, view.stale, heading_text())
+        notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
+        data = AgentCardData(agent, seen, now, self._language(), heading_text(), notice)
         self.tray.show_agent(data)
         if agent.id != self._shown_agent and self.profile is not None:
             self._shown_agent = agent.id
@@ -465,6 +508,110 @@ class TrayApp(QObject):
                 self.profile.avatar(agent.id, self.tray.set_agent_photo)
             else:
                 self.tray.set_agent_photo(None)
+
+    @Slot(object)
+    def _on_tracker_handler_shown(self, _agent: Agent) -> None:
+        self._show_handler_face()
+
+    @Slot()
+    def _show_handler_face(self) -> None:
+        """The face of the agent handling the ticket in the tracker.
+
+        The profile's photo when the handler is one of its agents (matched by
+        e-mail, else by name), else the desk's photo of them, else initials.
+        With photos switched off by the policy, initials only.
+        """
+        window = self._tickets_window
+        agent = window.tracker.handler if window is not None else None
+        if window is None or agent is None or not self._settings.profile_photos:
+            return
+        from client.ui.faces import face_image
+        from client.ui.tracker import FACE_SIDE
+
+        tracker = window.tracker
+        side = 2 * FACE_SIDE  # sharp on a high-density screen
+
+        def show(image: QImage | None) -> None:
+            if tracker.handler == agent:  # not another ticket's by now
+                tracker.set_handler_photo(image)
+
+        known = self._profile_agent(agent)
+        if known is not None:
+            if known.photo and self.profile is not None:
+                self.profile.avatar(known.id, lambda png: show(face_image(png, side)))
+            return  # IT switched this agent's photo off: initials, not the desk's photo
+        desk = self.account.desk
+        if desk is None:
+            return
+        self._io.submit(
+            lambda: face_image(desk.agent_photo(agent), side),
+            owner=self,
+            on_success=show,
+            on_error=lambda error: logger.info("no photo of the handler: %s", error),
+        )
+
+    def _profile_agent(self, agent: Agent) -> ProfileAgent | None:
+        """The profile's entry for a desk's agent, if IT published one (asks for the profile)."""
+        if self.profile is None:
+            return None
+        self.profile.want()
+        view = self.profile.view
+        if view is None:
+            return None
+        email = (agent.email or "").casefold()
+        name = agent.name.casefold()
+        agents = view.profile.agents.values()
+        return next((a for a in agents if email and a.email.casefold() == email), None) or next(
+            (a for a in agents if a.name.casefold() == name), None
+        )
+
+    def _language(self) -> str:
+        return self._settings.language or QLocale().name()[:2]
+
+    @Slot()
+    def _on_tray_menu_opened_want_profile(self) -> None:
+        if self.profile is not None:
+            self.profile.want(at_once=True)
+
+    @Slot(str)
+    def _on_tray_department_chosen(self, department_id: str) -> None:
+        """The employee said which department they are in: remembered, and shown at once."""
+        self._my_department = department_id
+        values = {"profile.my_department": department_id}
+        self._io.submit(
+            lambda: self._save_settings(values),
+            owner=self,
+            on_success=lambda _none: None,
+            on_error=lambda error: logger.warning("department choice not saved: %s", error),
+        )
+        self._show_agent()
+        self._update_destination()
+
+    @Slot()
+    def _update_destination(self) -> None:
+        """Tell the report dialog where its report goes: the department's queue, or IT's."""
+        dialog = self._report_dialog
+        if dialog is None or dialog.sending:
+            return  # a report being saved keeps the queue it was given
+        from client.ui.report_dialog import destination_text
+
+        department, _ = self._department()
+        view = self.profile.view if self.profile is not None else None
+        if department is None or view is None:
+            dialog.set_destination(self._settings.desk_queue, "")
+            return
+        agent = view.profile.agents.get(department.agent)
+        away, backup = False, ""
+        if agent is not None:
+            from client.core.availability import availability_of
+
+            now = datetime.now().astimezone()
+            seen = availability_of(agent, now, view.profile.agents.get(department.backup))
+            away, backup = not seen.available, seen.backup.name if seen.backup else ""
+        where = destination_text(
+            department.name.get(self._language()), agent.name if agent else "", backup, away
+        )
+        dialog.set_destination(department.queue or self._settings.desk_queue, where)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -494,12 +641,46 @@ class TrayApp(QObject):
             window.retry_reports_requested.connect(self.outbox.retry_now)
             window.action_requested.connect(self._on_tickets_window_action_requested)
             window.ticket_opened.connect(self._on_tickets_window_ticket_opened)
+            window.tracker.handler_shown.connect(self._on_tracker_handler_shown)
             window.show_reports(self.outbox.items)
             window.show_tickets(self.poller.tickets, self.poller.loaded)
             window.show_status(self.presenter.status)
             self._tickets_window = window
         _bring_forward(self._tickets_window)
         self.notifier.seen()
+
+    def open_articles_window(self) -> None:
+        """Show (or raise) the help articles IT published with the profile."""
+        view = self.profile.view if self.profile is not None else None
+        if view is None or self.profile is None:
+            return
+        if self._articles_window is None:
+            from client.ui.article_view import ArticleBrowser  # deferred, see module doc
+
+            window = ArticleBrowser(self._read_article, language=self._language())
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.link_requested.connect(self._on_articles_window_link_requested)
+            window.destroyed.connect(self._on_articles_window_destroyed)
+            self._articles_window = window
+        self._articles_window.set_articles(view.profile.articles)
+        _bring_forward(self._articles_window)
+
+    def _read_article(self, article: Article, then: Callable[[bytes | None], None]) -> None:
+        # Owned by the window: a body read after it closed is dropped with it.
+        if self.profile is not None:
+            self.profile.article_body(article.body, then, self._articles_window or self)
+
+    @Slot(QUrl)
+    def _on_articles_window_link_requested(self, url: QUrl) -> None:
+        from client.ui.article_view import is_safe_link
+
+        if is_safe_link(url):  # the widget checked; the one place that opens the browser
+            QDesktopServices.openUrl(url)
+
+    @Slot()
+    def _on_articles_window_destroyed(self) -> None:
+        self._articles_window = None
+        self._settle.start()  # what the window held, given back
 
     def open_report_dialog(self) -> None:
         """Show the report dialog; on a first start, sign in first.
@@ -532,6 +713,10 @@ class TrayApp(QObject):
             dialog.report_sent.connect(self._on_report_dialog_report_sent)
             dialog.finished.connect(self._on_report_dialog_finished)
             self._report_dialog = dialog
+            dialog.set_destination(self._settings.desk_queue, "")
+            if self.profile is not None:
+                self.profile.want()  # the department's queue, once read
+                self._update_destination()
         elif self._report_dialog.has_draft and not self._report_dialog.isVisible():
             self._report_dialog.show_draft()
         _bring_forward(self._report_dialog)

@@ -2,16 +2,22 @@
 
 Starts (or reuses) the demo desk in ``demo/.data``, prints where the agent
 console is and how to log in, then runs the tray as Anna Jansen (Finance).
-When the tray quits, the desk is stopped again. On a computer without a
-display the desk keeps running and the message says how to see the tray on
-a virtual display instead.
+The organisation's signed profile (its departments' agents and articles,
+``demo/profile_site.py``) is built, signed and served on 127.0.0.1 too, and
+a demo IT policy names it. When the tray quits, the desk is stopped again.
+On a computer without a display the desk keeps running and the message says
+how to see the tray on a virtual display instead.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.deskctl import (
@@ -24,6 +30,12 @@ from demo.deskctl import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The demo IT policy: the signed profile, and Anna's department as IT would set it.
+POLICY = """\
+[profile]
+url = "{url}"
+department = "FIN"
+"""
 EMPLOYEE, EMPLOYEE_PASSWORD = "anna", "demo-employee"
 
 BANNER = """
@@ -88,11 +100,35 @@ def main() -> int:
     sys.stdout.write("\n  Starting the tray… (quit it from its menu to end the demo)\n")
     sys.stdout.flush()
     try:
-        return subprocess.call([sys.executable, "-m", "client"], cwd=ROOT, env=env)
+        with demo_profile(DEFAULT_DATA_DIR) as policy:
+            env["HELPDESK_TRAY_POLICY"] = str(policy)
+            return subprocess.call([sys.executable, "-m", "client"], cwd=ROOT, env=env)
     except KeyboardInterrupt:
         return 130
     finally:
         desk.stop(quiet=True)
+
+
+@contextmanager
+def demo_profile(data_dir: Path) -> Iterator[Path]:
+    """Sign and serve the demo profile afresh; yields the demo IT policy that names it.
+
+    The trusted root goes beside the policy (``profile-root.json``), as IT
+    installs it. Each demo signs with new keys, so the tray's kept copy from an
+    earlier demo is removed with the old repository.
+    """
+    from demo.profile_site import publish_demo_profile, serve_profile  # signing: only here
+
+    site, policy_dir = data_dir / "profile-site", data_dir / "policy"
+    for old in (site, policy_dir, data_dir / "tray-home" / "cache" / "profile"):
+        shutil.rmtree(old, ignore_errors=True)
+    repository = publish_demo_profile(site, datetime.now(UTC))
+    policy_dir.mkdir(parents=True)
+    (policy_dir / "profile-root.json").write_bytes(repository.root)
+    with serve_profile(site) as url:
+        policy = policy_dir / "policy.toml"
+        policy.write_text(POLICY.format(url=url), encoding="utf-8")
+        yield policy
 
 
 if __name__ == "__main__":

@@ -8,15 +8,10 @@ around ``now`` so one agent is at work and another is not, whenever it runs.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,10 +19,20 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 from securesystemslib.signer import CryptoSigner, Signer
 
-from client.adapters.profile_repository import ROLES, ProfileRepository
+from client.adapters.profile_repository import ROLES, ProfileRepository, serve_folder
 from client.adapters.profile_update import PROFILE_TARGET
 
 ZONE = ZoneInfo("Europe/Amsterdam")
+ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+#: The demo's knowledge articles: file in demo/articles/, title, keywords.
+ARTICLES = (
+    ("vpn.nl.md", "VPN werkt niet thuis", ("vpn", "thuiswerken", "verbinding")),
+    ("vpn.en.md", "The VPN does not connect at home", ("vpn", "home", "connection")),
+    ("printer.en.md", "The printer says it is offline", ("printer", "offline", "print")),
+    ("printer.nl.md", "De printer staat offline", ("printer", "offline", "afdrukken")),
+    ("password.nl.md", "Wachtwoord vergeten of verlopen", ("wachtwoord", "inloggen")),
+    ("teams-audio.en.md", "No sound in a Teams call", ("teams", "audio", "headset", "sound")),
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -46,6 +51,17 @@ def drawn_face(
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def _article(name: str, title: str, keywords: tuple[str, ...]) -> dict[str, Any]:
+    article_id, language, _ = name.split(".")
+    return {
+        "id": f"{article_id}-{language}",
+        "title": title,
+        "language": language,
+        "keywords": list(keywords),
+        "body": f"articles/{name}",
+    }
 
 
 def _week(span: str) -> dict[str, str]:
@@ -70,13 +86,15 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
             "name": {"en": "Example Council IT", "nl": "Gemeente Voorbeeld ICT"},
             "accent": "#0b6e4f",
         },
+        # The demo desk's three departments (demo/tray_api seed_demo), their agents with
+        # the desk's e-mail addresses (so the tracker knows them), queues by their slugs.
         "agents": [
             {
                 "id": "joost",
                 "name": "Joost Bakker",
                 "role": {"en": "Service desk, Finance", "nl": "Servicedesk, Financiën"},
                 "photo": "agents/joost.png",
-                "email": "joost.bakker@example.org",
+                "email": "joost@example.org",
                 "phone": "+31 20 555 0101",
                 "chat": "https://chat.example.org/joost",
                 "hours": {"time_zone": "Europe/Amsterdam", "week": _week(at_work)},
@@ -85,16 +103,16 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
                 "id": "sanne",
                 "name": "Sanne de Vries",
                 "role": {"en": "Service desk, HR", "nl": "Servicedesk, HR"},
-                "email": "sanne.devries@example.org",
+                "email": "sanne@example.org",
                 "phone": "+31 20 555 0102",
                 "hours": {"time_zone": "Europe/Amsterdam", "week": _week(gone_home)},
             },
             {
-                "id": "kim",
-                "name": "Kim Jansen",
-                "role": {"en": "Service desk, Facilities", "nl": "Servicedesk, Facilitair"},
-                "photo": "agents/kim.png",
-                "email": "kim.jansen@example.org",
+                "id": "priya",
+                "name": "Priya Ramdin",
+                "role": {"en": "Service desk, Sales", "nl": "Servicedesk, Verkoop"},
+                "photo": "agents/priya.png",
+                "email": "priya@example.org",
                 "hours": {"time_zone": "Europe/Amsterdam", "week": _week(gone_home)},
             },
         ],
@@ -102,50 +120,34 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
             {
                 "id": "finance",
                 "name": {"en": "Finance", "nl": "Financiën"},
-                "queue": "Finance",
+                "queue": "finance",
                 "agent": "joost",
-                "backup": "kim",
-                "match": {"policy": ["FIN"]},
+                "backup": "priya",
+                "match": {"policy": ["FIN"], "desk": ["Finance"]},
             },
             {
                 "id": "hr",
                 "name": "HR",
-                "queue": "HR",
+                "queue": "hr",
                 "agent": "sanne",
                 "backup": "joost",
-                "match": {"policy": ["HR"]},
+                "match": {"policy": ["HR"], "desk": ["HR"]},
             },
             {
-                "id": "facilities",
-                "name": {"en": "Facilities", "nl": "Facilitair"},
-                "queue": "Facilities",
-                "agent": "kim",
+                "id": "sales",
+                "name": {"en": "Sales", "nl": "Verkoop"},
+                "queue": "sales",
+                "agent": "priya",
                 "backup": "joost",
-                "match": {"policy": ["FAC"]},
+                "match": {"policy": ["SAL"], "desk": ["Sales"]},
             },
         ],  # fmt: skip
-        "articles": [
-            {
-                "id": "vpn",
-                "title": "VPN opnieuw instellen",
-                "language": "nl",
-                "keywords": ["vpn", "thuiswerken"],
-                "body": "articles/vpn.nl.md",
-            },
-            {
-                "id": "printer",
-                "title": "The printer says it is offline",
-                "language": "en",
-                "keywords": ["printer", "offline"],
-                "body": "articles/printer.en.md",
-            },
-        ],  # fmt: skip
+        "articles": [_article(*entry) for entry in ARTICLES],
     }
     files = {
         "agents/joost.png": drawn_face((241, 200, 170), (90, 60, 40), (40, 90, 160)),
-        "agents/kim.png": drawn_face((200, 150, 115), (30, 30, 30), (160, 60, 90)),
-        "articles/vpn.nl.md": b"# VPN opnieuw instellen\n\nStart de VPN-app opnieuw.\n",
-        "articles/printer.en.md": b"# The printer says it is offline\n\nTurn it off and on.\n",
+        "agents/priya.png": drawn_face((176, 128, 96), (30, 30, 30), (160, 60, 90)),
+        **{f"articles/{name}": (ARTICLES_DIR / name).read_bytes() for name, *_ in ARTICLES},
     }
     return document, files
 
@@ -180,20 +182,6 @@ def publish_demo_profile(folder: Path, now: datetime) -> DemoRepository:
     return demo
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        """No access log."""
-
-
-@contextmanager
-def serve_profile(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (any free port); yields the profile's URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+#: Serve the demo repository on 127.0.0.1 (any free port), yielding its URL: the shared
+#: ``serve_folder``, under the name the demo's callers (bench, tools, tests) use.
+serve_profile = serve_folder

@@ -122,6 +122,8 @@ class FakeDesk:
     #: The attachments each created ticket got.
     attachments: dict[TicketRef, tuple[Attachment, ...]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    #: Agents' photos the desk keeps, by name.
+    photos: dict[str, bytes] = field(default_factory=dict)
     now: datetime = T0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     _keys: dict[str, TicketRef] = field(default_factory=dict)
@@ -214,7 +216,7 @@ class FakeDesk:
 
     def agent_photo(self, agent: Agent) -> bytes | None:
         self._call("agent_photo", agent)
-        return None
+        return self.photos.get(agent.name)
 
 
 class FakeConnector:

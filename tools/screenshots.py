@@ -312,7 +312,7 @@ def shoot_agent_cards(shooter: Shooter) -> None:
         ("agent-card", "FIN", "en"),  # at work, with a (drawn) photo
         ("agent-card-away", "HR", "en"),  # away, initials, the backup at work
         ("agent-card-nl", "FIN", "nl"),
-        ("agent-card-away-nl", "FAC", "nl"),  # away, with a photo
+        ("agent-card-away-nl", "SAL", "nl"),  # away, with a photo
     ]
     with serve_profile(site) as url:
         for name, department, language in shots:
@@ -322,7 +322,7 @@ def shoot_agent_cards(shooter: Shooter) -> None:
             )
             with shooter.app(name, HELPDESK_TRAY_UI_LANGUAGE=language, **anna) as app:
                 icon = app.probe("tray_visible").rect()
-                app.expect("profile version 1 shown")
+                app.expect("profile version 1 kept")  # verified; read when the menu opens
                 menu = shooter.open_menu(app, icon)
                 x, y, w, h = menu.rect()
                 shooter.grab(name, (x, y, w, h))

@@ -16,7 +16,7 @@ from client import PROFILE_HELPER_FLAG
 from client.adapters.helper_process import HelperProblem, OneShotHelper, helper_command
 from client.adapters.profile_store import ProfileCopy, ProfileStore
 from client.core.errors import ClientError
-from client.core.profile import UpdateOutcome
+from client.core.models import UpdateOutcome
 
 #: How long one update may take, everything included (the HTTP limits apply inside).
 DEFAULT_TIMEOUT_S = 300.0

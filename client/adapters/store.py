@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     state TEXT NOT NULL,
     subject TEXT NOT NULL,
     description TEXT NOT NULL,
-    category TEXT,
+    category TEXT,  -- the desk queue the report goes to (Report.queue)
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL,
     check_first INTEGER NOT NULL DEFAULT 0,
@@ -366,7 +366,7 @@ class SqliteOutbox:
                         OutboxState.QUEUED.value,
                         report.subject,
                         report.description,
-                        report.category,
+                        report.queue,  # the column kept its first name
                         now,
                     ),
                 ).lastrowid
@@ -434,7 +434,7 @@ class SqliteOutbox:
             subject=item.subject,
             description=item.description,
             key=item.key,
-            category=item.category,
+            queue=item.queue,
             attachments=tuple(
                 Attachment(name, kind, bytes(data or b"")) for name, kind, data in rows
             ),
@@ -575,7 +575,7 @@ class SqliteOutbox:
         )
         if not rows:
             raise StoreError(f"no outbox item {item_id}", code="missing")
-        (key, created, state, subject, description, category, attempts, due, check,
+        (key, created, state, subject, description, queue, attempts, due, check,
          code, reason, ticket_id, ticket_display, refused, waits_for, since,
          desk_words) = rows[0]  # fmt: skip
         files = self._query(
@@ -591,7 +591,7 @@ class SqliteOutbox:
             state=OutboxState(state),
             created_at=created,
             attachments=tuple(AttachmentInfo(name, size, kind) for name, size, kind in files),
-            category=category,
+            queue=queue,
             attempts=attempts,
             next_attempt_at=due,
             check_first=bool(check),

@@ -166,7 +166,8 @@ class Report:
     subject: str
     description: str
     key: str = field(default_factory=new_report_key)
-    category: str | None = None
+    #: The desk queue it goes to, fixed when it is saved (``None``: the desk's default).
+    queue: str | None = None
     attachments: tuple[Attachment, ...] = ()
 
     @property
@@ -193,3 +194,14 @@ class Picture:
     width: int
     height: int
     rgba: bytes
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """What one update of the signed profile did: ``refusal`` ("": accepted), detail, role."""
+
+    refusal: str = ""
+    detail: str = ""
+    role: str = ""
+    #: Files the profile names that were left out (too large, not signed).
+    missing: tuple[str, ...] = ()

@@ -115,7 +115,8 @@ class OutboxItem:
     state: OutboxState
     created_at: float
     attachments: tuple[AttachmentInfo, ...] = ()
-    category: str | None = None
+    #: The desk queue it goes to, fixed when it was saved (``None``: the desk's default).
+    queue: str | None = None
     attempts: int = 0
     next_attempt_at: float | None = None
     #: An earlier attempt may have created the ticket: ask the desk before creating.

@@ -23,8 +23,8 @@ from client.core.models import (
 from client.core.notify_events import BusEvent
 
 if TYPE_CHECKING:
+    from client.core.models import UpdateOutcome
     from client.core.outbox import OutboxItem, OutboxState, StoreRecovery
-    from client.core.profile import UpdateOutcome
 
 
 class DeskPort(Protocol):
@@ -206,6 +206,10 @@ class KeptProfile(Protocol):
 
     def avatar(self, agent_id: str) -> bytes | None:
         """The agent's photo, prepared as a small square PNG, or ``None`` (initials)."""
+        ...
+
+    def read(self, path: str) -> bytes | None:
+        """A file of the profile (an article's body) as verified, or ``None`` (not kept)."""
         ...
 
 

@@ -36,17 +36,6 @@ _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
 
 
-@dataclass(frozen=True)
-class UpdateOutcome:
-    """What one profile update did: ``refusal`` (``""``: accepted), its detail and role."""
-
-    refusal: str = ""
-    detail: str = ""
-    role: str = ""
-    #: Files the profile names that were left out (too large, not signed).
-    missing: tuple[str, ...] = ()
-
-
 class ProfileError(ValueError):
     """The document is not a profile this build can read at all (not a skipped part)."""
 
@@ -112,7 +101,7 @@ class Department:
     backup: str = ""
     #: Values of the IT policy's ``profile.department`` that mean this department.
     policy_values: tuple[str, ...] = ()
-    #: Values of the desk's user field (``Profile.desk_field``) that mean this department.
+    #: What the desk says the user's department is (its record of them), meaning this one.
     desk_values: tuple[str, ...] = ()
 
 
@@ -135,8 +124,6 @@ class Profile:
     organisation: Text
     accent: str = ""
     logo: str | None = None
-    #: The field of the desk's user record that names a user's department ("" if none).
-    desk_field: str = ""
     departments: tuple[Department, ...] = ()
     agents: Mapping[str, Agent] = field(default_factory=dict)
     articles: tuple[Article, ...] = ()
@@ -169,10 +156,6 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
         problems.append("organisation.accent: not a colour like #0057b8")
         accent = ""
     logo = _target(organisation.get("logo"), "organisation.logo", problems)
-    desk_field = organisation.get("desk_field", "")
-    if not isinstance(desk_field, str) or len(desk_field) > 64:
-        problems.append("organisation.desk_field: not a field name")
-        desk_field = ""
     agents: dict[str, Agent] = {}
     for index, raw in _items(document.get("agents"), "agents", problems):
         agent = _agent(raw, f"agents[{index}]", problems, photos)
@@ -197,7 +180,6 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
         organisation=name,
         accent=accent,
         logo=logo,
-        desk_field=desk_field,
         departments=tuple(departments),
         agents=agents,
         articles=tuple(articles),
@@ -445,7 +427,8 @@ def detect_department(
     """The user's department and how it was recognised: ``"policy"``, ``"desk"``, ``"chosen"``.
 
     In that order: what IT set for this computer or user, a field of the
-    desk's user record (``Profile.desk_field``), the employee's own choice
+    desk's record of the user (django-helpdesk: their department; Request Tracker: their
+    Organization), the employee's own choice
     (remembered by id). ``(None, "")`` when none of them names one.
     """
     folded = policy_value.strip().casefold()

@@ -28,12 +28,13 @@ def build_report(
     attachments: Sequence[Attachment] = (),
     *,
     summary: str = "",
-    category: str | None = None,
+    queue: str | None = None,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
 ) -> Report:
     """Check what the user entered and turn it into a :class:`Report`.
 
-    ``summary`` (the diagnostics' first lines) goes at the top of the text.
+    ``summary`` (the diagnostics' first lines) goes at the top of the text; ``queue`` is
+    the desk queue it goes to (``None`` or ``""``: the desk's default).
 
     Raises:
         ValidationError: ``subject_missing`` or ``subject_too_long`` (field
@@ -52,6 +53,6 @@ def build_report(
     return Report(
         subject=subject,
         description=ticket_text(description, summary),
-        category=category,
+        queue=queue or None,
         attachments=tuple(attachments),
     )

@@ -68,6 +68,7 @@ class Settings:
     profile_max_age_days: int = 7
     #: The user's department as IT knows it (matched against the profile's departments).
     profile_department: str = ""
+    profile_my_department: str = ""
     #: Whether agents' photos are shown (off: initials, for the whole organisation).
     profile_photos: bool = True
 
@@ -203,6 +204,10 @@ KEYS: Mapping[str, _Key] = {
         "profile_department", lambda v: isinstance(v, str) and len(v) <= 100
     ),
     "profile.photos": _Key("profile_photos", _is_bool),
+    # The employee's own choice of department (an id of the profile), kept in their file.
+    "profile.my_department": _Key(
+        "profile_my_department", lambda v: isinstance(v, str) and len(v) <= 64
+    ),
 }
 
 

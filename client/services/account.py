@@ -48,6 +48,7 @@ class Account(QObject):
         credential_not_saved(error): signed in, but the keyring refused the
             credential; the user will have to sign in again next time.
         state_changed(AccountState): the state changed (also to signing in).
+        person_known(Person): the desk said who the user is (:meth:`learn_person`).
     """
 
     signed_in = Signal(object)
@@ -55,6 +56,7 @@ class Account(QObject):
     state_changed = Signal(object)
     sign_in_failed = Signal(object)
     credential_not_saved = Signal(object)
+    person_known = Signal(object)
 
     def __init__(
         self,
@@ -84,6 +86,7 @@ class Account(QObject):
         self._generation = 0
         self.desk: DeskPort | None = None
         self.person: Person | None = None
+        self._asked_person = -1  # the sign-in (generation) whoami was last asked for
 
     def _connector(self) -> DeskConnector:
         return self._connector_for(self._kind)
@@ -206,6 +209,31 @@ class Account(QObject):
         self._preset = None
         self._generation += 1
         self._set_signed_out("user")
+
+    def learn_person(self) -> bool:
+        """Ask the desk who the user is, once per sign-in; whether a question was sent.
+
+        A restored sign-in does not ask at start (a request per desktop per
+        start, for nothing); this asks when something needs it (the user's
+        department, from the desk's record of them).
+        """
+        desk, generation = self.desk, self._generation
+        if desk is None or self.person is not None or self._asked_person == generation:
+            return False
+        self._asked_person = generation
+
+        def known(person: Person) -> None:
+            if generation == self._generation:
+                self.person = person
+                self.person_known.emit(person)
+
+        self._runner.submit(
+            desk.whoami,
+            owner=self,
+            on_success=known,
+            on_error=lambda error: logger.warning("the desk did not say who you are: %s", error),
+        )
+        return True
 
     def _set_signed_in(self, desk: DeskPort, person: Person | None) -> None:
         self.desk, self.person = desk, person

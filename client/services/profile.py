@@ -1,12 +1,15 @@
-"""The organisation's profile in the running tray: the kept copy at once, updates on a schedule.
+"""The organisation's profile in the running tray: updated on a schedule, read when needed.
 
-At start the kept profile (the last one verified) is read and shown, then an
-update runs (in the profile helper process, on the io runner), and again
-every ``refresh_s``. An update that is refused or cannot run changes nothing
-shown; it is remembered so the UI can say why. Past ``max_age_s`` since its
-last verification the profile is still shown, marked as possibly out of
-date (:attr:`ProfileView.stale`); nothing executable may use it then (the
-Self-fix issue).
+At start only the kept profile's verification time is read, to know when the
+next update is due; an update runs then (in the profile helper process, on
+the io runner), and again every ``refresh_s``. The profile itself is read and
+checked the first time something needs it (:meth:`ProfileService.want`: the
+menu opened, a report begun): an idle tray nobody looked at holds none of it
+(docs/performance.md, "The signed profile"). An update that is refused or
+cannot run changes nothing shown; it is remembered so the UI can say why.
+Past ``max_age_s`` since its last verification the profile is still shown,
+marked as possibly out of date (:attr:`ProfileView.stale`); nothing
+executable may use it then (the Self-fix issue).
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.core.errors import ClientError, as_client_error
+from client.core.models import UpdateOutcome
 from client.core.ports import KeptProfile, ProfileSource
-from client.core.profile import Profile, ProfileError, UpdateOutcome, parse_profile
 from client.services.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from client.core.profile import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +73,17 @@ class ProfileService(QObject):
         self._max_age_s = max_age_s
         self._clock = clock
         self._kept: KeptProfile | None = None
+        self._verified_at: float | None = None
         self._profile: Profile | None = None
+        #: Something asked for the profile: read it now and after every accepted update.
+        self._wanted = False
         self._last: UpdateOutcome = UpdateOutcome()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._refresh_ms = round(refresh_s * 1000)
         self._timer.timeout.connect(self.update_now)
         self._updating = False
+        self._started = False
         self._starting = False
 
     @property
@@ -99,19 +110,47 @@ class ProfileService(QObject):
         """Whether the next update is scheduled."""
         return self._timer.isActive()
 
+    @property
+    def wanted(self) -> bool:
+        """Whether the profile has been asked for (it is then kept read)."""
+        return self._wanted
+
     def start(self) -> None:
-        """Show the kept profile, then update: at once, or when it is due.
+        """Note when the kept profile was verified, then update: at once, or when it is due.
 
         A profile verified less than the refresh interval ago is not updated
         again at start: a restart costs the web server nothing.
         """
-        self._starting = True
+        self._started = self._starting = True
         self._read()
+
+    def want(self, at_once: bool = False) -> None:
+        """The profile is needed (the menu opened, a report begun): read it if not read yet.
+
+        :attr:`changed` follows once it is read; from then on it is kept read.
+        ``at_once`` reads it here and now, on the calling (GUI) thread: for the
+        tray menu, whose entries must not move once it is open. That read is
+        one small local file (about 3 KB, 1 ms; docs/performance.md), once.
+        """
+        if self._wanted:
+            return
+        self._wanted = True
+        if at_once and self._started:
+            try:
+                loaded = self._load(True)
+            except Exception as error:  # noqa: BLE001 - a worker's read would report it alike
+                self._unread(error)
+            else:
+                if loaded is not None:
+                    self._loaded(loaded)
+        elif self._started and not self._starting:  # else the first read will parse it
+            self._read()
 
     def _update_when_due(self) -> None:
         self._starting = False
-        age_ms = 0.0 if self._kept is None else (self._clock() - self._kept.verified_at) * 1000
-        if self._kept is not None and 0 <= age_ms < self._refresh_ms:
+        verified_at = self._verified_at
+        age_ms = 0.0 if verified_at is None else (self._clock() - verified_at) * 1000
+        if verified_at is not None and 0 <= age_ms < self._refresh_ms:
             self._timer.start(round(self._refresh_ms - age_ms))
         else:
             self.update_now()
@@ -145,13 +184,43 @@ class ProfileService(QObject):
             on_error=lambda error: then(None),
         )
 
-    def _read(self) -> None:
-        self._io.submit(self._load, owner=self, on_success=self._loaded, on_error=self._unread)
+    def article_body(self, path: str, then: Callable[[bytes | None], None], owner: QObject) -> None:
+        """Read a kept file (an article's body) on a worker; ``then`` gets it (``None``: gone).
 
-    def _load(self) -> tuple[KeptProfile, Profile] | None:  # worker thread
+        ``owner``: the window asking; a read that ends after it closed is dropped.
+        """
+        kept = self._kept
+        if kept is None:
+            then(None)
+            return
+        self._io.submit(
+            lambda: kept.read(path), owner=owner, on_success=then, on_error=lambda _e: then(None)
+        )
+
+    def _read(self) -> None:
+        parse = self._wanted
+        if parse:
+            # The reader (with zoneinfo) is imported here, on the GUI thread, never first on
+            # a worker: a first import of zoneinfo on a worker thread corrupted the heap under
+            # PySide6 (tests/services/test_profile_service.py, the threaded tests).
+            import client.core.profile  # noqa: F401
+        self._io.submit(
+            lambda: self._load(parse), owner=self, on_success=self._loaded, on_error=self._unread
+        )
+
+    def _load(self, parse: bool) -> tuple[KeptProfile, Profile | None] | None:  # worker thread
+        # Deferred: the reader (and zoneinfo) load once something needs the profile;
+        # imported first on the GUI thread (_read, want).
+        from client.core.profile import ProfileError, parse_profile
+
         kept = self._source.kept()
         if kept is None:
             return None
+        if not parse:
+            version = kept.document.get("version")
+            logger.info("profile version %s kept, verified %.0f s ago", version,
+                        self._clock() - kept.verified_at)  # fmt: skip
+            return kept, None
         try:
             profile = parse_profile(kept.document, photos=self._photos)
         except ProfileError as error:
@@ -161,11 +230,16 @@ class ProfileService(QObject):
             logger.warning("profile version %d: %s left out", profile.version, problem)
         return kept, profile
 
-    def _loaded(self, loaded: tuple[KeptProfile, Profile] | None) -> None:
+    def _loaded(self, loaded: tuple[KeptProfile, Profile | None] | None) -> None:
         if loaded is not None:
-            self._kept, self._profile = loaded
-            logger.info("profile version %d shown", self._profile.version)
-            self.changed.emit()
+            kept, profile = loaded
+            self._verified_at = kept.verified_at
+            if profile is not None:
+                self._kept, self._profile = kept, profile
+                logger.info("profile version %d shown", profile.version)
+                self.changed.emit()
+            elif self._wanted and self._profile is None:  # asked for while this read was on its way
+                self._read()
         if self._starting:
             self._update_when_due()
 

@@ -17,19 +17,19 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QDate,
+    QDateTime,
     QLocale,
-    QRectF,
-    QSize,
     Qt,
     QTime,
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from client.core.availability import Availability
 from client.core.profile import Agent
+from client.ui.faces import round_picture
 from client.ui.texts import fill
 
 # The photo's side on screen (logical pixels; the prepared PNG has twice as many).
@@ -46,10 +46,10 @@ class AgentCardData:
     availability: Availability
     now: datetime
     language: str = "en"
-    # The profile is past its maximum age: shown, marked as possibly out of date.
-    stale: bool = False
     # Words above the name, e.g. "Your service desk contact".
     heading: str = ""
+    # Why what is shown may not be current, and what IT must do ("": nothing to say).
+    notice: str = ""
 
 
 def _tr(text: object) -> str:
@@ -60,6 +60,54 @@ def _tr(text: object) -> str:
 def heading_text() -> str:
     """The words above the agent's name."""
     return _tr(QT_TRANSLATE_NOOP("AgentCard", "Your IT contact"))
+
+
+#: What the employee is told when IT's last update was refused, by refusal code; ``%1``
+#: is the part concerned (timestamp, snapshot, targets, root). Each says what IT must do.
+_REFUSALS = {
+    "expired": QT_TRANSLATE_NOOP(
+        "AgentCard", "IT's information has expired (%1). IT must sign it again."
+    ),
+    "bad_signature": QT_TRANSLATE_NOOP(
+        "AgentCard", "IT's information failed its signature check (%1). IT must check its keys."
+    ),
+    "rollback": QT_TRANSLATE_NOOP(
+        "AgentCard", "An older version of IT's information was offered (%1) and refused."
+    ),
+    "tampered": QT_TRANSLATE_NOOP(
+        "AgentCard", "A file of IT's information was changed after signing. IT must publish again."
+    ),
+    "invalid": QT_TRANSLATE_NOOP(
+        "AgentCard", "IT's information could not be read (%1). IT must publish it again."
+    ),
+    "no_trust": QT_TRANSLATE_NOOP(
+        "AgentCard", "This computer has no key to check IT's information. IT must install it."
+    ),
+}
+
+
+def notice_text(stale: bool, verified_at: float, refusal: str = "", role: str = "") -> str:
+    """Why the card may not be current, in the user's words; ``""`` when it is.
+
+    A refused update says which part and what IT must do; past the maximum age
+    the card says since when IT has not confirmed it. A server that did not
+    answer is not news until the profile is that old.
+    """
+    lines = []
+    if stale:
+        when = QLocale().toString(
+            QDateTime.fromSecsSinceEpoch(int(verified_at)).date(), QLocale.FormatType.ShortFormat
+        )
+        lines.append(
+            fill(
+                _tr(QT_TRANSLATE_NOOP("AgentCard", "This may be out of date: last confirmed %1.")),
+                when,
+            )  # fmt: skip
+        )
+    template = _REFUSALS.get(refusal)
+    if template is not None:
+        lines.append(fill(_tr(template), role or "?"))
+    return "\n".join(lines)
 
 
 def _clock(moment: datetime) -> str:
@@ -103,39 +151,6 @@ def availability_text(seen: Availability, now: datetime, zone: tzinfo | None = N
             _tr(QT_TRANSLATE_NOOP("AgentCard", "%1 helps you meanwhile")), seen.backup.name
         )
     return text
-
-
-def initials(name: str) -> str:
-    """Up to two letters for a face without a photo: first and last name."""
-    words = [w for w in name.split() if w[:1].isalpha()]
-    if not words:
-        return "?"
-    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
-
-
-def _round_picture(image: QImage | None, name: str, side: int, ratio: float) -> QPixmap:
-    """The photo, or the initials on a calm colour, in a circle ``side`` pixels wide."""
-    pixmap = QPixmap(QSize(round(side * ratio), round(side * ratio)))
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    path = QPainterPath()
-    path.addEllipse(QRectF(0, 0, side, side))
-    painter.setClipPath(path)
-    if image is not None and not image.isNull():
-        painter.drawImage(QRectF(0, 0, side, side), image)
-    else:
-        hue = sum(map(ord, name)) % 360  # the same colour for the same person every time
-        painter.fillRect(QRectF(0, 0, side, side), QColor.fromHsl(hue, 90, 110))
-        font = QFont()
-        font.setPixelSize(side * 2 // 5)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor("white"))
-        painter.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, initials(name))
-    painter.end()
-    return pixmap
 
 
 class AgentCard(QFrame):
@@ -214,14 +229,8 @@ class AgentCard(QFrame):
         status = data.availability.status.get(data.language) if data.availability.status else ""
         self.status.setText(status)
         self.status.setVisible(bool(status))
-        self.stale.setText(
-            _tr(
-                QT_TRANSLATE_NOOP(
-                    "AgentCard", "This may be out of date: IT could not confirm it recently."
-                )
-            )
-        )
-        self.stale.setVisible(data.stale)
+        self.stale.setText(data.notice)
+        self.stale.setVisible(bool(data.notice))
         links = {
             self.email_button: (
                 _tr(QT_TRANSLATE_NOOP("AgentCard", "E-mail")),
@@ -251,4 +260,4 @@ class AgentCard(QFrame):
 
     def _paint_photo(self) -> None:
         ratio = self.devicePixelRatioF() or 1.0
-        self.photo.setPixmap(_round_picture(self._image, self._name, PHOTO_SIDE, ratio))
+        self.photo.setPixmap(round_picture(self._image, self._name, PHOTO_SIDE, ratio))

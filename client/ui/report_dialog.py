@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -37,6 +37,8 @@ from client.ui.screenshot import ScreenshotEditor
 from client.ui.widgets import pick_files
 
 logger = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+fill = texts.fill
 
 #: How long Send waits for the diagnostics and the screenshot before it sends without them (ms).
 ITEMS_WAIT_MS = 10_000
@@ -67,6 +69,12 @@ class ReportDialogView(QVBoxLayout):
             )
         )
         self.intro.setWordWrap(True)
+        # Where the report goes ("Your report goes to Joost Bakker, Finance."), when known.
+        self.destination = QLabel()
+        self.destination.setObjectName("destination")
+        self.destination.setWordWrap(True)
+        self.destination.setTextFormat(Qt.TextFormat.PlainText)
+        self.destination.hide()
         self.subject_label = QLabel(self.tr("What is the problem, in a few words?"))
         self.subject = QLineEdit()
         self.subject.setObjectName("subject")
@@ -86,6 +94,7 @@ class ReportDialogView(QVBoxLayout):
         self.message.hide()
         for widget in (
             self.intro,
+            self.destination,
             self.subject_label,
             self.subject,
             self.description_label,
@@ -198,6 +207,8 @@ class ReportDialog(QDialog):
         self._items_wait.setInterval(items_wait_ms)
         self._items_wait.timeout.connect(self._on_items_wait_timeout)
         self._saved = False
+        #: The desk queue the next report goes to ("": the desk's default), fixed when saved.
+        self._queue = ""
         self.view = ReportDialogView(self)
         if items is not None:
             self.setAcceptDrops(True)
@@ -227,6 +238,20 @@ class ReportDialog(QDialog):
         service.report_sent.connect(self._on_service_report_sent)
         service.report_delayed.connect(self._on_service_report_delayed)
         service.report_rejected.connect(self._on_service_report_rejected)
+
+    def set_destination(self, queue: str, where: str) -> None:
+        """The queue the report will go to, and ``where`` in words (``""``: not said).
+
+        A report already saved keeps the queue it was saved with.
+        """
+        self._queue = queue
+        self.view.destination.setText(where)
+        self.view.destination.setVisible(bool(where))
+
+    @property
+    def queue(self) -> str:
+        """The desk queue the report will go to (``""``: the desk's default)."""
+        return self._queue
 
     @property
     def sending(self) -> bool:
@@ -263,6 +288,7 @@ class ReportDialog(QDialog):
             self.view.description.toPlainText(),
             items.attachments() if items is not None else (),
             summary=items.summary() if items is not None else "",
+            queue=self._queue,
             max_attachment_bytes=self._max_attachment_bytes,
         )
 
@@ -564,3 +590,20 @@ class EditReportDialog(QDialog):
             + "\n"
             + self.tr("Your text is still here, so you can copy it.")
         )
+
+
+def destination_text(
+    department: str, agent: str = "", backup: str = "", agent_away: bool = False
+) -> str:
+    """Where a report goes, in the user's words: the department and the person who reads it."""
+    if agent and agent_away and backup:
+        return fill(
+            translate("ReportDialog", "Your report goes to %1. %2 helps while %3 is away."),
+            department,
+            backup,
+            agent,
+        )
+    if agent and not agent_away:
+        return fill(translate("ReportDialog", "Your report goes to %1, %2."), agent, department)
+    plain = translate("ReportDialog", "Your report goes to the service desk of %1.")
+    return fill(plain, department)

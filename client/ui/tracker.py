@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,15 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.models import Ticket, TicketRef, TicketSummary
+from client.core.models import Agent, Ticket, TicketRef, TicketSummary
 from client.core.tracking import Action, Expectation, Step, actions, timeline
 from client.ui import texts
+from client.ui.faces import round_picture
 from client.ui.widgets import pick_files
 
 #: How much of one message is shown, and of one line of it (the rest: "…").
 MESSAGE_CHARS = 20_000
 LINE_CHARS = 2_000
 TITLE_CHARS = 300
+#: The handler's face, in pixels.
+FACE_SIDE = 36
 
 
 def _cut(text: str, chars: int) -> str:
@@ -79,8 +82,19 @@ class TrackerView(QVBoxLayout):
         self.agent = QLabel()
         self.agent.setObjectName("agent")
         self.agent.setTextFormat(Qt.TextFormat.PlainText)
-        for label in (self.next, self.expected, self.agent):
+        # The handler's face (the profile's photo, the desk's, or initials) beside the name.
+        self.agent_photo = QLabel()
+        self.agent_photo.setObjectName("agentPhoto")
+        self.agent_photo.setTextFormat(Qt.TextFormat.PlainText)  # a picture; never markup
+        self.agent_photo.setFixedSize(FACE_SIDE, FACE_SIDE)
+        self.agent_photo.hide()
+        handler = QHBoxLayout()
+        handler.setSpacing(8)
+        handler.addWidget(self.agent_photo)
+        handler.addWidget(self.agent, 1)
+        for label in (self.next, self.expected):
             self.addWidget(label)
+        self.addLayout(handler)
 
         self.conversation = QPlainTextEdit()
         self.conversation.setObjectName("conversation")
@@ -135,10 +149,13 @@ class TicketTracker(QWidget):
         back_requested()
         action_requested(TicketRef, Action, str, list[str]): the ticket, what
             to do, the user's text, the files to send with a reply.
+        handler_shown(Agent): another agent handles the ticket shown now; their
+            face may follow (:meth:`set_handler_photo`).
     """
 
     back_requested = Signal()
     action_requested = Signal(object, object, str, list)
+    handler_shown = Signal(object)
 
     def __init__(
         self,
@@ -152,6 +169,7 @@ class TicketTracker(QWidget):
         self._summary: TicketSummary | None = None
         self._paths: list[str] = []
         self._busy = False
+        self._handler: Agent | None = None
         self.view.back.clicked.connect(self.back_requested)
         self.view.attach.clicked.connect(self._on_attach_clicked)
         for action, button in self.view.buttons.items():
@@ -192,6 +210,12 @@ class TicketTracker(QWidget):
             if agent
             else self.tr("Not assigned to anyone yet")
         )
+        if summary.agent != self._handler:
+            self._handler = summary.agent
+            self.set_handler_photo(None)  # initials until a photo comes
+            view.agent_photo.setVisible(summary.agent is not None)
+            if summary.agent is not None:
+                self.handler_shown.emit(summary.agent)
         offered = actions(summary.stage)
         for action, button in view.buttons.items():
             button.setVisible(action in offered)
@@ -204,6 +228,17 @@ class TicketTracker(QWidget):
             self._show_files()
             view.message.hide()
             self.set_busy(False)
+
+    @property
+    def handler(self) -> Agent | None:
+        """The agent handling the ticket shown (``None``: nobody yet)."""
+        return self._handler
+
+    def set_handler_photo(self, image: QImage | None) -> None:
+        """The handler's face (``None``: their initials)."""
+        name = self._handler.name if self._handler else ""
+        ratio = self.devicePixelRatioF() or 1.0
+        self.view.agent_photo.setPixmap(round_picture(image, name, FACE_SIDE, ratio))
 
     def show_detail(self, ticket: Ticket) -> None:
         """Show the conversation: the report, then public replies and changes in order."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QAction, QCursor
+from PySide6.QtGui import QAction, QActionGroup, QCursor
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidgetAction
 
 from client.services.poller import ConnectionState
@@ -27,6 +28,8 @@ class TrayIcon(QSystemTrayIcon):
         quit_requested(): the user chose that menu entry.
         menu_opened(): the menu is about to be shown.
         contact_requested(QUrl): the user chose to e-mail, call or chat with their agent.
+        department_chosen(str): the employee said which department (its id) they are in.
+        articles_requested(): the user wants the help articles.
     """
 
     report_requested = Signal()
@@ -35,6 +38,8 @@ class TrayIcon(QSystemTrayIcon):
     quit_requested = Signal()
     menu_opened = Signal()
     contact_requested = Signal(QUrl)
+    department_chosen = Signal(str)
+    articles_requested = Signal()
 
     def __init__(self, status: TrayStatus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,11 +48,14 @@ class TrayIcon(QSystemTrayIcon):
         self.menu.setObjectName("trayMenu")
         self.report_action = self._add_action("reportAction", self.tr("Report a problem…"))
         self.tickets_action = self._add_action("ticketsAction", self.tr("My tickets"))
+        self.articles_action = self._add_action("articlesAction", self.tr("Help articles"))
+        self.articles_action.setVisible(False)  # shown when the profile has articles
         self.menu.addSeparator()
         self.sign_in_action = self._add_action("signInAction", self.tr("Sign in…"))
         self.quit_action = self._add_action("quitAction", self.tr("Quit"))
         self.report_action.triggered.connect(self.report_requested)
         self.tickets_action.triggered.connect(self.tickets_requested)
+        self.articles_action.triggered.connect(self.articles_requested)
         self.sign_in_action.triggered.connect(self.sign_in_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
@@ -59,7 +67,57 @@ class TrayIcon(QSystemTrayIcon):
         self._card_photo: bytes | None = None
         #: Whether the menu was ever opened: until then no card is worked out or built.
         self.menu_seen = False
+        #: "Your department" (made when a profile offers a choice): one checkable entry each.
+        self.departments_menu: QMenu | None = None
+        self._departments: tuple[list[tuple[str, str]], str, bool] = ([], "", False)
+        self._articles_available = False
+        #: Changes to the menu's entries held back while it is open (see _while_closed).
+        self._after_close: list[Callable[[], None]] = []
+        self.menu.aboutToHide.connect(self._on_menu_about_to_hide)
         self.apply_status(status)
+
+    def show_departments(
+        self, choices: Sequence[tuple[str, str]], current: str, choosable: bool
+    ) -> None:
+        """Offer the profile's departments (id, name) to choose from; ``current`` is checked.
+
+        Hidden when not ``choosable``: IT or the desk already say which it is.
+        """
+        self._departments = (list(choices), current, choosable)
+        self._while_closed(self._place_departments)
+
+    def _place_departments(self) -> None:
+        choices, current, choosable = self._departments
+        if not choosable:
+            if self.departments_menu is not None:
+                self.departments_menu.menuAction().setVisible(False)
+            return
+        if self.departments_menu is None:
+            self.departments_menu = QMenu(self.tr("Your department"), self.menu)
+            self.departments_menu.setObjectName("departmentsMenu")
+            self.menu.insertMenu(self.sign_in_action, self.departments_menu)
+            self.departments_menu.triggered.connect(self._on_department_triggered)
+        menu = self.departments_menu
+        menu.menuAction().setVisible(True)
+        menu.clear()
+        group = QActionGroup(menu)
+        for department_id, name in choices:
+            action = menu.addAction(name.replace("&", "&&"))
+            action.setData(department_id)
+            action.setCheckable(True)
+            action.setChecked(department_id == current)
+            group.addAction(action)
+
+    def show_articles(self, available: bool) -> None:
+        """Offer the help articles (when the profile has some)."""
+        self._articles_available = available
+        self._while_closed(self._place_articles)
+
+    def _place_articles(self) -> None:
+        self.articles_action.setVisible(self._articles_available)
+
+    def _on_department_triggered(self, action: QAction) -> None:
+        self.department_chosen.emit(str(action.data()))
 
     def show_agent(self, data: AgentCardData | None) -> None:
         """Show the employee's agent at the top of the menu (``None``: no card).
@@ -68,12 +126,32 @@ class TrayIcon(QSystemTrayIcon):
         tray whose menu nobody opened does not hold it (docs/performance.md).
         """
         self._card_data = data
-        if self._card_action is not None:
-            self._card_action.setVisible(data is not None)
         if data is not None and self.agent_card is not None:
             self.agent_card.show_agent(data)
+        self._while_closed(self._place_agent_card)
+
+    def _place_agent_card(self) -> None:
+        if self._card_action is not None:
+            self._card_action.setVisible(self._card_data is not None)
         elif self.menu_seen:
             self._build_agent_card()
+
+    def _while_closed(self, change: Callable[[], None]) -> None:
+        """Change what the menu holds now, or, while it is open, once it closes.
+
+        Entries never move under the pointer: a card arriving a moment after the
+        menu opened would push "Report a problem…" down just as it is clicked.
+        """
+        if self.menu.isVisible():
+            if change not in self._after_close:
+                self._after_close.append(change)
+        else:
+            change()
+
+    def _on_menu_about_to_hide(self) -> None:
+        changes, self._after_close = self._after_close, []
+        for change in changes:
+            change()
 
     def set_agent_photo(self, png: bytes | None) -> None:
         """The agent's prepared photo for the card (``None``: initials)."""

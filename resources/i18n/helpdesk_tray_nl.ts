@@ -20,6 +20,35 @@
         <translation>Jouw IT-contactpersoon</translation>
     </message>
     <message>
+        <source>IT&apos;s information has expired (%1). IT must sign it again.</source>
+        <extracomment>What the employee is told when IT&apos;s last update was refused, by refusal code; ``%1`` is the part concerned (timestamp, snapshot, targets, root). Each says what IT must do.</extracomment>
+        <translation>De gegevens van ICT zijn verlopen (%1). ICT moet ze opnieuw ondertekenen.</translation>
+    </message>
+    <message>
+        <source>IT&apos;s information failed its signature check (%1). IT must check its keys.</source>
+        <translation>De handtekening onder de gegevens van ICT klopt niet (%1). ICT moet de sleutels nakijken.</translation>
+    </message>
+    <message>
+        <source>An older version of IT&apos;s information was offered (%1) and refused.</source>
+        <translation>Er werd een oudere versie van de gegevens van ICT aangeboden (%1); die is geweigerd.</translation>
+    </message>
+    <message>
+        <source>A file of IT&apos;s information was changed after signing. IT must publish again.</source>
+        <translation>Een bestand van ICT is na ondertekening gewijzigd. ICT moet de gegevens opnieuw publiceren.</translation>
+    </message>
+    <message>
+        <source>IT&apos;s information could not be read (%1). IT must publish it again.</source>
+        <translation>De gegevens van ICT zijn onleesbaar (%1). ICT moet ze opnieuw publiceren.</translation>
+    </message>
+    <message>
+        <source>This computer has no key to check IT&apos;s information. IT must install it.</source>
+        <translation>Deze computer heeft geen sleutel om de gegevens van ICT te controleren. ICT moet die installeren.</translation>
+    </message>
+    <message>
+        <source>This may be out of date: last confirmed %1.</source>
+        <translation>Dit kan verouderd zijn: voor het laatst bevestigd op %1.</translation>
+    </message>
+    <message>
         <source>today at %1</source>
         <translation>vandaag om %1</translation>
     </message>
@@ -60,10 +89,6 @@
         <translation>%1 helpt je zolang</translation>
     </message>
     <message>
-        <source>This may be out of date: IT could not confirm it recently.</source>
-        <translation>Dit is mogelijk verouderd: IT kon het de laatste tijd niet bevestigen.</translation>
-    </message>
-    <message>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
@@ -74,6 +99,45 @@
     <message>
         <source>Chat</source>
         <translation>Chatten</translation>
+    </message>
+</context>
+<context>
+    <name>ArticleBrowser</name>
+    <message>
+        <source>Help articles</source>
+        <translation>Hulpartikelen</translation>
+    </message>
+    <message>
+        <source>No articles yet</source>
+        <translation>Nog geen artikelen</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <extracomment>An article&apos;s title and the language it is written in: &quot;Set up MFA (English)&quot;.</extracomment>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Engels</translation>
+    </message>
+    <message>
+        <source>Dutch</source>
+        <translation>Nederlands</translation>
+    </message>
+</context>
+<context>
+    <name>ArticleView</name>
+    <message>
+        <source>This article can&apos;t be shown right now.</source>
+        <translation>Dit artikel kan nu niet worden getoond.</translation>
+    </message>
+    <message>
+        <source>This article is too long to show in full: only its first part is shown.</source>
+        <translation>Dit artikel is te lang om helemaal te tonen: alleen het eerste deel staat hier.</translation>
+    </message>
+    <message>
+        <source>Opening the article…</source>
+        <translation>Artikel openen…</translation>
     </message>
 </context>
 <context>
@@ -581,6 +645,7 @@
     </message>
     <message>
         <source>Your unsent report is still here.</source>
+        <extracomment>The desk queue the next report goes to (&quot;&quot;: the desk&apos;s default), fixed when saved.</extracomment>
         <translation>Je nog niet verstuurde melding staat er nog.</translation>
     </message>
     <message>
@@ -610,6 +675,18 @@
     <message>
         <source>Your report is saved on this computer.</source>
         <translation>Je melding is bewaard op deze computer.</translation>
+    </message>
+    <message>
+        <source>Your report goes to %1. %2 helps while %3 is away.</source>
+        <translation>Je melding gaat naar %1. %2 helpt zolang %3 er niet is.</translation>
+    </message>
+    <message>
+        <source>Your report goes to %1, %2.</source>
+        <translation>Je melding gaat naar %1, %2.</translation>
+    </message>
+    <message>
+        <source>Your report goes to the service desk of %1.</source>
+        <translation>Je melding gaat naar de servicedesk van %1.</translation>
     </message>
     <message>
         <source>It will be sent automatically as soon as the service desk accepts it. You can see it, and why it waits, under “My tickets”.</source>
@@ -1117,7 +1194,7 @@
     <name>TrackerView</name>
     <message>
         <source>← All tickets</source>
-        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;).</extracomment>
+        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;). The handler&apos;s face, in pixels.</extracomment>
         <translation>← Alle meldingen</translation>
     </message>
     <message>
@@ -1178,12 +1255,21 @@
         <translation>Mijn meldingen</translation>
     </message>
     <message>
+        <source>Help articles</source>
+        <translation>Hulpartikelen</translation>
+    </message>
+    <message>
         <source>Sign in…</source>
         <translation>Inloggen…</translation>
     </message>
     <message>
         <source>Quit</source>
         <translation>Afsluiten</translation>
+    </message>
+    <message>
+        <source>Your department</source>
+        <extracomment>Whether the menu was ever opened: until then no card is worked out or built. &quot;Your department&quot; (made when a profile offers a choice): one checkable entry each. Changes to the menu&apos;s entries held back while it is open (see _while_closed).</extracomment>
+        <translation>Je afdeling</translation>
     </message>
     <message numerus="yes">
         <source>My tickets (%n open)</source>

@@ -290,3 +290,22 @@ def test_urgent_on_the_real_desk_is_done(demo_desk: DeskAccess) -> None:
     ref = desk.create_ticket(_report("Laptop will not charge"))
     desk.mark_urgent(ref, "Battery at 5 %")
     assert desk.ticket(ref).events[-1].text == "Battery at 5 %"
+
+
+def test_a_report_goes_to_its_departments_queue_and_the_desk_names_the_department(
+    demo_desk: DeskAccess,
+) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    assert desk.whoami().department == "Finance", "what match.desk values are compared with"
+    routed = desk.create_ticket(Report("Contract question", "For HR.", queue="hr"))
+    assert routed.display.startswith("hr-"), "the profile's queue, not Anna's default"
+    assert desk.ticket(routed).summary.title == "Contract question", "she still follows it"
+    default = desk.create_ticket(Report("Laptop fan loud", "Very."))
+    assert default.display.startswith("finance-")
+
+
+def test_a_queue_the_desk_does_not_have_is_refused_with_its_reason(demo_desk: DeskAccess) -> None:
+    desk = _desk(demo_desk, demo_desk.anna_token)
+    with pytest.raises(Rejected) as refused:
+        desk.create_ticket(Report("Lost queue", "Where does this go?", queue="no-such-queue"))
+    assert refused.value.fields == {"queue": ["Unknown queue 'no-such-queue'."]}

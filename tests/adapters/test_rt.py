@@ -1133,6 +1133,22 @@ def test_rt_a_report_with_files_arrives_whole_with_its_key(
 
 
 @pytest.mark.rt
+def test_rt_a_report_goes_to_its_departments_queue_and_rt_names_the_department(
+    rt_desk: RtAccess, agent: RtAgent
+) -> None:
+    desk = _employee(rt_desk)
+    assert desk.whoami().department == "Finance", "RT's Organization field on Anna's record"
+    report = Report("Invoice run fails", "Since 9:00.", queue="Finance")
+    routed = desk.create_ticket(report)
+    default = desk.create_ticket(Report("Mouse lags", "A lot."))
+    assert agent.queue_name(int(routed.id)) == "Finance"
+    assert agent.queue_name(int(default.id)) == rt_desk.queue
+    # Finance has no Report-ID field: the key is found on the report's last line.
+    assert desk.find_by_report_key(report.key) == routed
+    assert routed in [t.ref for t in desk.changed_tickets(None)[0]], "the employee follows it"
+
+
+@pytest.mark.rt
 def test_rt_the_token_is_sent_once_then_the_session_cookie(rt_desk: RtAccess) -> None:
     log: list[Exchange] = []
     desk = _employee(rt_desk, log)

@@ -28,7 +28,6 @@ def _document() -> dict[str, Any]:
             "name": {"en": "Gemeente Voorbeeld IT", "nl": "Gemeente Voorbeeld ICT"},
             "accent": "#0057b8",
             "logo": "branding/logo.png",
-            "desk_field": "department",
         },
         "agents": [
             {
@@ -76,7 +75,6 @@ def test_a_published_profile_is_read_whole() -> None:
     assert profile.problems == ()
     assert (profile.version, profile.accent, profile.logo) == (3, "#0057b8", "branding/logo.png")
     assert profile.organisation.get("nl") == "Gemeente Voorbeeld ICT"
-    assert profile.desk_field == "department"
     joost = profile.agents["joost"]
     assert (joost.name, joost.photo, joost.email) == (
         "Joost Bakker",
@@ -140,7 +138,6 @@ def _with(change: dict[str, Any], where: str = "") -> dict[str, Any]:
         (_with({"accent": "blue"}, "organisation"), "organisation.accent"),
         (_with({"logo": "https://evil.example/logo.png"}, "organisation"), "organisation.logo"),
         (_with({"logo": "../../etc/passwd"}, "organisation"), "organisation.logo"),
-        (_with({"desk_field": ["x"]}, "organisation"), "organisation.desk_field"),
         (_with({"id": "Joost Bakker"}, "agents.0"), "agents[0]: no id"),
         (_with({"name": " \u0007 "}, "agents.0"), "agents[0] (joost): no name"),
         (_with({"id": "joost"}, "agents.1"), "the id 'joost' is used twice"),

@@ -67,6 +67,36 @@ def test_a_stored_credential_is_restored_without_asking_the_desk(
     assert remembered == [connector.token]
 
 
+def test_who_the_user_is_is_asked_once_and_only_when_needed(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    secrets.entries[credential_account(URL, "anna")] = connector.token
+    account = _account(sync_runner, connector, secrets)
+    assert not account.learn_person(), "not signed in: nobody to ask"
+    account.restore()
+    before = account.person
+    assert fake_desk.calls == [] and before is None
+    with qtbot.waitSignal(account.person_known) as known:
+        assert account.learn_person()
+    after = account.person
+    assert known.args == [fake_desk.person] and after == fake_desk.person
+    assert not account.learn_person(), "known now"
+    assert [name for name, _ in fake_desk.calls] == ["whoami"]
+
+
+def test_a_desk_that_does_not_say_who_the_user_is_is_not_asked_again(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
+) -> None:
+    connector = FakeConnector(fake_desk)
+    secrets.entries[credential_account(URL, "anna")] = connector.token
+    account = _account(sync_runner, connector, secrets)
+    account.restore()
+    fake_desk.fail_with = Unavailable("offline")
+    assert account.learn_person()
+    assert account.person is None and not account.learn_person(), "once per sign-in"
+
+
 def test_a_locked_keyring_at_start_means_signing_in_again(
     qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:

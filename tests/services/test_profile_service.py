@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QObject, QThreadPool
 
 from client.core.errors import ClientError
-from client.core.profile import FORMAT, UpdateOutcome
+from client.core.models import UpdateOutcome
+from client.core.profile import FORMAT
 from client.services.profile import ProfileService
 from client.services.tasks import SyncTaskRunner, TaskRunner
 
@@ -32,9 +34,13 @@ class Kept:
     document: dict[str, Any]
     verified_at: float
     avatars: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def avatar(self, agent_id: str) -> bytes | None:
         return self.avatars.get(agent_id)
+
+    def read(self, path: str) -> bytes | None:
+        return self.files.get(path)
 
 
 class Source:
@@ -45,6 +51,7 @@ class Source:
         self.next: list[UpdateOutcome | ClientError | Kept] = []
         self.updates = 0
         self.cancelled = 0
+        self.reads = 0
 
     def update(self) -> UpdateOutcome:
         self.updates += 1
@@ -57,6 +64,7 @@ class Source:
         return step
 
     def kept(self) -> Kept | None:
+        self.reads += 1
         return self.kept_copy
 
     def cancel(self) -> None:
@@ -72,7 +80,7 @@ def _service(source: Source, now: list[float], **kwargs: Any) -> ProfileService:
     return ProfileService(SyncTaskRunner(), source, clock=lambda: now[0], **kwargs)
 
 
-def test_the_kept_profile_shows_at_once_and_an_update_replaces_it(
+def test_at_start_the_profile_is_not_read_until_something_needs_it(
     qtbot: QtBot, source: Source
 ) -> None:
     now = [1000 * DAY]
@@ -81,6 +89,25 @@ def test_the_kept_profile_shows_at_once_and_an_update_replaces_it(
     service = _service(source, now)
     versions: list[int] = []
     service.changed.connect(lambda: versions.append(service.view.profile.version))  # type: ignore[union-attr]
+    service.start()
+    assert source.updates == 1, "a day old: updated at start all the same"
+    assert versions == [] and service.view is None, "an idle tray holds none of it"
+    service.want()  # the menu opened
+    assert versions == [2] and service.wanted
+    service.want()
+    assert versions == [2], "read once; kept read from then on"
+
+
+def test_the_kept_profile_shows_when_wanted_and_an_update_replaces_it(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_document(1), now[0] - DAY)
+    source.next = [Kept(_document(2), now[0])]
+    service = _service(source, now)
+    versions: list[int] = []
+    service.changed.connect(lambda: versions.append(service.view.profile.version))  # type: ignore[union-attr]
+    service.want()  # asked for before start: read with the first read
     service.start()
     assert versions == [1, 2]
     view = service.view
@@ -94,6 +121,7 @@ def test_a_refused_update_keeps_what_is_shown_and_says_why(qtbot: QtBot, source:
     source.next = [UpdateOutcome("expired", "timestamp.json is expired", "timestamp")]
     service = _service(source, now)
     service.start()
+    service.want()
     view = service.view
     assert view is not None and view.profile.version == 1
     assert (view.refusal, view.refusal_role) == ("expired", "timestamp")
@@ -107,6 +135,7 @@ def test_past_the_maximum_age_the_profile_is_shown_as_possibly_out_of_date(
     source.next = [ClientError("the helper did not start")]
     service = _service(source, now, max_age_s=7 * DAY)
     service.start()
+    service.want()
     before = service.view
     now[0] += 2 * DAY  # offline for two more days
     after = service.view
@@ -129,6 +158,7 @@ def test_a_kept_document_that_is_no_profile_is_not_shown(qtbot: QtBot, source: S
     source.kept_copy = Kept({"format": 99, "version": 1}, 0.0)
     service = _service(source, [0.0])
     service.start()
+    service.want()
     assert service.view is None
 
 
@@ -138,6 +168,7 @@ def test_photos_come_from_a_worker_and_initials_without_one(qtbot: QtBot, source
     got: list[bytes | None] = []
     service.avatar("joost", got.append)  # nothing read yet: initials
     service.start()
+    service.want()
     service.avatar("joost", got.append)
     service.avatar("sanne", got.append)
     assert got == [None, b"png", None]
@@ -147,6 +178,7 @@ def test_the_policy_can_switch_photos_off(qtbot: QtBot, source: Source) -> None:
     source.kept_copy = Kept(_document(1), 0.0)
     service = _service(source, [0.0], photos=False)
     service.start()
+    service.want()
     assert service.view is not None
     assert service.view.profile.agents["joost"].photo is None
 
@@ -178,7 +210,77 @@ def test_a_profile_verified_a_moment_ago_is_not_updated_again_at_start(
     source.kept_copy = Kept(_document(1), now[0] - 3600.0)  # an hour ago: a restart
     service = _service(source, now, refresh_s=6 * 3600.0)
     service.start()
+    service.want()
     assert source.updates == 0, "a restart costs the web server nothing"
     assert service.view is not None and service.refresh_pending
     # The rest of the interval (5 h), not a whole one (6 h); Qt's coarse timers may add a little.
     assert service._timer.remainingTime() < 5.5 * 3600 * 1000
+
+
+class HeldRunner(SyncTaskRunner):
+    """Holds each job until the test runs it: a worker that has not finished yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Callable[[], None]] = []
+
+    def submit(self, fn: Any, *, owner: Any, on_success: Any, on_error: Any) -> None:
+        self.held.append(lambda: SyncTaskRunner.submit(
+            self, fn, owner=owner, on_success=on_success, on_error=on_error))  # fmt: skip
+
+    def finish(self) -> None:
+        while self.held:
+            self.held.pop(0)()
+
+
+def test_for_the_menu_the_profile_is_read_at_once_and_the_start_read_adds_nothing(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = 1000 * DAY
+    source.kept_copy = Kept(_document(1), now - 3600.0)
+    runner = HeldRunner()
+    service = ProfileService(runner, source, clock=lambda: now)
+    shown: list[int] = []
+    service.changed.connect(lambda: shown.append(1))
+    service.start()  # the start read (verification time only) waits on its worker
+    before = service.view
+    assert runner.held and before is None
+    service.want(at_once=True)  # the menu is about to open
+    view = service.view
+    assert view is not None and view.profile.version == 1, "in the menu as it opens"
+    assert service.refresh_pending, "verified an hour ago: the next update in five hours"
+    runner.finish()  # the start read comes back
+    assert shown == [1] and source.reads == 2, "read twice from disk, parsed and shown once"
+    assert source.updates == 0
+
+
+def test_wanted_while_the_start_read_is_on_its_way_the_profile_is_read_after_it(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = 1000 * DAY
+    source.kept_copy = Kept(_document(1), now - 3600.0)
+    runner = HeldRunner()
+    service = ProfileService(runner, source, clock=lambda: now)
+    service.start()  # reads the verification time only, on a worker
+    service.want()  # a report began before that read came back
+    before = service.view
+    assert before is None and len(runner.held) == 1
+    runner.finish()  # the start read comes back, then the profile is read and shown
+    view = service.view
+    assert view is not None and view.profile.version == 1 and source.reads == 2
+    assert source.updates == 0, "verified an hour ago: not updated at start"
+
+
+def test_an_articles_body_is_read_on_a_worker_for_the_window_that_asked(
+    qtbot: QtBot, source: Source
+) -> None:
+    source.kept_copy = Kept(_document(1), 0.0, files={"articles/vpn.md": b"# VPN"})
+    service = _service(source, [0.0])
+    window = QObject()
+    got: list[bytes | None] = []
+    service.article_body("articles/vpn.md", got.append, window)  # nothing read yet
+    service.start()
+    service.want()
+    service.article_body("articles/vpn.md", got.append, window)
+    service.article_body("articles/gone.md", got.append, window)
+    assert got == [None, b"# VPN", None]

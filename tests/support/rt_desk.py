@@ -506,6 +506,11 @@ class RtAgent:
         """The ticket record as the agent sees it."""
         return dict(self._call("GET", f"/ticket/{ticket_id}", params=params))
 
+    def queue_name(self, ticket_id: int) -> str:
+        """The name of the queue the ticket is in."""
+        queue = self.ticket(ticket_id)["Queue"]
+        return str(self._call("GET", f"/queue/{queue['id']}")["Name"])
+
     def _pages(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
         page = 1
         while True:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QLocale, QUrl
 
 from client.core.availability import availability_of
 from client.core.profile import FORMAT, Agent, parse_profile
-from client.ui.agent_card import AgentCard, AgentCardData, heading_text, initials
+from client.ui.agent_card import AgentCard, AgentCardData, heading_text, notice_text
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HOURS = {
@@ -137,9 +137,28 @@ def test_a_day_that_ends_at_midnight_says_so(qtbot: QtBot, british: None) -> Non
 
 def test_a_hand_set_status_and_an_old_profile_are_both_said(qtbot: QtBot, british: None) -> None:
     agents = _agents(status={"text": {"en": "On a course", "nl": "Op cursus"}, "away": True})
-    card = _card(qtbot, agents, "2026-12-07T10:15", stale=True)
+    verified = datetime(2026, 11, 28, 9, 0, tzinfo=AMSTERDAM).timestamp()
+    notice = notice_text(True, verified, "expired", "timestamp")
+    card = _card(qtbot, agents, "2026-12-07T10:15", notice=notice)
     assert card.status.text() == "On a course" and not card.status.isHidden()
-    assert not card.stale.isHidden() and "out of date" in card.stale.text()
+    assert not card.stale.isHidden()
+    assert card.stale.text() == (
+        "This may be out of date: last confirmed 28/11/2026.\n"
+        "IT's information has expired (timestamp). IT must sign it again."
+    )
+
+
+def test_the_card_says_why_it_may_not_be_current_and_what_it_needs_from_it(
+    qtbot: QtBot, british: None
+) -> None:
+    assert notice_text(False, 0.0) == "", "current: nothing to say"
+    assert notice_text(False, 0.0, "unreachable") == "", "offline is not news until it is old"
+    assert notice_text(False, 0.0, "bad_signature", "targets") == (
+        "IT's information failed its signature check (targets). IT must check its keys."
+    )
+    assert "older version" in notice_text(False, 0.0, "rollback", "snapshot")
+    card = _card(qtbot, _agents(), "2026-12-07T10:15")
+    assert card.stale.isHidden()
 
 
 def test_without_a_photo_the_card_shows_initials_and_with_one_the_photo(qtbot: QtBot) -> None:
@@ -154,13 +173,6 @@ def test_without_a_photo_the_card_shows_initials_and_with_one_the_photo(qtbot: Q
     assert without.pixelColor(centre, centre) != with_photo.pixelColor(centre, centre)
     card.set_photo(b"not a png")
     assert card.photo.pixmap().toImage() == without, "a broken photo falls back to initials"
-
-
-def test_initials_are_first_and_last_name() -> None:
-    assert initials("Joost Bakker") == "JB"
-    assert initials("Sanne de Vries") == "SV"
-    assert initials("Kim") == "K"
-    assert initials("  ") == "?"
 
 
 def test_hostile_text_is_shown_as_text(qtbot: QtBot) -> None:

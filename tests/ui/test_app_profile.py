@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +17,37 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from client.app import TrayApp, profile_service
+from client.core.models import Agent, Person, Stage
 from client.core.paths import Paths
+from client.core.ports import credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
 from client.services.crash import CrashHandler
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
-from tests.support.tuf_site import PHOTO, Site, served_site
+from tests.support.tuf_site import ARTICLE, PHOTO, Site, served_site
 
 ALWAYS = {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+ARTICLE_TEXT = (
+    b"# VPN opnieuw instellen\n\nStart de app opnieuw. <script>alert(1)</script>\n\n"
+    b"Meer op [het intranet](https://intranet.example.org/vpn).\n"
+)
 
 
 def _document(**finance: Any) -> dict[str, Any]:
     return {
         "format": 1,
         "version": 2,
+        "articles": [
+            {"id": "vpn", "title": "VPN opnieuw instellen", "language": "nl", "body": ARTICLE}
+        ],
         "agents": [
             {
                 "id": "joost",
@@ -44,8 +59,15 @@ def _document(**finance: Any) -> dict[str, Any]:
             {"id": "sanne", "name": "Sanne de Vries"},
         ],
         "departments": [
-            {"id": "finance", "name": "Finance", "agent": "joost", "match": {"policy": "FIN"}},
-            {"id": "hr", "name": "HR", "agent": "sanne", "match": {"policy": "HR"}},
+            {
+                "id": "finance",
+                "name": {"en": "Finance", "nl": "Financiën"},
+                "queue": "Finance",
+                "agent": "joost",
+                "backup": "sanne",
+                "match": {"policy": "FIN", "desk": "Financial Administration"},
+            },
+            {"id": "hr", "name": "HR", "agent": "sanne", "queue": "HR", "match": {"policy": "HR"}},
         ],
     }
 
@@ -59,33 +81,74 @@ def _png() -> bytes:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     with served_site(tmp_path) as served:
-        served.publish(_document(), {PHOTO: _png()})
+        served.publish(_document(), {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
         yield served
 
 
-def _app(qapp: QApplication, site: Site, tmp_path: Path, policy: dict[str, object]) -> TrayApp:
+URL = "https://desk.example.org"
+#: The apps a test built: stopped at its end, here, so that no timer of theirs is still
+#: running when a garbage collection on another thread (the web server's) destroys them.
+_BUILT: list[TrayApp] = []
+
+
+@dataclass
+class _Built:
+    app: TrayApp
+    desk: FakeDesk
+    saved: list[dict[str, object]]
+
+
+def _build(
+    qapp: QApplication,
+    site: Site,
+    tmp_path: Path,
+    policy: dict[str, object],
+    user: dict[str, object] | None = None,
+    person: Person | None = None,
+) -> _Built:
     paths = Paths(tmp_path / "cfg", tmp_path / "data", tmp_path / "cache", tmp_path / "log",
                   tmp_path / "policy" / "policy.toml")  # fmt: skip
-    paths.profile_root_file.parent.mkdir(parents=True)
+    paths.profile_root_file.parent.mkdir(parents=True, exist_ok=True)
     paths.profile_root_file.write_bytes(site.trusted_root)
-    settings = merge([SettingsLayer("IT policy", {"profile.url": site.url, **policy}, locks=True)])
+    settings = merge(
+        [
+            SettingsLayer(
+                "IT policy",
+                {"profile.url": site.url, "desk.url": URL, "desk.username": "anna", **policy},
+                locks=True,
+            ),
+            SettingsLayer("user", user or {}),
+        ]
+    )
     io_runner = SyncTaskRunner()
     fake_desk = FakeDesk()
-    return TrayApp(
+    if person is not None:
+        fake_desk.person = person
+    connector = FakeConnector(fake_desk)
+    secrets = MemorySecretStore()
+    secrets.entries[credential_account(URL, "anna")] = connector.token
+    saved: list[dict[str, object]] = []
+    app = TrayApp(
         qapp,
         settings,
         io=io_runner,
         serial=SyncTaskRunner(),
         outbox_store=MemoryOutbox(),
-        connector_for=lambda kind: FakeConnector(fake_desk),
-        secrets=MemorySecretStore(),
-        save_settings=lambda values: None,
+        connector_for=lambda kind: connector,
+        secrets=secrets,
+        save_settings=lambda values: saved.append(dict(values)),
         redactor=Redactor(),
         crash=CrashHandler(),
         evidence=make_evidence(SyncTaskRunner()),
         tray_retries=0,
         profile=profile_service(io_runner, settings, paths),
     )
+    _BUILT.append(app)
+    return _Built(app, fake_desk, saved)
+
+
+def _app(qapp: QApplication, site: Site, tmp_path: Path, policy: dict[str, object]) -> TrayApp:
+    return _build(qapp, site, tmp_path, policy, person=Person("anna", "Anna Jansen")).app
 
 
 @pytest.fixture
@@ -94,6 +157,9 @@ def close_windows(qapp: QApplication) -> Iterator[None]:
     for widget in QApplication.topLevelWidgets():
         widget.close()
         widget.deleteLater()
+    while _BUILT:
+        _BUILT.pop()._on_about_to_quit()  # what quitting stops: timers, helpers, the outbox
+    qapp.processEvents()
 
 
 def test_the_departments_agent_is_on_the_tray_menu_with_their_photo(
@@ -103,6 +169,7 @@ def test_the_departments_agent_is_on_the_tray_menu_with_their_photo(
     assert app.profile is not None
     app.profile.start()  # what app.start() schedules: the kept copy, then a verified update
     before = app.tray.agent_card
+    assert app.profile.view is None, "verified and kept, but not read before it is needed"
     app.tray.menu.aboutToShow.emit()  # the employee opens the menu
     card = app.tray.agent_card
     assert before is None, "not built before anyone opens the menu"
@@ -143,3 +210,188 @@ def test_without_a_profile_in_the_policy_nothing_of_it_runs(
 ) -> None:
     paths = Paths(tmp_path, tmp_path, tmp_path, tmp_path, tmp_path / "policy.toml")
     assert profile_service(SyncTaskRunner(), merge([]), paths) is None
+
+
+def _open_menu(app: TrayApp) -> None:
+    app.tray.menu.aboutToShow.emit()
+
+
+def _sent_queues(desk: FakeDesk) -> list[str | None]:
+    return [report.queue for name, report in desk.calls if name == "create_ticket"]
+
+
+def test_a_report_goes_to_the_departments_queue_and_the_dialog_says_to_whom(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    built = _build(qapp, site, tmp_path, {"profile.department": "FIN", "desk.queue": "General"})
+    app = built.app
+    assert app.profile is not None
+    app.profile.start()
+    app.account.restore()
+    app.open_report_dialog()
+    dialog = app._report_dialog
+    assert dialog is not None
+    assert dialog.view.destination.text() == "Your report goes to Joost Bakker, Finance."
+    assert dialog.queue == "Finance"
+    dialog.view.subject.setText("Invoice run fails")
+    dialog._send()
+    qtbot.waitUntil(lambda: bool(_sent_queues(built.desk)))
+    assert _sent_queues(built.desk) == ["Finance"]
+    app.profile.stop()
+
+
+def test_without_a_department_the_policys_queue_is_used_and_nothing_is_promised(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    built = _build(qapp, site, tmp_path, {"desk.queue": "General"},
+                   person=Person("anna", "Anna Jansen"))  # fmt: skip
+    app = built.app
+    assert app.profile is not None
+    app.profile.start()
+    app.account.restore()
+    app.open_report_dialog()
+    dialog = app._report_dialog
+    assert dialog is not None
+    assert dialog.queue == "General" and not dialog.view.destination.isVisibleTo(dialog)
+    app.profile.stop()
+
+
+def test_the_desks_record_of_the_user_names_the_department(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    person = Person("anna", "Anna Jansen", department="financial administration")
+    app = _build(qapp, site, tmp_path, {}, person=person).app
+    assert app.profile is not None
+    app.profile.start()
+    app.account.restore()
+    _open_menu(app)
+    card = app.tray.agent_card
+    assert card is not None and card.name.text() == "Joost Bakker"
+    menu = app.tray.departments_menu
+    assert menu is None or not menu.menuAction().isVisible(), "the desk said which: no choice"
+    app.profile.stop()
+
+
+def test_the_employee_chooses_their_department_and_it_is_remembered(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    built = _build(qapp, site, tmp_path, {}, person=Person("anna", "Anna Jansen"))
+    app = built.app
+    assert app.profile is not None
+    app.profile.start()
+    app.account.restore()
+    _open_menu(app)
+    first = app.tray.agent_card
+    assert first is None, "nothing says which department yet"
+    menu = app.tray.departments_menu
+    assert menu is not None and menu.menuAction().isVisible()
+    choices = {a.text(): a for a in menu.actions()}
+    assert set(choices) == {"Finance", "HR"} and not any(a.isChecked() for a in choices.values())
+    choices["HR"].trigger()
+    card = app.tray.agent_card
+    assert card is not None and card.name.text() == "Sanne de Vries"
+    assert built.saved == [{"profile.my_department": "hr"}]
+    app.profile.stop()
+    # The next start: the choice comes from the user's own settings file.
+    later = _build(qapp, site, tmp_path / "later", {}, {"profile.my_department": "hr"},
+                   Person("anna", "Anna Jansen")).app  # fmt: skip
+    assert later.profile is not None
+    later.profile.start()
+    later.account.restore()
+    _open_menu(later)
+    card = later.tray.agent_card
+    assert card is not None and card.name.text() == "Sanne de Vries"
+    later_menu = later.tray.departments_menu
+    assert later_menu is not None
+    assert [a.text() for a in later_menu.actions() if a.isChecked()] == ["HR"]
+    later.profile.stop()
+
+
+def test_a_refused_update_is_said_on_the_card_with_what_it_needs_from_it(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert app.profile is not None
+    app.profile.start()  # verified and kept
+    # IT's scheduled job stopped: the web server serves an expired timestamp (a freeze).
+    site.repo.resign_timestamp(site.keys["timestamp"], lifetime=timedelta(days=-1))
+    app.profile.update_now()
+    _open_menu(app)
+    card = app.tray.agent_card
+    assert card is not None and card.name.text() == "Joost Bakker", "the last good one stays"
+    assert card.stale.isVisibleTo(card)
+    assert card.stale.text() == "IT's information has expired (timestamp). IT must sign it again."
+    app.profile.stop()
+
+
+def test_the_tracker_shows_the_profiles_photo_of_a_known_handler_else_the_desks(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    built = _build(qapp, site, tmp_path, {"profile.department": "FIN"})
+    app, desk = built.app, built.desk
+    assert app.profile is not None
+    desk_face = io.BytesIO()
+    Image.new("RGB", (120, 120), (200, 30, 30)).save(desk_face, "PNG")
+    desk.photos = {"Kim Visser": desk_face.getvalue()}
+    known = desk.add_ticket("VPN drops", Stage.ASSIGNED, agent="Joost Bakker")
+    stranger = desk.add_ticket("Printer jams", Stage.ASSIGNED, agent="Kim Visser")
+    app.profile.start()
+    app.account.restore()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+
+    def centre() -> QColor:
+        window = app._tickets_window
+        assert window is not None
+        image = window.tracker.view.agent_photo.pixmap().toImage()
+        return image.pixelColor(image.width() // 2, image.height() // 2)
+
+    app.open_ticket(known)
+    qtbot.waitUntil(lambda: centre().green() > 120)  # the profile's photo of Joost (green)
+    assert [a for name, a in desk.calls if name == "agent_photo"] == [], "IT's photo: no request"
+    app.open_ticket(stranger)
+    qtbot.waitUntil(lambda: centre().red() > 150)  # not in the profile: the desk's photo
+    assert [a for name, a in desk.calls if name == "agent_photo"] == [Agent("Kim Visser")]
+
+
+class _Browser(QObject):
+    """Stands for the web browser: the links the app asked the system to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url)
+
+
+def test_the_help_articles_open_from_the_menu_safely_and_links_go_to_the_browser(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert app.profile is not None
+    assert not app.tray.articles_action.isVisible(), "not before the profile is read"
+    app.profile.start()
+    _open_menu(app)
+    assert app.tray.articles_action.isVisible()
+    app.tray.articles_action.trigger()
+    window = app._articles_window
+    assert window is not None and window.isVisible()
+    assert [window.list.item(r).text() for r in range(window.list.count())] == [
+        "VPN opnieuw instellen (Dutch)"
+    ]
+    qtbot.waitUntil(lambda: "Start de app opnieuw." in window.view.text.toPlainText())
+    assert "alert" not in window.view.text.toPlainText(), "a script in an article is left out"
+    browser = _Browser()
+    for scheme in ("https", "file"):
+        QDesktopServices.setUrlHandler(scheme, browser, "open")  # type: ignore[arg-type]  # str at run time
+    try:
+        window.link_requested.emit(QUrl("https://intranet.example.org/vpn"))
+        window.link_requested.emit(QUrl("file:///etc/passwd"))  # never, whatever asks
+    finally:
+        for scheme in ("https", "file"):
+            QDesktopServices.unsetUrlHandler(scheme)
+    assert browser.opened == [QUrl("https://intranet.example.org/vpn")]
+    with qtbot.waitSignal(window.destroyed):
+        window.close()
+    assert app._articles_window is None

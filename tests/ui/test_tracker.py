@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QColor, QImage, QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from client.core.models import (
@@ -202,3 +202,27 @@ def test_showing_a_ticket_again_keeps_one_row_of_steps(tracker: TicketTracker) -
     for stage in (Stage.RECEIVED, Stage.ASSIGNED, Stage.RESOLVED):
         tracker.show_ticket(_summary(stage), Expectation())
     assert tracker.view.steps.count() == len(tracker.view.step_labels) + 1  # and one stretch
+
+
+def test_a_new_handler_is_announced_once_and_shown_with_initials_until_a_photo_comes(
+    qtbot: QtBot, tracker: TicketTracker
+) -> None:
+    shown: list[Agent] = []
+    tracker.handler_shown.connect(shown.append)
+    sanne = Agent("Sanne de Vries", "sanne@example.org")
+    tracker.show_ticket(_summary(Stage.ASSIGNED, agent=sanne), Expectation())
+    tracker.show_ticket(_summary(Stage.IN_PROGRESS, agent=sanne), Expectation())  # a poll
+    assert shown == [sanne] and tracker.handler == sanne
+    initials = tracker.view.agent_photo.pixmap().toImage()
+    face = QImage(72, 72, QImage.Format.Format_RGB32)
+    face.fill(QColor(20, 160, 90))
+    tracker.set_handler_photo(face)
+    photo = tracker.view.agent_photo.pixmap().toImage()
+    middle = photo.width() // 2
+    assert photo != initials and photo.pixelColor(middle, middle).green() > 120
+    joost = Agent("Joost Bakker")
+    tracker.show_ticket(_summary(Stage.IN_PROGRESS, agent=joost), Expectation())
+    assert shown == [sanne, joost]
+    assert tracker.view.agent_photo.pixmap().toImage() != photo, "not Sanne's face on Joost"
+    tracker.show_ticket(_summary(Stage.RECEIVED, agent=None), Expectation())
+    assert not tracker.view.agent_photo.isVisibleTo(tracker) and shown == [sanne, joost]

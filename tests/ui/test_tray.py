@@ -28,6 +28,7 @@ def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
     expected = {
         tray.report_action: tray.report_requested,
         tray.tickets_action: tray.tickets_requested,
+        tray.articles_action: tray.articles_requested,
         tray.sign_in_action: tray.sign_in_requested,
         tray.quit_action: tray.quit_requested,
     }
@@ -69,3 +70,28 @@ def test_a_desk_that_answers_nonsense_is_not_called_a_network_problem(qtbot: QtB
     tip = TrayIcon(status).toolTip()
     assert texts.error_message(BadResponse()) in tip
     assert "network" not in tip
+
+
+# A popup menu grabs the keyboard; the offscreen platform says it cannot.
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
+def test_entries_never_move_while_the_menu_is_open(qtbot: QtBot) -> None:
+    from datetime import datetime
+
+    from client.core.availability import Availability
+    from client.core.profile import Agent
+    from client.ui.agent_card import AgentCardData
+
+    tray = TrayIcon(ONLINE)
+    tray.menu.popup(tray.menu.pos())  # the employee opened it; the profile is still being read
+    qtbot.waitUntil(tray.menu.isVisible)
+    before = [a.objectName() for a in tray.menu.actions() if a.isVisible()]
+    data = AgentCardData(Agent("joost", "Joost Bakker"), Availability(True), datetime.now())
+    tray.show_agent(data)  # the profile came in while the menu is open
+    tray.show_departments([("finance", "Finance"), ("hr", "HR")], "", True)
+    assert [a.objectName() for a in tray.menu.actions() if a.isVisible()] == before
+    tray.menu.hide()
+    qtbot.waitUntil(lambda: not tray.menu.isVisible())
+    shown = [a.objectName() for a in tray.menu.actions() if a.isVisible()]
+    assert shown[0] == "agentCardAction" and "" in shown, "the card, and the departments' submenu"
+    assert tray.departments_menu is not None
+    assert [a.text() for a in tray.departments_menu.actions()] == ["Finance", "HR"]

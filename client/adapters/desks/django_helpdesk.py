@@ -277,8 +277,8 @@ class DjangoHelpdeskDesk:
         """
         fields = {"title": report.subject, "description": report.description}
         fields["report_key"] = report.key
-        if report.category:
-            fields["queue"] = report.category
+        if report.queue:
+            fields["queue"] = report.queue
         try:
             response = self._http.request(
                 "POST",

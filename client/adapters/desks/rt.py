@@ -441,6 +441,8 @@ class _Me:
     name: str
     real_name: str
     email: str
+    #: The user record's Organization: what RT says the employee's department is.
+    organization: str = ""
 
 
 @dataclass(frozen=True)
@@ -775,7 +777,8 @@ class RtDesk:
         self._photo_paths: Recent[str] = Recent(256)
         self._photos: Recent[tuple[str, bytes]] = Recent(64)
         self._me: _Me | None = None
-        self._queue: _Queue | None = None
+        #: Queue name → its id and Report-ID field, asked once per queue.
+        self._queues: dict[str, _Queue] = {}
         self._origin = origin_of(http.base_url)
 
     # --- HTTP -----------------------------------------------------------------------------
@@ -914,6 +917,7 @@ class RtDesk:
                     name=_text(data["Name"]),
                     real_name=_text(data.get("RealName")),
                     email=_text(data.get("EmailAddress")),
+                    organization=_text(data.get("Organization")),
                 ),
             )
         return self._me
@@ -921,17 +925,24 @@ class RtDesk:
     def whoami(self) -> Person:
         """The signed-in employee (an unprivileged user may read their own record)."""
         me = self._whoami()
-        return Person(username=me.name, name=me.real_name or me.name, email=me.email)
+        return Person(
+            username=me.name,
+            name=me.real_name or me.name,
+            email=me.email,
+            department=me.organization or None,
+        )
 
-    def _queue_info(self) -> _Queue:
-        """The queue, and whether it has the Report-ID field (asked once)."""
-        if self._queue is None:
+    def _queue_info(self, name: str | None = None) -> _Queue:
+        """The queue (the configured one by default) and its Report-ID field (asked once)."""
+        name = name or self._queue_name
+        known = self._queues.get(name)
+        if known is None:
             try:
-                data = self._json(f"/queue/{urllib.parse.quote(self._queue_name, safe='')}")
+                data = self._json(f"/queue/{urllib.parse.quote(name, safe='')}")
             except (Forbidden, NotFound) as error:
                 # Not visible to this user (no SeeQueue): the key goes in the text.
-                logger.warning("RT queue %r not readable: %s", self._queue_name, error)
-                self._queue = _Queue(self._queue_name, None)
+                logger.warning("RT queue %r not readable: %s", name, error)
+                known = _Queue(name, None)
             else:
 
                 def build() -> _Queue:
@@ -939,13 +950,16 @@ class RtDesk:
                     report = [f for f in fields if f.get("name") == REPORT_ID_FIELD]
                     return _Queue(_text(data["id"]), _text(report[0]["id"]) if report else None)
 
-                self._queue = _mapped("queue", build)
-        return self._queue
+                known = _mapped("queue", build)
+            if len(self._queues) >= 64:  # a handful of departments; never unbounded
+                self._queues.clear()
+            self._queues[name] = known
+        return known
 
     # --- filing and finding reports -------------------------------------------------------
 
     def create_ticket(self, report: Report) -> TicketRef:
-        """File the report in the queue with the employee as its requestor.
+        """File the report in its queue (else the configured one), the employee as requestor.
 
         The key goes in the queue's Report-ID field when it has one, and always on the
         last line of the text too: RT silently drops a field value the employee may
@@ -953,7 +967,7 @@ class RtDesk:
         the report twice. Files travel as multipart parts (no base64 growth).
         """
         me = self._whoami()
-        queue = self._queue_info()
+        queue = self._queue_info(report.queue)
         text = report.description
         fields: dict[str, Any] = {
             "Queue": queue.ident,

@@ -57,6 +57,7 @@ our ( @Groups, @Users, @Queues, @CustomFields, @ACL );
     {   Name         => 'anna',
         RealName     => 'Anna Jansen',
         EmailAddress => 'anna@example.test',
+        Organization => 'Finance',
         Password     => 'rt-employee-pass1',
         Privileged   => 0,
     },
@@ -76,6 +77,9 @@ our ( @Groups, @Users, @Queues, @CustomFields, @ACL );
     },
     {   Name        => 'Management',
         Description => 'A queue employees cannot see',
+    },
+    {   Name        => 'Finance',
+        Description => "A department's queue (the signed profile routes reports here)",
     },
 );
 
@@ -103,16 +107,20 @@ my @agent_rights = qw(
 );
 
 @ACL = (
-    {   Queue       => 'IT Helpdesk',
-        GroupDomain => 'SystemInternal',
-        GroupType   => 'Unprivileged',
-        Right       => [@employee_rights],
-    },
-    {   Queue       => 'IT Helpdesk',
-        GroupDomain => 'RT::Queue-Role',
-        GroupType   => 'Requestor',
-        Right       => [ @requestor_rights, @optional_requestor_rights ],
-    },
+    (   map {
+            (   {   Queue       => $_,
+                    GroupDomain => 'SystemInternal',
+                    GroupType   => 'Unprivileged',
+                    Right       => [@employee_rights],
+                },
+                {   Queue       => $_,
+                    GroupDomain => 'RT::Queue-Role',
+                    GroupType   => 'Requestor',
+                    Right       => [ @requestor_rights, @optional_requestor_rights ],
+                },
+            )
+        } 'IT Helpdesk', 'Finance'
+    ),
     # Agents work in both queues: moving a ticket needs CreateTicket in the target.
     (   map {
             {   Queue       => $_,
@@ -120,7 +128,7 @@ my @agent_rights = qw(
                 GroupId     => 'IT Staff',
                 Right       => [@agent_rights],
             }
-        } 'IT Helpdesk', 'Management'
+        } 'IT Helpdesk', 'Management', 'Finance'
     ),
     {   GroupDomain => 'UserDefined',
         GroupId     => 'IT Staff',
