@@ -663,6 +663,10 @@ class TrayApp(QObject):
             window.destroyed.connect(self._on_articles_window_destroyed)
             self._articles_window = window
         self._articles_window.set_articles(view.profile.articles)
+        from client.ui.agent_card import notice_text  # the card's words, for the articles too
+
+        notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
+        self._articles_window.set_notice(notice)
         _bring_forward(self._articles_window)
 
     def _read_article(self, article: Article, then: Callable[[bytes | None], None]) -> None:

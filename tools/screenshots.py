@@ -292,6 +292,10 @@ def shoot_waiting_on_a_desk_rule(shooter: Shooter) -> None:
         rt.stop()
 
 
+#: After which agent-card shot the help articles are opened, and the name of their shot.
+ARTICLE_SHOTS = {"agent-card": "help-articles", "agent-card-nl": "help-articles-nl"}
+
+
 def shoot_agent_cards(shooter: Shooter) -> None:
     """The department's agent on the tray menu: at work and away, photo and initials, EN and NL.
 
@@ -326,7 +330,11 @@ def shoot_agent_cards(shooter: Shooter) -> None:
                 menu = shooter.open_menu(app, icon)
                 x, y, w, h = menu.rect()
                 shooter.grab(name, (x, y, w, h))
-                shooter.desktop.xdotool("key", "Escape")
+                if name in ARTICLE_SHOTS:  # the help articles, from the same menu
+                    shooter.choose(menu, "articlesAction")
+                    shooter.grab(ARTICLE_SHOTS[name], app.probe("window_shown").rect())
+                else:
+                    shooter.desktop.xdotool("key", "Escape")
 
 
 def main() -> int:

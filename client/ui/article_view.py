@@ -640,11 +640,19 @@ class ArticleBrowser(QWidget):
         split.addWidget(self.view)
         split.setStretchFactor(1, 1)
         split.setSizes([240, 660])
+        # Why the articles may not be current (the profile's age, a refused update).
+        self.stale = QLabel()
+        self.stale.setObjectName("articlesStale")
+        self.stale.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale.setWordWrap(True)
+        self.stale.setProperty("role", "warning")
+        self.stale.hide()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(split)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.stale)
         column.addWidget(self.pages)
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
 
@@ -680,6 +688,11 @@ class ArticleBrowser(QWidget):
         """The name of an article's language, in the user's (the profile offers en and nl)."""
         names = {"en": self.tr("English"), "nl": self.tr("Dutch")}
         return names.get(language, language)
+
+    def set_notice(self, text: str) -> None:
+        """Say why the articles may not be current (``""``: they are)."""
+        self.stale.setText(text)
+        self.stale.setVisible(bool(text))
 
     def open_article(self, article_id: str) -> bool:
         """Select and show the article ``article_id``; whether the list has it."""

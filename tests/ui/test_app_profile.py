@@ -7,6 +7,7 @@ that verifies it, the kept copy, the ProfileService and the tray's menu.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -395,3 +396,29 @@ def test_the_help_articles_open_from_the_menu_safely_and_links_go_to_the_browser
     with qtbot.waitSignal(window.destroyed):
         window.close()
     assert app._articles_window is None
+
+
+def test_offline_the_kept_profile_is_shown_and_past_its_age_marked_with_what_it_needs(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    first = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert first.profile is not None
+    first.profile.start()  # verified and kept in this user's cache
+    kept = tmp_path / "cache" / "profile" / "last-good.json"
+    record = json.loads(kept.read_text())
+    record["verified_at"] -= 8 * 86400  # a week and a day without a verified update
+    kept.write_text(json.dumps(record))
+    # The next start: the web server cannot be reached (nothing listens on port 9).
+    offline = _app(qapp, site, tmp_path, {"profile.department": "FIN",
+                                          "profile.url": "http://127.0.0.1:9/profile"})  # fmt: skip
+    assert offline.profile is not None
+    offline.profile.start()
+    assert offline.profile.last_update.refusal == "unreachable"
+    _open_menu(offline)
+    card = offline.tray.agent_card
+    assert card is not None and card.name.text() == "Joost Bakker", "the kept profile, offline"
+    assert card.stale.text().startswith("This may be out of date: last confirmed")
+    offline.open_articles_window()
+    window = offline._articles_window
+    assert window is not None and window.list.count() == 1, "the articles stay readable"
+    assert window.stale.text() == card.stale.text()
