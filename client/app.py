@@ -29,14 +29,13 @@ from PySide6.QtCore import (
     QCoreApplication,
     QLocale,
     QObject,
-    Qt,
     QThreadPool,
     QTimer,
     QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QDesktopServices, QImage
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from client import APP_NAME, __version__
@@ -82,6 +81,8 @@ from client.ui.notifications import Notifications
 from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
     from client.core.profile import Agent as ProfileAgent
     from client.core.profile import Article, Department
     from client.services.profile import ProfileService
@@ -658,6 +659,10 @@ class TrayApp(QObject):
             from client.ui.article_view import ArticleBrowser  # deferred, see module doc
 
             window = ArticleBrowser(self._read_article, language=self._language())
+            # Deferred with the window: touching the Qt namespace builds all of its enums
+            # (1.6 MB that an idle tray would keep; docs/performance.md).
+            from PySide6.QtCore import Qt
+
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.link_requested.connect(self._on_articles_window_link_requested)
             window.destroyed.connect(self._on_articles_window_destroyed)

@@ -125,6 +125,20 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_no_module_loaded_at_start_holds_the_qt_namespace() -> None:
+    # Touching PySide6's Qt namespace builds all of its enums: about 1 MB an idle
+    # tray would keep (docs/performance.md, issue 12). Those that need it import it
+    # where it is used, after start.
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nimport client.app\n"
+        "print(sorted(n for n, m in list(sys.modules.items())\n"
+        "             if n.startswith('client') and 'Qt' in vars(m)))"
+    )
+    result = _run(code)
+    assert result.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize(
     ("kind", "absent"),
     [
