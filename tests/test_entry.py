@@ -125,6 +125,41 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_a_kept_profile_nobody_asked_for_is_not_read_on_any_thread() -> None:
+    # At start only its verification time is read (on a worker): the reader and
+    # zoneinfo load when something needs the profile, and on the GUI thread.
+    code = """
+import sys
+from PySide6.QtCore import QCoreApplication, QThreadPool
+from client.core.models import UpdateOutcome
+from client.services.profile import ProfileService
+from client.services.tasks import TaskRunner
+
+class Kept:
+    document = {"format": 1, "version": 1}
+    verified_at = 0.0
+    def avatar(self, agent_id): return None
+    def read(self, path): return None
+
+class Source:
+    def update(self): return UpdateOutcome()
+    def kept(self): return Kept()
+    def cancel(self): pass
+
+app = QCoreApplication([])
+pool = QThreadPool()
+service = ProfileService(TaskRunner(pool), Source(), clock=lambda: 3600.0)
+service.start()  # reads the verification time; the update is due: it runs, then reads again
+while not service.refresh_pending:
+    app.processEvents()
+pool.waitForDone()
+app.processEvents()
+print(sorted(n for n in ("client.core.profile", "zoneinfo") if n in sys.modules))
+"""
+    result = _run(code)
+    assert result.stdout.strip() == "[]"
+
+
 def test_no_module_loaded_at_start_holds_the_qt_namespace() -> None:
     # Touching PySide6's Qt namespace builds all of its enums: about 1 MB an idle
     # tray would keep (docs/performance.md, issue 12). Those that need it import it

@@ -209,10 +209,6 @@ class ProfileService(QObject):
         )
 
     def _load(self, parse: bool) -> tuple[KeptProfile, Profile | None] | None:  # worker thread
-        # Deferred: the reader (and zoneinfo) load once something needs the profile;
-        # imported first on the GUI thread (_read, want).
-        from client.core.profile import ProfileError, parse_profile
-
         kept = self._source.kept()
         if kept is None:
             return None
@@ -221,6 +217,10 @@ class ProfileService(QObject):
             logger.info("profile version %s kept, verified %.0f s ago", version,
                         self._clock() - kept.verified_at)  # fmt: skip
             return kept, None
+        # Deferred: the reader (and zoneinfo) load once something needs the profile,
+        # imported first on the GUI thread (_read, want); here it is only looked up.
+        from client.core.profile import ProfileError, parse_profile
+
         try:
             profile = parse_profile(kept.document, photos=self._photos)
         except ProfileError as error:
