@@ -409,6 +409,7 @@ class TrayApp(QObject):
         self._shown_agent = ""
         self._save_settings = save_settings
         self._my_department = settings.profile_my_department
+        self._face_request = 0  # the handler's face last asked for (see _show_handler_face)
         if profile is not None:
             profile.setParent(self)
             profile.changed.connect(self._forget_shown_agent)  # its photo may be new
@@ -487,8 +488,10 @@ class TrayApp(QObject):
         self.tray.show_articles(bool(view and view.profile.articles))
         if view is not None:
             choices = [(d.id, d.name.get(self._language())) for d in view.profile.departments]
-            # Chosen by the employee only where IT and the desk say nothing.
+            # Chosen by the employee only where IT and the desk say nothing (and the desk
+            # is not about to say).
             choosable = len(choices) > 1 and source in ("", "chosen")
+            choosable = choosable and not self.account.asking_person
             self.tray.show_departments(choices, department.id if department else "", choosable)
         agent = view.profile.agents.get(department.agent) if view and department else None
         if view is None or department is None or agent is None:
@@ -506,7 +509,13 @@ class TrayApp(QObject):
         if agent.id != self._shown_agent and self.profile is not None:
             self._shown_agent = agent.id
             if agent.photo:  # photos off (the policy, the agent): initials
-                self.profile.avatar(agent.id, self.tray.set_agent_photo)
+                shown = agent.id
+
+                def photo(png: bytes | None) -> None:
+                    if self._shown_agent == shown:  # not the previous department's agent
+                        self.tray.set_agent_photo(png)
+
+                self.profile.avatar(agent.id, photo)
             else:
                 self.tray.set_agent_photo(None)
 
@@ -531,22 +540,29 @@ class TrayApp(QObject):
 
         tracker = window.tracker
         side = 2 * FACE_SIDE  # sharp on a high-density screen
+        # Only the latest request's photo is shown: a slow desk photo must not land on
+        # the profile's, nor one agent's on another's. Reads are owned by the tracker:
+        # one that ends after the window is gone is dropped with it.
+        self._face_request += 1
+        request = self._face_request
 
         def show(image: QImage | None) -> None:
-            if tracker.handler == agent:  # not another ticket's by now
+            if request == self._face_request and tracker.handler == agent:
                 tracker.set_handler_photo(image)
 
         known = self._profile_agent(agent)
         if known is not None:
             if known.photo and self.profile is not None:
-                self.profile.avatar(known.id, lambda png: show(face_image(png, side)))
-            return  # IT switched this agent's photo off: initials, not the desk's photo
+                self.profile.avatar(known.id, lambda png: show(face_image(png, side)), tracker)
+            else:
+                show(None)  # IT switched this agent's photo off: initials, never the desk's
+            return
         desk = self.account.desk
         if desk is None:
             return
         self._io.submit(
             lambda: face_image(desk.agent_photo(agent), side),
-            owner=self,
+            owner=tracker,
             on_success=show,
             on_error=lambda error: logger.info("no photo of the handler: %s", error),
         )
@@ -555,7 +571,7 @@ class TrayApp(QObject):
         """The profile's entry for a desk's agent, if IT published one (asks for the profile)."""
         if self.profile is None:
             return None
-        self.profile.want()
+        self.profile.want(at_once=True)  # one small local file: decide the source knowing it
         view = self.profile.view
         if view is None:
             return None
@@ -579,7 +595,9 @@ class TrayApp(QObject):
         """The employee said which department they are in: remembered, and shown at once."""
         self._my_department = department_id
         values = {"profile.my_department": department_id}
-        self._io.submit(
+        # On the serial runner: the settings file is read, changed and written whole, and a
+        # sign-in saving the desk address at the same moment must not undo this (or that).
+        self._serial.submit(
             lambda: self._save_settings(values),
             owner=self,
             on_success=lambda _none: None,
@@ -724,7 +742,7 @@ class TrayApp(QObject):
             self._report_dialog = dialog
             dialog.set_destination(self._settings.desk_queue, "")
             if self.profile is not None:
-                self.profile.want()  # the department's queue, once read
+                self.profile.want(at_once=True)  # its queue is fixed when the report is saved
                 self._update_destination()
         elif self._report_dialog.has_draft and not self._report_dialog.isVisible():
             self._report_dialog.show_draft()

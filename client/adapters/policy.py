@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
@@ -112,10 +113,15 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 class UserSettingsFile:
-    """The user's own settings file: only keys the user (or sign-in) changed are stored."""
+    """The user's own settings file: only keys the user (or sign-in) changed are stored.
+
+    Thread-safe: each update reads, changes and writes the file whole, one at a
+    time (a sign-in and a department chosen at the same moment both stay).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
 
     def update(self, values: Mapping[str, object]) -> None:
         """Set ``values`` (flat keys) and keep everything else in the file.
@@ -128,10 +134,11 @@ class UserSettingsFile:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
         import tomli_w  # deferred: only sign-in writes settings (start-up budget)
 
-        current, _ = read_toml(self.path)
-        current.update(values)
-        current[_META_VERSION] = SETTINGS_VERSION
-        atomic_write(self.path, tomli_w.dumps(unflatten(current)).encode())
+        with self._lock:
+            current, _ = read_toml(self.path)
+            current.update(values)
+            current[_META_VERSION] = SETTINGS_VERSION
+            atomic_write(self.path, tomli_w.dumps(unflatten(current)).encode())
 
 
 def settings_summary(settings: Settings) -> dict[str, object]:

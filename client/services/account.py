@@ -87,6 +87,7 @@ class Account(QObject):
         self.desk: DeskPort | None = None
         self.person: Person | None = None
         self._asked_person = -1  # the sign-in (generation) whoami was last asked for
+        self._asking_person = False
 
     def _connector(self) -> DeskConnector:
         return self._connector_for(self._kind)
@@ -223,17 +224,24 @@ class Account(QObject):
         self._asked_person = generation
 
         def known(person: Person) -> None:
+            self._asking_person = False
             if generation == self._generation:
                 self.person = person
                 self.person_known.emit(person)
 
-        self._runner.submit(
-            desk.whoami,
-            owner=self,
-            on_success=known,
-            on_error=lambda error: logger.warning("the desk did not say who you are: %s", error),
-        )
+        def unknown(error: Exception) -> None:
+            self._asking_person = False
+            self._asked_person = -1  # asked again when next needed (the desk may be back)
+            logger.warning("the desk did not say who you are: %s", error)
+
+        self._asking_person = True
+        self._runner.submit(desk.whoami, owner=self, on_success=known, on_error=unknown)
         return True
+
+    @property
+    def asking_person(self) -> bool:
+        """Whether the desk was asked who the user is and has not answered yet."""
+        return self._asking_person
 
     def _set_signed_in(self, desk: DeskPort, person: Person | None) -> None:
         self.desk, self.person = desk, person

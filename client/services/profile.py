@@ -171,15 +171,20 @@ class ProfileService(QObject):
         )
         return True
 
-    def avatar(self, agent_id: str, then: Callable[[bytes | None], None]) -> None:
-        """Read the agent's prepared photo on a worker; ``then`` gets it (``None``: initials)."""
+    def avatar(
+        self, agent_id: str, then: Callable[[bytes | None], None], owner: QObject | None = None
+    ) -> None:
+        """Read the agent's prepared photo on a worker; ``then`` gets it (``None``: initials).
+
+        ``owner``: the widget it is for (a read that ends after it is gone is dropped).
+        """
         kept = self._kept
         if kept is None:
             then(None)
             return
         self._io.submit(
             lambda: kept.avatar(agent_id),
-            owner=self,
+            owner=owner or self,
             on_success=then,
             on_error=lambda error: then(None),
         )

@@ -242,8 +242,11 @@ class ReportDialog(QDialog):
     def set_destination(self, queue: str, where: str) -> None:
         """The queue the report will go to, and ``where`` in words (``""``: not said).
 
-        A report already saved keeps the queue it was saved with.
+        Once Send is pressed (while it waits for the diagnostics, and after)
+        nothing changes: the report goes where the dialog said it would.
         """
+        if self.sending or self._waiting_for_items:
+            return
         self._queue = queue
         self.view.destination.setText(where)
         self.view.destination.setVisible(bool(where))

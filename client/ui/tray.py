@@ -71,6 +71,7 @@ class TrayIcon(QSystemTrayIcon):
         self.departments_menu: QMenu | None = None
         self._departments: tuple[list[tuple[str, str]], str, bool] = ([], "", False)
         self._articles_available = False
+        self._department_group: QActionGroup | None = None
         #: Changes to the menu's entries held back while it is open (see _while_closed).
         self._after_close: list[Callable[[], None]] = []
         self.menu.aboutToHide.connect(self._on_menu_about_to_hide)
@@ -83,8 +84,10 @@ class TrayIcon(QSystemTrayIcon):
 
         Hidden when not ``choosable``: IT or the desk already say which it is.
         """
-        self._departments = (list(choices), current, choosable)
-        self._while_closed(self._place_departments)
+        departments = (list(choices), current, choosable)
+        if departments != self._departments:  # each opening asks again; most change nothing
+            self._departments = departments
+            self._while_closed(self._place_departments)
 
     def _place_departments(self) -> None:
         choices, current, choosable = self._departments
@@ -99,8 +102,12 @@ class TrayIcon(QSystemTrayIcon):
             self.departments_menu.triggered.connect(self._on_department_triggered)
         menu = self.departments_menu
         menu.menuAction().setVisible(True)
-        menu.clear()
-        group = QActionGroup(menu)
+        for old in menu.actions():
+            menu.removeAction(old)
+            old.deleteLater()  # it may be the one being triggered right now
+        group = self._department_group
+        if group is None:
+            group = self._department_group = QActionGroup(menu)
         for department_id, name in choices:
             action = menu.addAction(name.replace("&", "&&"))
             action.setData(department_id)

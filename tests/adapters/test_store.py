@@ -47,6 +47,23 @@ def test_a_report_and_its_attachments_are_stored_whole(outbox: SqliteOutbox) -> 
     assert outbox.load_report(item.id) == report
 
 
+def test_the_queue_a_report_was_saved_for_is_kept_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    first = SqliteOutbox(path)
+    routed = first.add(Report("Invoice run fails", "", queue="finance"), NOW)
+    plain = first.add(Report("Mouse lags", ""), NOW)
+    first.close()
+    again = SqliteOutbox(path)  # after a restart, or a crash
+    assert again.load_report(routed.id).queue == "finance"
+    assert again.load_report(plain.id).queue is None, "the desk's default"
+    claimed = again.claim_next(NOW + 1)
+    assert claimed is not None and claimed.queue == "finance"
+    edited = replace(claimed, subject="Invoice run fails at 9:00", state=OutboxState.QUEUED)
+    again.save(edited)  # the user changed the text of the report waiting to be sent
+    assert again.load_report(routed.id).queue == "finance", "changing the text keeps the queue"
+    again.close()
+
+
 def test_the_file_is_durable_across_processes(tmp_path: Path) -> None:
     path = tmp_path / "outbox.sqlite3"
     first = SqliteOutbox(path)

@@ -85,7 +85,7 @@ def test_who_the_user_is_is_asked_once_and_only_when_needed(
     assert [name for name, _ in fake_desk.calls] == ["whoami"]
 
 
-def test_a_desk_that_does_not_say_who_the_user_is_is_not_asked_again(
+def test_a_desk_that_could_not_say_who_the_user_is_is_asked_again_when_next_needed(
     qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk, secrets: MemorySecretStore
 ) -> None:
     connector = FakeConnector(fake_desk)
@@ -94,7 +94,12 @@ def test_a_desk_that_does_not_say_who_the_user_is_is_not_asked_again(
     account.restore()
     fake_desk.fail_with = Unavailable("offline")
     assert account.learn_person()
-    assert account.person is None and not account.learn_person(), "once per sign-in"
+    unknown = account.person
+    assert unknown is None and not account.asking_person
+    fake_desk.fail_with = None  # the network is back
+    assert account.learn_person()
+    known = account.person
+    assert known == fake_desk.person and not account.learn_person()
 
 
 def test_a_locked_keyring_at_start_means_signing_in_again(

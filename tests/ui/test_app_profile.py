@@ -73,9 +73,9 @@ def _document(**finance: Any) -> dict[str, Any]:
     }
 
 
-def _png() -> bytes:
+def _png(colour: tuple[int, int, int] = (20, 160, 90)) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (200, 200), (20, 160, 90)).save(out, "PNG")
+    Image.new("RGB", (200, 200), colour).save(out, "PNG")
     return out.getvalue()
 
 
@@ -331,9 +331,7 @@ def test_the_tracker_shows_the_profiles_photo_of_a_known_handler_else_the_desks(
     built = _build(qapp, site, tmp_path, {"profile.department": "FIN"})
     app, desk = built.app, built.desk
     assert app.profile is not None
-    desk_face = io.BytesIO()
-    Image.new("RGB", (120, 120), (200, 30, 30)).save(desk_face, "PNG")
-    desk.photos = {"Kim Visser": desk_face.getvalue()}
+    desk.photos = {"Kim Visser": _png((200, 30, 30))}  # red: the desk's photo
     known = desk.add_ticket("VPN drops", Stage.ASSIGNED, agent="Joost Bakker")
     stranger = desk.add_ticket("Printer jams", Stage.ASSIGNED, agent="Kim Visser")
     app.profile.start()
@@ -422,3 +420,24 @@ def test_offline_the_kept_profile_is_shown_and_past_its_age_marked_with_what_it_
     window = offline._articles_window
     assert window is not None and window.list.count() == 1, "the articles stay readable"
     assert window.stale.text() == card.stale.text()
+
+
+def test_an_agent_whose_photo_it_switched_off_shows_initials_not_the_desks_photo(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    built = _build(qapp, site, tmp_path, {"profile.department": "FIN"})
+    app, desk = built.app, built.desk
+    assert app.profile is not None
+    desk.photos = {"Sanne de Vries": _png((200, 30, 30))}  # the desk has one; IT published none
+    ticket = desk.add_ticket("Contract question", Stage.ASSIGNED, agent="Sanne de Vries")
+    app.profile.start()
+    app.account.restore()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.open_ticket(ticket)
+    window = app._tickets_window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.tracker.handler is not None)
+    image = window.tracker.view.agent_photo.pixmap().toImage()
+    centre = image.pixelColor(image.width() // 2, image.height() // 2)
+    assert not (centre.red() > 150 and centre.green() < 80), "not the desk's red photo"
+    assert [a for name, a in desk.calls if name == "agent_photo"] == [], "never asked"

@@ -195,3 +195,15 @@ def test_removed_diagnostics_leave_no_summary(held: Held) -> None:
     held.finish_diagnostics()
     held.items.remove(DIAGNOSTICS)
     assert held.items.summary() == ""
+
+
+def test_the_queue_shown_when_send_is_pressed_is_the_one_the_report_goes_to(held: Held) -> None:
+    held.dialog.set_destination("finance", "Your report goes to Joost Bakker, Finance.")
+    held.press_send()  # the diagnostics are still being prepared
+    # Meanwhile the employee picks another department in the tray (or the desk names one).
+    held.dialog.set_destination("hr", "Your report goes to Sanne de Vries, HR.")
+    assert held.dialog.view.destination.text() == "Your report goes to Joost Bakker, Finance."
+    held.finish_diagnostics()
+    held.qtbot.waitUntil(held.dialog.view.done.isVisible)
+    (report,) = held.sent()
+    assert report.queue == "finance"
