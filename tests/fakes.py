@@ -14,7 +14,14 @@ import keyring.errors
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from client.core.errors import AttachmentRefused, AuthFailed, ClientError, NotFound, StoreError
+from client.core.errors import (
+    AttachmentRefused,
+    AuthFailed,
+    ClientError,
+    NotFound,
+    QueueRefused,
+    StoreError,
+)
 from client.core.models import (
     Agent,
     Attachment,
@@ -124,6 +131,8 @@ class FakeDesk:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     #: Agents' photos the desk keeps, by name.
     photos: dict[str, bytes] = field(default_factory=dict)
+    #: The queues a report may name (``None``: any); another is refused, creating nothing.
+    queues: frozenset[str] | None = None
     now: datetime = T0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     _keys: dict[str, TicketRef] = field(default_factory=dict)
@@ -173,6 +182,8 @@ class FakeDesk:
             raise self.fail_creates_with
         if report.key in self._keys:
             return self._keys[report.key]
+        if report.queue and self.queues is not None and report.queue not in self.queues:
+            raise QueueRefused(f"No permission to create tickets in the queue {report.queue!r}")
         names = tuple(a.filename for a in report.attachments if a.filename in self.refused_names)
         if names:
             raise AttachmentRefused("unsupported file type", "file_type", names)

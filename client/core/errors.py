@@ -111,6 +111,13 @@ class AttachmentRefused(Rejected):
         self.filenames = filenames
 
 
+class QueueRefused(Rejected):
+    """The desk refused the queue a report was meant for (unknown, or closed to the user).
+
+    Nothing was created: the report itself may go to the desk's default queue.
+    """
+
+
 class Unavailable(DeskError):
     """The desk cannot be reached or is not answering properly right now.
 

@@ -36,6 +36,7 @@ from client.core.errors import (
     ClientError,
     Forbidden,
     NotFound,
+    QueueRefused,
     Rejected,
     Unavailable,
 )
@@ -434,6 +435,18 @@ class OutboxSender:
             try:
                 ticket = desk.create_ticket(replace(report, attachments=tuple(attachments)))
                 return Delivery(ticket, tuple(refused))
+            except QueueRefused as error:
+                if not report.queue:
+                    raise
+                # The department's queue does not exist or is closed to the employee: an
+                # IT setting no change to the report would fix. It goes to the desk's
+                # default queue instead, saying where it was meant to go.
+                logger.warning("report %s: the desk refused queue %r (%s); sending it to "
+                               "the default queue", report.key, report.queue, error)  # fmt: skip
+                note = f"(Meant for the queue {report.queue!r}, which the desk refused.)"
+                report = replace(
+                    report, queue=None, description=f"{report.description.rstrip()}\n\n{note}"
+                )
             except AttachmentRefused as error:
                 named = [a for a in attachments if a.filename in error.filenames]
                 drop = named or ([max(attachments, key=_expendable)] if attachments else [])

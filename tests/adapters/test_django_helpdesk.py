@@ -14,7 +14,14 @@ from client.adapters.desks.django_helpdesk import (
     DjangoHelpdeskDesk,
 )
 from client.adapters.http import HttpClient, HttpConfig
-from client.core.errors import AttachmentRefused, AuthFailed, NotFound, Rejected, Unavailable
+from client.core.errors import (
+    AttachmentRefused,
+    AuthFailed,
+    NotFound,
+    QueueRefused,
+    Rejected,
+    Unavailable,
+)
 from client.core.models import Attachment, Cursor, EventKind, Report, Stage, TicketRef
 from demo.agent_console import AgentConsole
 from demo.deskctl import DemoDesk
@@ -304,8 +311,10 @@ def test_a_report_goes_to_its_departments_queue_and_the_desk_names_the_departmen
     assert default.display.startswith("finance-")
 
 
-def test_a_queue_the_desk_does_not_have_is_refused_with_its_reason(demo_desk: DeskAccess) -> None:
+def test_a_queue_the_desk_does_not_have_is_refused_as_a_queue(demo_desk: DeskAccess) -> None:
     desk = _desk(demo_desk, demo_desk.anna_token)
-    with pytest.raises(Rejected) as refused:
-        desk.create_ticket(Report("Lost queue", "Where does this go?", queue="no-such-queue"))
+    report = Report("Lost queue", "Where does this go?", queue="no-such-queue")
+    with pytest.raises(QueueRefused) as refused:
+        desk.create_ticket(report)
     assert refused.value.fields == {"queue": ["Unknown queue 'no-such-queue'."]}
+    assert desk.find_by_report_key(report.key) is None, "nothing was created"

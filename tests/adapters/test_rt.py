@@ -42,12 +42,14 @@ from client.core.errors import (
     BadResponse,
     Forbidden,
     NotFound,
+    QueueRefused,
     Unavailable,
 )
 from client.core.models import Agent, Attachment, Cursor, EventKind, Report, Stage, TicketRef
+from client.core.outbox import OutboxSender
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.tasks import SyncTaskRunner
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, MemoryOutbox
 from tests.support.rt_desk import AGENT, EMPLOYEE_PASSWORD, RtAccess, RtAgent, photo_png
 from tests.support.staged_server import Reply, StagedServer, staged_server
 
@@ -1146,6 +1148,23 @@ def test_rt_a_report_goes_to_its_departments_queue_and_rt_names_the_department(
     # Finance has no Report-ID field: the key is found on the report's last line.
     assert desk.find_by_report_key(report.key) == routed
     assert routed in [t.ref for t in desk.changed_tickets(None)[0]], "the employee follows it"
+
+
+@pytest.mark.rt
+@pytest.mark.parametrize("queue", ["Nowhere", "Management"])  # none; closed to employees
+def test_rt_a_department_queue_rt_refuses_is_a_queue_refusal_and_creates_nothing(
+    rt_desk: RtAccess, queue: str
+) -> None:
+    desk = _employee(rt_desk)
+    report = Report("Lost queue", "Where does this go?", queue=queue)
+    with pytest.raises(QueueRefused):
+        desk.create_ticket(report)
+    assert desk.find_by_report_key(report.key) is None
+    sender_store = MemoryOutbox()
+    sender_store.add(report, 0.0)
+    attempt = OutboxSender(sender_store, clock=lambda: 0.0).send_next(desk)
+    assert attempt is not None and attempt.delivered, "to the default queue instead"
+    assert desk.find_by_report_key(report.key) == attempt.item.ticket
 
 
 @pytest.mark.rt

@@ -13,6 +13,7 @@ from client.core.errors import (
     BadResponse,
     Forbidden,
     NotFound,
+    QueueRefused,
     Rejected,
     Unavailable,
 )
@@ -231,6 +232,32 @@ def test_an_upload_too_large_drops_the_diagnostics_last_even_when_largest() -> N
     assert stored.refused == (("screenshot.webp", "too_large"),)
     (ticket,) = desk.attachments.values()
     assert [a.filename for a in ticket] == [DIAGNOSTICS_FILE, "notes.txt"]
+
+
+def test_a_queue_the_desk_refuses_sends_the_report_to_its_default_queue_once() -> None:
+    outbox = MemoryOutbox()
+    desk = FakeDesk(queues=frozenset({"finance"}))
+    files = (Attachment("screenshot.webp", "image/webp", b"W" * 300),)
+    routed = outbox.add(Report("Invoice run fails", "Since 9:00.", queue="fin", attachments=files),
+                        NOW).id  # fmt: skip
+    attempt = OutboxSender(outbox, clock=lambda: NOW).send_next(desk)
+    assert attempt is not None and attempt.delivered
+    assert outbox.item(routed).state is OutboxState.SENT
+    sent = [report for name, report in desk.calls if name == "create_ticket"]
+    assert [r.queue for r in sent] == ["fin", None], "refused, then the default queue"
+    assert sent[1].description.endswith("(Meant for the queue 'fin', which the desk refused.)")
+    assert sent[1].key == sent[0].key and len(desk.tickets) == 1, "one ticket"
+    ((_ticket, files_sent),) = desk.attachments.items()
+    assert [a.filename for a in files_sent] == ["screenshot.webp"]
+
+
+def test_a_refused_default_queue_is_not_tried_again_and_again() -> None:
+    outbox = MemoryOutbox()
+    desk = FakeDesk()
+    item_id = outbox.add(Report("No queue named", ""), NOW).id
+    desk.fail_creates_with = QueueRefused("no queue")
+    attempt = OutboxSender(outbox, clock=lambda: NOW).send_next(desk)
+    assert attempt is not None and outbox.item(item_id).state is OutboxState.REJECTED
 
 
 def test_a_report_is_not_refused_for_want_of_an_attachment_to_drop() -> None:

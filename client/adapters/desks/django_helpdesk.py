@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from client.adapters.desks import kit
 from client.adapters.http import HttpClient, HttpConfig, HttpResponse, make_session
-from client.core.errors import AttachmentRefused, AuthFailed, BadResponse, Rejected
+from client.core.errors import AttachmentRefused, AuthFailed, BadResponse, QueueRefused, Rejected
 from client.core.models import (
     Agent,
     Attachment,
@@ -287,6 +287,8 @@ class DjangoHelpdeskDesk:
                 files=kit.uploads(report.attachments, "attachments"),
             )
         except Rejected as error:
+            if report.queue and set(error.fields) == {"queue"}:
+                raise QueueRefused(error.detail, "queue", error.fields) from error
             raise _attachment_refusal(error, report) or error from error
         data = kit.answer(response, (200, 201), "new ticket")
         ticket = kit.record(data.get("ticket"), "ticket")

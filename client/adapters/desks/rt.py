@@ -69,6 +69,7 @@ from client.core.errors import (
     DeskError,
     Forbidden,
     NotFound,
+    QueueRefused,
     Rejected,
 )
 from client.core.models import (
@@ -989,6 +990,12 @@ class RtDesk:
                 response = self._request("POST", "/ticket", json_body=fields)
         except Rejected as error:
             raise _attachment_refusal(error, report.attachments) from error
+        except (Forbidden, NotFound) as error:
+            # A department's queue that does not exist or is closed to the employee: RT
+            # says "No permission to create tickets in the queue '…'" (403) for both.
+            if report.queue and report.queue != self._queue_name:
+                raise QueueRefused(str(error), "queue") from error
+            raise
         data = response.json()
         if response.status != 201:  # a write is done only when RT says so
             raise BadResponse(f"RT answered {response.status} to a new ticket, not 201")
