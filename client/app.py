@@ -420,6 +420,7 @@ class TrayApp(QObject):
             self.tray.menu_opened.connect(self._on_tray_menu_opened_want_profile)
             profile.changed.connect(self._update_destination)
             profile.changed.connect(self._show_handler_face)  # the profile's photo, once read
+            profile.changed.connect(self._show_articles)  # a new profile: its articles
             self.tray.department_chosen.connect(self._on_tray_department_chosen)
             self.tray.articles_requested.connect(self.open_articles_window)
             self.account.person_known.connect(self._show_agent)
@@ -583,7 +584,9 @@ class TrayApp(QObject):
         )
 
     def _language(self) -> str:
-        return self._settings.language or QLocale().name()[:2]
+        """The user's language for the profile's texts: English unless Dutch (C locale too)."""
+        language = self._settings.language or QLocale().name()[:2]
+        return language if language in ("en", "nl") else "en"
 
     @Slot()
     def _on_tray_menu_opened_want_profile(self) -> None:
@@ -685,12 +688,21 @@ class TrayApp(QObject):
             window.link_requested.connect(self._on_articles_window_link_requested)
             window.destroyed.connect(self._on_articles_window_destroyed)
             self._articles_window = window
-        self._articles_window.set_articles(view.profile.articles)
+        self._show_articles()
+        _bring_forward(self._articles_window)
+
+    @Slot()
+    def _show_articles(self) -> None:
+        """The articles window shows the profile as it is now (a new one may have come in)."""
+        window = self._articles_window
+        view = self.profile.view if self.profile is not None else None
+        if window is None or view is None:
+            return
+        window.set_articles(view.profile.articles)  # the article open stays open
         from client.ui.agent_card import notice_text  # the card's words, for the articles too
 
-        notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
-        self._articles_window.set_notice(notice)
-        _bring_forward(self._articles_window)
+        window.set_notice(notice_text(view.stale, view.verified_at, view.refusal,
+                                      view.refusal_role))  # fmt: skip
 
     def _read_article(self, article: Article, then: Callable[[bytes | None], None]) -> None:
         # Owned by the window: a body read after it closed is dropped with it.

@@ -441,3 +441,25 @@ def test_an_agent_whose_photo_it_switched_off_shows_initials_not_the_desks_photo
     centre = image.pixelColor(image.width() // 2, image.height() // 2)
     assert not (centre.red() > 150 and centre.green() < 80), "not the desk's red photo"
     assert [a for name, a in desk.calls if name == "agent_photo"] == [], "never asked"
+
+
+def test_an_open_articles_window_follows_a_new_profile(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert app.profile is not None
+    app.profile.start()
+    _open_menu(app)
+    app.open_articles_window()
+    window = app._articles_window
+    assert window is not None and window.list.count() == 1
+    newer = _document()
+    newer["version"] = 3
+    newer["articles"].append(
+        {"id": "printer", "title": "Printer offline", "language": "en", "body": "articles/p.md"}
+    )
+    site.publish(newer, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT, "articles/p.md": b"# Printer"})
+    app.profile.update_now()  # what the 6-hourly update does
+    titles = [window.list.item(r).text() for r in range(window.list.count())]
+    assert titles == ["Printer offline", "VPN opnieuw instellen (Dutch)"]
+    assert window.view.article is not None and window.view.article.id == "vpn", "still open"
