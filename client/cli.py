@@ -211,7 +211,10 @@ class _Cli:
             try:
                 attachments.append(read_user_file(str(path), room))
             except ValidationError as error:
-                self._complain(texts.file_problem(error, settings.max_attachment_bytes))
+                if error.code == "file_missing":  # typed here: it never was there
+                    self._complain(texts.fill(translate("cli", "There is no file %1."), path))
+                else:
+                    self._complain(texts.file_problem(error, settings.max_attachment_bytes))
                 return EXIT_USAGE
         summary = ""
         if not args.no_diagnostics:
@@ -402,6 +405,12 @@ def main(
     }[args.command]
     try:
         return command(args)
+    except BrokenPipeError:
+        # The reader stopped early (``tickets --json | head``): nothing is wrong. Python
+        # would still complain when it flushes stdout on the way out, so it goes nowhere.
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except ValidationError as error:
         err.write(texts.error_message(error) + "\n")
         return EXIT_USAGE

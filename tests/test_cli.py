@@ -98,8 +98,10 @@ def test_without_signing_in_the_cli_says_so(environ: dict[str, str]) -> None:
 
 
 def test_a_missing_attachment_is_named(environ: dict[str, str], tmp_path: Path) -> None:
-    code, _, err = _run(environ, "report", "--subject", "x", "--attach", str(tmp_path / "nope.txt"))
-    assert code == EXIT_USAGE and "nope.txt" in err
+    missing = tmp_path / "nope.txt"
+    code, _, err = _run(environ, "report", "--subject", "x", "--attach", str(missing))
+    assert code == EXIT_USAGE
+    assert err.strip() == f"There is no file {missing}.", "not 'no longer there': it never was"
 
 
 def test_a_file_over_the_limit_is_named_with_the_limit(
@@ -230,3 +232,16 @@ def test_diagnose_works_when_the_keyring_cannot_be_asked(environ: dict[str, str]
     code, out, err = _run(environ, "diagnose", "--json")
     assert (code, err) == (EXIT_OK, "")
     assert json.loads(out)["network"]["desk"]["host"] == "127.0.0.1"
+
+
+class _ClosedPipe(io.StringIO):
+    """Standard output whose reader has stopped (``| head``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_output_cut_short_by_its_reader_is_not_an_error(environ: dict[str, str]) -> None:
+    err = io.StringIO()
+    code = main(["diagnose", "--json"], environ, _ClosedPipe(), err, io.StringIO())
+    assert code == EXIT_OK and err.getvalue() == "", "no traceback, no complaint"

@@ -1423,6 +1423,10 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
         <translation>De diagnose kon niet worden verzameld.</translation>
     </message>
     <message>
+        <source>There is no file %1.</source>
+        <translation>Er is geen bestand %1.</translation>
+    </message>
+    <message>
         <source>Your report is ticket %1.</source>
         <translation>Je melding heeft nummer %1.</translation>
     </message>
