@@ -1015,7 +1015,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     QApplication.setOrganizationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_NAME)
-    qapp = QApplication(list(argv))
+    # The first argument names the app's windows to the window manager (X11's WM_CLASS):
+    # run as "python -m client" it would be "__main__.py" in task bars and rules.
+    qapp = QApplication([APP_NAME, *list(argv)[1:]])
     qapp.setQuitOnLastWindowClosed(False)
     route_qt_messages()
     previous_crash = crash.enable_faulthandler(paths.crash_file)

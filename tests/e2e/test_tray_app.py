@@ -67,6 +67,10 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
 
     dialog = app.probe("window_shown")
     assert dialog.values["name"] == "reportDialog"
+    # Task bars and window rules know the app by its name (X11's WM_CLASS), not "__main__.py".
+    assert desktop.xdotool("search", "--onlyvisible", "--classname", "^helpdesk-tray$").split()
+    unnamed = ["xdotool", "search", "--classname", "__main__"]
+    assert subprocess.run(unnamed, env=desktop.env(), capture_output=True).returncode == 1
     app.probe("report_ready")  # the screenshot and the diagnostics are in the list
     fields = dialog.items("children")
     desktop.click(*center(fields["subject"]))
