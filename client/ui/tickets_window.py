@@ -140,7 +140,7 @@ class TicketsWindowView(QVBoxLayout):
     def __init__(self, window: QWidget, model: TicketTableModel) -> None:
         super().__init__(window)
         header = QHBoxLayout()
-        self.title = QLabel(self.tr("Your tickets"))
+        self.title = QLabel(self.tr("My tickets"))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)

@@ -1096,8 +1096,8 @@
 <context>
     <name>TicketsWindowView</name>
     <message>
-        <source>Your tickets</source>
-        <translation>Je meldingen</translation>
+        <source>My tickets</source>
+        <translation>Mijn meldingen</translation>
     </message>
     <message>
         <source>Report a problem…</source>

@@ -140,3 +140,9 @@ def test_the_stage_that_needs_the_user_stands_out(qtbot: QtBot, fake_desk: FakeD
     assert window.model.data(waiting, Qt.ItemDataRole.FontRole).bold()
     assert window.model.data(waiting, Qt.ItemDataRole.ForegroundRole) is not None
     assert window.model.data(working, Qt.ItemDataRole.FontRole) is None
+
+
+def test_the_window_is_called_what_the_menu_calls_it(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    assert window.view.title.text() == "My tickets"
+    assert window.windowTitle().startswith("My tickets")
