@@ -188,6 +188,21 @@ _FACTS = {
 #: The order of each fact's values in its sentence (%1, %2, ...).
 _FACT_VALUES = {"disk_free": ("mount", "percent"), "desk_unreachable": ("problem",)}
 
+#: Why the service desk could not be reached, as the desk probe says it (the rest, the
+#: system's own words after "unreachable: ", is shown as it is).
+_DESK_PROBLEMS = {
+    "refused": QT_TRANSLATE_NOOP("Diagnostics", "connection refused"),
+    "timeout": QT_TRANSLATE_NOOP("Diagnostics", "no answer in time"),
+    "no_address": QT_TRANSLATE_NOOP("Diagnostics", "name not found"),
+}
+
+
+def desk_problem(code: str) -> str:
+    """Why the desk could not be reached, in the user's language where we know the words."""
+    words = _DESK_PROBLEMS.get(code)
+    return QCoreApplication.translate("Diagnostics", str(words)) if words else code
+
+
 _REFUSED = {
     "file_type": QT_TRANSLATE_NOOP("Errors", "the service desk does not accept this type of file"),
     "too_large": QT_TRANSLATE_NOOP("Errors", "too large for the service desk"),
@@ -266,7 +281,10 @@ def diagnostics_summary(facts: Sequence[Fact]) -> str:
             continue
         text = QCoreApplication.translate("Diagnostics", str(_FACTS[fact.code]))
         names = _FACT_VALUES.get(fact.code) or tuple(fact.values)
-        parts.append(fill(text, *(fact.values.get(name, "") for name in names)))
+        values = [fact.values.get(name, "") for name in names]
+        if fact.code == "desk_unreachable":
+            values = [desk_problem(str(values[0]))]
+        parts.append(fill(text, *values))
     return " · ".join(parts)
 
 
@@ -539,7 +557,8 @@ def diagnostics_text(document: Mapping[str, Any]) -> str:
                 "Diagnostics",
                 "Service desk %1:%2: name lookup %3 ms, connection %4 ms, not reachable (%5)",
             )
-        lines.append(fill(line, desk["host"], desk["port"], *timings, desk["problem"]))
+        problem = desk_problem(desk["problem"] or "")
+        lines.append(fill(line, desk["host"], desk["port"], *timings, problem))
     processes = document.get("processes")
     if processes:
         lines.append(translate("Diagnostics", "Busiest programs:"))

@@ -194,6 +194,19 @@
         <translation>servicedesk NIET bereikbaar (%1)</translation>
     </message>
     <message>
+        <source>connection refused</source>
+        <extracomment>The order of each fact&apos;s values in its sentence (%1, %2, ...). Why the service desk could not be reached, as the desk probe says it (the rest, the system&apos;s own words after &quot;unreachable: &quot;, is shown as it is).</extracomment>
+        <translation>verbinding geweigerd</translation>
+    </message>
+    <message>
+        <source>no answer in time</source>
+        <translation>geen antwoord op tijd</translation>
+    </message>
+    <message>
+        <source>name not found</source>
+        <translation>naam niet gevonden</translation>
+    </message>
+    <message>
         <source>Diagnostics of this computer, %1</source>
         <translation>Diagnose van deze computer, %1</translation>
     </message>
@@ -421,7 +434,6 @@
     </message>
     <message>
         <source>the service desk does not accept this type of file</source>
-        <extracomment>The order of each fact&apos;s values in its sentence (%1, %2, ...).</extracomment>
         <translation>de servicedesk accepteert dit soort bestand niet</translation>
     </message>
     <message>

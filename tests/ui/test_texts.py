@@ -115,3 +115,15 @@ def test_a_duration_is_said_the_way_people_say_it(span: timedelta, said: str) ->
 def test_fill_replaces_each_place_once_so_values_stay_as_they_are() -> None:
     assert texts.fill("%1 · %2", "50%2 off", "x") == "50%2 off · x"
     assert texts.fill("%1 and %3", "a") == "a and %3"
+
+
+def test_why_the_desk_was_not_reached_is_said_in_the_users_language(dutch: None) -> None:
+    from client.core.diagnostics import Fact
+
+    unreachable = [Fact("desk_unreachable", {"problem": "refused"})]
+    assert (
+        texts.diagnostics_summary(unreachable)
+        == "servicedesk NIET bereikbaar (verbinding geweigerd)"
+    )
+    oddity = [Fact("desk_unreachable", {"problem": "unreachable: No route to host"})]
+    assert texts.diagnostics_summary(oddity).endswith("(unreachable: No route to host)")
