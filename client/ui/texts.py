@@ -469,12 +469,21 @@ _NEXT = {
     ),
 }
 _NO_AGENT = QT_TRANSLATE_NOOP("Tracker", "Someone at the service desk")
+#: Waiting for the employee, who has answered already (the last message is theirs).
+_ANSWERED = QT_TRANSLATE_NOOP(
+    "Tracker", "The service desk has your answer. %1 will take it from here."
+)
 
 
-def next_step(stage: Stage, agent: str = "") -> str:
-    """One plain line under the current stage: what happens next (``agent``: who has it)."""
+def next_step(stage: Stage, agent: str = "", answered: bool = False) -> str:
+    """One plain line under the current stage: what happens next (``agent``: who has it).
+
+    ``answered``: the employee has answered since the desk asked (the last message is
+    theirs); waiting for them is then over as far as they are concerned.
+    """
     who = agent or QCoreApplication.translate("Tracker", str(_NO_AGENT))
-    return fill(QCoreApplication.translate("Tracker", str(_NEXT[stage])), who)
+    template = _ANSWERED if stage is Stage.WAITING_ON_YOU and answered else _NEXT[stage]
+    return fill(QCoreApplication.translate("Tracker", str(template)), who)
 
 
 def duration(span: timedelta) -> str:

@@ -170,6 +170,8 @@ class TicketTracker(QWidget):
         self._paths: list[str] = []
         self._busy = False
         self._handler: Agent | None = None
+        #: The last message of the ticket shown is the employee's (they have answered).
+        self._answered = False
         self.view.back.clicked.connect(self.back_requested)
         self.view.attach.clicked.connect(self._on_attach_clicked)
         for action, button in self.view.buttons.items():
@@ -184,13 +186,15 @@ class TicketTracker(QWidget):
         """Show where the ticket is (the conversation follows with :meth:`show_detail`)."""
         other = self._summary is None or summary.ref != self._summary.ref
         self._summary = summary
+        if other:
+            self._answered = False  # until its conversation says otherwise
         view = self.view
         view.title.setText(
             texts.fill(self.tr("%1 · %2"), summary.ref, _cut(summary.title, TITLE_CHARS))
         )
         self._show_steps(summary)
+        self._show_next()
         agent = summary.agent.name if summary.agent else ""
-        view.next.setText(texts.next_step(summary.stage, _cut(agent, 100)))
         by = expected.by(summary.created)
         if expected.due is not None and by is not None:
             view.expected.setText(texts.fill(self.tr("Expected by %1"), self._when(by)))
@@ -229,6 +233,13 @@ class TicketTracker(QWidget):
             view.message.hide()
             self.set_busy(False)
 
+    def _show_next(self) -> None:
+        summary = self._summary
+        if summary is None:
+            return
+        agent = _cut(summary.agent.name, 100) if summary.agent else ""
+        self.view.next.setText(texts.next_step(summary.stage, agent, self._answered))
+
     @property
     def handler(self) -> Agent | None:
         """The agent handling the ticket shown (``None``: nobody yet)."""
@@ -257,6 +268,9 @@ class TicketTracker(QWidget):
                 moved = texts.fill(self.tr("Now: %1"), texts.stage_label(event.new_stage))
                 text = f"{moved}\n{text}" if text.strip() else moved
             parts.append(self._entry(who, event.at, text))
+        messages = [e for e in ticket.events if e.text.strip()]
+        self._answered = bool(messages) and not messages[-1].by_agent
+        self._show_next()
         bar = self.view.conversation.verticalScrollBar()
         self.view.conversation.setPlainText("\n\n".join(parts))
         bar.setValue(bar.maximum())  # the latest at the bottom, in view

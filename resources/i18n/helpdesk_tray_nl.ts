@@ -999,6 +999,7 @@
     <name>TicketTracker</name>
     <message>
         <source>%1 · %2</source>
+        <extracomment>The last message of the ticket shown is the employee&apos;s (they have answered).</extracomment>
         <translation>%1 · %2</translation>
     </message>
     <message>
@@ -1200,6 +1201,11 @@
     <message>
         <source>Someone at the service desk</source>
         <translation>Iemand van de servicedesk</translation>
+    </message>
+    <message>
+        <source>The service desk has your answer. %1 will take it from here.</source>
+        <extracomment>Waiting for the employee, who has answered already (the last message is theirs).</extracomment>
+        <translation>De servicedesk heeft je antwoord. %1 gaat ermee verder.</translation>
     </message>
 </context>
 <context>

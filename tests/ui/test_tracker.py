@@ -226,3 +226,23 @@ def test_a_new_handler_is_announced_once_and_shown_with_initials_until_a_photo_c
     assert tracker.view.agent_photo.pixmap().toImage() != photo, "not Sanne's face on Joost"
     tracker.show_ticket(_summary(Stage.RECEIVED, agent=None), Expectation())
     assert not tracker.view.agent_photo.isVisibleTo(tracker) and shown == [sanne, joost]
+
+
+def test_once_the_employee_has_answered_the_tracker_says_the_desk_has_it(
+    tracker: TicketTracker,
+) -> None:
+    waiting = _summary(Stage.WAITING_ON_YOU)
+    tracker.show_ticket(waiting, Expectation())
+    assert tracker.view.next.text().startswith("The service desk needs something from you")
+    asked = TicketEvent("1", T0, EventKind.MESSAGE, "Which printer?", "Sanne de Vries",
+                        by_agent=True)  # fmt: skip
+    answered = TicketEvent("2", T0 + timedelta(minutes=5), EventKind.MESSAGE, "Floor 2", "Anna")
+    tracker.show_detail(Ticket(waiting, "It jams", (asked,)))
+    assert tracker.view.next.text().startswith("The service desk needs something from you")
+    tracker.show_detail(Ticket(waiting, "It jams", (asked, answered)))
+    has_it = "The service desk has your answer. Sanne de Vries will take it from here."
+    assert tracker.view.next.text() == has_it
+    tracker.show_ticket(waiting, Expectation())  # the next poll, before the desk moves it
+    assert tracker.view.next.text() == has_it
+    tracker.show_ticket(replace(waiting, ref=TicketRef("43", "IT-43")), Expectation())
+    assert tracker.view.next.text().startswith("The service desk needs something from you")
