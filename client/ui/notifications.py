@@ -126,7 +126,14 @@ def toast_text(change: TicketChange) -> tuple[str, str]:
     quoted = texts.fill(
         QCoreApplication.translate("Notifications", "“%1”"), one_line(ticket.title, 120)
     )
-    if change.replied and agent:
+    if change.kind is ChangeKind.WAITING_ON_YOU and agent:
+        # Put on hold with a question: say what it means for the employee, not "replied".
+        body = texts.fill(
+            QCoreApplication.translate("Notifications", "%1 — %2 needs an answer from you"),
+            quoted,
+            agent,
+        )
+    elif change.replied and agent:
         body = texts.fill(
             QCoreApplication.translate("Notifications", "%1 — %2 replied"), quoted, agent
         )

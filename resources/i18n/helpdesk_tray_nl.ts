@@ -495,6 +495,10 @@
         <translation>‘%1’</translation>
     </message>
     <message>
+        <source>%1 — %2 needs an answer from you</source>
+        <translation>%1 — %2 heeft een antwoord van je nodig</translation>
+    </message>
+    <message>
         <source>%1 — %2 replied</source>
         <translation>%1 — %2 heeft geantwoord</translation>
     </message>

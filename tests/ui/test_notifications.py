@@ -134,6 +134,8 @@ def test_toasts_shown_while_the_bus_opens_on_a_worker_all_arrive_in_order(
 def test_the_words_say_what_happened() -> None:
     title, body = toast_text(_change(kind=ChangeKind.WAITING_ON_YOU, stage=Stage.WAITING_ON_YOU))
     assert title == "Ticket INC-12: waiting for you"
+    assert body == "“Printer jams” — Sanne needs an answer from you", "a hold says what it asks"
+    _, body = toast_text(_change(kind=ChangeKind.AGENT_REPLIED))
     assert body == "“Printer jams” — Sanne replied"
     title, body = toast_text(_change(kind=ChangeKind.ASSIGNED, replied_at=None))
     assert (title, body) == ("Ticket INC-12: Sanne is on it", "“Printer jams”")
