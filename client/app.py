@@ -871,9 +871,9 @@ class TrayApp(QObject):
             summary = next((t for t in self.poller.tickets if t.ref == ref), None)
             self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
 
-    def _on_actions_done(self, ref: TicketRef, _action: Action) -> None:
+    def _on_actions_done(self, ref: TicketRef, action: Action) -> None:
         if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
-            self._tickets_window.tracker.action_done()
+            self._tickets_window.tracker.action_done(action)
         # The new stage at once; the poll fetches the shown ticket too, since it changed.
         self.poller.poll_now(force=True)
 

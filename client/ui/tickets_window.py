@@ -277,7 +277,7 @@ class TicketsWindow(QWidget):
 
     def show_list(self) -> None:
         """Back from the tracker to all tickets."""
-        self._update_empty_state()
+        self._update_empty_state(leave_tracker=True)
         self.ticket_opened.emit(None)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
@@ -337,7 +337,14 @@ class TicketsWindow(QWidget):
         self.view.banner.setText(text)
         self.view.banner.setVisible(bool(text))
 
-    def _update_empty_state(self) -> None:
+    def _update_empty_state(self, leave_tracker: bool = False) -> None:
+        """The list, or why it is empty; an open ticket stays open unless the user goes back.
+
+        A status or outbox change (after "Still broken", say) must not take the
+        employee away from the ticket they are looking at.
+        """
+        if self.tracking and not leave_tracker:
+            return
         if self.model.rowCount():
             self.view.pages.setCurrentWidget(self.view.table)
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,6 +34,20 @@ LINE_CHARS = 2_000
 TITLE_CHARS = 300
 #: The handler's face, in pixels.
 FACE_SIDE = 36
+
+
+#: What the tracker says once the desk has the user's action.
+_DONE = {
+    Action.REPLY: QT_TRANSLATE_NOOP("TicketTracker", "Your answer is with the service desk."),
+    Action.CONFIRM: QT_TRANSLATE_NOOP("TicketTracker", "Thank you. The ticket is closed."),
+    Action.REOPEN: QT_TRANSLATE_NOOP(
+        "TicketTracker", "The service desk knows it is still broken. The ticket is open again."
+    ),
+    Action.FIXED_ITSELF: QT_TRANSLATE_NOOP(
+        "TicketTracker", "Thank you. The ticket is closed with your note."
+    ),
+    Action.URGENT: QT_TRANSLATE_NOOP("TicketTracker", "The service desk knows it is urgent now."),
+}
 
 
 def _cut(text: str, chars: int) -> str:
@@ -294,21 +308,25 @@ class TicketTracker(QWidget):
             button.setEnabled(not busy)
         self.view.reply.setReadOnly(busy)
 
-    def action_done(self) -> None:
-        """The desk has it: clear the reply box."""
+    def action_done(self, action: Action | None = None) -> None:
+        """The desk has it: clear the reply box, and say what was done (``action``)."""
         self.view.reply.clear()
         self._paths = []
         self._show_files()
         self.view.message.hide()
         self.set_busy(False)
+        if action is not None:
+            self.show_message(self.tr(str(_DONE[action])))
 
     def action_failed(self, text: str) -> None:
         """It did not work: say why; what the user wrote stays."""
-        self.show_message(text)
+        self.show_message(text, role="error")
         self.set_busy(False)
 
-    def show_message(self, text: str) -> None:
-        """A line above the buttons (a hint or a problem)."""
+    def show_message(self, text: str, role: str = "") -> None:
+        """A line above the buttons: a hint or a confirmation, or (``role="error"``) a problem."""
+        self.view.message.setProperty("role", role)
+        self.view.message.style().polish(self.view.message)
         self.view.message.setText(text)
         self.view.message.show()
 

@@ -1002,6 +1002,27 @@
 <context>
     <name>TicketTracker</name>
     <message>
+        <source>Your answer is with the service desk.</source>
+        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;). The handler&apos;s face, in pixels. What the tracker says once the desk has the user&apos;s action.</extracomment>
+        <translation>Je antwoord is bij de servicedesk.</translation>
+    </message>
+    <message>
+        <source>Thank you. The ticket is closed.</source>
+        <translation>Bedankt. De melding is gesloten.</translation>
+    </message>
+    <message>
+        <source>The service desk knows it is still broken. The ticket is open again.</source>
+        <translation>De servicedesk weet dat het nog niet werkt. De melding staat weer open.</translation>
+    </message>
+    <message>
+        <source>Thank you. The ticket is closed with your note.</source>
+        <translation>Bedankt. De melding is gesloten, met je toelichting.</translation>
+    </message>
+    <message>
+        <source>The service desk knows it is urgent now.</source>
+        <translation>De servicedesk weet dat het nu dringend is.</translation>
+    </message>
+    <message>
         <source>%1 · %2</source>
         <extracomment>The last message of the ticket shown is the employee&apos;s (they have answered).</extracomment>
         <translation>%1 · %2</translation>
@@ -1216,7 +1237,6 @@
     <name>TrackerView</name>
     <message>
         <source>← All tickets</source>
-        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;). The handler&apos;s face, in pixels.</extracomment>
         <translation>← Alle meldingen</translation>
     </message>
     <message>

@@ -548,5 +548,11 @@ def test_a_ticket_opened_in_the_tracker_shows_its_conversation_and_takes_an_answ
     qtbot.mouseClick(window.tracker.view.buttons[Action.REOPEN], Qt.MouseButton.LeftButton)
     assert ("reopen", (ref, "Jams again on the second page")) in harness.desk.calls
     assert window.tracker.view.reply.toPlainText() == "", "sent: the box is empty again"
+    # The poll after it changed the status and the list: the employee stays on the ticket.
+    assert window.tracking and window.tracker.ref == ref
+    assert window.tracker.view.message.text() == (
+        "The service desk knows it is still broken. The ticket is open again."
+    )
     qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
+    assert not window.tracking
     assert app.poller.watched is None

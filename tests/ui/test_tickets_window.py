@@ -146,3 +146,22 @@ def test_the_window_is_called_what_the_menu_calls_it(qtbot: QtBot) -> None:
     window = _window(qtbot)
     assert window.view.title.text() == "My tickets"
     assert window.windowTitle().startswith("My tickets")
+
+
+def test_an_open_ticket_stays_open_while_the_status_and_reports_change(
+    qtbot: QtBot, fake_desk: FakeDesk
+) -> None:
+    ref = fake_desk.add_ticket("Printer jams", Stage.RESOLVED, agent="Joost Bakker")
+    window = _window(qtbot)
+    window.show_tickets([t.summary for t in fake_desk.tickets.values()], loaded=True)
+    window.show_status(ONLINE)
+    assert window.open_ticket(ref)
+    # "Still broken": the open count changes, and a report may be on its way meanwhile.
+    window.show_status(TrayStatus(TrayIconKind.NORMAL, True, ConnectionState.ONLINE,
+                                  open_tickets=1))  # fmt: skip
+    window.show_reports([])
+    still = window.tracking
+    assert still and window.tracker.ref == ref
+    window.show_list()  # the employee goes back
+    back = window.tracking
+    assert not back and window.view.pages.currentWidget() is window.view.table
