@@ -1154,15 +1154,15 @@
     <name>Time</name>
     <message>
         <source>Today, %1</source>
-        <translation>Vandaag, %1</translation>
+        <translation>vandaag, %1</translation>
     </message>
     <message>
         <source>Yesterday, %1</source>
-        <translation>Gisteren, %1</translation>
+        <translation>gisteren, %1</translation>
     </message>
     <message>
         <source>Tomorrow, %1</source>
-        <translation>Morgen, %1</translation>
+        <translation>morgen, %1</translation>
     </message>
     <message>
         <source>%1, %2</source>

@@ -127,3 +127,10 @@ def test_why_the_desk_was_not_reached_is_said_in_the_users_language(dutch: None)
     )
     oddity = [Fact("desk_unreachable", {"problem": "unreachable: No route to host"})]
     assert texts.diagnostics_summary(oddity).endswith("(unreachable: No route to host)")
+
+
+def test_in_dutch_today_and_the_weekdays_are_written_alike(dutch: None) -> None:
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # a Friday
+    today = texts.moment(now - timedelta(hours=1), now)
+    monday = texts.moment(now - timedelta(days=4), now)
+    assert today.startswith("vandaag, ") and monday.startswith("maandag, "), (today, monday)
