@@ -52,7 +52,7 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: ``timeout``: a desk silent for a whole read timeout got the request and is stuck;
 #: asking again at once only doubles the wait before the caller can say so, and the
 #: caller's own schedule (the poller's backoff, the outbox's) asks again later.
-RETRYABLE_REASONS = frozenset({"unreachable", "connection", "server_error", "busy"})
+RETRYABLE_REASONS = frozenset({"unreachable", "refused", "connection", "server_error", "busy"})
 #: The longest a request waits in between its own retries; longer waits go to the caller.
 MAX_INLINE_WAIT_S = 5.0
 #: Idle sessions (each with its connections) kept for reuse: the io pool's size.
@@ -509,11 +509,17 @@ def make_session(config: HttpConfig) -> requests.Session:
 
 
 def _connection_error(exc: requests.exceptions.ConnectionError, text: str) -> Unavailable:
-    """``unreachable`` when no connection was made, else ``connection`` (it broke)."""
+    """``unreachable`` when no connection was made, else ``connection`` (it broke).
+
+    ``refused`` when the desk's server answered and turned the connection away:
+    the network works, so the employee is not told to check theirs.
+    """
     cause = exc.args[0] if exc.args else None
     if isinstance(cause, urllib3.exceptions.MaxRetryError):
         cause = cause.reason
     if isinstance(cause, urllib3.exceptions.NewConnectionError):  # refused, no route, DNS
+        if isinstance(cause.__cause__ or cause.__context__, ConnectionRefusedError):
+            return Unavailable(text, reason="refused")
         return Unavailable(text, reason="unreachable")
     return Unavailable(text, reason="connection")
 

@@ -141,6 +141,7 @@ class Unavailable(DeskError):
 #: ``redirected``: the desk's address sends us to another server (nothing was sent there).
 UNAVAILABLE_REASONS = (
     "unreachable",
+    "refused",  # the network works: the desk's server turned the connection away
     "connection",
     "timeout",
     "tls",

@@ -55,7 +55,7 @@ RETRY_JITTER = 0.2
 #: longer than any attempt can take, uploads included.
 CLAIM_LEASE_S = 30 * 60.0
 #: Failures that mean the request never got to the desk (no need to ask before retrying).
-NOT_RECEIVED_REASONS = frozenset({"unreachable", "tls", "proxy", "busy"})
+NOT_RECEIVED_REASONS = frozenset({"unreachable", "refused", "tls", "proxy", "busy"})
 #: First wait, and the longest, of a report the desk refused for who we are (seconds): gentle,
 #: since only someone else's change helps; sign-in and start-up make it due at once anyway.
 REFUSED_FIRST_RETRY_S = 60.0

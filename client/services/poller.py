@@ -102,7 +102,8 @@ class TicketPoller(QObject):
         snapshot_updated(): the ticket list changed in any way (also the first load).
         tickets_changed(list[TicketChange]): what changed since the previous snapshot
             (never for the first snapshot: that is not news).
-        connection_state_changed(ConnectionState): emitted on a change only.
+        connection_state_changed(ConnectionState): emitted on a change only (of the
+            state, or of why the desk cannot be reached: :attr:`last_error`).
         credential_rejected(): the desk refused the credential; polling stopped.
         resumed(): the computer woke from sleep; a poll follows at once.
         ticket_loaded(Ticket): the watched ticket (or one asked for) with its history.
@@ -407,12 +408,16 @@ class TicketPoller(QObject):
         if not isinstance(error, ClientError):
             logger.error("poll failed unexpectedly", exc_info=error)
             error = ClientError(str(error))
-        self.last_error = error
+        previous, self.last_error = self.last_error, error
         self._failures += 1
         if self._failures == 1 or self.state is not ConnectionState.OFFLINE:
             logger.warning("the desk is not answering (%s: %s)", error.code, error.detail)
         self._arm(self._backoff(error))
-        self._set_state(ConnectionState.OFFLINE)
+        # Still offline, but for another reason (the network is back, the server is not):
+        # what the tray says must change with it.
+        why = (error.code, getattr(error, "reason", None))
+        other = previous is not None and (previous.code, getattr(previous, "reason", None)) != why
+        self._set_state(ConnectionState.OFFLINE, again=other)
 
     def _on_ticket_fetched(
         self, generation: int, ref: TicketRef, outcome: Ticket | Exception
@@ -493,7 +498,7 @@ class TicketPoller(QObject):
         self._checking = seconds > self._slow
         self._timer.start(round(min(seconds, self._slow) * 1000))
 
-    def _set_state(self, state: ConnectionState) -> None:
-        if state is not self.state:
+    def _set_state(self, state: ConnectionState, again: bool = False) -> None:
+        if state is not self.state or again:
             self.state = state
             self.connection_state_changed.emit(state)

@@ -29,6 +29,11 @@ _UNAVAILABLE = {
         "Errors",
         "The service desk can't be reached right now. Check that you are connected to the network.",
     ),
+    "refused": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The service desk's server is not taking connections right now. Your network is "
+        "fine: the server may be down for maintenance.",
+    ),
     "connection": QT_TRANSLATE_NOOP(
         "Errors",
         "The connection to the service desk was interrupted.",
@@ -336,7 +341,7 @@ def stage_label(stage: Stage) -> str:
 
 _KEEP_TRYING = QT_TRANSLATE_NOOP("Errors", "We will keep trying.")
 #: Reasons worth trying again for (a certificate or a proxy needs IT first).
-_PASSING = ("unreachable", "connection", "timeout", "server_error", "busy")
+_PASSING = ("unreachable", "refused", "connection", "timeout", "server_error", "busy")
 
 
 def error_message(error: ClientError, *, signing_in: bool = False, retrying: bool = False) -> str:

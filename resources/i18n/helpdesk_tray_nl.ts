@@ -337,6 +337,10 @@
         <translation>De servicedesk weigert wijzigingen die deze app stuurt via het adres dat de app kreeg. Er gaat niets verloren van wat je schreef. Laat het je IT-afdeling weten: het adres van de servicedesk moet er een zijn dat de servicedesk accepteert (bij Request Tracker: de toegestane referrers).</translation>
     </message>
     <message>
+        <source>The service desk&apos;s server is not taking connections right now. Your network is fine: the server may be down for maintenance.</source>
+        <translation>De server van de servicedesk neemt nu geen verbindingen aan. Aan je netwerk ligt het niet: de server is misschien in onderhoud.</translation>
+    </message>
+    <message>
         <source>The service desk does not allow this for your account.</source>
         <translation>De servicedesk staat dit voor jouw account niet toe.</translation>
     </message>

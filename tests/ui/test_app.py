@@ -179,11 +179,16 @@ def test_the_desk_away_at_start_shows_offline_then_recovers(
 ) -> None:
     harness.store_token()
     harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
-    harness.desk.fail_with = Unavailable("connection refused", reason="unreachable")
+    harness.desk.fail_with = Unavailable("no route to host", reason="unreachable")
     app = harness.build()
     app.start()
     qtbot.waitUntil(lambda: app.presenter.status.icon is TrayIconKind.OFFLINE)
     assert texts.unavailable_message("unreachable") in app.tray.toolTip()
+    # The network works and the desk's server turns connections away: not the network.
+    harness.desk.fail_with = Unavailable("connection refused", reason="refused")
+    app.poller.poll_now(force=True)
+    tip = app.tray.toolTip()
+    assert "Your network is fine" in tip and "Check that you are connected" not in tip
     assert _windows(SignInDialog) == []  # being offline is not being signed out
     harness.desk.fail_with = None
     app.poller.poll_now(force=True)  # what the backoff timer does when it fires

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import QApplication
 
@@ -159,7 +159,12 @@ def close_windows(qapp: QApplication) -> Iterator[None]:
         widget.close()
         widget.deleteLater()
     while _BUILT:
-        _BUILT.pop()._on_about_to_quit()  # what quitting stops: timers, helpers, the outbox
+        app = _BUILT.pop()
+        app._on_about_to_quit()  # what quitting stops: timers, helpers, the outbox
+        app.deleteLater()
+    # Deleted here, on this thread, with whatever timers they still hold: not later by a
+    # garbage collection on another thread ("Timers cannot be stopped from another thread").
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
 
 
