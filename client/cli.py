@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QThreadPool
 
 from client import __version__
 from client.adapters.paths import default_paths
@@ -188,6 +188,10 @@ class _Cli:
         pool.waitForDone()
         evidence.deleteLater()
         pool.deleteLater()
+        # Deleted now, on this thread, with their timers: no event loop runs after this
+        # to do it, and a garbage collection on another thread must not (a command run
+        # inside a longer-lived process, the test suite, crashed that way).
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return result[0]
 
     def diagnose(self, args: argparse.Namespace) -> int:
