@@ -231,7 +231,7 @@ def test_a_stopped_desk_is_unavailable(demo_desk: DeskAccess, tmp_path: Path) ->
     own.stop()
     with pytest.raises(Unavailable) as caught:
         desk.changed_tickets(Cursor("2026-01-01T00:00:00+00:00"))
-    assert caught.value.reason == "unreachable"  # nothing listens: the request never left
+    assert caught.value.reason == "refused"  # nothing listens: the request never left
 
 
 def test_garbage_report_keys_never_reach_a_ticket(demo_desk: DeskAccess) -> None:
