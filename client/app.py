@@ -77,12 +77,14 @@ from client.services.status import TrayStatus, TrayStatusPresenter
 from client.services.tasks import TaskRunner
 from client.services.ticket_actions import TicketActions
 from client.ui import resources, texts
+from client.ui.home import Home
 from client.ui.notifications import Notifications
 from client.ui.tray import TrayIcon
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
+    from client.core.placement import Rect
     from client.core.profile import Agent as ProfileAgent
     from client.core.profile import Article, Department
     from client.services.profile import ProfileService
@@ -367,6 +369,13 @@ class TrayApp(QObject):
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
         )
+        self.home = Home(
+            tickets=lambda: (self.poller.tickets, self.poller.loaded),
+            unseen=lambda: self.notifier.unseen,
+            reports=lambda: self.outbox.items,
+            status=lambda: self.presenter.status,
+            parent=self,
+        )
         self._tickets_window: TicketsWindow | None = None
         self._articles_window: ArticleBrowser | None = None
         self._report_dialog: ReportDialog | None = None
@@ -405,6 +414,18 @@ class TrayApp(QObject):
         self.tray.quit_requested.connect(self._qapp.quit)
         self.tray.menu_opened.connect(self.poller.poll_now)
         self.tray.menu_opened.connect(self.evidence.prepare)  # a report may follow
+        self.tray.panel_requested.connect(self._on_tray_panel_requested)
+        self.tray.panel_wanted.connect(self._on_tray_panel_wanted)
+        self.home.opened.connect(self.poller.poll_now)
+        self.home.opened.connect(self.evidence.prepare)
+        self.home.report_requested.connect(self.open_report_dialog)
+        self.home.ticket_requested.connect(self.open_ticket)
+        self.home.tickets_requested.connect(self.open_tickets_window)
+        self.home.sign_in_requested.connect(self.open_sign_in_dialog)
+        self.home.contact_requested.connect(QDesktopServices.openUrl)
+        self.poller.snapshot_updated.connect(self.home.refresh)
+        self.outbox.items_changed.connect(self.home.refresh)
+        self.presenter.status_changed.connect(self.home.refresh)
         self.profile = profile
         self._shown_agent = ""
         self._save_settings = save_settings
@@ -418,6 +439,7 @@ class TrayApp(QObject):
             # Read when first needed, kept from then: for the menu at once, so the card is in
             # it when it opens (nothing moves once it is open).
             self.tray.menu_opened.connect(self._on_tray_menu_opened_want_profile)
+            self.home.opened.connect(self._on_tray_menu_opened_want_profile)
             profile.changed.connect(self._update_destination)
             profile.changed.connect(self._show_handler_face)  # the profile's photo, once read
             profile.changed.connect(self._show_articles)  # a new profile: its articles
@@ -426,6 +448,7 @@ class TrayApp(QObject):
             self.account.person_known.connect(self._show_agent)
             self.account.person_known.connect(self._update_destination)
             self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
+            self.home.opened.connect(self._show_agent)
             self.tray.contact_requested.connect(QDesktopServices.openUrl)
         crash.crashed.connect(self._on_crash_crashed)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
@@ -479,10 +502,10 @@ class TrayApp(QObject):
     def _show_agent(self) -> None:
         """The employee's agent (of their department) on the tray menu, as of now.
 
-        Worked out only once the menu has been opened (it runs again each time
-        it opens): an idle tray nobody looked at holds none of it.
+        Worked out only once the menu or the panel has been opened (it runs again
+        each time either opens): an idle tray nobody looked at holds none of it.
         """
-        if not self.tray.menu_seen:
+        if not self.tray.menu_seen and not self.home.built:
             return
         view = self.profile.view if self.profile is not None else None
         department, source = self._department()
@@ -497,6 +520,7 @@ class TrayApp(QObject):
         agent = view.profile.agents.get(department.agent) if view and department else None
         if view is None or department is None or agent is None:
             self.tray.show_agent(None)
+            self.home.show_agent(None)
             return
         from client.core.availability import availability_of
         from client.ui.agent_card import AgentCardData, heading_text, notice_text
@@ -507,6 +531,7 @@ class TrayApp(QObject):
         notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
         data = AgentCardData(agent, seen, now, self._language(), heading_text(), notice)
         self.tray.show_agent(data)
+        self.home.show_agent(data)
         if agent.id != self._shown_agent and self.profile is not None:
             self._shown_agent = agent.id
             if agent.photo:  # photos off (the policy, the agent): initials
@@ -515,10 +540,12 @@ class TrayApp(QObject):
                 def photo(png: bytes | None) -> None:
                     if self._shown_agent == shown:  # not the previous department's agent
                         self.tray.set_agent_photo(png)
+                        self.home.set_agent_photo(png)
 
                 self.profile.avatar(agent.id, photo)
             else:
                 self.tray.set_agent_photo(None)
+                self.home.set_agent_photo(None)
 
     @Slot(object)
     def _on_tracker_handler_shown(self, _agent: Agent) -> None:
@@ -635,6 +662,40 @@ class TrayApp(QObject):
         )
         dialog.set_destination(department.queue or self._settings.desk_queue, where)
 
+    @Slot()
+    def _on_tray_panel_requested(self) -> None:
+        """A left click on the icon: the panel at the icon, or closed when it is open."""
+        self.home.toggle(*self._icon_and_pointer(), place=self._can_place_windows())
+
+    @Slot()
+    def _on_tray_panel_wanted(self) -> None:
+        if not self.home.showing:
+            self.home.open(*self._icon_and_pointer(), place=self._can_place_windows())
+
+    def _icon_and_pointer(self) -> tuple[Rect, tuple[int, int]]:
+        from PySide6.QtGui import QCursor
+
+        from client.core.placement import Rect
+
+        where = self.tray.geometry()  # empty where the tray does not say (see placement)
+        pointer = QCursor.pos()
+        return Rect(where.x(), where.y(), where.width(), where.height()), (pointer.x(), pointer.y())
+
+    def _can_place_windows(self) -> bool:
+        # Wayland lets the compositor alone decide where a window goes.
+        return not self._qapp.platformName().startswith("wayland")
+
+    @Slot()
+    def show_home(self) -> None:
+        """``helpdesk-tray show`` (a keyboard shortcut), a second launch: the panel.
+
+        It opens in the corner where the tray is; without a tray, "My tickets".
+        """
+        if self.tray.isVisible():
+            self.home.open(place=self._can_place_windows())
+        else:
+            self.open_tickets_window()
+
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.show()
@@ -721,9 +782,12 @@ class TrayApp(QObject):
         self._articles_window = None
         self._settle.start()  # what the window held, given back
 
-    def open_report_dialog(self) -> None:
+    @Slot()
+    @Slot(str)
+    def open_report_dialog(self, text: str = "") -> None:
         """Show the report dialog; on a first start, sign in first.
 
+        ``text``: what the employee typed in the panel's box, to begin with.
         Once a desk is known, reporting always works: while signing in, or
         after the sign-in expired, the report waits in the outbox.
         """
@@ -758,6 +822,8 @@ class TrayApp(QObject):
                 self._update_destination()
         elif self._report_dialog.has_draft and not self._report_dialog.isVisible():
             self._report_dialog.show_draft()
+        if text:
+            self._report_dialog.start_with(text)
         _bring_forward(self._report_dialog)
 
     def open_sign_in_dialog(self, reason: str = "") -> None:
@@ -974,6 +1040,7 @@ class TrayApp(QObject):
         self._settle.stop()
         self.poller.stop()
         self.notifications.close()
+        self.home.close()
         self.network.close()
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
@@ -993,8 +1060,14 @@ def _bring_forward(window: QWidget) -> None:
     window.activateWindow()
 
 
-def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
-    """Start the tray client; returns the process exit code."""
+def run(
+    argv: Sequence[str], environ: Mapping[str, str] = os.environ, show_panel: bool = False
+) -> int:
+    """Start the tray client; returns the process exit code.
+
+    ``show_panel``: open the panel once the tray is up (``helpdesk-tray show``); a
+    running instance is asked to open it instead (any second launch is).
+    """
     paths = default_paths(environ)
     redactor = Redactor()
     to_stderr = sys.stderr.isatty() or bool(environ.get(PROBE_ENV))
@@ -1070,7 +1143,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
         before_large_work=keep_large_buffers_apart,
         profile=profile_service(io, settings_result, paths),
     )
-    instance.activation_requested.connect(app.open_tickets_window)
+    instance.activation_requested.connect(app.show_home)
     if environ.get(WATCH_LOOP_ENV):
         # Off by default: a 10 ms timer would wake an idle tray 100 times a second.
         # Imported only here: it loads Qt's ``Qt`` namespace (~3 MB, docs/performance.md).
@@ -1083,6 +1156,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     qapp.aboutToQuit.connect(instance.release)
     crash.flush_early()
     app.start()
+    if show_panel:
+        QTimer.singleShot(0, app.show_home)
     if previous_crash:
         QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
     return qapp.exec()

@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         help=translate("cli", "read the password from standard input"),
     )
     commands.add_parser("sign-out", help=translate("cli", "forget the stored sign-in"))
+    commands.add_parser(
+        "show",
+        help=translate(
+            "cli", "open the IT help panel (for a keyboard shortcut; starts the tray if needed)"
+        ),
+    )
     return parser
 
 
@@ -389,6 +395,9 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return run([sys.argv[0]], environ)
+    if args_list == ["show"]:
+        # The panel, from a keyboard shortcut: the running tray opens it (or this one starts).
+        return run([sys.argv[0]], environ, show_panel=True)
     # A command (or --help): Qt's core only, for the translations of what we print.
     # An instance may exist already when this runs inside the test suite.
     core_app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])

@@ -242,3 +242,24 @@ def test_diagnose_works_when_the_keyring_cannot_be_asked(environ: dict[str, str]
     code, out, err = _run(environ, "diagnose", "--json")
     assert (code, err) == (EXIT_OK, "")
     assert json.loads(out)["network"]["desk"]["host"] == "127.0.0.1"
+
+
+def test_show_opens_the_panel_for_a_keyboard_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
+    import client.cli
+
+    started: list[tuple[list[str], bool]] = []
+
+    def run(argv: list[str], environ: object, show_panel: bool = False) -> int:
+        started.append((argv, show_panel))
+        return 0
+
+    monkeypatch.setattr(client.cli, "run", run)
+    assert main(["show"]) == EXIT_OK
+    assert main([]) == EXIT_OK
+    assert [panel for _, panel in started] == [True, False]
+
+
+def test_the_help_names_the_show_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "open the IT help panel" in capsys.readouterr().out

@@ -31,6 +31,7 @@ from client.core.availability import Availability
 from client.core.profile import Agent
 from client.ui.faces import round_picture
 from client.ui.texts import fill
+from client.ui.widgets import text_label
 
 # The photo's side on screen (logical pixels; the prepared PNG has twice as many).
 PHOTO_SIDE = 64
@@ -172,16 +173,16 @@ class AgentCard(QFrame):
         self.photo.setFixedSize(PHOTO_SIDE, PHOTO_SIDE)
         row.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
         words = QVBoxLayout()
-        self.heading = self._label("agentHeading")
-        self.name = self._label("agentName")
+        self.heading = text_label("agentHeading")
+        self.name = text_label("agentName")
         font = self.name.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.name.setFont(font)
-        self.role = self._label("agentRole")
-        self.availability = self._label("agentAvailability")
-        self.status = self._label("agentStatus")
-        self.stale = self._label("agentStale")
+        self.role = text_label("agentRole")
+        self.availability = text_label("agentAvailability")
+        self.status = text_label("agentStatus")
+        self.stale = text_label("agentStale")
         buttons = QHBoxLayout()
         self.email_button = self._button("agentEmail", buttons)
         self.call_button = self._button("agentCall", buttons)
@@ -195,13 +196,6 @@ class AgentCard(QFrame):
         self._links: dict[QPushButton, QUrl] = {}
         self._name = ""
         self._image: QImage | None = None
-
-    def _label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        return label
 
     def _button(self, name: str, row: QHBoxLayout) -> QPushButton:
         button = QPushButton()

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QShortcut,
+    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -273,6 +274,32 @@ class ReportDialog(QDialog):
         """Reopened with text from before: say so, and offer to start over."""
         self.view.start_over.show()
         self.view.show_message(self.tr("Your unsent report is still here."), role="")
+
+    def start_with(self, text: str) -> None:
+        """Begin with what the employee typed in the panel's "What's wrong?" box.
+
+        Its first line (up to the subject's length) becomes the subject, the rest
+        the description, and the description has the focus: say more, or send. A
+        draft already here keeps its subject; the text is added to its description.
+        """
+        text = text.strip()
+        if not text or self.sending or not self.view.form.isVisibleTo(self):
+            return
+        description = self.view.description
+        if self.view.subject.text().strip():
+            if text not in description.toPlainText():
+                description.appendPlainText(text)
+        else:
+            first, _, rest = text.partition("\n")
+            subject = first if len(first) <= MAX_SUBJECT_LENGTH else ""
+            if not subject:  # a word-boundary cut, and the whole text below it
+                subject = first[: MAX_SUBJECT_LENGTH - 1].rsplit(" ", 1)[0].rstrip() + "…"
+                rest = text
+            self.view.subject.setText(subject)
+            if rest.strip():
+                description.setPlainText(rest.strip())
+        description.moveCursor(QTextCursor.MoveOperation.End)
+        description.setFocus()
 
     def _on_start_over_clicked(self) -> None:
         self.view.subject.clear()

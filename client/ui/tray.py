@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCursor
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidgetAction
 
 from client.services.poller import ConnectionState
@@ -30,6 +31,8 @@ class TrayIcon(QSystemTrayIcon):
         contact_requested(QUrl): the user chose to e-mail, call or chat with their agent.
         department_chosen(str): the employee said which department (its id) they are in.
         articles_requested(): the user wants the help articles.
+        panel_requested(): a left click on the icon, or the menu's entry for the panel.
+        panel_wanted(): a double click on the icon: the panel, and not closed if open.
     """
 
     report_requested = Signal()
@@ -40,12 +43,17 @@ class TrayIcon(QSystemTrayIcon):
     contact_requested = Signal(QUrl)
     department_chosen = Signal(str)
     articles_requested = Signal()
+    panel_requested = Signal()
+    panel_wanted = Signal()
 
     def __init__(self, status: TrayStatus, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._status = status
         self.menu = QMenu()
         self.menu.setObjectName("trayMenu")
+        # Where a left click cannot open the panel at the icon (see _on_menu_about_to_show).
+        self.panel_action = self._add_action("panelAction", self.tr("Open IT help"))
+        self.panel_action.triggered.connect(self.panel_requested)
         self.report_action = self._add_action("reportAction", self.tr("Report a problem…"))
         self.tickets_action = self._add_action("ticketsAction", self.tr("My tickets"))
         self.articles_action = self._add_action("articlesAction", self.tr("Help articles"))
@@ -176,7 +184,7 @@ class TrayIcon(QSystemTrayIcon):
         self._card_action = QWidgetAction(self.menu)
         self._card_action.setObjectName("agentCardAction")
         self._card_action.setDefaultWidget(self.agent_card)
-        self.menu.insertAction(self.report_action, self._card_action)
+        self.menu.insertAction(self.panel_action, self._card_action)
         self.agent_card.show_agent(self._card_data)
         self.agent_card.set_photo(self._card_photo)
 
@@ -221,13 +229,20 @@ class TrayIcon(QSystemTrayIcon):
         return "\n".join(lines)
 
     def _on_menu_about_to_show(self) -> None:
+        # Trays that do not say where the icon is (StatusNotifierItem hosts, Wayland) may
+        # give the left click to the menu as well, and macOS always does: the panel is
+        # then one entry away.
+        self.panel_action.setVisible(self.geometry().isEmpty() or sys.platform == "darwin")
         self.apply_status(self._status)
         self.menu_seen = True
         self._build_agent_card()
         self.menu_opened.emit()
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        # A left click opens the same menu as a right click: every action is
-        # one click away and nothing is hidden behind a double-click.
+        # A left click opens the panel (the product's home); a right click the menu.
+        # A click soon after another comes as a double click: it opens the panel too
+        # (the app does not close an open panel for it).
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
-            self.menu.popup(QCursor.pos())
+            self.panel_requested.emit()
+        elif reason is QSystemTrayIcon.ActivationReason.DoubleClick:
+            self.panel_wanted.emit()

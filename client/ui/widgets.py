@@ -33,6 +33,15 @@ class Card(QFrame):
         self.row.addLayout(words, 1)
 
 
+def text_label(name: str, wrap: bool = True) -> QLabel:
+    """A label named ``name`` that shows plain text only (names and titles come from anywhere)."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    return label
+
+
 def pick_files(parent: QWidget, title: str, name: str, chosen: Callable[[list[str]], None]) -> None:
     """Ask for existing files without a nested event loop; ``chosen`` gets their paths."""
     picker = QFileDialog(parent, title)

@@ -622,6 +622,37 @@
     </message>
 </context>
 <context>
+    <name>Panel</name>
+    <message>
+        <source>No expected time yet</source>
+        <extracomment>The panel&apos;s width (logical pixels); its height follows what it holds. Open tickets shown as cards; the rest are one click further, under &quot;All my tickets&quot;. Reports waiting to be sent that are named one by one.</extracomment>
+        <translation>Nog geen verwachte tijd</translation>
+    </message>
+    <message>
+        <source>Expected by %1</source>
+        <translation>Verwacht vóór %1</translation>
+    </message>
+    <message>
+        <source>Usually by %1</source>
+        <translation>Meestal vóór %1</translation>
+    </message>
+</context>
+<context>
+    <name>ParcelCard</name>
+    <message>
+        <source>News</source>
+        <translation>Nieuws</translation>
+    </message>
+    <message>
+        <source>News:</source>
+        <translation>Nieuws:</translation>
+    </message>
+    <message>
+        <source>Ticket %1: %2</source>
+        <translation>Melding %1: %2</translation>
+    </message>
+</context>
+<context>
     <name>PayloadPreview</name>
     <message>
         <source>What will be sent</source>
@@ -977,6 +1008,14 @@
     </message>
 </context>
 <context>
+    <name>StageLine</name>
+    <message>
+        <source>%1: step %2 of %3</source>
+        <extracomment>A stage&apos;s dot, and the current stage&apos;s (logical pixels).</extracomment>
+        <translation>%1: stap %2 van %3</translation>
+    </message>
+</context>
+<context>
     <name>TicketTableModel</name>
     <message>
         <source>Ticket</source>
@@ -1293,6 +1332,10 @@
 <context>
     <name>TrayIcon</name>
     <message>
+        <source>Open IT help</source>
+        <translation>IT-hulp openen</translation>
+    </message>
+    <message>
         <source>Report a problem…</source>
         <translation>Probleem melden…</translation>
     </message>
@@ -1367,6 +1410,70 @@
             <numerusform>%n melding niet aangenomen: zie Mijn meldingen</numerusform>
             <numerusform>%n meldingen niet aangenomen: zie Mijn meldingen</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TrayPanel</name>
+    <message>
+        <source>IT help</source>
+        <translation>IT-hulp</translation>
+    </message>
+    <message>
+        <source>What&apos;s wrong? Type it and press Enter</source>
+        <translation>Wat is er mis? Typ het en druk op Enter</translation>
+    </message>
+    <message>
+        <source>What&apos;s wrong?</source>
+        <translation>Wat is er mis?</translation>
+    </message>
+    <message>
+        <source>Press Enter to report it to the service desk, with a screenshot.</source>
+        <translation>Druk op Enter om het met een schermafbeelding aan de servicedesk te melden.</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>Inloggen…</translation>
+    </message>
+    <message>
+        <source>Your open tickets</source>
+        <translation>Je open meldingen</translation>
+    </message>
+    <message>
+        <source>All my tickets</source>
+        <translation>Al mijn meldingen</translation>
+    </message>
+    <message numerus="yes">
+        <source>All my tickets (%n more open)</source>
+        <translation>
+            <numerusform>Al mijn meldingen (nog %n open)</numerusform>
+            <numerusform>Al mijn meldingen (nog %n open)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No open tickets. If something is wrong, say so above.</source>
+        <translation>Geen open meldingen. Is er iets mis? Zeg het hierboven.</translation>
+    </message>
+    <message>
+        <source>Looking up your tickets…</source>
+        <translation>Je meldingen worden opgehaald…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting to be sent (%n):</source>
+        <translation>
+            <numerusform>Wacht op verzending (%n):</numerusform>
+            <numerusform>Wachten op verzending (%n):</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>en nog %n</numerusform>
+            <numerusform>en nog %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sign in to report problems and follow your tickets.</source>
+        <translation>Log in om problemen te melden en je meldingen te volgen.</translation>
     </message>
 </context>
 <context>
@@ -1463,6 +1570,10 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
     <message>
         <source>forget the stored sign-in</source>
         <translation>de bewaarde inlog vergeten</translation>
+    </message>
+    <message>
+        <source>open the IT help panel (for a keyboard shortcut; starts the tray if needed)</source>
+        <translation>open het IT-hulppaneel (voor een sneltoets; start de tray zo nodig)</translation>
     </message>
     <message>
         <source>The diagnostics could not be collected.</source>

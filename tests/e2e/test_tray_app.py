@@ -136,8 +136,9 @@ def test_a_second_launch_brings_the_first_forward(
         assert second.wait() == 0
     finally:
         second.stop()
+    # Docked in a tray, the first instance opens its panel (the product's home).
     window = signed_in_app.probe("window_shown")
-    assert window.values["name"] == "ticketsWindow"
+    assert window.values["name"] == "trayPanel"
 
 
 def test_the_desk_unreachable_at_start_shows_offline_and_keeps_running(
@@ -271,3 +272,42 @@ def test_an_agent_reply_pops_up_a_notification_whose_click_opens_the_ticket(
     finally:
         app.stop()
         server.stop()
+
+
+def test_a_left_click_opens_the_panel_at_the_icon_and_it_leads_everywhere(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, signed_in_app: AppProcess
+) -> None:
+    desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
+    ref = desk.create_ticket(
+        Report(subject="E2E: the beamer in room 2 hums", description="Loudly.")
+    )
+    app = signed_in_app
+    icon = app.probe("tray_visible").rect()
+    app.expect("ticket(s) loaded")
+
+    desktop.click(*center(icon))  # a real left click on the docked icon
+    panel = app.probe("window_shown")
+    assert panel.values["name"] == "trayPanel"
+    x, y, width, height = panel.rect()
+    assert y >= icon[1] + icon[3] and y - (icon[1] + icon[3]) <= 16, (
+        f"right below the icon {icon}: {panel.rect()}"
+    )
+    assert x <= icon[0] + icon[2] and x + width <= desktop.width
+    children = panel.items("children")
+    desktop.click(*center(children[f"parcelCard-{ref.id}"]))
+    app.expect(f"showing ticket {ref.id}")
+    assert app.probe("window_shown").values["name"] == "ticketsWindow"
+
+    desktop.click(*center(icon))
+    panel = app.probe("window_shown")
+    assert panel.values["name"] == "trayPanel"
+    desktop.click(*center(panel.items("children")["whatsWrong"]))
+    desktop.type_text("E2E: the panel's box starts a report")
+    desktop.xdotool("key", "Return")
+    dialog = app.probe("window_shown")
+    assert dialog.values["name"] == "reportDialog"
+    app.probe("report_ready")
+    desktop.click(*center(dialog.items("children")["send"]))
+    number = app.expect("delivered as").rsplit(" ", 1)[-1]
+    titles = {str(t.ref): t.title for t in desk.changed_tickets(None)[0]}
+    assert titles[number] == "E2E: the panel's box starts a report"

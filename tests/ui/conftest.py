@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from client.ui import resources
@@ -15,6 +16,21 @@ from client.ui import resources
 @pytest.fixture(autouse=True, scope="session")
 def _resource_search_paths() -> None:
     resources.register_search_paths()
+
+
+@pytest.fixture(autouse=True)
+def _destroy_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """What a test left behind is destroyed here, on the GUI thread, when it ends.
+
+    Apps and windows hold themselves in reference cycles (slots that are lambdas),
+    so only a garbage collection frees them, and Python runs one on whichever thread
+    allocates at that moment: a worker thread of a later test, destroying timers and
+    socket notifiers where Qt forbids it, which crashed whole runs (segfaults).
+    """
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from client.adapters.network_watch import NetworkManagerWatch
 from client.app import TrayApp, connector_for, display_problem
@@ -561,3 +561,47 @@ def test_a_ticket_opened_in_the_tracker_shows_its_conversation_and_takes_an_answ
     qtbot.mouseClick(window.tracker.view.back, Qt.MouseButton.LeftButton)
     assert not window.tracking
     assert app.poller.watched is None
+
+
+def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    ref = harness.desk.add_ticket("Printer jams", Stage.WAITING_ON_YOU, agent="Joost Bakker")
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.presenter.status.open_tickets == 1)
+    for window in _windows(TicketsWindow):  # no tray offscreen: it opened instead
+        window.close()
+    assert not app.home.built, "nothing of the panel before the first click"
+    app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    panel = app.home.panel
+    assert panel is not None and panel.isVisible()
+    (card,) = panel.cards
+    assert card.title.text() == "Printer jams" and card.stage.text() == "Waiting for you"
+
+    qtbot.keyClicks(panel.box, "Teams has no sound")
+    qtbot.keyClick(panel.box, Qt.Key.Key_Return)
+    (dialog,) = _windows(ReportDialog)
+    assert dialog.view.subject.text() == "Teams has no sound"
+    assert not panel.isVisible()
+
+    app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    qtbot.mouseClick(panel.cards[0], Qt.MouseButton.LeftButton)
+    (window,) = _windows(TicketsWindow)
+    assert window.tracking and window.tracker.ref == ref
+
+
+def test_a_second_launch_opens_the_panel_where_the_tray_is(qtbot: QtBot, harness: _Harness) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    for window in _windows(TicketsWindow):
+        window.close()
+    app.tray.show()  # as if a tray had appeared
+    app.show_home()
+    assert app.home.panel is not None and app.home.panel.isVisible()
+    app.tray.hide()  # no tray: the panel has nowhere to open, "My tickets" does
+    app.home.panel.hide()
+    app.show_home()
+    assert _windows(TicketsWindow) and not app.home.panel.isVisible()

@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 
 from client.core.errors import Forbidden, Rejected, Unavailable
+from client.core.reports import MAX_SUBJECT_LENGTH
 from client.services.reporting import ReportService
 from client.services.tasks import SyncTaskRunner
 from client.ui import texts
@@ -160,3 +161,33 @@ def test_start_over_is_offered_only_for_an_old_draft(
 ) -> None:
     dialog = _dialog(qtbot, sync_runner, fake_desk)
     assert not dialog.view.start_over.isVisible()
+
+
+def test_what_was_typed_in_the_panel_is_where_the_report_starts(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk)
+    dialog.start_with("  Teams has no sound\nSince this morning, in every call.  ")
+    assert dialog.view.subject.text() == "Teams has no sound"
+    assert dialog.view.description.toPlainText() == "Since this morning, in every call."
+    assert dialog.focusWidget() is dialog.view.description, "say more, or send"
+    # Typed in the panel again with a draft open: added, the draft kept.
+    dialog.start_with("Also no microphone")
+    assert dialog.view.subject.text() == "Teams has no sound"
+    assert dialog.view.description.toPlainText().splitlines() == [
+        "Since this morning, in every call.",
+        "Also no microphone",
+    ]
+    dialog.start_with("Also no microphone")  # the same text twice is there once
+    assert dialog.view.description.toPlainText().count("Also no microphone") == 1
+
+
+def test_a_long_first_line_from_the_panel_is_cut_for_the_subject_and_kept_whole(
+    qtbot: QtBot, sync_runner: SyncTaskRunner, fake_desk: FakeDesk
+) -> None:
+    dialog = _dialog(qtbot, sync_runner, fake_desk)
+    text = "word " * 100
+    dialog.start_with(text)
+    subject = dialog.view.subject.text()
+    assert subject.endswith("…") and len(subject) <= MAX_SUBJECT_LENGTH
+    assert dialog.view.description.toPlainText() == text.strip()

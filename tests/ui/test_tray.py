@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtWidgets import QSystemTrayIcon
+
 from client.core.errors import BadResponse
 from client.services.poller import ConnectionState
 from client.services.status import TrayIconKind, TrayStatus
@@ -26,6 +28,7 @@ NEWS = TrayStatus(TrayIconKind.ATTENTION, True, ConnectionState.ONLINE, open_tic
 def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
     tray = TrayIcon(SIGNED_OUT)
     expected = {
+        tray.panel_action: tray.panel_requested,
         tray.report_action: tray.report_requested,
         tray.tickets_action: tray.tickets_requested,
         tray.articles_action: tray.articles_requested,
@@ -95,3 +98,23 @@ def test_entries_never_move_while_the_menu_is_open(qtbot: QtBot) -> None:
     assert shown[0] == "agentCardAction" and "" in shown, "the card, and the departments' submenu"
     assert tray.departments_menu is not None
     assert [a.text() for a in tray.departments_menu.actions()] == ["Finance", "HR"]
+
+
+def test_a_left_click_asks_for_the_panel_and_a_right_click_keeps_the_menu(qtbot: QtBot) -> None:
+    tray = TrayIcon(ONLINE)
+    with qtbot.waitSignal(tray.panel_requested):
+        tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert not tray.menu.isVisible()
+    with qtbot.waitSignal(tray.panel_wanted):  # a quick second click: open, not toggle
+        tray.activated.emit(QSystemTrayIcon.ActivationReason.DoubleClick)
+    with qtbot.assertNotEmitted(tray.panel_requested), qtbot.assertNotEmitted(tray.panel_wanted):
+        tray.activated.emit(QSystemTrayIcon.ActivationReason.Context)
+
+
+def test_the_menu_offers_the_panel_where_the_tray_hides_the_icon(qtbot: QtBot) -> None:
+    # Offscreen, like a StatusNotifierItem host, the tray does not say where the icon is:
+    # a left click there may open the menu, so the panel is an entry in it.
+    tray = TrayIcon(ONLINE)
+    assert tray.geometry().isEmpty()
+    tray.menu.aboutToShow.emit()
+    assert tray.panel_action.isVisible()
