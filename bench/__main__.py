@@ -1,6 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle,rt,connections,profile`` picks some; all run by default.
+``--only startup,crash,latency,report,idle,rt,connections,profile,panel`` picks some;
+all run by default.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bench import (
     crash_kills,
     idle_polls,
     loop_latency,
+    panel_open,
     profile_refresh,
     report_evidence,
     rt_desk,
@@ -27,7 +29,9 @@ from bench import (
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("startup", "crash", "latency", "report", "idle", "rt", "connections", "profile")
+BENCHMARKS = (
+    "startup", "crash", "latency", "report", "idle", "rt", "connections", "profile", "panel",
+)  # fmt: skip
 
 
 def machine() -> dict[str, object]:
@@ -75,6 +79,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--connection-minutes", type=float, default=10.0, help="real minutes of the app"
     )
+    parser.add_argument("--panel-starts", type=int, default=5, help="fresh starts, panel")
+    parser.add_argument("--panel-warm", type=int, default=5, help="warm opens per start")
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -120,6 +126,10 @@ def main() -> int:
         profile = profile_refresh.run()
         record["profile_refresh"] = profile.as_dict()
         lines += ["", *profile.table()]
+    if "panel" in chosen:
+        panel = panel_open.run(args.panel_starts, args.panel_warm)
+        record["panel_open"] = panel.as_dict()
+        lines += ["", *panel.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

@@ -439,7 +439,7 @@ class TrayApp(QObject):
             # Read when first needed, kept from then: for the menu at once, so the card is in
             # it when it opens (nothing moves once it is open).
             self.tray.menu_opened.connect(self._on_tray_menu_opened_want_profile)
-            self.home.opened.connect(self._on_tray_menu_opened_want_profile)
+            self.home.opening.connect(self._on_tray_menu_opened_want_profile)
             profile.changed.connect(self._update_destination)
             profile.changed.connect(self._show_handler_face)  # the profile's photo, once read
             profile.changed.connect(self._show_articles)  # a new profile: its articles
@@ -448,7 +448,7 @@ class TrayApp(QObject):
             self.account.person_known.connect(self._show_agent)
             self.account.person_known.connect(self._update_destination)
             self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
-            self.home.opened.connect(self._show_agent)
+            self.home.opening.connect(self._show_agent)
             self.tray.contact_requested.connect(QDesktopServices.openUrl)
         crash.crashed.connect(self._on_crash_crashed)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)

@@ -297,7 +297,7 @@ ARTICLE_SHOTS = {"agent-card": "help-articles", "agent-card-nl": "help-articles-
 
 
 def shoot_agent_cards(shooter: Shooter) -> None:
-    """The department's agent on the tray menu: at work and away, photo and initials, EN and NL.
+    """The panel, and the department's agent on the tray menu: at work and away, EN and NL.
 
     A demo profile is built, signed and served here (``demo/profile_site.py``);
     each run is the real app, whose profile helper verifies it.
@@ -313,6 +313,8 @@ def shoot_agent_cards(shooter: Shooter) -> None:
     demo = publish_demo_profile(site, datetime.now(UTC))
     (shooter.home / "profile-root.json").write_bytes(demo.root)  # beside the policies
     shots = [
+        ("panel", "FIN", "en"),  # the panel at the icon: the product's home
+        ("panel-nl", "FIN", "nl"),
         ("agent-card", "FIN", "en"),  # at work, with a (drawn) photo
         ("agent-card-away", "HR", "en"),  # away, initials, the backup at work
         ("agent-card-nl", "FIN", "nl"),
@@ -327,6 +329,14 @@ def shoot_agent_cards(shooter: Shooter) -> None:
             with shooter.app(name, HELPDESK_TRAY_UI_LANGUAGE=language, **anna) as app:
                 icon = app.probe("tray_visible").rect()
                 app.expect("profile version 1 kept")  # verified; read when the menu opens
+                if name.startswith("panel"):
+                    app.expect("ticket(s) loaded")
+                    shooter.desktop.click(*center(icon))  # a left click: the panel
+                    x, y, w, h = app.probe("window_shown").rect()
+                    time.sleep(0.5)  # the photo is read after the first paint; a picture
+                    shooter.grab(name, (x, 0, shooter.desktop.width - x, y + h))  # with the icon
+                    shooter.desktop.xdotool("key", "Escape")
+                    continue
                 menu = shooter.open_menu(app, icon)
                 x, y, w, h = menu.rect()
                 shooter.grab(name, (x, y, w, h))

@@ -155,9 +155,15 @@ def usual_duration(tickets: Iterable[TicketSummary]) -> timedelta | None:
         for t in tickets
         if t.stage in (Stage.RESOLVED, Stage.CLOSED) and t.updated >= t.created
     ]
-    from statistics import median  # deferred: ~0.9 MB for an idle tray that never asks
-
-    return timedelta(seconds=median(seconds)) if len(seconds) >= MIN_BASIS else None
+    if len(seconds) < MIN_BASIS:
+        return None
+    # The middle value by hand: the statistics module costs ~0.9 MB and several ms to
+    # import, paid by the panel's first opening (docs/performance.md).
+    seconds.sort()
+    middle = len(seconds) // 2
+    if len(seconds) % 2:
+        return timedelta(seconds=seconds[middle])
+    return timedelta(seconds=(seconds[middle - 1] + seconds[middle]) / 2)
 
 
 @dataclass(frozen=True)

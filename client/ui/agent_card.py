@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -27,11 +28,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from client.core.availability import Availability
-from client.core.profile import Agent
 from client.ui.faces import round_picture
 from client.ui.texts import fill
 from client.ui.widgets import text_label
+
+if TYPE_CHECKING:
+    from client.core.availability import Availability
+    from client.core.profile import Agent  # read from a profile, which imported it
 
 # The photo's side on screen (logical pixels; the prepared PNG has twice as many).
 PHOTO_SIDE = 64

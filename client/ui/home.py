@@ -35,11 +35,13 @@ class Home(QObject):
     """Opens the panel at the icon and routes what the employee asks for in it.
 
     Signals:
-        opened(): the panel is being shown (the tickets are worth refreshing).
+        opening(): the panel is about to be shown: what it shows should be current now.
+        opened(): the panel is on screen (the tickets are worth asking the desk for).
         report_requested(str), ticket_requested(TicketRef), tickets_requested(),
         sign_in_requested(), contact_requested(QUrl): the panel's intents.
     """
 
+    opening = Signal()
     opened = Signal()
     report_requested = Signal(str)
     ticket_requested = Signal(object)
@@ -81,7 +83,7 @@ class Home(QObject):
         """A click on the icon: open the panel there, or close it when it is open."""
         if self.showing:
             assert self.panel is not None
-            self.panel.hide()
+            self.panel.step_aside()
         elif self._clock() - self._hidden_at > REOPEN_GUARD_S:
             self.open(icon, pointer, place)
 
@@ -90,7 +92,7 @@ class Home(QObject):
     ) -> None:
         """Show the panel next to the icon (or in the tray's corner), up to date."""
         panel = self._build()
-        self.opened.emit()  # the agent's availability and the tickets, as of now
+        self.opening.emit()  # the agent's availability, as of now
         self.refresh()
         panel.open_at(icon, pointer, place)
 
@@ -105,6 +107,7 @@ class Home(QObject):
             panel.sign_in_requested.connect(self.sign_in_requested)
             panel.contact_requested.connect(self.contact_requested)
             panel.dismissed.connect(self._on_panel_dismissed)
+            panel.painted.connect(self.opened)  # what can wait (a poll, the helper) waits
             panel.show_agent(self._agent)
             panel.set_agent_photo(self._photo)
             self.panel = panel
@@ -138,6 +141,6 @@ class Home(QObject):
     def close(self) -> None:
         """Hide and delete the panel (at quit)."""
         if self.panel is not None:
-            self.panel.hide()
+            self.panel.step_aside()
             self.panel.deleteLater()
             self.panel = None

@@ -17,8 +17,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QScreen
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QPoint,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QGuiApplication,
+    QHideEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPaintEvent,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -215,6 +231,8 @@ class TrayPanel(QFrame):
         sign_in_requested(): the employee wants to sign in.
         contact_requested(QUrl): e-mail, call or chat with their agent.
         dismissed(): it closed because the focus went elsewhere (a click beside it).
+        painted(): it is on screen, drawn, after being shown (work that can wait waits
+            for this: the employee sees the panel first).
     """
 
     report_requested = Signal(str)
@@ -223,6 +241,7 @@ class TrayPanel(QFrame):
     sign_in_requested = Signal()
     contact_requested = Signal(QUrl)
     dismissed = Signal()
+    painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -291,6 +310,7 @@ class TrayPanel(QFrame):
         self._now = lambda: datetime.now(UTC)
         self._loaded = False
         self._closing = False
+        self._drawn = False
 
     # --- what it shows -----------------------------------------------------------------
 
@@ -409,9 +429,20 @@ class TrayPanel(QFrame):
                 return screen
         return QGuiApplication.primaryScreen()
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, D102
+        super().paintEvent(event)
+        if not self._drawn:
+            self._drawn = True
+            # Once this frame is on screen, not while it is being drawn.
+            QTimer.singleShot(0, self.painted.emit)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802, D102
+        self._drawn = False
+        super().hideEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802, D102
         if event.key() == Qt.Key.Key_Escape:
-            self._close()
+            self.step_aside()
             return
         super().keyPressEvent(event)
 
@@ -429,7 +460,8 @@ class TrayPanel(QFrame):
 
     # --- what the employee asks for --------------------------------------------------------
 
-    def _close(self) -> None:
+    def step_aside(self) -> None:
+        """Hide it on purpose (a choice made in it, a click on the icon): no dismissal."""
         self._closing = True
         try:
             self.hide()
@@ -438,14 +470,14 @@ class TrayPanel(QFrame):
 
     def _on_box_return_pressed(self) -> None:
         text = self.box.text().strip()
-        self._close()
+        self.step_aside()
         self.report_requested.emit(text)
         self.box.clear()  # the report dialog has it now
 
     def _on_card_clicked(self, ref: TicketRef) -> None:
-        self._close()
+        self.step_aside()
         self.ticket_requested.emit(ref)
 
     def _on_all_tickets_clicked(self) -> None:
-        self._close()
+        self.step_aside()
         self.tickets_requested.emit()

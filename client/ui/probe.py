@@ -34,6 +34,10 @@ def emit(event: str, **values: object) -> None:
     sys.stdout.flush()
 
 
+def _is_tray(widget: QWidget) -> bool:
+    return widget.metaObject().className() == "QSystemTrayIconSys"
+
+
 class ScreenProbe(QObject):
     """An application-wide event filter that reports first paints and shown windows."""
 
@@ -48,10 +52,14 @@ class ScreenProbe(QObject):
             return False
         # A property on the widget itself: id() of these short-lived wrappers is reused.
         if kind == QEvent.Type.Hide:
+            if watched.property(_PAINTED) and watched.objectName():
+                emit("window_hidden", name=watched.objectName())
             watched.setProperty(_PAINTED, False)
+        elif kind == QEvent.Type.MouseButtonPress and _is_tray(watched):
+            emit("tray_pressed")  # the click as the app got it: the start of "click to panel"
         elif kind == QEvent.Type.Paint and not watched.property(_PAINTED):
             watched.setProperty(_PAINTED, True)
-            if watched.metaObject().className() == "QSystemTrayIconSys":
+            if _is_tray(watched):
                 if not self._tray_seen:  # the icon repaints on every status change
                     self._tray_seen = True
                     emit("tray_visible", geometry=_rect(_global_rect(watched)))

@@ -260,10 +260,12 @@ def test_home_builds_the_panel_at_the_first_opening_and_keeps_it(qtbot: QtBot) -
     home = Home(sources.read, frozenset, list, lambda: ONLINE, clock=clock)
     home.refresh()  # nothing built: nothing read
     assert not home.built and sources.asked == 0
-    with qtbot.waitSignal(home.opened):
+    with qtbot.waitSignal(home.opening):  # its contents brought up to date before it shows
         home.open(place=False)
     panel = home.panel
     assert panel is not None and panel.isVisible() and len(panel.cards) == 1
+    with qtbot.waitSignal(home.opened):  # then, once it is drawn, what can wait
+        pass
     sources.tickets = [_ticket(1), _ticket(2)]
     home.refresh()  # kept up to date while it exists
     assert len(panel.cards) == 2
