@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.models import Agent, Ticket, TicketRef, TicketSummary
-from client.core.tracking import Action, Expectation, Step, actions, timeline
+from client.core.tracking import Action, Expectation, actions
 from client.ui import texts
+from client.ui.conversation import ConversationView, conversation
 from client.ui.faces import round_picture
+from client.ui.stepper import StageLine
 from client.ui.widgets import pick_files
 
-#: How much of one message is shown, and of one line of it (the rest: "…").
-MESSAGE_CHARS = 20_000
-LINE_CHARS = 2_000
 TITLE_CHARS = 300
 #: The handler's face, in pixels.
 FACE_SIDE = 36
@@ -54,16 +53,10 @@ def _cut(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
-def shown_text(text: str) -> str:
-    """Untrusted text as the tracker shows it: plain, with long messages and lines cut."""
-    lines = _cut(text, MESSAGE_CHARS).splitlines()
-    return "\n".join(_cut(line, LINE_CHARS) for line in lines)
-
-
 class TrackerView(QVBoxLayout):
     """The widgets of the tracker; no behaviour."""
 
-    def __init__(self, widget: QWidget) -> None:
+    def __init__(self, widget: QWidget, now: Callable[[], datetime]) -> None:
         super().__init__(widget)
         top = QHBoxLayout()
         self.back = QPushButton(self.tr("← All tickets"))
@@ -81,10 +74,10 @@ class TrackerView(QVBoxLayout):
         top.addWidget(self.title, 1)
         self.addLayout(top)
 
-        self.steps = QHBoxLayout()
-        self.steps.setSpacing(6)
-        self.addLayout(self.steps)
-        self.step_labels: list[QLabel] = []
+        # The way so far, drawn: done, where it is now, what is to come.
+        self.stepper = StageLine(labels=True)
+        self.stepper.setObjectName("stepper")
+        self.addWidget(self.stepper)
 
         self.next = QLabel()
         self.next.setObjectName("nextStep")
@@ -110,10 +103,7 @@ class TrackerView(QVBoxLayout):
             self.addWidget(label)
         self.addLayout(handler)
 
-        self.conversation = QPlainTextEdit()
-        self.conversation.setObjectName("conversation")
-        self.conversation.setReadOnly(True)
-        self.conversation.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.conversation = ConversationView(now)
         self.addWidget(self.conversation, 1)
 
         self.reply = QPlainTextEdit()
@@ -179,7 +169,7 @@ class TicketTracker(QWidget):
         super().__init__(parent)
         self.setObjectName("tracker")
         self._now = now
-        self.view = TrackerView(self)
+        self.view = TrackerView(self, now)
         self._summary: TicketSummary | None = None
         self._paths: list[str] = []
         self._busy = False
@@ -240,7 +230,7 @@ class TicketTracker(QWidget):
         view.reply.setVisible(bool(offered))
         view.attach.setVisible(Action.REPLY in offered)
         if other:  # a poll showing the same ticket again leaves a running action alone
-            view.conversation.setPlainText(self.tr("Loading the conversation…"))
+            view.conversation.show_status(self.tr("Loading the conversation…"))
             view.reply.clear()
             self._paths = []
             self._show_files()
@@ -269,29 +259,14 @@ class TicketTracker(QWidget):
         """Show the conversation: the report, then public replies and changes in order."""
         if self._summary is None or ticket.summary.ref != self._summary.ref:
             return
-        parts = [self._entry(self.tr("Your report"), ticket.summary.created, ticket.description)]
-        for event in ticket.events:
-            if not event.text.strip() and event.new_stage is None:
-                continue
-            if event.by_agent:
-                who = texts.fill(self.tr("%1 (service desk)"), _cut(event.author or "", 100))
-            else:
-                who = self.tr("You")
-            text = event.text
-            if event.new_stage is not None:
-                moved = texts.fill(self.tr("Now: %1"), texts.stage_label(event.new_stage))
-                text = f"{moved}\n{text}" if text.strip() else moved
-            parts.append(self._entry(who, event.at, text))
         messages = [e for e in ticket.events if e.text.strip()]
         self._answered = bool(messages) and not messages[-1].by_agent
         self._show_next()
-        bar = self.view.conversation.verticalScrollBar()
-        self.view.conversation.setPlainText("\n\n".join(parts))
-        bar.setValue(bar.maximum())  # the latest at the bottom, in view
+        self.view.conversation.show_messages(conversation(ticket))  # the latest in view
 
     def show_unavailable(self, text: str) -> None:
         """The conversation could not be loaded: say why (the stages still show)."""
-        self.view.conversation.setPlainText(text)
+        self.view.conversation.show_status(text)
 
     @property
     def has_draft(self) -> bool:
@@ -330,31 +305,11 @@ class TicketTracker(QWidget):
         self.view.message.setText(text)
         self.view.message.show()
 
-    def _entry(self, who: str, when: datetime, text: str) -> str:
-        head = texts.fill("%1 · %2", who, texts.moment(when, self._now()))
-        return f"{head}\n{shown_text(text)}" if text.strip() else head
-
     def _when(self, when: datetime) -> str:
         return texts.moment(when, self._now())
 
     def _show_steps(self, summary: TicketSummary) -> None:
-        while (old := self.view.steps.takeAt(0)) is not None:  # labels and the stretch
-            if (widget := old.widget()) is not None:
-                widget.deleteLater()
-        self.view.step_labels = []
-        marks = {Step.DONE: "✓", Step.CURRENT: "●", Step.TODO: "○"}
-        for stage, step in timeline(summary.stage):
-            label = QLabel(f"{marks[step]} {texts.stage_label(stage)}")
-            label.setObjectName(f"step-{stage.value}")
-            label.setProperty("step", step.value)
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            if step is Step.CURRENT:
-                font = label.font()
-                font.setBold(True)
-                label.setFont(font)
-            self.view.steps.addWidget(label)
-            self.view.step_labels.append(label)
-        self.view.steps.addStretch()
+        self.view.stepper.set_stage(summary.stage)
 
     def _on_attach_clicked(self) -> None:
         pick_files(self, self.tr("Add files to your reply"), "replyFilePicker", self.add_files)

@@ -141,6 +141,34 @@
     </message>
 </context>
 <context>
+    <name>Conversation</name>
+    <message>
+        <source>You</source>
+        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;). The attachment that carries the diagnostics; with it, the report&apos;s first paragraph is the summary for the agent (client.core.reports.ticket_text), not the employee&apos;s words. A file&apos;s icon before its name. The widest a bubble gets, as a share of the view.</extracomment>
+        <translation>Jij</translation>
+    </message>
+    <message>
+        <source>Now: %1</source>
+        <translation>Nu: %1</translation>
+    </message>
+    <message>
+        <source>Service desk</source>
+        <translation>Servicedesk</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>Conversation</source>
+        <extracomment>Keep the latest message in view while the batches are measured, until the employee scrolls themselves.</extracomment>
+        <translation>Gesprek</translation>
+    </message>
+    <message>
+        <source>Messages with the service desk, oldest first. Enter opens a message&apos;s files.</source>
+        <translation>Berichten met de servicedesk, oudste eerst. Enter opent de bestanden van een bericht.</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>IT help ran into a problem</source>
@@ -1046,7 +1074,7 @@
     <name>TicketTracker</name>
     <message>
         <source>Your answer is with the service desk.</source>
-        <extracomment>How much of one message is shown, and of one line of it (the rest: &quot;…&quot;). The handler&apos;s face, in pixels. What the tracker says once the desk has the user&apos;s action.</extracomment>
+        <extracomment>The handler&apos;s face, in pixels. What the tracker says once the desk has the user&apos;s action.</extracomment>
         <translation>Je antwoord is bij de servicedesk.</translation>
     </message>
     <message>
@@ -1089,22 +1117,6 @@
     <message>
         <source>Loading the conversation…</source>
         <translation>Het gesprek wordt geladen…</translation>
-    </message>
-    <message>
-        <source>Your report</source>
-        <translation>Je melding</translation>
-    </message>
-    <message>
-        <source>%1 (service desk)</source>
-        <translation>%1 (servicedesk)</translation>
-    </message>
-    <message>
-        <source>You</source>
-        <translation>Jij</translation>
-    </message>
-    <message>
-        <source>Now: %1</source>
-        <translation>Nu: %1</translation>
     </message>
     <message>
         <source>Add files to your reply</source>

@@ -23,8 +23,10 @@ from client.core.models import (
     TicketSummary,
 )
 from client.core.tracking import Action, Expectation
+from client.ui.conversation import LINE_CHARS, MESSAGE_CHARS
+from client.ui.stepper import StageLine
 from client.ui.tickets_window import TicketsWindow
-from client.ui.tracker import LINE_CHARS, MESSAGE_CHARS, TicketTracker
+from client.ui.tracker import TicketTracker
 from tests.fakes import T0
 
 REF = TicketRef("42", "IT-42")
@@ -52,7 +54,7 @@ def tracker(qtbot: QtBot) -> TicketTracker:
 
 
 def _steps(tracker: TicketTracker) -> list[tuple[str, str]]:
-    return [(label.objectName(), label.property("step")) for label in tracker.view.step_labels]
+    return [(f"step-{stage.value}", step.value) for stage, step in tracker.view.stepper.steps]
 
 
 def _shown_buttons(tracker: TicketTracker) -> list[Action]:
@@ -70,6 +72,7 @@ def test_the_timeline_shows_passed_current_and_coming_stages(tracker: TicketTrac
         ("step-closed", "todo"),
     ]
     assert "needs something from you" in tracker.view.next.text()
+    assert tracker.view.stepper.accessibleName() == "Waiting for you: step 4 of 6"
 
 
 def test_what_happens_next_names_the_agent(tracker: TicketTracker) -> None:
@@ -143,7 +146,7 @@ def _conversation(tracker: TicketTracker, *texts: str, title: str = "Printer") -
         for n, text in enumerate(texts, start=1)
     )  # fmt: skip
     tracker.show_detail(Ticket(summary, "It jams", events))
-    return tracker.view.conversation.toPlainText()
+    return tracker.view.conversation.plain_text()
 
 
 HOSTILE = [
@@ -173,9 +176,14 @@ def test_a_megabyte_line_is_cut_to_what_a_window_can_show(tracker: TicketTracker
 
 def test_the_conversation_is_in_order_with_who_wrote_it(tracker: TicketTracker) -> None:
     conversation = _conversation(tracker, "Is it plugged in?", "Try the other tray")
-    assert conversation.index("Your report") < conversation.index("Is it plugged in?")
+    assert conversation.index("It jams") < conversation.index("Is it plugged in?")
     assert conversation.index("Is it plugged in?") < conversation.index("Try the other tray")
-    assert "Sanne de Vries (service desk)" in conversation
+    messages = tracker.view.conversation.model_.messages
+    assert [(m.who, m.mine) for m in messages] == [
+        ("You", True),  # the report, on the employee's side
+        ("Sanne de Vries", False),  # the desk's, on the other, with her face
+        ("Sanne de Vries", False),
+    ]
 
 
 def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot: QtBot) -> None:
@@ -198,10 +206,14 @@ def test_the_tickets_window_opens_a_ticket_and_follows_its_changes(qtbot: QtBot)
     qtbot.waitUntil(lambda: not window.tracking)
 
 
-def test_showing_a_ticket_again_keeps_one_row_of_steps(tracker: TicketTracker) -> None:
+def test_showing_a_ticket_again_redraws_its_one_line_of_steps(tracker: TicketTracker) -> None:
     for stage in (Stage.RECEIVED, Stage.ASSIGNED, Stage.RESOLVED):
         tracker.show_ticket(_summary(stage), Expectation())
-    assert tracker.view.steps.count() == len(tracker.view.step_labels) + 1  # and one stretch
+    assert len(tracker.findChildren(StageLine)) == 1
+    assert [step.value for _, step in tracker.view.stepper.steps] == ["done"] * 3 + [
+        "current",
+        "todo",
+    ]
 
 
 def test_a_new_handler_is_announced_once_and_shown_with_initials_until_a_photo_comes(
