@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -48,7 +49,7 @@ from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.models import Agent, Attachment, Ticket, TicketRef
+from client.core.models import Agent, Attachment, AttachmentInfo, Ticket, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
 from client.core.paths import Paths
 from client.core.ports import (
@@ -88,11 +89,13 @@ if TYPE_CHECKING:
     from client.core.profile import Agent as ProfileAgent
     from client.core.profile import Article, Department
     from client.services.profile import ProfileService
+    from client.services.ticket_files import TicketFiles
     from client.ui.article_view import ArticleBrowser
     from client.ui.crash_dialog import CrashDialog
     from client.ui.report_dialog import EditReportDialog, ReportDialog
     from client.ui.sign_in_dialog import SignInDialog
     from client.ui.tickets_window import TicketsWindow
+    from client.ui.tracker import TicketTracker
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +276,12 @@ def _open_network_watch() -> NetworkWatch:
     return NetworkManagerWatch.open("SYSTEM")
 
 
+def _save_ticket_file(folder: Path, name: str, data: bytes) -> Path:
+    from client.adapters.files import save_ticket_file  # deferred: start-up budget
+
+    return save_ticket_file(folder, name, data)
+
+
 def _read_user_file(path: str, max_bytes: int) -> Attachment:
     from client.adapters.files import read_user_file  # deferred: start-up budget
 
@@ -312,6 +321,7 @@ class TrayApp(QObject):
         settle_ms: int = SETTLE_MS,
         before_large_work: Callable[[], object] = lambda: None,
         profile: ProfileService | None = None,
+        files_folder: Path | None = None,
     ) -> None:
         super().__init__()
         self._desks = desks or DeskRegistry()
@@ -365,6 +375,9 @@ class TrayApp(QObject):
         )  # fmt: skip
         self.evidence = evidence
         evidence.setParent(self)
+        # A ticket's files, fetched when the employee opens one (made then: see _ticket_files).
+        self._files: TicketFiles | None = None
+        self._files_folder = files_folder or Path(tempfile.gettempdir()) / f"{APP_NAME}-files"
         self.tray = TrayIcon(self.presenter.status, self)
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
@@ -426,6 +439,7 @@ class TrayApp(QObject):
         self.poller.snapshot_updated.connect(self.home.refresh)
         self.outbox.items_changed.connect(self.home.refresh)
         self.presenter.status_changed.connect(self.home.refresh)
+        self.home.closed.connect(self._settle.start)  # what the panel held, given back
         self.profile = profile
         self._shown_agent = ""
         self._save_settings = save_settings
@@ -505,7 +519,7 @@ class TrayApp(QObject):
         Worked out only once the menu or the panel has been opened (it runs again
         each time either opens): an idle tray nobody looked at holds none of it.
         """
-        if not self.tray.menu_seen and not self.home.built:
+        if not self.tray.menu_seen and not self.home.seen:
             return
         view = self.profile.view if self.profile is not None else None
         department, source = self._department()
@@ -723,6 +737,7 @@ class TrayApp(QObject):
             window.cancel_report_requested.connect(self._on_tickets_window_cancel_report_requested)
             window.retry_reports_requested.connect(self.outbox.retry_now)
             window.action_requested.connect(self._on_tickets_window_action_requested)
+            window.file_requested.connect(self._on_tickets_window_file_requested)
             window.ticket_opened.connect(self._on_tickets_window_ticket_opened)
             window.tracker.handler_shown.connect(self._on_tracker_handler_shown)
             window.show_reports(self.outbox.items)
@@ -926,9 +941,10 @@ class TrayApp(QObject):
             logger.info("ticket %s loaded (%s)", ticket.summary.ref.id, ticket.summary.stage.value)
 
     def _on_poller_ticket_failed(self, ref: TicketRef, error: ClientError) -> None:
+        tracker = self._shown_tracker(ref)
         window = self._tickets_window
-        if window is not None and window.tracking and window.tracker.ref == ref:
-            window.tracker.show_unavailable(texts.error_message(error))
+        if tracker is not None and window is not None and window.tracking:
+            tracker.show_unavailable(texts.error_message(error))
 
     def _on_tickets_window_action_requested(
         self, ref: TicketRef, action: Action, text: str, paths: list[str]
@@ -938,14 +954,53 @@ class TrayApp(QObject):
             self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
 
     def _on_actions_done(self, ref: TicketRef, action: Action) -> None:
-        if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
-            self._tickets_window.tracker.action_done(action)
+        if (tracker := self._shown_tracker(ref)) is not None:
+            tracker.action_done(action)
         # The new stage at once; the poll fetches the shown ticket too, since it changed.
         self.poller.poll_now(force=True)
 
+    def _shown_tracker(self, ref: TicketRef) -> TicketTracker | None:
+        """The tracker, when it shows ``ref``."""
+        window = self._tickets_window
+        return window.tracker if window is not None and window.tracker.ref == ref else None
+
+    def _on_tickets_window_file_requested(self, ref: TicketRef, file: AttachmentInfo) -> None:
+        if self._files is None:  # deferred: most days nobody opens a file
+            from client.services.ticket_files import TicketFiles
+
+            self._files = TicketFiles(
+                self._io, lambda: self.account.desk, _save_ticket_file, self._files_folder,
+                max_bytes=self._settings.max_response_bytes, parent=self,
+            )  # fmt: skip
+            self._files.ready.connect(self._on_files_ready)
+            self._files.failed.connect(self._on_files_failed)
+        self._files.fetch(ref, file)
+
+    def _on_files_ready(self, ref: TicketRef, path: str, opens_directly: bool) -> None:
+        """A file of a ticket is here: open it, or, for a kind that could run, its folder."""
+        kept = Path(path)
+        if opens_directly:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            text = texts.fill(self.tr("%1 is open in its own program."), kept.name)
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(kept.parent)))
+            text = texts.fill(
+                self.tr(
+                    "%1 is not a document or a picture, so it was not opened. It is in the "
+                    "folder that opened: open it from there only if you expected it."
+                ),
+                kept.name,
+            )
+        if (tracker := self._shown_tracker(ref)) is not None:
+            tracker.show_message(text)
+
+    def _on_files_failed(self, ref: TicketRef, _file: object, error: ClientError) -> None:
+        if (tracker := self._shown_tracker(ref)) is not None:
+            tracker.show_message(texts.error_message(error), role="error")
+
     def _on_actions_failed(self, ref: TicketRef, _action: Action, error: ClientError) -> None:
-        if self._tickets_window is not None and self._tickets_window.tracker.ref == ref:
-            self._tickets_window.tracker.action_failed(texts.error_message(error))
+        if (tracker := self._shown_tracker(ref)) is not None:
+            tracker.action_failed(texts.error_message(error))
 
     def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
         logger.error(
@@ -1142,6 +1197,7 @@ def run(
         release_memory=release_free_memory,
         before_large_work=keep_large_buffers_apart,
         profile=profile_service(io, settings_result, paths),
+        files_folder=paths.cache_dir / "ticket-files",
     )
     instance.activation_requested.connect(app.show_home)
     if environ.get(WATCH_LOOP_ENV):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QThreadPool
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QEventLoop, QThreadPool
 
 from client import __version__
 from client.adapters.paths import default_paths
@@ -47,13 +48,65 @@ EXIT_OK, EXIT_DESK, EXIT_USAGE, EXIT_SAVED = 0, 1, 2, 4
 translate = QCoreApplication.translate
 
 
+#: argparse's most common complaints (its own words, matched), in the user's language.
+_ARGPARSE_ERRORS = (
+    (
+        r"the following arguments are required: (.*)",
+        QT_TRANSLATE_NOOP("cli", "this is needed too: %1"),
+    ),
+    (r"unrecognized arguments: (.*)", QT_TRANSLATE_NOOP("cli", "not understood: %1")),
+    (
+        r"argument COMMAND: invalid choice: '([^']*)'.*",
+        QT_TRANSLATE_NOOP("cli", "there is no command %1 (see --help)"),
+    ),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with "usage:" in the user's language."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:  # noqa: D102
+        # A subcommand's own name is worked out with prefix "": no "usage:" in it.
+        words = translate("cli", "usage: ") if prefix is None else prefix
+        super().add_usage(usage, actions, groups, words)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its own words (headings, ``--help``) in the user's language too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS,
+            help=translate("cli", "show this help and stop"),
+        )  # fmt: skip
+        self._positionals.title = translate("cli", "arguments")
+        self._optionals.title = translate("cli", "options")
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102
+        self.print_usage(sys.stderr)
+        for pattern, words in _ARGPARSE_ERRORS:
+            found = re.fullmatch(pattern, message)
+            if found:
+                message = translate("cli", str(words)).replace("%1", found.group(1))
+                break
+        text = translate("cli", "%1: error: %2").replace("%1", self.prog).replace("%2", message)
+        self.exit(EXIT_USAGE, text + "\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="helpdesk-tray",
         description=translate("cli", "IT help in the system tray. Without a command: the tray."),
     )
-    parser.add_argument("--version", action="version", version=f"helpdesk-tray {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument(
+        "--version", action="version", version=f"helpdesk-tray {__version__}",
+        help=translate("cli", "show the version and stop"),
+    )  # fmt: skip
+    parser._positionals.title = translate("cli", "commands")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     report = commands.add_parser(
         "report",
         help=translate("cli", "report a problem (saved first; sent now, or later by the tray)"),

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from client.core.errors import (
     AttachmentRefused,
     AuthFailed,
+    BadResponse,
     ClientError,
     NotFound,
     QueueRefused,
@@ -131,6 +132,8 @@ class FakeDesk:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     #: Agents' photos the desk keeps, by name.
     photos: dict[str, bytes] = field(default_factory=dict)
+    #: The contents of the tickets' files, by their URL.
+    files: dict[str, bytes] = field(default_factory=dict)
     #: The queues a report may name (``None``: any); another is refused, creating nothing.
     queues: frozenset[str] | None = None
     now: datetime = T0
@@ -228,6 +231,15 @@ class FakeDesk:
     def agent_photo(self, agent: Agent) -> bytes | None:
         self._call("agent_photo", agent)
         return self.photos.get(agent.name)
+
+    def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
+        self._call("download", file.url)
+        if file.url not in self.files:
+            raise NotFound(file.url)
+        body = self.files[file.url]
+        if len(body) > max_bytes:
+            raise BadResponse(f"{len(body)} bytes")
+        return body
 
 
 class FakeConnector:

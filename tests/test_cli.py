@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -263,3 +264,24 @@ def test_the_help_names_the_show_command(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "open the IT help panel" in capsys.readouterr().out
+
+
+def test_help_and_usage_mistakes_speak_the_users_language(environ: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    dutch = {**os.environ, **environ, "HELPDESK_TRAY_UI_LANGUAGE": "nl"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "client", "report", "--help"],
+        env=dutch, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.startswith("gebruik: helpdesk-tray report [-h]")
+    assert "opties:" in shown.stdout and "deze hulp tonen en stoppen" in shown.stdout
+    assert "usage" not in shown.stdout and "show this help" not in shown.stdout
+    wrong = subprocess.run(
+        [sys.executable, "-m", "client", "report"], env=dutch, capture_output=True, text=True
+    )
+    assert wrong.returncode == EXIT_USAGE
+    assert (
+        wrong.stderr.splitlines()[-1] == "helpdesk-tray report: fout: dit is ook nodig: --subject"
+    )

@@ -42,3 +42,19 @@ def read_user_file(path: str, max_bytes: int) -> Attachment:
         raise ValidationError("file_too_large", FIELD, file.name)
     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     return Attachment(file.name, kind, data)
+
+
+def save_ticket_file(folder: Path, name: str, data: bytes) -> Path:
+    """Keep a file of a ticket in ``folder`` (the user's own, 0700) under ``name``; its path.
+
+    Written whole under a temporary name first, then renamed: a program opening it
+    never sees half a file. An older copy of the same name is replaced.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = folder / name
+    partial = folder / f".{name}.partial"
+    with partial.open("wb") as out:
+        out.write(data)
+    partial.chmod(0o600)
+    partial.replace(target)
+    return target

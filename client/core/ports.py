@@ -13,6 +13,7 @@ from client.core.diagnostics import ProbeTarget
 from client.core.models import (
     Agent,
     Attachment,
+    AttachmentInfo,
     Cursor,
     Person,
     Report,
@@ -68,6 +69,15 @@ class DeskPort(Protocol):
 
     def agent_photo(self, agent: Agent) -> bytes | None:
         """The agent's photo, when the desk has one."""
+        ...
+
+    def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
+        """The contents of one of a ticket's files, as the desk listed it.
+
+        Raises:
+            BadResponse: also for a file larger than ``max_bytes``, or an address that
+                is not one of the desk's own files.
+        """
         ...
 
 

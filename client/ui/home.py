@@ -1,8 +1,10 @@
-"""The tray panel's life: built at its first opening, kept up to date from then on.
+"""The tray panel's life: built when it opens, kept up to date while open, deleted when closed.
 
 An idle tray nobody clicked holds none of it (docs/performance.md): the panel
-module is imported and its widgets built when the employee first opens it.
-After that it is kept, hidden, so that every later opening is immediate.
+module is imported and its widgets built when the employee first opens it,
+and the widgets are deleted again once it closes (as "My tickets" is): an
+idle tray keeps no window it does not show. A later opening builds it anew
+from the modules already loaded, well within the budget (docs/performance.md).
 
 The app tells it what changed (:meth:`Home.refresh`); it reads the state
 through the callables it was given and passes the panel's intents on.
@@ -37,12 +39,14 @@ class Home(QObject):
     Signals:
         opening(): the panel is about to be shown: what it shows should be current now.
         opened(): the panel is on screen (the tickets are worth asking the desk for).
+        closed(): the panel closed and is being deleted (its memory may be given back).
         report_requested(str), ticket_requested(TicketRef), tickets_requested(),
         sign_in_requested(), contact_requested(QUrl): the panel's intents.
     """
 
     opening = Signal()
     opened = Signal()
+    closed = Signal()
     report_requested = Signal(str)
     ticket_requested = Signal(object)
     tickets_requested = Signal()
@@ -68,11 +72,8 @@ class Home(QObject):
         self._agent: AgentCardData | None = None
         self._photo: bytes | None = None
         self._hidden_at = -1.0
-
-    @property
-    def built(self) -> bool:
-        """Whether the panel was ever opened (and so is kept up to date)."""
-        return self.panel is not None
+        #: Whether the panel was ever opened: until then nothing is worked out for it.
+        self.seen = False
 
     @property
     def showing(self) -> bool:
@@ -91,6 +92,7 @@ class Home(QObject):
         self, icon: Rect | None = None, pointer: tuple[int, int] | None = None, place: bool = True
     ) -> None:
         """Show the panel next to the icon (or in the tray's corner), up to date."""
+        self.seen = True
         panel = self._build()
         self.opening.emit()  # the agent's availability, as of now
         self.refresh()
@@ -108,6 +110,7 @@ class Home(QObject):
             panel.contact_requested.connect(self.contact_requested)
             panel.dismissed.connect(self._on_panel_dismissed)
             panel.painted.connect(self.opened)  # what can wait (a poll, the helper) waits
+            panel.closed.connect(self._on_panel_closed)
             panel.show_agent(self._agent)
             panel.set_agent_photo(self._photo)
             self.panel = panel
@@ -138,9 +141,13 @@ class Home(QObject):
     def _on_panel_dismissed(self) -> None:
         self._hidden_at = self._clock()
 
+    def _on_panel_closed(self) -> None:
+        panel, self.panel = self.panel, None
+        if panel is not None:
+            panel.deleteLater()  # not now: it may be in the middle of its own event
+            self.closed.emit()
+
     def close(self) -> None:
         """Hide and delete the panel (at quit)."""
         if self.panel is not None:
-            self.panel.step_aside()
-            self.panel.deleteLater()
-            self.panel = None
+            self.panel.step_aside()  # closed: deleted

@@ -96,7 +96,9 @@ class OutboxPanel(QWidget):
         self.title.setFont(font)
         self.retry = QPushButton(self.tr("Try again now"))
         self.retry.setObjectName("retry")
-        self.retry.clicked.connect(self.retry_requested)
+        self.retry.clicked.connect(self._on_retry_clicked)
+        #: The attempts each report had when the employee asked to try again (see show_items).
+        self._trying: dict[int, int] | None = None
         header.addWidget(self.title)
         header.addStretch()
         header.addWidget(self.retry)
@@ -108,6 +110,13 @@ class OutboxPanel(QWidget):
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.hide()
         layout.addWidget(self.problem)
+        # What came of "Try again now": one line, until the list changes again.
+        self.tried = QLabel()
+        self.tried.setObjectName("tried")
+        self.tried.setWordWrap(True)
+        self.tried.setTextFormat(Qt.TextFormat.PlainText)
+        self.tried.hide()
+        layout.addWidget(self.tried)
         self._rows = QVBoxLayout()
         layout.addLayout(self._rows)
         self.rows: list[OutboxRow] = []
@@ -124,9 +133,35 @@ class OutboxPanel(QWidget):
         self.problem.setText(text)
         self.problem.show()
 
+    def _on_retry_clicked(self) -> None:
+        self._trying = {row.item.id: row.item.attempts for row in self.rows}
+        self.retry.setEnabled(False)
+        self.retry.setText(self.tr("Trying…"))
+        self.tried.hide()
+        self.retry_requested.emit()
+
+    def _after_trying(self, items: list[OutboxItem]) -> None:
+        """Once every report asked for was tried (or went), say how it went."""
+        if self._trying is None:
+            self.tried.hide()
+            return
+        tried = {item.id: item for item in items if item.id in self._trying}
+        if any(item.attempts <= self._trying[key] for key, item in tried.items()):
+            return  # still on its way
+        self._trying = None
+        self.retry.setEnabled(True)
+        self.retry.setText(self.tr("Try again now"))
+        left = [item for item in tried.values() if item.ticket is None]
+        if left:
+            self.tried.setText(
+                self.tr("Tried again just now: not sent yet. It keeps trying by itself.")
+            )
+            self.tried.show()
+
     def show_items(self, items: list[OutboxItem]) -> None:
         """Show these reports (oldest first)."""
         self.problem.hide()
+        self._after_trying(items)
         for row in self.rows:
             self._rows.removeWidget(row)
             row.deleteLater()

@@ -233,6 +233,7 @@ class TrayPanel(QFrame):
         dismissed(): it closed because the focus went elsewhere (a click beside it).
         painted(): it is on screen, drawn, after being shown (work that can wait waits
             for this: the employee sees the panel first).
+        closed(): it is hidden, however that came about.
     """
 
     report_requested = Signal(str)
@@ -242,6 +243,7 @@ class TrayPanel(QFrame):
     contact_requested = Signal(QUrl)
     dismissed = Signal()
     painted = Signal()
+    closed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -439,6 +441,7 @@ class TrayPanel(QFrame):
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802, D102
         self._drawn = False
         super().hideEvent(event)
+        self.closed.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802, D102
         if event.key() == Qt.Key.Key_Escape:

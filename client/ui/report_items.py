@@ -142,18 +142,19 @@ class ReportItems(QObject):
 
     def items(self) -> list[Item]:
         """Every item, in the order the list shows them."""
-        tr = self.tr
+        # self.tr at each call: an alias hides the context from lupdate, and the
+        # Dutch dialog said "Diagnostics of this computer".
         rows = [
             Item(
                 DIAGNOSTICS,
-                tr("Diagnostics of this computer"),
+                self.tr("Diagnostics of this computer"),
                 self._diagnostics_part,
                 self._diagnostics_file,
                 self._diagnostics_reason,
             ),
             Item(
                 SCREENSHOT,
-                tr("Screenshot"),
+                self.tr("Screenshot"),
                 self._screenshot_part,
                 self._screenshot,
                 self._grab.reason,

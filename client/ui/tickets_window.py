@@ -210,6 +210,7 @@ class TicketsWindow(QWidget):
         visibility_changed(bool): shown or hidden (the poller polls faster while shown).
         ticket_opened(TicketRef | None): the tracker shows this ticket (``None``: the list).
         action_requested(TicketRef, Action, str, list[str]): see ``TicketTracker``.
+        file_requested(TicketRef, AttachmentInfo): see ``TicketTracker``.
     """
 
     report_requested = Signal()
@@ -221,6 +222,7 @@ class TicketsWindow(QWidget):
     retry_reports_requested = Signal()
     ticket_opened = Signal(object)
     action_requested = Signal(object, object, str, list)
+    file_requested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +237,7 @@ class TicketsWindow(QWidget):
         self.view.table.activated.connect(self._on_table_activated)
         self.tracker.back_requested.connect(self.show_list)
         self.tracker.action_requested.connect(self.action_requested)
+        self.tracker.file_requested.connect(self.file_requested)
         self.view.report.clicked.connect(self.report_requested)
         self.view.refresh.clicked.connect(self.refresh_requested)
         self.view.sign_in.clicked.connect(self.sign_in_requested)

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.models import Agent, Ticket, TicketRef, TicketSummary
+from client.core.models import Agent, AttachmentInfo, Ticket, TicketRef, TicketSummary
 from client.core.tracking import Action, Expectation, actions
 from client.ui import texts
 from client.ui.conversation import ConversationView, conversation
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.widgets import pick_files
+from client.ui.widgets import pick_files, text_label
 
 TITLE_CHARS = 300
 #: The handler's face, in pixels.
@@ -83,9 +83,10 @@ class TrackerView(QVBoxLayout):
         self.next.setObjectName("nextStep")
         self.next.setTextFormat(Qt.TextFormat.PlainText)
         self.next.setWordWrap(True)
-        self.expected = QLabel()
-        self.expected.setObjectName("expected")
-        self.expected.setTextFormat(Qt.TextFormat.PlainText)
+        self.expected = text_label("expected")
+        font = self.expected.font()
+        font.setBold(True)  # the question people ask first: when?
+        self.expected.setFont(font)
         self.agent = QLabel()
         self.agent.setObjectName("agent")
         self.agent.setTextFormat(Qt.TextFormat.PlainText)
@@ -155,11 +156,13 @@ class TicketTracker(QWidget):
             to do, the user's text, the files to send with a reply.
         handler_shown(Agent): another agent handles the ticket shown now; their
             face may follow (:meth:`set_handler_photo`).
+        file_requested(TicketRef, AttachmentInfo): open one of the ticket's files.
     """
 
     back_requested = Signal()
     action_requested = Signal(object, object, str, list)
     handler_shown = Signal(object)
+    file_requested = Signal(object, object)
 
     def __init__(
         self,
@@ -177,6 +180,7 @@ class TicketTracker(QWidget):
         #: The last message of the ticket shown is the employee's (they have answered).
         self._answered = False
         self.view.back.clicked.connect(self.back_requested)
+        self.view.conversation.file_requested.connect(self._on_conversation_file_requested)
         self.view.attach.clicked.connect(self._on_attach_clicked)
         for action, button in self.view.buttons.items():
             button.clicked.connect(lambda _=False, a=action: self._on_action_clicked(a))
@@ -208,6 +212,13 @@ class TicketTracker(QWidget):
                     self.tr("Usually dealt with within %1 (around %2)"),
                     texts.duration(expected.usually),
                     self._when(by),
+                )
+            )
+        elif summary.stage.is_open:  # no basis for a promise: said plainly, none made
+            view.expected.setText(
+                self.tr(
+                    "No expected time yet: the service desk has not set one, and too few "
+                    "of your earlier tickets are done to go by."
                 )
             )
         else:
@@ -310,6 +321,11 @@ class TicketTracker(QWidget):
 
     def _show_steps(self, summary: TicketSummary) -> None:
         self.view.stepper.set_stage(summary.stage)
+
+    def _on_conversation_file_requested(self, file: AttachmentInfo) -> None:
+        if self._summary is not None:
+            self.show_message(texts.fill(self.tr("Opening %1…"), _cut(file.filename, 100)))
+            self.file_requested.emit(self._summary.ref, file)
 
     def _on_attach_clicked(self) -> None:
         pick_files(self, self.tr("Add files to your reply"), "replyFilePicker", self.add_files)

@@ -2,18 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl_NL">
 <context>
-    <name></name>
-    <message>
-        <source>Diagnostics of this computer</source>
-        <extracomment>Why it is missing (no screenshot possible, diagnostics failed).</extracomment>
-        <translation>Diagnose van deze computer</translation>
-    </message>
-    <message>
-        <source>Screenshot</source>
-        <translation>Schermafbeelding</translation>
-    </message>
-</context>
-<context>
     <name>AgentCard</name>
     <message>
         <source>Your IT contact</source>
@@ -610,6 +598,15 @@
         <source>Try again now</source>
         <translation>Nu opnieuw proberen</translation>
     </message>
+    <message>
+        <source>Trying…</source>
+        <extracomment>The attempts each report had when the employee asked to try again (see show_items).</extracomment>
+        <translation>Bezig met proberen…</translation>
+    </message>
+    <message>
+        <source>Tried again just now: not sent yet. It keeps trying by itself.</source>
+        <translation>Zojuist opnieuw geprobeerd: nog niet verstuurd. Het blijft het zelf proberen.</translation>
+    </message>
     <message numerus="yes">
         <source>%n report(s) not sent yet</source>
         <translation>
@@ -834,6 +831,15 @@
 </context>
 <context>
     <name>ReportItems</name>
+    <message>
+        <source>Diagnostics of this computer</source>
+        <extracomment>Why it is missing (no screenshot possible, diagnostics failed).</extracomment>
+        <translation>Diagnose van deze computer</translation>
+    </message>
+    <message>
+        <source>Screenshot</source>
+        <translation>Schermafbeelding</translation>
+    </message>
     <message>
         <source>The diagnostics were not ready in time.</source>
         <translation>De diagnose was niet op tijd klaar.</translation>
@@ -1107,6 +1113,10 @@
         <translation>Meestal binnen %1 afgehandeld (rond %2)</translation>
     </message>
     <message>
+        <source>No expected time yet: the service desk has not set one, and too few of your earlier tickets are done to go by.</source>
+        <translation>Nog geen verwachte tijd: de servicedesk heeft er geen gegeven, en er zijn te weinig eerdere meldingen van je afgerond om op af te gaan.</translation>
+    </message>
+    <message>
         <source>Handled by %1</source>
         <translation>Behandeld door %1</translation>
     </message>
@@ -1117,6 +1127,10 @@
     <message>
         <source>Loading the conversation…</source>
         <translation>Het gesprek wordt geladen…</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 wordt geopend…</translation>
     </message>
     <message>
         <source>Add files to your reply</source>
@@ -1333,6 +1347,14 @@
         <source>IT help</source>
         <translation>IT-hulp</translation>
     </message>
+    <message>
+        <source>%1 is open in its own program.</source>
+        <translation>%1 is geopend in het eigen programma.</translation>
+    </message>
+    <message>
+        <source>%1 is not a document or a picture, so it was not opened. It is in the folder that opened: open it from there only if you expected it.</source>
+        <translation>%1 is geen document of afbeelding en is daarom niet geopend. Het staat in de map die is geopend: open het daar alleen als je het verwachtte.</translation>
+    </message>
     <message numerus="yes">
         <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
         <translation>
@@ -1524,8 +1546,48 @@ De opdrachtregelhulpmiddelen werken zonder scherm: helpdesk-tray --help
 <context>
     <name>cli</name>
     <message>
+        <source>this is needed too: %1</source>
+        <translation>dit is ook nodig: %1</translation>
+    </message>
+    <message>
+        <source>not understood: %1</source>
+        <translation>niet begrepen: %1</translation>
+    </message>
+    <message>
+        <source>there is no command %1 (see --help)</source>
+        <translation>er is geen opdracht %1 (zie --help)</translation>
+    </message>
+    <message>
+        <source>usage: </source>
+        <translation>gebruik: </translation>
+    </message>
+    <message>
+        <source>show this help and stop</source>
+        <translation>deze hulp tonen en stoppen</translation>
+    </message>
+    <message>
+        <source>arguments</source>
+        <translation>argumenten</translation>
+    </message>
+    <message>
+        <source>options</source>
+        <translation>opties</translation>
+    </message>
+    <message>
+        <source>%1: error: %2</source>
+        <translation>%1: fout: %2</translation>
+    </message>
+    <message>
         <source>IT help in the system tray. Without a command: the tray.</source>
         <translation>IT-hulp in het systeemvak. Zonder opdracht: het systeemvak.</translation>
+    </message>
+    <message>
+        <source>show the version and stop</source>
+        <translation>de versie tonen en stoppen</translation>
+    </message>
+    <message>
+        <source>commands</source>
+        <translation>opdrachten</translation>
     </message>
     <message>
         <source>report a problem (saved first; sent now, or later by the tray)</source>

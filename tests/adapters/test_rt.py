@@ -7,12 +7,14 @@ check the facts the adapter relies on against the real thing.
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
 import json
 import logging
 import random
 import socket
+import textwrap
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -45,7 +47,16 @@ from client.core.errors import (
     QueueRefused,
     Unavailable,
 )
-from client.core.models import Agent, Attachment, Cursor, EventKind, Report, Stage, TicketRef
+from client.core.models import (
+    Agent,
+    Attachment,
+    AttachmentInfo,
+    Cursor,
+    EventKind,
+    Report,
+    Stage,
+    TicketRef,
+)
 from client.core.outbox import OutboxSender
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.tasks import SyncTaskRunner
@@ -1331,3 +1342,32 @@ def test_no_bad_answer_from_rt_stops_the_poller(qtbot: QtBot, server: StagedServ
     with qtbot.waitSignal(poller.credential_rejected, timeout=1000):
         clock.advance(poller.next_delay_s or 0)
         poller.poll_now(force=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("not base64 at all!", "not base64"),
+        (base64.b64encode(b"x" * 3000).decode(), "larger than"),
+        ({"nested": "object"}, "expected text"),  # not even text
+    ],
+)
+def test_a_file_whose_content_is_not_what_rt_promises_is_refused(
+    server: StagedServer, content: object, problem: str
+) -> None:
+    desk = _signed_in(server)
+    server.stage(f"{REST}/attachment/3", _json({"id": 3, "Content": content}))
+    file = AttachmentInfo("screen.png", 2048, "image/png", f"{server.url}{REST}/attachment/3")
+    with pytest.raises(BadResponse, match=problem):
+        desk.download(file, max_bytes=2048)
+
+
+def test_a_file_comes_back_decoded_and_only_from_rts_attachments(server: StagedServer) -> None:
+    desk = _signed_in(server)
+    lines = "\n".join(textwrap.wrap(base64.b64encode(bytes(range(256))).decode(), 76))
+    server.stage(f"{REST}/attachment/3", _json({"id": 3, "Content": lines}))
+    file = AttachmentInfo("screen.png", 256, "image/png", f"{server.url}{REST}/attachment/3")
+    assert desk.download(file, max_bytes=256) == bytes(range(256))
+    for url in (f"{server.url}{REST}/ticket/1", f"{server.url}{REST}/attachment/../user/1"):
+        with pytest.raises(BadResponse):
+            desk.download(AttachmentInfo("x", 1, "text/plain", url), max_bytes=10)

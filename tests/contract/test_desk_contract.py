@@ -12,11 +12,12 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from client.core.errors import Forbidden, NotFound
+from client.core.errors import BadResponse, Forbidden, NotFound
 from client.core.models import Attachment, EventKind, Report, Stage, TicketRef, TicketSummary
 from client.core.ports import DeskPort
 from tests.support.contract_desks import ContractDesk, DeskAgent
@@ -71,6 +72,22 @@ def test_a_report_arrives_with_its_files_byte_for_byte(
     assert shown == {"screenshot.webp": len(SCREENSHOT), "diagnostics.json": len(DIAGNOSTICS)}
     files = agent.files(int(ref.id))
     assert files == {"screenshot.webp": SCREENSHOT, "diagnostics.json": DIAGNOSTICS}
+
+
+def test_the_employee_opens_a_tickets_files_as_they_were_sent(anna: DeskPort) -> None:
+    report = Report(
+        subject=_subject("The scanner saves blank pages"),
+        description="See the picture.",
+        attachments=(Attachment("screenshot.webp", "image/webp", SCREENSHOT),),
+    )
+    ref = anna.create_ticket(report)
+    listed = {a.filename: a for e in anna.ticket(ref).events for a in e.attachments}
+    assert anna.download(listed["screenshot.webp"], max_bytes=len(SCREENSHOT)) == SCREENSHOT
+    with pytest.raises(BadResponse):  # larger than the caller takes: refused, not cut
+        anna.download(listed["screenshot.webp"], max_bytes=len(SCREENSHOT) - 1)
+    elsewhere = replace(listed["screenshot.webp"], url="https://elsewhere.example/file")
+    with pytest.raises(BadResponse):  # the token goes to the desk's own files only
+        anna.download(elsewhere, max_bytes=len(SCREENSHOT))
 
 
 def test_an_employee_never_sees_another_employees_ticket(

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from client.adapters.network_watch import NetworkManagerWatch
 from client.app import TrayApp, connector_for, display_problem
 from client.core.errors import AuthFailed, Unavailable
-from client.core.models import Agent, Attachment, Report, Stage
+from client.core.models import (
+    Agent,
+    Attachment,
+    AttachmentInfo,
+    EventKind,
+    Report,
+    Stage,
+    TicketEvent,
+)
 from client.core.ports import NetworkWatch, credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
@@ -27,7 +38,7 @@ from client.ui.crash_dialog import CrashDialog
 from client.ui.report_dialog import EditReportDialog, ReportDialog
 from client.ui.sign_in_dialog import SignInDialog
 from client.ui.tickets_window import TicketsWindow
-from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
+from tests.fakes import T0, FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
 from tests.support.fake_network_manager import (
     CONNECTED_GLOBAL,
     DISCONNECTED,
@@ -38,8 +49,9 @@ URL = "https://desk.example.org"
 
 
 class _Harness:
-    def __init__(self, qapp: QApplication, desk: FakeDesk, **layers: object) -> None:
+    def __init__(self, qapp: QApplication, desk: FakeDesk, folder: Path, **layers: object) -> None:
         self.desk = desk
+        self.folder = folder
         self.connector = FakeConnector(desk)
         self.secrets = MemorySecretStore()
         self.saved: dict[str, object] = {}
@@ -80,6 +92,7 @@ class _Harness:
             release_memory=self._release,
             settle_ms=0,
             before_large_work=self._prepare,
+            files_folder=self.folder / "ticket-files",
         )
         self.crash.flush_early()
         return self.app
@@ -98,8 +111,8 @@ class _Harness:
 
 
 @pytest.fixture
-def harness(qapp: QApplication, fake_desk: FakeDesk) -> Iterator[_Harness]:
-    harness = _Harness(qapp, fake_desk)
+def harness(qapp: QApplication, fake_desk: FakeDesk, tmp_path: Path) -> Iterator[_Harness]:
+    harness = _Harness(qapp, fake_desk, tmp_path)
     yield harness
     for widget in QApplication.topLevelWidgets():
         widget.close()
@@ -573,7 +586,7 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
     qtbot.waitUntil(lambda: app.presenter.status.open_tickets == 1)
     for window in _windows(TicketsWindow):  # no tray offscreen: it opened instead
         window.close()
-    assert not app.home.built, "nothing of the panel before the first click"
+    assert not app.home.seen and not app.home.showing, "nothing of it before the first click"
     app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
     panel = app.home.panel
     assert panel is not None and panel.isVisible()
@@ -587,6 +600,8 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
     assert not panel.isVisible()
 
     app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    panel = app.home.panel  # built anew: a closed panel is deleted
+    assert panel is not None
     qtbot.mouseClick(panel.cards[0], Qt.MouseButton.LeftButton)
     (window,) = _windows(TicketsWindow)
     assert window.tracking and window.tracker.ref == ref
@@ -604,4 +619,61 @@ def test_a_second_launch_opens_the_panel_where_the_tray_is(qtbot: QtBot, harness
     app.tray.hide()  # no tray: the panel has nowhere to open, "My tickets" does
     app.home.panel.hide()
     app.show_home()
-    assert _windows(TicketsWindow) and not app.home.panel.isVisible()
+    assert _windows(TicketsWindow) and not app.home.showing
+
+
+class _Opened(QObject):
+    """Stands in for the desktop: records what the app asked it to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+@pytest.fixture
+def desktop_opens() -> Iterator[_Opened]:
+    opened = _Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")  # type: ignore[arg-type]  # the stub is wrong
+    yield opened
+    QDesktopServices.unsetUrlHandler("file")
+
+
+def test_a_file_in_the_conversation_opens_from_the_desk(
+    qtbot: QtBot, harness: _Harness, desktop_opens: _Opened
+) -> None:
+    harness.store_token()
+    ref = harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
+    picture = AttachmentInfo("printer.png", 5, "image/png", "https://desk/files/1")
+    script = AttachmentInfo("fix.sh", 9, "text/x-sh", "https://desk/files/2")
+    ticket = harness.desk.tickets[ref]
+    said = TicketEvent("2", T0, EventKind.MESSAGE, "Try this", "Joost Bakker", True,
+                       attachments=(picture, script))  # fmt: skip
+    harness.desk.tickets[ref] = replace(ticket, events=(*ticket.events, said))
+    harness.desk.files = {picture.url: b"\x89PNG!", script.url: b"#!/bin/sh"}
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.open_ticket(ref)
+    (window,) = _windows(TicketsWindow)
+    conversation = window.tracker.view.conversation
+    qtbot.waitUntil(lambda: len(conversation.model_.messages) == 2)
+
+    conversation.file_requested.emit(picture)  # a click on it
+    qtbot.waitUntil(lambda: len(desktop_opens.urls) == 1)
+    kept = Path(desktop_opens.urls[0].toLocalFile())
+    assert kept.read_bytes() == b"\x89PNG!" and kept.name == "printer.png"
+    assert "is open in its own program" in window.tracker.view.message.text()
+
+    conversation.file_requested.emit(script)  # could run: its folder, not the file
+    qtbot.waitUntil(lambda: len(desktop_opens.urls) == 2)
+    assert Path(desktop_opens.urls[1].toLocalFile()) == kept.parent
+    assert "was not opened" in window.tracker.view.message.text()
+
+    harness.desk.files.clear()  # gone at the desk: said, nothing opened
+    conversation.file_requested.emit(picture)
+    qtbot.waitUntil(lambda: window.tracker.view.message.property("role") == "error")
+    assert len(desktop_opens.urls) == 2

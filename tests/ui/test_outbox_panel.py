@@ -101,3 +101,26 @@ def test_what_it_must_do_is_said_in_dutch_too(qtbot: QtBot, dutch: None) -> None
     assert row.status.property("askIt") is True
     assert "Your report" not in row.status.text(), "said in Dutch"
     assert "23 november" in row.status.text(), "with a Dutch date"
+
+
+def test_try_again_now_says_it_is_trying_and_then_how_it_went(qtbot: QtBot) -> None:
+    from client.core.errors import Unavailable
+
+    now = Now()
+    panel = _panel(qtbot, now)
+    first = _refused(Unavailable("no route", reason="unreachable"))
+    other = _refused(Unavailable("no route", reason="unreachable"), item_id=2)
+    panel.show_items([first, other])
+    with qtbot.waitSignal(panel.retry_requested):
+        panel.retry.click()
+    assert not panel.retry.isEnabled() and panel.retry.text() == "Trying…"
+    due = [begin_attempt(first), other]  # the first is being sent; the other not yet tried
+    panel.show_items(due)
+    assert not panel.retry.isEnabled() and not panel.tried.isVisibleTo(panel)
+    failed = attempt_failed(due[0], Unavailable("no route", reason="unreachable"), 0.0)
+    panel.show_items([failed])  # the second went through: only the first is left
+    assert panel.retry.isEnabled() and panel.retry.text() == "Try again now"
+    assert panel.tried.isVisibleTo(panel)
+    assert panel.tried.text() == "Tried again just now: not sent yet. It keeps trying by itself."
+    panel.show_items([failed])  # the list changes again: the note has been read
+    assert not panel.tried.isVisibleTo(panel)

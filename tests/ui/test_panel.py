@@ -245,6 +245,10 @@ def test_every_control_has_a_name_a_screen_reader_reads(qtbot: QtBot, panel: Tra
         assert face is not None and face.text(QAccessible.Text.Name).strip(), widget.objectName()
 
 
+def _shown(home: Home) -> bool:
+    return home.showing
+
+
 class _Sources:
     def __init__(self) -> None:
         self.tickets: list[TicketSummary] = [_ticket(1)]
@@ -259,7 +263,7 @@ def test_home_builds_the_panel_at_the_first_opening_and_keeps_it(qtbot: QtBot) -
     sources, clock = _Sources(), FakeClock()
     home = Home(sources.read, frozenset, list, lambda: ONLINE, clock=clock)
     home.refresh()  # nothing built: nothing read
-    assert not home.built and sources.asked == 0
+    assert not home.showing and not home.seen and sources.asked == 0
     with qtbot.waitSignal(home.opening):  # its contents brought up to date before it shows
         home.open(place=False)
     panel = home.panel
@@ -269,19 +273,22 @@ def test_home_builds_the_panel_at_the_first_opening_and_keeps_it(qtbot: QtBot) -
     sources.tickets = [_ticket(1), _ticket(2)]
     home.refresh()  # kept up to date while it exists
     assert len(panel.cards) == 2
-    home.toggle(None, None, place=False)  # a click on the icon while it is open
-    assert not panel.isVisible()
-    home.toggle(None, None, place=False)  # and again: it opens
-    assert panel.isVisible()
-    panel.dismissed.emit()  # the click on the icon took the focus: it closed
-    panel.hide()
+    with qtbot.waitSignal(home.closed):
+        home.toggle(None, None, place=False)  # a click on the icon while it is open
+    assert not home.showing, "a closed panel is not kept"
+    qtbot.waitUntil(lambda: not QApplication.topLevelWidgets().count(panel))  # deleted
+    home.toggle(None, None, place=False)  # and again: it opens, built anew
+    again = home.panel
+    assert again is not None and again.isVisible() and len(again.cards) == 2
+    again.dismissed.emit()  # the click on the icon took the focus: it closed
+    again.step_aside()
     home.toggle(None, None, place=False)  # that same click's activation comes next
-    assert not panel.isVisible()
+    assert _shown(home) is False
     clock.advance(REOPEN_GUARD_S + 0.1)
     home.toggle(None, None, place=False)
-    assert panel.isVisible() and home.panel is panel
+    assert _shown(home) is True
     home.close()
-    assert home.panel is None
+    assert _shown(home) is False
 
 
 def test_a_panel_opening_stays_quick_with_many_tickets(qtbot: QtBot, panel: TrayPanel) -> None:

@@ -83,12 +83,15 @@ def test_what_happens_next_names_the_agent(tracker: TicketTracker) -> None:
     assert tracker.view.agent.text() == "Not assigned to anyone yet"
 
 
-def test_expected_by_the_due_date_or_the_usual_time_or_nothing(tracker: TicketTracker) -> None:
+def test_expected_by_the_due_date_or_the_usual_time_or_plainly_not(tracker: TicketTracker) -> None:
     tracker.show_ticket(_summary(), Expectation(due=T0 + timedelta(days=1)))
     assert tracker.view.expected.text().startswith("Expected by ")
     tracker.show_ticket(_summary(), Expectation(usually=timedelta(hours=5)))
     assert tracker.view.expected.text().startswith("Usually dealt with within 5 hours")
-    tracker.show_ticket(_summary(), Expectation())
+    tracker.show_ticket(_summary(), Expectation())  # no basis: said, not left out
+    assert tracker.view.expected.text().startswith("No expected time yet")
+    assert tracker.view.expected.isVisibleTo(tracker)
+    tracker.show_ticket(_summary(Stage.CLOSED), Expectation())  # done: nothing to expect
     assert not tracker.view.expected.isVisibleTo(tracker)
 
 

@@ -391,6 +391,17 @@ class DjangoHelpdeskDesk:
         """django-helpdesk keeps no photos; the signed profile supplies them."""
         return None
 
+    def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
+        """One of a ticket's files, fetched with the employee's token.
+
+        Its address was checked when the ticket was read (one of that ticket's files
+        on this desk's API); it is checked again here, so no other address gets the token.
+        """
+        if not file.url.startswith(self._http.base_url.rstrip("/") + API_PREFIX + "/tickets/"):
+            raise BadResponse(f"not one of the desk's files: {file.filename[:80]!r}")
+        response = self._http.request("GET", file.url)
+        return kit.file_body(response.body, file.filename, max_bytes)
+
 
 class DjangoHelpdeskConnector:
     """Signs employees in to a django-helpdesk site with ``tray_api`` installed."""

@@ -294,6 +294,13 @@ def uploads(
     return [(field, (a.filename, a.data, a.content_type)) for a in attachments]
 
 
+def file_body(body: bytes, name: str, max_bytes: int) -> bytes:
+    """A downloaded file's bytes, no larger than ``max_bytes``."""
+    if len(body) > max_bytes:
+        raise BadResponse(f"the file {name[:80]!r} has {len(body)} bytes (at most {max_bytes})")
+    return body
+
+
 #: The largest photo of a person a desk may send (the UI decodes it within its own limits).
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
