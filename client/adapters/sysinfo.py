@@ -380,10 +380,14 @@ class SystemInfo(DeskProbe):
                     "memory_bytes": info["memory_info"].rss,
                 }
             )
+        # Only what was busy, or holds memory: idle kernel threads (0.0 %, no memory of
+        # their own) would fill the "busiest programs" with nothing to see.
+        busy = [r for r in rows if r["cpu_percent"] > 0]
+        resident = [r for r in rows if r["memory_bytes"] > 0]
         return {
             "sampled_ms": _round(elapsed_s * 1000),
-            "by_cpu": sorted(rows, key=lambda r: r["cpu_percent"], reverse=True)[:TOP_PROCESSES],
-            "by_memory": sorted(rows, key=lambda r: r["memory_bytes"], reverse=True)[
+            "by_cpu": sorted(busy, key=lambda r: r["cpu_percent"], reverse=True)[:TOP_PROCESSES],
+            "by_memory": sorted(resident, key=lambda r: r["memory_bytes"], reverse=True)[
                 :TOP_PROCESSES
             ],
         }

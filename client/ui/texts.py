@@ -574,7 +574,7 @@ def diagnostics_text(document: Mapping[str, Any]) -> str:
         problem = desk_problem(desk["problem"] or "")
         lines.append(fill(line, desk["host"], desk["port"], *timings, problem))
     processes = document.get("processes")
-    if processes:
+    if processes and processes["by_cpu"]:
         lines.append(translate("Diagnostics", "Busiest programs:"))
         lines += [
             f"  {p['cpu_percent']:>6.1f} %  {data_size(p['memory_bytes']):>10}  {p['name']}"

@@ -85,7 +85,10 @@ def test_the_snapshot_is_taken_in_the_helper_and_the_log_redacted_here(
     jsonschema.validate(document, SCHEMA)
     assert document["app"]["version"] == "9.9"
     assert document["processes"]["sampled_ms"] >= 50.0, "the window ran from the sample"
-    assert any(row["pid"] == helper_pid(helper) for row in document["processes"]["by_memory"])
+    # psutil ran there (its library is mapped into the helper). Whether the helper is among
+    # the ten largest processes depends on what else runs: not a thing to test.
+    maps = Path(f"/proc/{helper_pid(helper)}/maps").read_text(encoding="utf-8")
+    assert "_psutil_linux" in maps
     assert document["network"]["desk"]["problem"] == "refused"
     assert SECRET not in json.dumps(document)
     assert any("bad token" in line for line in document["log_tail"])

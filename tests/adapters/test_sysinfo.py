@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -291,3 +292,16 @@ def test_very_short_names_are_not_masked_but_the_home_folder_is(
         "12:00 INFO saved /home/al/report.txt; all fine on pc\n", encoding="utf-8"
     )
     assert _info(tmp_path).local()["log_tail"] == ["12:00 INFO saved ~/report.txt; all fine on pc"]
+
+
+def test_the_busiest_programs_are_ones_that_were_busy(tmp_path: Path) -> None:
+    info = _info(tmp_path)
+    sample = info.sample()
+    spin = time.process_time() + 0.05
+    while time.process_time() < spin:  # this process is busy during the window
+        pass
+    processes = info.local(sample)["processes"]
+    assert processes is not None
+    assert processes["by_cpu"], "this very process used the processor"
+    assert all(p["cpu_percent"] > 0 for p in processes["by_cpu"]), "no idle ones at 0.0 %"
+    assert all(p["memory_bytes"] > 0 for p in processes["by_memory"])
