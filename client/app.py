@@ -108,6 +108,8 @@ TRAY_RETRIES = 5
 TRAY_RETRY_MS = 1000
 #: How long after a window closes its memory is handed back (its objects are gone by then).
 SETTLE_MS = 3000
+#: How long the report dialog stays away before the screen is taken again.
+SCREEN_CLEAR_MS = 300
 
 NO_DISPLAY_MESSAGE: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
     "app",
@@ -440,6 +442,11 @@ class TrayApp(QObject):
         self.outbox.items_changed.connect(self.home.refresh)
         self.presenter.status_changed.connect(self.home.refresh)
         self.home.closed.connect(self._settle.start)  # what the panel held, given back
+        # A balloon (no notification server) must not land on the open menu or panel.
+        self.tray.menu.aboutToShow.connect(lambda: self.notifications.hold(True))
+        self.tray.menu.aboutToHide.connect(lambda: self.notifications.hold(False))
+        self.home.opening.connect(lambda: self.notifications.hold(True))
+        self.home.closed.connect(lambda: self.notifications.hold(False))
         self.profile = profile
         self._shown_agent = ""
         self._save_settings = save_settings
@@ -830,6 +837,7 @@ class TrayApp(QObject):
             dialog.tickets_requested.connect(self.open_tickets_window)
             dialog.report_sent.connect(self._on_report_dialog_report_sent)
             dialog.finished.connect(self._on_report_dialog_finished)
+            dialog.new_screenshot_requested.connect(self._on_report_dialog_new_screenshot)
             self._report_dialog = dialog
             dialog.set_destination(self._settings.desk_queue, "")
             if self.profile is not None:
@@ -1027,7 +1035,8 @@ class TrayApp(QObject):
             self.open_sign_in_dialog(reason)
 
     def _on_account_credential_not_saved(self, error: ClientError) -> None:
-        self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
+        if self._sign_in_dialog is None:  # the dialog says so itself, where it was asked
+            self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
 
     def _on_poller_snapshot_updated(self) -> None:
         if self._tickets_window is not None:
@@ -1064,6 +1073,23 @@ class TrayApp(QObject):
 
     def _on_report_dialog_report_sent(self, _ref: object) -> None:
         self.poller.poll_now(force=True)
+
+    def _on_report_dialog_new_screenshot(self) -> None:
+        """Out of the way while the screen is taken again, then back."""
+        if self._report_dialog is not None:
+            self._report_dialog.hide()
+            # Long enough for the desktop to have drawn what was under the dialog.
+            QTimer.singleShot(SCREEN_CLEAR_MS, self._retake_screenshot)
+
+    def _retake_screenshot(self) -> None:
+        dialog = self._report_dialog
+        if dialog is None:
+            return
+        from client.ui.screenshot import grab_screens
+
+        self._before_large_work()
+        dialog.retake_screenshot(grab_screens(self._settings.allow_screenshots))
+        _bring_forward(dialog)
 
     def _on_report_dialog_finished(self, _result: int) -> None:
         # Closed with unsaved text (Esc, the window's X): keep it for next time.

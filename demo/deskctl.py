@@ -48,6 +48,8 @@ DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
 HEALTH_PATH = "/api/tray/v1/health"
 TOKEN_PATH = "/api/tray/v1/auth/token"
+#: The shell file that points the command line at the running demo desk (demo/launch.py).
+CLI_ENV = "cli.env"
 
 
 class DeskError(RuntimeError):
@@ -183,7 +185,8 @@ class DemoDesk:
         return f"http://{HOST}:{port}"
 
     def _clear_files(self) -> None:
-        for path in (self.pid_file, self.port_file):
+        # The command line's demo sign-in (demo/launch.py) goes with the desk it is for.
+        for path in (self.pid_file, self.port_file, self.data_dir / CLI_ENV):
             path.unlink(missing_ok=True)
 
     def log_tail(self, lines: int = 40) -> str:

@@ -12,6 +12,7 @@ how to see the tray on a virtual display instead.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.deskctl import (
+    CLI_ENV,
     DEFAULT_DATA_DIR,
     DEFAULT_PORT,
     DemoDesk,
@@ -46,6 +48,15 @@ BANNER = """
                   sanne / demo-agent    (HR)      priya / demo-agent  (Sales)
   Django admin    {url}/admin/          admin / demo-admin
   Employee        Anna Jansen ({employee} / {employee_password}), Finance
+"""
+
+COMMAND_LINE = """
+  The command line, as Anna, in another terminal in this folder:
+      . {env_file}
+      .venv/bin/helpdesk-tray tickets
+      .venv/bin/helpdesk-tray report --subject "The printer jams"
+  ({env_file} names the demo desk and holds Anna's demo sign-in, for
+  computers without a keyring; it is removed with `make demo-stop`.)
 """
 
 WITH_TRAY = """
@@ -83,13 +94,16 @@ def main() -> int:
         sys.stderr.write(f"The demo desk could not start:\n{exc}\n")
         return 1
     sys.stdout.write(BANNER.format(url=url, employee=EMPLOYEE, employee_password=EMPLOYEE_PASSWORD))
+    home = DEFAULT_DATA_DIR / "tray-home"
+    env_file = write_cli_env(DEFAULT_DATA_DIR, home, url, token)
+    sys.stdout.write(COMMAND_LINE.format(env_file=os.path.relpath(env_file, ROOT)))
     if not _has_display():
         sys.stdout.write(NO_DISPLAY)
         return 0
     sys.stdout.write(WITH_TRAY)
     env = dict(os.environ)
     env.update(
-        HELPDESK_TRAY_HOME=str(DEFAULT_DATA_DIR / "tray-home"),
+        HELPDESK_TRAY_HOME=str(home),
         HELPDESK_TRAY_DESK_URL=url,
         HELPDESK_TRAY_DESK_USERNAME=EMPLOYEE,
         # Handed to the tray in memory for this session only; never written to disk.
@@ -107,6 +121,29 @@ def main() -> int:
         return 130
     finally:
         desk.stop(quiet=True)
+
+
+def write_cli_env(data_dir: Path, home: Path, url: str, token: str) -> Path:
+    """A shell file that points the command line at the demo desk, as Anna; its path.
+
+    The same home as the demo's tray (one outbox for both), and Anna's demo token
+    for computers without a keyring: a credential for a desk on 127.0.0.1 that
+    exists only while the demo runs. Readable by this user only.
+    """
+    path = data_dir / CLI_ENV
+    values = {
+        "HELPDESK_TRAY_HOME": str(home),
+        "HELPDESK_TRAY_DESK_URL": url,
+        "HELPDESK_TRAY_DESK_USERNAME": EMPLOYEE,
+        "HELPDESK_TRAY_TOKEN": token,
+    }
+    lines = ["# The demo's command line: `. " + str(path) + "`, then `helpdesk-tray tickets`."]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @contextmanager

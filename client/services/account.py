@@ -45,8 +45,9 @@ class Account(QObject):
         signed_out(reason): ``"no_credential"``, ``"auth_failed"``,
             ``"keyring_unavailable"`` or ``"user"``.
         sign_in_failed(error): a sign-in attempt failed (ClientError).
-        credential_not_saved(error): signed in, but the keyring refused the
-            credential; the user will have to sign in again next time.
+        credential_not_saved(error): signing in worked, but the keyring refused the
+            credential; the user will have to sign in again next time. Emitted just
+            before ``signed_in``, so that whoever asked knows it when that comes.
         state_changed(AccountState): the state changed (also to signing in).
         person_known(Person): the desk said who the user is (:meth:`learn_person`).
     """
@@ -174,9 +175,9 @@ class Account(QObject):
                 return
             self.desk_url, self.username = url, username
             self._preset = None
-            self._set_signed_in(opened.desk, opened.person)
             if not opened.saved:
                 self.credential_not_saved.emit(SecretStoreError())
+            self._set_signed_in(opened.desk, opened.person)
 
         def failed(error: Exception) -> None:
             if generation != self._generation:

@@ -222,6 +222,10 @@ class Notifications(QObject):
         self._sent: dict[int, _Toast] = {}  # Notify serial -> toast
         self._shown: dict[int, _Toast] = {}  # notification id -> toast
         self._tray_toast: _Toast | None = None
+        #: While the tray's menu or panel is open, a balloon would cover it and take a
+        #: click meant for it: the latest one waits until they close (see hold).
+        self._held = False
+        self._held_toast: _Toast | None = None
         if tray is not None:
             tray.messageClicked.connect(self._on_tray_message_clicked)
 
@@ -376,9 +380,23 @@ class Notifications(QObject):
         self._sent.clear()
         self._shown.clear()
 
+    @Slot(bool)
+    def hold(self, held: bool) -> None:
+        """The tray's menu or panel opened (``True``) or closed: balloons wait meanwhile.
+
+        Only the tray's own balloon: the desktop's notifications have their own place.
+        """
+        self._held = held
+        toast, self._held_toast = self._held_toast, None
+        if not held and toast is not None:
+            self._show_in_tray(toast)
+
     def _show_in_tray(self, toast: _Toast) -> None:
         if self._tray is None:
             logger.info("no way to show a toast (no notification server, no tray)")
+            return
+        if self._held:
+            self._held_toast = toast  # the latest says what is new; shown on closing
             return
         self._tray_toast = toast
         self._tray.showMessage(

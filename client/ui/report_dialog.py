@@ -34,7 +34,7 @@ from client.services.outbox import OutboxService
 from client.services.reporting import ReportService
 from client.ui import resources, texts
 from client.ui.report_items import ReportItems, ReportItemsView
-from client.ui.screenshot import ScreenshotEditor
+from client.ui.screenshot import Grab, ScreenshotEditor
 from client.ui.widgets import pick_files
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,15 @@ class ReportDialogView(QVBoxLayout):
         self.buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.addButton(self.start_over, QDialogButtonBox.ButtonRole.ResetRole)
         self.start_over.hide()  # after adding: the button box shows what it is given
+        # A draft from before has the screen of then: offered with it (see show_draft).
+        self.new_screenshot = QPushButton(self.tr("New screenshot"))
+        self.new_screenshot.setObjectName("newScreenshot")
+        self.new_screenshot.setAutoDefault(False)
+        self.new_screenshot.setToolTip(
+            self.tr("Take the picture of your screen again, as it is now")
+        )
+        self.buttons.addButton(self.new_screenshot, QDialogButtonBox.ButtonRole.ResetRole)
+        self.new_screenshot.hide()
         form_layout.addWidget(self.buttons)
         self.addWidget(form)
 
@@ -178,11 +187,13 @@ class ReportDialog(QDialog):
         tickets_requested(): the user wants to see their tickets.
         report_sent(TicketRef): this dialog's report became a ticket.
         items_ready(): the diagnostics and the screenshot are ready (again, after a change).
+        new_screenshot_requested(): take the screenshot again (the dialog must not be on it).
     """
 
     tickets_requested = Signal()
     report_sent = Signal(object)
     items_ready = Signal()
+    new_screenshot_requested = Signal()
 
     def __init__(
         self,
@@ -231,6 +242,7 @@ class ReportDialog(QDialog):
         self.view.show_tickets.clicked.connect(self._on_show_tickets_clicked)
         self.view.subject.textEdited.connect(self._on_subject_text_edited)
         self.view.start_over.clicked.connect(self._on_start_over_clicked)
+        self.view.new_screenshot.clicked.connect(self._on_new_screenshot_clicked)
         self.view.subject.installEventFilter(self)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._on_send_clicked)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self._on_send_clicked)  # the keypad's Enter
@@ -271,9 +283,31 @@ class ReportDialog(QDialog):
         )
 
     def show_draft(self) -> None:
-        """Reopened with text from before: say so, and offer to start over."""
+        """Reopened with text from before: say so, offer to start over, and a new screenshot."""
         self.view.start_over.show()
-        self.view.show_message(self.tr("Your unsent report is still here."), role="")
+        self._offer_new_screenshot()
+        words = self.tr("Your unsent report is still here.")
+        if self.view.new_screenshot.isVisibleTo(self):
+            words += " " + self.tr(
+                "Its screenshot is from when you first opened it: take a new one if the "
+                "screen shows something else now."
+            )
+        self.view.show_message(words, role="")
+
+    def _offer_new_screenshot(self) -> None:
+        items = self._items
+        # Only where there is a screenshot to renew (IT may have turned them off).
+        self.view.new_screenshot.setVisible(items is not None and items.grab.screen is not None)
+
+    def retake_screenshot(self, grab: Grab) -> None:
+        """The new picture of the screen, taken while the dialog was out of the way."""
+        if self._items is not None:
+            self._items.retake(grab)
+
+    def _on_new_screenshot_clicked(self) -> None:
+        self.view.new_screenshot.hide()
+        self.view.message.hide()
+        self.new_screenshot_requested.emit()
 
     def start_with(self, text: str) -> None:
         """Begin with what the employee typed in the panel's "What's wrong?" box.
@@ -306,6 +340,7 @@ class ReportDialog(QDialog):
         self.view.description.clear()
         self.view.message.hide()
         self.view.start_over.hide()
+        self._offer_new_screenshot()  # a new report may be about what is on screen now
         self.view.subject.setFocus()
 
     def _mine(self, report: Report) -> bool:

@@ -115,6 +115,16 @@ class ReportItems(QObject):
             self._encode()
         self.changed.emit()
 
+    def retake(self, grab: Grab) -> None:
+        """A new picture of the screen replaces the old one (whose black-outs went with it)."""
+        self._grab = grab
+        self._edits = Edits()
+        self._screenshot_part = Part.MISSING
+        self._screenshot = None
+        if grab.screen is not None:
+            self._encode()
+        self.changed.emit()
+
     @property
     def grab(self) -> Grab:
         """The picture of the screen (for the editor)."""

@@ -116,6 +116,9 @@ class SignInDialog(QDialog):
         self.view.cancel.clicked.connect(self.reject)
         account.signed_in.connect(self._on_account_signed_in)
         account.sign_in_failed.connect(self._on_account_sign_in_failed)
+        account.credential_not_saved.connect(self._on_account_credential_not_saved)
+        #: Signed in, but only until the app stops: said before the dialog closes.
+        self._for_this_session = False
 
     def _on_sign_in_clicked(self) -> None:
         if self._busy:
@@ -139,11 +142,35 @@ class SignInDialog(QDialog):
             keep_password=self.view.keep.isVisibleTo(self) and self.view.keep.isChecked(),
         )
 
+    def _on_account_credential_not_saved(self, _error: ClientError) -> None:
+        self._for_this_session = self._busy
+
     def _on_account_signed_in(self, _person: Person | None) -> None:
-        if self._busy:
-            self._set_busy(False)
-            self.view.password.clear()
+        if not self._busy:
+            return
+        self._set_busy(False)
+        self.view.password.clear()
+        if not self._for_this_session:
             self.accept()
+            return
+        # The intro promised "only once": not so here, and the employee should know why.
+        self.view.message.setProperty("role", "warning")
+        self.view.message.style().polish(self.view.message)
+        self._show_message(
+            self.tr(
+                "You are signed in, but only until the app or the computer restarts: this "
+                "computer has no keyring (a safe place for passwords) the app can use, so "
+                "you will be asked to sign in again then. Your IT department can set one up."
+            )
+        )
+        for widget in (self.view.url, self.view.username, self.view.password, self.view.keep):
+            widget.setEnabled(False)
+        self.view.sign_in.hide()
+        self.view.cancel.setText(self.tr("OK"))
+        self.view.cancel.clicked.disconnect()
+        self.view.cancel.clicked.connect(self.accept)
+        self.view.cancel.setDefault(True)
+        self.view.cancel.setFocus()
 
     def _on_account_sign_in_failed(self, error: ClientError) -> None:
         if not self._busy:

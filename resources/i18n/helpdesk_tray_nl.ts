@@ -540,6 +540,7 @@
     </message>
     <message>
         <source>Open ticket</source>
+        <extracomment>While the tray&apos;s menu or panel is open, a balloon would cover it and take a click meant for it: the latest one waits until they close (see hold).</extracomment>
         <translation>Melding openen</translation>
     </message>
     <message>
@@ -725,6 +726,10 @@
         <translation>Je nog niet verstuurde melding staat er nog.</translation>
     </message>
     <message>
+        <source>Its screenshot is from when you first opened it: take a new one if the screen shows something else now.</source>
+        <translation>De schermafbeelding is van toen je de melding opende: maak een nieuwe als het scherm nu iets anders laat zien.</translation>
+    </message>
+    <message>
         <source>Preparing…</source>
         <translation>Bezig met voorbereiden…</translation>
     </message>
@@ -819,6 +824,14 @@
     <message>
         <source>Start over</source>
         <translation>Opnieuw beginnen</translation>
+    </message>
+    <message>
+        <source>New screenshot</source>
+        <translation>Nieuwe schermafbeelding</translation>
+    </message>
+    <message>
+        <source>Take the picture of your screen again, as it is now</source>
+        <translation>Maak de afbeelding van je scherm opnieuw, zoals het nu is</translation>
     </message>
     <message>
         <source>Show my tickets</source>
@@ -960,7 +973,16 @@
     </message>
     <message>
         <source>Please enter your user name and password.</source>
+        <extracomment>Signed in, but only until the app stops: said before the dialog closes.</extracomment>
         <translation>Vul je gebruikersnaam en wachtwoord in.</translation>
+    </message>
+    <message>
+        <source>You are signed in, but only until the app or the computer restarts: this computer has no keyring (a safe place for passwords) the app can use, so you will be asked to sign in again then. Your IT department can set one up.</source>
+        <translation>Je bent ingelogd, maar alleen tot de app of de computer opnieuw start: deze computer heeft geen sleutelbos (een veilige plek voor wachtwoorden) die de app kan gebruiken, dus dan wordt je opnieuw gevraagd in te loggen. Je IT-afdeling kan er een instellen.</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
     </message>
     <message>
         <source>Signing in…</source>
@@ -1534,7 +1556,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then).</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again.</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.

@@ -19,6 +19,7 @@ from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
 from client.adapters.http import HttpConfig
 from client.adapters.profile_update import refresh_profile
 from client.core.models import Report
+from client.core.ports import DeskPort
 from client.core.profile import detect_department, parse_profile, profile_files
 from demo.launch import demo_profile
 from demo.profile_site import demo_document
@@ -69,3 +70,43 @@ def test_the_demo_profiles_queues_and_agents_are_the_demo_desks(
     emails = {a.email for a in profile.agents.values()}
     assert emails == {"joost@example.org", "sanne@example.org", "priya@example.org"}
     assert json.dumps(demo_document(datetime.now(UTC))[0])  # plain JSON, as published
+
+
+def test_the_command_line_works_against_the_demo_as_the_demo_says(
+    demo_desk: DeskAccess, tmp_path: Path
+) -> None:
+    """`make demo` prints how to use the command line as Anna; those very commands work."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from demo.deskctl import DemoDesk
+    from demo.launch import ROOT, write_cli_env
+
+    env_file = write_cli_env(tmp_path, tmp_path / "tray-home", demo_desk.url, demo_desk.anna_token)
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600, "a sign-in: for this user only"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_TRAY_")}
+    clean["HELPDESK_TRAY_POLICY"] = str(tmp_path / "no-policy.toml")
+    # No keyring on this machine (the demo's case): the file's sign-in is what works.
+    clean["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    run = f". {env_file} && {sys.executable} -m client"
+    listed = subprocess.run(
+        ["sh", "-c", f"{run} tickets --json"], cwd=ROOT, env=clean, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert isinstance(json.loads(listed.stdout), list)
+    reported = subprocess.run(
+        ["sh", "-c", f'{run} report --subject "CLI demo: the printer jams" --no-diagnostics'],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert reported.returncode == 0, reported.stderr
+    titles = [t.title for t in _anna(demo_desk).changed_tickets(None)[0]]
+    assert "CLI demo: the printer jams" in titles
+    DemoDesk(tmp_path, 0).stop(quiet=True)  # `make demo-stop`: the demo sign-in goes too
+    assert not env_file.exists()
+
+
+def _anna(demo_desk: DeskAccess) -> DeskPort:
+    return DjangoHelpdeskConnector(CONFIG).open(demo_desk.url, demo_desk.anna_token)

@@ -146,9 +146,13 @@ def test_a_keyring_that_refuses_still_signs_in_for_this_session(
     connector = FakeConnector(fake_desk)
     account = _account(sync_runner, connector, secrets)
     secrets.fail_with = SecretStoreError("no backend")
+    heard: list[str] = []
+    account.credential_not_saved.connect(lambda _error: heard.append("not saved"))
+    account.signed_in.connect(lambda _person: heard.append("signed in"))
     with qtbot.waitSignals([account.signed_in, account.credential_not_saved]):
         account.sign_in(URL, "anna", connector.password)
     assert account.state is AccountState.SIGNED_IN
+    assert heard == ["not saved", "signed in"], "known when the sign-in is announced"
 
 
 def test_a_rejected_credential_signs_out(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from client.adapters.network_watch import NetworkManagerWatch
 from client.app import TrayApp, connector_for, display_problem
-from client.core.errors import AuthFailed, Unavailable
+from client.core.errors import AuthFailed, SecretStoreError, Unavailable
 from client.core.models import (
     Agent,
     Attachment,
@@ -147,6 +147,26 @@ def test_first_start_asks_to_sign_in_with_the_policy_address(
     assert harness.secrets.entries == {credential_account(URL, "anna"): harness.connector.token}
     assert harness.saved == {"desk.url": URL, "desk.username": "anna"}
     assert app.presenter.status.signed_in and not app.tray.sign_in_action.isVisible()
+
+
+def test_without_a_keyring_the_sign_in_says_it_lasts_until_a_restart(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.secrets.fail_with = SecretStoreError("no Secret Service")
+    app = harness.build({"desk.username": ""}, locked_url=True)
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (dialog,) = _windows(SignInDialog)
+    assert "only need to do this once" in dialog.view.intro.text()
+    qtbot.keyClicks(dialog.view.username, "anna")
+    qtbot.keyClicks(dialog.view.password, harness.connector.password)
+    qtbot.mouseClick(dialog.view.sign_in, Qt.MouseButton.LeftButton)
+    assert app.presenter.status.signed_in, "signed in all the same"
+    assert dialog.isVisible(), "not closed on a promise it could not keep"
+    assert "until the app or the computer restarts" in dialog.view.message.text()
+    assert not dialog.view.sign_in.isVisible() and dialog.view.cancel.text() == "OK"
+    qtbot.mouseClick(dialog.view.cancel, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
 
 
 @pytest.mark.parametrize(
@@ -425,6 +445,31 @@ def test_text_closed_by_accident_is_there_when_reporting_again(
     assert again.view.start_over.isVisible()
     qtbot.mouseClick(again.view.start_over, Qt.MouseButton.LeftButton)
     assert again.view.subject.text() == "" and again.view.description.toPlainText() == ""
+
+
+def test_a_draft_from_before_offers_a_new_screenshot_taken_without_the_dialog(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    app.tray.report_action.trigger()
+    (dialog,) = _windows(ReportDialog)
+    assert not dialog.view.new_screenshot.isVisible(), "a fresh report has a fresh screenshot"
+    old = dialog._items.grab  # noqa: SLF001
+    assert old.screen is not None
+    qtbot.keyClicks(dialog.view.subject, "The VPN drops")
+    dialog.reject()  # closed with text: kept
+    app.tray.report_action.trigger()
+    assert dialog.view.new_screenshot.isVisible()
+    assert "take a new one" in dialog.view.message.text()
+    qtbot.mouseClick(dialog.view.new_screenshot, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible(), "out of the way while the screen is taken"
+    qtbot.waitUntil(dialog.isVisible)
+    new = dialog._items.grab  # noqa: SLF001
+    assert new is not old and new.screen is not None
+    assert dialog.view.subject.text() == "The VPN drops", "the words stay"
+    assert not dialog.view.new_screenshot.isVisible()
 
 
 def _waiting_reports(

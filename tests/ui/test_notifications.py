@@ -253,6 +253,25 @@ def test_without_a_notification_server_the_tray_shows_it(
     assert opened.args == [TicketRef("13", "INC-13")]
 
 
+def test_a_balloon_waits_while_the_menu_or_panel_is_open(
+    qtbot: QtBot, make: MakeNotifications, tray: RecordingTray
+) -> None:
+    notifications = make(None)
+    notifications.hold(True)  # the employee opened the menu
+    notifications.show(_change(12))
+    notifications.show(_change(13))
+    assert tray.messages == [], "nothing lands on the open menu"
+    with qtbot.assertNotEmitted(notifications.open_requested):
+        tray.messageClicked.emit()  # a click meant for the menu opens no ticket
+    notifications.hold(False)  # it closed: the latest news now
+    assert [title for title, _ in tray.messages] == ["Ticket INC-13: new reply"]
+    notifications.hold(False)
+    assert len(tray.messages) == 1, "shown once"
+    with qtbot.waitSignal(notifications.open_requested) as opened:
+        tray.messageClicked.emit()
+    assert opened.args == [TicketRef("13", "INC-13")]
+
+
 @pytest.mark.parametrize("bus_address", [None, "disabled:", "unix:path=/nonexistent/bus"])
 def test_without_a_session_bus_the_tray_shows_it(
     qtbot: QtBot, make: MakeNotifications, tray: RecordingTray, bus_address: str | None
