@@ -171,6 +171,18 @@ def shoot_tracker(shooter: Shooter, anna: dict[str, str]) -> None:
             time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
             shooter.grab(f"tracker-{stage.replace('_', '-')}", window.rect())
             desktop.xdotool("key", "alt+Left")  # back to the list
+    # The one that needs the employee, in Dutch: opened from its card in the panel.
+    waiting = next(number for stage, _, number in tickets if stage == "waiting_on_you")
+    with shooter.app("tracker-nl", HELPDESK_TRAY_UI_LANGUAGE="nl", **anna) as app:
+        icon = app.probe("tray_visible").rect()
+        app.expect("ticket(s) loaded")
+        desktop.click(*center(icon))  # a left click: the panel
+        cards = app.probe("window_shown").items("children")
+        desktop.click(*center(cards[f"parcelCard-{waiting}"]))
+        window = app.probe("window_shown")
+        app.expect(f"ticket {waiting} loaded (waiting_on_you)")
+        time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
+        shooter.grab("tracker-waiting-on-you-nl", window.rect())
 
 
 def shoot(shooter: Shooter) -> None:

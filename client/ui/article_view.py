@@ -446,6 +446,7 @@ class SealedTextBrowser(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("articleText")
+        self.setAccessibleName(self.tr("Article"))
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setAcceptDrops(False)
@@ -624,6 +625,7 @@ class ArticleBrowser(QWidget):
         self._articles: dict[str, Article] = {}
         self.list = QListWidget()
         self.list.setObjectName("articleList")
+        self.list.setAccessibleName(self.tr("Help articles"))
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(False)
         self.list.setSpacing(3)

@@ -55,11 +55,12 @@ class PayloadPreview(QDialog):
         layout.addWidget(intro)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
-        self.tabs.addTab(
-            _text_view(f"{subject}\n\n{text}", "ticketText"), self.tr("Text of the ticket")
-        )
-        for attachment in attachments:
-            self.tabs.addTab(self._file_view(attachment), attachment.filename)
+        self.tabs.setAccessibleName(self.tr("What will be sent"))
+        pages = [(_text_view(f"{subject}\n\n{text}", "ticketText"), self.tr("Text of the ticket"))]
+        pages += [(self._file_view(a), a.filename) for a in attachments]
+        for page, title in pages:
+            page.setAccessibleName(title)  # a screen reader names each page by its tab
+            self.tabs.addTab(page, title)
         layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

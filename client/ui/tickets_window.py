@@ -175,6 +175,10 @@ class TicketsWindowView(QVBoxLayout):
         self.pages = QStackedWidget()
         self.table = QTableView()
         self.table.setObjectName("tickets")
+        self.table.setAccessibleName(self.tr("Your tickets"))
+        self.table.setAccessibleDescription(self.tr("Enter opens the ticket."))
+        # Tab moves on to what comes after the list, not from cell to cell (a keyboard trap).
+        self.table.setTabKeyNavigation(False)
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

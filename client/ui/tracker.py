@@ -109,6 +109,7 @@ class TrackerView(QVBoxLayout):
 
         self.reply = QPlainTextEdit()
         self.reply.setObjectName("reply")
+        self.reply.setAccessibleName(self.tr("Your answer to the service desk"))
         self.reply.setTabChangesFocus(True)
         self.reply.setPlaceholderText(self.tr("Write to the service desk…"))
         self.reply.setMaximumHeight(72)  # about three lines; the conversation gets the rest

@@ -962,6 +962,13 @@
     </message>
 </context>
 <context>
+    <name>SealedTextBrowser</name>
+    <message>
+        <source>Article</source>
+        <translation>Artikel</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in to the service desk</source>
@@ -1240,6 +1247,14 @@
         <source>Sign in…</source>
         <translation>Inloggen…</translation>
     </message>
+    <message>
+        <source>Your tickets</source>
+        <translation>Je meldingen</translation>
+    </message>
+    <message>
+        <source>Enter opens the ticket.</source>
+        <translation>Enter opent de melding.</translation>
+    </message>
 </context>
 <context>
     <name>Time</name>
@@ -1329,6 +1344,10 @@
     <message>
         <source>← All tickets</source>
         <translation>← Alle meldingen</translation>
+    </message>
+    <message>
+        <source>Your answer to the service desk</source>
+        <translation>Je antwoord aan de servicedesk</translation>
     </message>
     <message>
         <source>Write to the service desk…</source>

@@ -1,0 +1,183 @@
+"""Everyone can use it: every control has a name a screen reader reads, and Tab gets out.
+
+Names are read the way a screen reader gets them, through Qt's accessibility
+interface (``QAccessible.queryAccessibleInterface(widget).text(Name)``); that
+works offscreen, and it includes the names Qt derives from a control's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QColor, QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from client.core.models import (
+    Agent,
+    Attachment,
+    AttachmentInfo,
+    EventKind,
+    Stage,
+    Ticket,
+    TicketEvent,
+    TicketRef,
+    TicketSummary,
+)
+from client.core.outbox import OutboxItem, OutboxState
+from client.core.profile import Article
+from client.services.reporting import ReportService
+from client.services.tasks import SyncTaskRunner
+from client.ui.article_view import ArticleBrowser
+from client.ui.panel import TrayPanel
+from client.ui.payload_preview import PayloadPreview
+from client.ui.report_dialog import ReportDialog
+from client.ui.report_items import ReportItems
+from client.ui.screenshot import Edits, Grab, ScreenshotEditor
+from client.ui.sign_in_dialog import SignInDialog
+from client.ui.tickets_window import TicketsWindow
+from tests.fakes import T0, FakeConnector, FakeDesk, make_account, make_evidence, make_outbox
+
+REF = TicketRef("7", "IT-7")
+SUMMARY = TicketSummary(REF, "Printer jams", Stage.WAITING_ON_YOU, "hold", T0, T0, Agent("Joost"))
+
+
+def unnamed(window: QWidget) -> list[str]:
+    """The visible controls Tab can reach in ``window`` that a screen reader cannot name."""
+    found = []
+    for widget in [window, *window.findChildren(QWidget)]:
+        if not widget.isVisible() or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            continue
+        face = QAccessible.queryAccessibleInterface(widget)
+        if face is None or not face.text(QAccessible.Text.Name).strip():
+            found.append(f"{type(widget).__name__} {widget.objectName()!r}")
+    return found
+
+
+def _screen() -> QImage:
+    image = QImage(640, 400, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3060a0"))
+    return image
+
+
+def _tickets_window() -> QWidget:
+    window = TicketsWindow()
+    window.show_tickets([SUMMARY], loaded=True)
+    window.show_reports([OutboxItem(1, "k", "VPN drops", "", OutboxState.RETRY, 0.0)])
+    return window
+
+
+def _tracker() -> QWidget:
+    window = _tickets_window()
+    window.show()
+    window.open_ticket(REF)
+    file = AttachmentInfo("screenshot.webp", 1000, "image/webp", "https://d/f/1")
+    said = TicketEvent("2", T0 + timedelta(minutes=1), EventKind.MESSAGE, "Which tray?",
+                       "Joost", True, attachments=(file,))  # fmt: skip
+    window.show_ticket_detail(Ticket(SUMMARY, "It jams", (said,)))
+    return window
+
+
+def _panel() -> QWidget:
+    panel = TrayPanel()
+    panel.show_tickets([SUMMARY], frozenset({REF}), loaded=True)
+    return panel
+
+
+def _report_dialog() -> QWidget:
+    runner = SyncTaskRunner()
+    account = make_account(runner, FakeConnector(FakeDesk()))
+    account.restore()
+    evidence = make_evidence(runner)
+    items = ReportItems(evidence, max_bytes=10_000_000)
+    outbox = make_outbox(runner, account)
+    service = ReportService(outbox)
+    dialog = ReportDialog(service, max_attachment_bytes=10_000_000, items=items)
+    # Everything lives as long as the dialog, and goes with it (never with a collection).
+    for part in (account, evidence, items, outbox, service):
+        part.setParent(dialog)
+    items.start(Grab(screen=_screen()))
+    return dialog
+
+
+def _preview() -> QWidget:
+    shot = QImage(64, 48, QImage.Format.Format_RGB32)
+    shot.fill(QColor("#808080"))
+    from PySide6.QtCore import QBuffer, QByteArray
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    shot.save(buffer, "PNG")
+    files = [
+        Attachment("diagnostics.json", "application/json", b'{"schema": 1}'),
+        Attachment("screenshot.png", "image/png", bytes(data.data())),
+    ]
+    return PayloadPreview("Printer jams", "It jams.", files)
+
+
+def _sign_in() -> QWidget:
+    account = make_account(SyncTaskRunner(), FakeConnector(FakeDesk()))
+    return SignInDialog(account, url="", url_locked=False, username="", offer_keep=True)
+
+
+def _editor() -> QWidget:
+    return ScreenshotEditor(Grab(screen=_screen()), Edits())
+
+
+def _articles() -> QWidget:
+    browser = ArticleBrowser(lambda _article, then, _owner=None: then(b"Press **Connect**."))
+    browser.set_articles([Article("vpn", "The VPN at home", "en", "articles/vpn.md")])
+    return browser
+
+
+WINDOWS: dict[str, Callable[[], QWidget]] = {
+    "my tickets": _tickets_window,
+    "the tracker": _tracker,
+    "the panel": _panel,
+    "the report dialog": _report_dialog,
+    "what will be sent": _preview,
+    "sign in": _sign_in,
+    "the black-out editor": _editor,
+    "help articles": _articles,
+}
+
+
+@pytest.fixture
+def shown(qtbot: QtBot) -> Iterator[Callable[[str], QWidget]]:
+    def show(name: str) -> QWidget:
+        window = WINDOWS[name]()
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    yield show
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_every_control_has_a_name_a_screen_reader_reads(
+    shown: Callable[[str], QWidget], name: str
+) -> None:
+    assert unnamed(shown(name)) == []
+
+
+def test_tab_leaves_the_ticket_list_for_the_buttons_after_it(
+    qtbot: QtBot, shown: Callable[[str], QWidget]
+) -> None:
+    window = shown("my tickets")
+    assert isinstance(window, TicketsWindow)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.table.setFocus()
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert window.view.table not in reached[:1], "Tab leaves the table"
+    retry = window.view.outbox.retry
+    assert retry.isVisible() and retry in reached, "the waiting reports' buttons are reached"
