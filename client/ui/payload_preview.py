@@ -56,7 +56,9 @@ class PayloadPreview(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName(self.tr("What will be sent"))
-        pages = [(_text_view(f"{subject}\n\n{text}", "ticketText"), self.tr("Text of the ticket"))]
+        pages: list[tuple[QWidget, str]] = [
+            (_text_view(f"{subject}\n\n{text}", "ticketText"), self.tr("Text of the ticket"))
+        ]
         pages += [(self._file_view(a), a.filename) for a in attachments]
         for page, title in pages:
             page.setAccessibleName(title)  # a screen reader names each page by its tab

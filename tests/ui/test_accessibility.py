@@ -64,7 +64,7 @@ def _screen() -> QImage:
     return image
 
 
-def _tickets_window() -> QWidget:
+def _tickets_window() -> TicketsWindow:
     window = TicketsWindow()
     window.show_tickets([SUMMARY], loaded=True)
     window.show_reports([OutboxItem(1, "k", "VPN drops", "", OutboxState.RETRY, 0.0)])
@@ -112,7 +112,7 @@ def _preview() -> QWidget:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-    shot.save(buffer, "PNG")
+    shot.save(buffer, b"PNG")
     files = [
         Attachment("diagnostics.json", "application/json", b'{"schema": 1}'),
         Attachment("screenshot.png", "image/png", bytes(data.data())),
@@ -130,7 +130,10 @@ def _editor() -> QWidget:
 
 
 def _articles() -> QWidget:
-    browser = ArticleBrowser(lambda _article, then, _owner=None: then(b"Press **Connect**."))
+    def body(_article: Article, then: Callable[[bytes | None], None]) -> None:
+        then(b"Press **Connect**.")
+
+    browser = ArticleBrowser(body)
     browser.set_articles([Article("vpn", "The VPN at home", "en", "articles/vpn.md")])
     return browser
 
