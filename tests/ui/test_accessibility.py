@@ -112,7 +112,7 @@ def _preview() -> QWidget:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-    shot.save(buffer, b"PNG")
+    shot.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub wants bytes; Qt a str
     files = [
         Attachment("diagnostics.json", "application/json", b'{"schema": 1}'),
         Attachment("screenshot.png", "image/png", bytes(data.data())),
