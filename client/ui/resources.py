@@ -44,12 +44,16 @@ def register_search_paths(root: Path | None = None) -> None:
 def dress(window: QWidget, object_name: str, title: str) -> None:
     """Give one of our windows its name, title, icon and our style.
 
-    Our style only on our windows: the tray menu keeps the platform look.
+    Our style only on our windows: the tray menu keeps the platform look. Its
+    colours fit the palette (light or dark); in high-contrast mode there is none.
     """
+    from client.ui import colours  # deferred with the windows
+
     window.setObjectName(object_name)
     window.setWindowTitle(title)
     window.setWindowIcon(app_icon())
-    window.setStyleSheet(style_sheet())
+    sheet = colours.themed(style_sheet(), window.palette(), contrast=colours.high_contrast())
+    window.setStyleSheet(sheet)
 
 
 def style_sheet() -> str:

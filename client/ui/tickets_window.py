@@ -34,7 +34,7 @@ from client.core.outbox import OutboxItem
 from client.core.tracking import expectation
 from client.services.poller import ConnectionState
 from client.services.status import TrayStatus
-from client.ui import resources, texts
+from client.ui import colours, resources, texts
 from client.ui.outbox_panel import OutboxPanel
 from client.ui.tracker import TicketTracker
 
@@ -116,7 +116,7 @@ class TicketTableModel(QStandardItemModel):
             item.setData(ticket, self.Role.SUMMARY)
             row.append(item)
         stage = row[self.Column.STAGE]
-        colour = _STAGE_COLOURS.get(ticket.stage)
+        colour = _stage_colour(ticket.stage)
         if colour is not None:
             stage.setForeground(QBrush(colour))
         if ticket.stage is Stage.WAITING_ON_YOU:  # the one stage that needs the user
@@ -126,12 +126,21 @@ class TicketTableModel(QStandardItemModel):
         return row
 
 
-_STAGE_COLOURS = {
-    Stage.WAITING_ON_YOU: QColor("#a34700"),
-    Stage.RESOLVED: QColor("#2e7d32"),
-    Stage.CLOSED: QColor("#6b6b6b"),
-    Stage.CANCELLED: QColor("#6b6b6b"),
-}
+def _stage_colour(stage: Stage) -> QColor | None:
+    """The colour of a stage that needs one, for the palette (light or dark).
+
+    In high contrast: none (the user's own colours).
+    """
+    if colours.high_contrast():
+        return None
+    scheme = colours.scheme_for()
+    found = {
+        Stage.WAITING_ON_YOU: scheme.stage_waiting,
+        Stage.RESOLVED: scheme.stage_resolved,
+        Stage.CLOSED: scheme.stage_done,
+        Stage.CANCELLED: scheme.stage_done,
+    }.get(stage)
+    return QColor(found) if found else None
 
 
 class TicketsWindowView(QVBoxLayout):

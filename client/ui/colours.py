@@ -1,0 +1,112 @@
+"""The few colours we set ourselves, for a light and a dark desktop, and their contrast.
+
+The app follows the operating system's palette: everything else is drawn in
+its colours (``palette(…)`` in the style sheet, ``QPalette`` roles in painted
+widgets). What we colour ourselves (a warning box, an error line, the stages
+in the ticket list) comes in two schemes, picked by whether the palette is
+light or dark, each checked to WCAG AA by ``tests/ui/test_colours.py``
+(4.5:1 for text). In high-contrast mode our style sheet steps aside entirely:
+the user's own colours win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Our colours for one kind of palette (``#rrggbb``)."""
+
+    warning_text: str
+    warning_back: str
+    warning_border: str
+    error_text: str
+    #: The stages in the ticket list that need a colour: waiting for the employee,
+    #: resolved, and done (closed or withdrawn).
+    stage_waiting: str
+    stage_resolved: str
+    stage_done: str
+
+
+LIGHT = Scheme(
+    warning_text="#4d3200",
+    warning_back="#fff4e5",
+    warning_border="#b86e00",
+    error_text="#b00020",
+    stage_waiting="#a34700",
+    stage_resolved="#2e7d32",
+    stage_done="#5f5f5f",
+)
+DARK = Scheme(
+    warning_text="#ffe0b2",
+    warning_back="#3d2a00",
+    warning_border="#d08a20",
+    error_text="#ff8a80",
+    stage_waiting="#ffb74d",
+    stage_resolved="#81c784",
+    stage_done="#b8b8b8",
+)
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether the palette draws light text on a dark window."""
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return window.lightness() < text.lightness()
+
+
+def scheme_for(palette: QPalette | None = None) -> Scheme:
+    """The scheme that fits ``palette`` (by default the application's)."""
+    return DARK if is_dark(palette or QGuiApplication.palette()) else LIGHT
+
+
+def high_contrast() -> bool:
+    """Whether the user asked the system for high contrast (then our colours step aside)."""
+    from PySide6.QtCore import Qt  # deferred: the Qt namespace is not loaded at start
+
+    # Two steps: asked of a temporary, PySide drops the accessibility hints with it.
+    style_hints = QGuiApplication.styleHints()
+    hints = style_hints.accessibility()
+    return hints.contrastPreference() == Qt.ContrastPreference.HighContrast
+
+
+def themed(template: str, palette: QPalette, *, contrast: bool = False) -> str:
+    """The style sheet ``template`` with its ``@name@`` colours filled for ``palette``.
+
+    ``contrast``: high contrast is on: no style sheet at all.
+    """
+    if contrast:
+        return ""
+    sheet = template
+    for name, value in asdict(scheme_for(palette)).items():
+        sheet = sheet.replace(f"@{name}@", value)
+    return sheet
+
+
+def luminance(colour: QColor) -> float:
+    """WCAG's relative luminance of an opaque colour."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """WCAG's contrast ratio between two opaque colours (1 to 21)."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def blended(colour: QColor, background: QColor) -> QColor:
+    """``colour`` as it shows over ``background`` (its alpha applied)."""
+    alpha = colour.alphaF()
+    return QColor.fromRgbF(
+        colour.redF() * alpha + background.redF() * (1 - alpha),
+        colour.greenF() * alpha + background.greenF() * (1 - alpha),
+        colour.blueF() * alpha + background.blueF() * (1 - alpha),
+    )

@@ -1,0 +1,125 @@
+"""Our colours in a light and a dark palette: WCAG AA for every pair we set, and the OS wins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from client.core.models import Stage
+from client.ui import colours, resources
+from client.ui.colours import DARK, LIGHT, Scheme, blended, contrast_ratio, scheme_for, themed
+
+TEXT, UI = 4.5, 3.0  # WCAG AA: text; parts of the interface (1.4.11)
+
+
+def _dark_palette() -> QPalette:
+    """A dark desktop's palette, as KDE's Breeze Dark and GNOME's dark Adwaita set it."""
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2a2e32",
+        QPalette.ColorRole.WindowText: "#fcfcfc",
+        QPalette.ColorRole.Base: "#1b1e20",
+        QPalette.ColorRole.AlternateBase: "#232629",
+        QPalette.ColorRole.Text: "#fcfcfc",
+        QPalette.ColorRole.Button: "#31363b",
+        QPalette.ColorRole.ButtonText: "#fcfcfc",
+        QPalette.ColorRole.Highlight: "#3daee9",
+        QPalette.ColorRole.HighlightedText: "#fcfcfc",
+        QPalette.ColorRole.Mid: "#4d5359",
+        QPalette.ColorRole.PlaceholderText: "#a1a9b1",
+        QPalette.ColorRole.Link: "#1d99f3",
+    }
+    for role, value in roles.items():
+        palette.setColor(role, QColor(value))
+    return palette
+
+
+def _light_palette() -> QPalette:
+    return QApplication.style().standardPalette()  # Fusion's own: what offscreen uses
+
+
+PALETTES = {"light": _light_palette, "dark": _dark_palette}
+
+
+@pytest.fixture
+def app_palette(qapp: QApplication) -> Iterator[None]:
+    before = qapp.palette()
+    yield
+    qapp.setPalette(before)
+
+
+def _pairs(scheme: Scheme, palette: QPalette) -> list[tuple[str, str, str, float]]:
+    """(what, foreground, background, the ratio it needs) for every pair we set."""
+    window = palette.color(QPalette.ColorRole.Window).name()
+    base = palette.color(QPalette.ColorRole.Base).name()
+    alternate = palette.color(QPalette.ColorRole.AlternateBase).name()
+    pairs = [("warning", scheme.warning_text, scheme.warning_back, TEXT)]
+    pairs += [("error", scheme.error_text, window, TEXT)]
+    for stage in ("stage_waiting", "stage_resolved", "stage_done"):  # rows alternate
+        colour = getattr(scheme, stage)
+        pairs += [
+            (stage, colour, base, TEXT),
+            (f"{stage} (alternate row)", colour, alternate, TEXT),
+        ]
+    return pairs
+
+
+@pytest.mark.parametrize("kind", list(PALETTES))
+def test_every_colour_we_set_reads_at_wcag_aa(kind: str) -> None:
+    palette = PALETTES[kind]()
+    scheme = scheme_for(palette)
+    assert scheme is (DARK if kind == "dark" else LIGHT)
+    failing = [
+        (what, round(contrast_ratio(QColor(fg), QColor(bg)), 2))
+        for what, fg, bg, needed in _pairs(scheme, palette)
+        if contrast_ratio(QColor(fg), QColor(bg)) < needed
+    ]
+    assert failing == []
+
+
+@pytest.mark.parametrize("kind", list(PALETTES))
+def test_the_drawn_parts_stand_out_from_what_they_are_drawn_on(kind: str) -> None:
+    """The stepper's dots and line, the news dot and the focus ring use the palette."""
+    palette = PALETTES[kind]()
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    to_come = palette.color(QPalette.ColorRole.PlaceholderText)
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+        ground = palette.color(role)
+        assert contrast_ratio(highlight, ground) >= UI, (kind, role)
+        assert contrast_ratio(blended(to_come, ground), ground) >= UI, (kind, role)
+        assert contrast_ratio(palette.color(QPalette.ColorRole.Text), ground) >= TEXT
+
+
+def test_the_style_sheet_takes_the_palettes_colours_and_steps_aside_for_high_contrast() -> None:
+    template = resources.style_sheet()
+    assert "@warning_back@" in template
+    light = themed(template, _light_palette())
+    dark = themed(template, _dark_palette())
+    assert "@" not in light and "@" not in dark, "every colour filled"
+    assert LIGHT.warning_back in light and DARK.warning_back in dark
+    assert themed(template, _dark_palette(), contrast=True) == ""
+
+
+def test_a_window_follows_a_dark_desktop(
+    qtbot: QtBot, qapp: QApplication, app_palette: None
+) -> None:
+    from client.ui.tickets_window import TicketsWindow, _stage_colour
+
+    qapp.setPalette(_dark_palette())
+    window = TicketsWindow()
+    qtbot.addWidget(window)
+    assert DARK.error_text in window.styleSheet() and LIGHT.error_text not in window.styleSheet()
+    assert _stage_colour(Stage.WAITING_ON_YOU) == QColor(DARK.stage_waiting)
+
+
+def test_wcag_contrast_is_computed_as_wcag_says() -> None:
+    assert contrast_ratio(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast_ratio(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
+    half = QColor(0, 0, 0, 128)
+    assert blended(half, QColor("#ffffff")).name() == "#7f7f7f"
+    assert colours.is_dark(_dark_palette()) and not colours.is_dark(_light_palette())
