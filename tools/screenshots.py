@@ -23,6 +23,13 @@ from tools.xsession import Rect, VirtualDesktop, center
 
 OUT = ROOT / "docs" / "screenshots"
 MARGIN = 16
+#: A dark desktop: KDE Plasma with Breeze Dark, whose colours Qt reads from kdeglobals.
+DARK_DESKTOP = {
+    "KDE_FULL_SESSION": "true",
+    "KDE_SESSION_VERSION": "5",
+    "XDG_CURRENT_DESKTOP": "KDE",
+    "XDG_CONFIG_HOME": str(ROOT / "tools" / "themes" / "breeze-dark"),
+}
 
 
 class Shooter:
@@ -171,18 +178,23 @@ def shoot_tracker(shooter: Shooter, anna: dict[str, str]) -> None:
             time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
             shooter.grab(f"tracker-{stage.replace('_', '-')}", window.rect())
             desktop.xdotool("key", "alt+Left")  # back to the list
-    # The one that needs the employee, in Dutch: opened from its card in the panel.
+    # The one that needs the employee, in Dutch, and on a dark desktop: opened from its
+    # card in the panel.
     waiting = next(number for stage, _, number in tickets if stage == "waiting_on_you")
-    with shooter.app("tracker-nl", HELPDESK_TRAY_UI_LANGUAGE="nl", **anna) as app:
-        icon = app.probe("tray_visible").rect()
-        app.expect("ticket(s) loaded")
-        desktop.click(*center(icon))  # a left click: the panel
-        cards = app.probe("window_shown").items("children")
-        desktop.click(*center(cards[f"parcelCard-{waiting}"]))
-        window = app.probe("window_shown")
-        app.expect(f"ticket {waiting} loaded (waiting_on_you)")
-        time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
-        shooter.grab("tracker-waiting-on-you-nl", window.rect())
+    for name, settings in (
+        ("tracker-waiting-on-you-nl", {"HELPDESK_TRAY_UI_LANGUAGE": "nl"}),
+        ("tracker-waiting-on-you-dark", DARK_DESKTOP),
+    ):
+        with shooter.app(name, **anna, **settings) as app:
+            icon = app.probe("tray_visible").rect()
+            app.expect("ticket(s) loaded")
+            desktop.click(*center(icon))  # a left click: the panel
+            cards = app.probe("window_shown").items("children")
+            desktop.click(*center(cards[f"parcelCard-{waiting}"]))
+            window = app.probe("window_shown")
+            app.expect(f"ticket {waiting} loaded (waiting_on_you)")
+            time.sleep(0.5)  # a repaint has no probe event; this is a picture, not a test
+            shooter.grab(name, window.rect())
 
 
 def shoot(shooter: Shooter) -> None:
@@ -327,6 +339,8 @@ def shoot_agent_cards(shooter: Shooter) -> None:
     shots = [
         ("panel", "FIN", "en"),  # the panel at the icon: the product's home
         ("panel-nl", "FIN", "nl"),
+        ("panel-dark", "FIN", "en"),  # on a dark desktop
+        ("panel-dark-nl", "FIN", "nl"),
         ("agent-card", "FIN", "en"),  # at work, with a (drawn) photo
         ("agent-card-away", "HR", "en"),  # away, initials, the backup at work
         ("agent-card-nl", "FIN", "nl"),
@@ -338,7 +352,8 @@ def shoot_agent_cards(shooter: Shooter) -> None:
             policy.write_text(
                 f'[profile]\nurl = "{url}"\ndepartment = "{department}"\n', encoding="utf-8"
             )
-            with shooter.app(name, HELPDESK_TRAY_UI_LANGUAGE=language, **anna) as app:
+            desktop = DARK_DESKTOP if "dark" in name else {}
+            with shooter.app(name, HELPDESK_TRAY_UI_LANGUAGE=language, **anna, **desktop) as app:
                 icon = app.probe("tray_visible").rect()
                 app.expect("profile version 1 kept")  # verified; read when the menu opens
                 if name.startswith("panel"):

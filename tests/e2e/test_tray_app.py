@@ -311,3 +311,44 @@ def test_a_left_click_opens_the_panel_at_the_icon_and_it_leads_everywhere(
     number = app.expect("delivered as").rsplit(" ", 1)[-1]
     titles = {str(t.ref): t.title for t in desk.changed_tickets(None)[0]}
     assert titles[number] == "E2E: the panel's box starts a report"
+
+
+def _picture(desktop: VirtualDesktop, rect: tuple[int, int, int, int], path: Path) -> Image.Image:
+    """What the virtual screen shows in ``rect`` now."""
+    where = ",".join(str(v) for v in rect)
+    grab = [sys.executable, "-m", "tools.grab", str(path), where]
+    subprocess.run(grab, env=desktop.env(), cwd=ROOT, check=True)
+    return Image.open(path).convert("L")
+
+
+def test_on_a_dark_desktop_the_panel_is_dark_and_on_a_light_one_light(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str], tmp_path: Path
+) -> None:
+    from tools.screenshots import DARK_DESKTOP  # KDE's Breeze Dark, read from kdeglobals
+
+    shades: dict[str, float] = {}
+    for name, look in (("light", {}), ("dark", DARK_DESKTOP)):
+        app = AppProcess(
+            desktop.env(
+                {
+                    **app_home,
+                    "HELPDESK_TRAY_HOME": str(tmp_path / name),
+                    "HELPDESK_TRAY_DESK_URL": demo_desk.url,
+                    "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                    "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
+                    **look,
+                }
+            )
+        )
+        try:
+            icon = app.probe("tray_visible").rect()
+            app.expect("ticket(s) loaded")
+            desktop.click(*center(icon))
+            panel = app.probe("window_shown")
+            assert panel.values["name"] == "trayPanel"
+            picture = _picture(desktop, panel.rect(), tmp_path / f"{name}.png")
+            histogram = picture.histogram()  # 256 counts of grey levels
+            shades[name] = sum(level * n for level, n in enumerate(histogram)) / sum(histogram)
+        finally:
+            app.stop()
+    assert shades["dark"] < 80 < 170 < shades["light"], shades
