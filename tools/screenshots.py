@@ -357,7 +357,8 @@ def shoot_agent_cards(shooter: Shooter) -> None:
                 icon = app.probe("tray_visible").rect()
                 app.expect("profile version 1 kept")  # verified; read when the menu opens
                 if name.startswith("panel"):
-                    app.expect("ticket(s) loaded")
+                    if not any("ticket(s) loaded" in line for line in app.log):  # either order
+                        app.expect("ticket(s) loaded")
                     shooter.desktop.click(*center(icon))  # a left click: the panel
                     x, y, w, h = app.probe("window_shown").rect()
                     time.sleep(0.5)  # the photo is read after the first paint; a picture

@@ -71,6 +71,8 @@ FACE_SIDE = 32
 _NO_TIME = QT_TRANSLATE_NOOP("Panel", "No expected time yet")
 _DUE = QT_TRANSLATE_NOOP("Panel", "Expected by %1")
 _USUALLY = QT_TRANSLATE_NOOP("Panel", "Usually by %1")
+_LATE_DUE = QT_TRANSLATE_NOOP("Panel", "Was expected by %1")
+_LATE_USUALLY = QT_TRANSLATE_NOOP("Panel", "Taking longer than usual")
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,11 @@ def parcels(
         elif by is None:
             when = ""
         elif expected.due is not None:
-            when = texts.fill(translate("Panel", str(_DUE)), texts.moment(by, now))
+            late = by < now and ticket.stage.is_open
+            when = texts.fill(translate("Panel", str(_LATE_DUE if late else _DUE)),
+                              texts.moment(by, now))  # fmt: skip
+        elif by < now:  # no promise was made: no time in the past, just the fact
+            when = translate("Panel", str(_LATE_USUALLY))
         else:
             when = texts.fill(translate("Panel", str(_USUALLY)), texts.moment(by, now))
         cards.append(

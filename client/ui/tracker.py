@@ -206,7 +206,17 @@ class TicketTracker(QWidget):
         agent = summary.agent.name if summary.agent else ""
         by = expected.by(summary.created)
         if expected.due is not None and by is not None:
-            view.expected.setText(texts.fill(self.tr("Expected by %1"), self._when(by)))
+            late = by < self._now()
+            words = self.tr("Was expected by %1") if late else self.tr("Expected by %1")
+            view.expected.setText(texts.fill(words, self._when(by)))
+        elif by is not None and expected.usually is not None and by < self._now():
+            view.expected.setText(
+                texts.fill(
+                    self.tr("Taking longer than usual: your tickets are usually dealt with "
+                            "within %1."),
+                    texts.duration(expected.usually),
+                )
+            )  # fmt: skip
         elif by is not None and expected.usually is not None:
             view.expected.setText(
                 texts.fill(

@@ -662,6 +662,14 @@
         <source>Usually by %1</source>
         <translation>Meestal vóór %1</translation>
     </message>
+    <message>
+        <source>Was expected by %1</source>
+        <translation>Werd verwacht vóór %1</translation>
+    </message>
+    <message>
+        <source>Taking longer than usual</source>
+        <translation>Duurt langer dan gewoonlijk</translation>
+    </message>
 </context>
 <context>
     <name>ParcelCard</name>
@@ -1136,6 +1144,14 @@
     <message>
         <source>Expected by %1</source>
         <translation>Verwacht vóór %1</translation>
+    </message>
+    <message>
+        <source>Was expected by %1</source>
+        <translation>Werd verwacht vóór %1</translation>
+    </message>
+    <message>
+        <source>Taking longer than usual: your tickets are usually dealt with within %1.</source>
+        <translation>Duurt langer dan gewoonlijk: je meldingen worden meestal binnen %1 afgehandeld.</translation>
     </message>
     <message>
         <source>Usually dealt with within %1 (around %2)</source>

@@ -110,6 +110,10 @@ def test_expected_by_is_said_and_so_is_its_absence(panel: TrayPanel) -> None:
     assert cards["2"].expected_text == "Usually by Today, 13:30"  # 4 h after it came in
     (alone,) = parcels([_ticket(3)], frozenset(), T0)
     assert alone.expected_text == "No expected time yet"
+    later = T0 + timedelta(days=3)  # both times have passed
+    cards = {p.ref.id: p for p in parcels([due, usual, *history], frozenset(), later)}
+    assert cards["1"].expected_text.startswith("Was expected by ")
+    assert cards["2"].expected_text == "Taking longer than usual"
 
 
 def test_no_tickets_yet_and_none_at_all_are_told_apart(panel: TrayPanel) -> None:

@@ -88,6 +88,11 @@ def test_expected_by_the_due_date_or_the_usual_time_or_plainly_not(tracker: Tick
     assert tracker.view.expected.text().startswith("Expected by ")
     tracker.show_ticket(_summary(), Expectation(usually=timedelta(hours=5)))
     assert tracker.view.expected.text().startswith("Usually dealt with within 5 hours")
+    late = _summary(created=T0 - timedelta(days=2))  # the tracker's now: T0 + 1 hour
+    tracker.show_ticket(late, Expectation(usually=timedelta(hours=5)))
+    assert tracker.view.expected.text().startswith("Taking longer than usual")
+    tracker.show_ticket(late, Expectation(due=T0))
+    assert tracker.view.expected.text().startswith("Was expected by ")
     tracker.show_ticket(_summary(), Expectation())  # no basis: said, not left out
     assert tracker.view.expected.text().startswith("No expected time yet")
     assert tracker.view.expected.isVisibleTo(tracker)
