@@ -442,7 +442,7 @@ class TrayPanel(QFrame):
         if not self._drawn:
             self._drawn = True
             # Once this frame is on screen, not while it is being drawn.
-            QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self, self.painted.emit)  # not after it is gone
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802, D102
         self._drawn = False

@@ -49,11 +49,25 @@ def dress(window: QWidget, object_name: str, title: str) -> None:
     """
     from client.ui import colours  # deferred with the windows
 
+    _ring_focus()
     window.setObjectName(object_name)
     window.setWindowTitle(title)
     window.setWindowIcon(app_icon())
     sheet = colours.themed(style_sheet(), window.palette(), contrast=colours.high_contrast())
     window.setStyleSheet(sheet)
+
+
+def _ring_focus() -> None:
+    """The first of our windows puts a visible focus ring into the app's style (once)."""
+    from PySide6.QtWidgets import QApplication
+
+    from client.ui import colours
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and app.style().objectName() != "focusRing":
+        style = colours.focus_ring_style()
+        style.setObjectName("focusRing")
+        app.setStyle(style)
 
 
 def style_sheet() -> str:

@@ -17,8 +17,10 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
+    QFocusEvent,
     QGuiApplication,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -147,7 +149,12 @@ def rgb_rows(image: QImage) -> tuple[int, int, int, bytes]:
 
 
 class _Canvas(QWidget):
-    """Shows the picture scaled to fit; a mouse drag marks a rectangle (in picture pixels)."""
+    """Shows the picture scaled to fit; a mouse drag marks a rectangle (in picture pixels).
+
+    Without a mouse: with the focus on it, a box shows in the middle; the arrow keys
+    move it (with Shift in small steps), Ctrl with the arrow keys makes it larger or
+    smaller, and Enter or Space marks it.
+    """
 
     marked = Signal(QRect)
 
@@ -157,10 +164,13 @@ class _Canvas(QWidget):
         self.setMinimumSize(480, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._image = QImage()
         self._crop: QRect | None = None
         self._start: QPoint | None = None
         self._drag: QRect | None = None
+        #: The keyboard's box, in picture pixels (made when the canvas first has the focus).
+        self.keyboard_box: QRect | None = None
 
     def show_picture(self, image: QImage, crop: QRect | None) -> None:
         """Show ``image`` (boxes already painted in) with the part kept outlined."""
@@ -220,6 +230,56 @@ class _Canvas(QWidget):
         if rect.width() >= MIN_SIDE and rect.height() >= MIN_SIDE:
             self.marked.emit(rect)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802, D102
+        if self.keyboard_box is None and not self._image.isNull():
+            width, height = self._image.width(), self._image.height()
+            self.keyboard_box = QRect(width // 3, height * 3 // 8, width // 3, height // 4)
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802, D102
+        self.update()  # the keyboard's box shows only while it is in use
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802, D102
+        box = self.keyboard_box
+        if box is None or self._image.isNull():
+            super().keyPressEvent(event)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.marked.emit(QRect(box))
+            return
+        arrows = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, -1),
+            Qt.Key.Key_Down: (0, 1),
+        }
+        direction = arrows.get(Qt.Key(event.key()))
+        if direction is None:
+            super().keyPressEvent(event)
+            return
+        modifiers = event.modifiers()
+        fine = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        step_x = max(self._image.width() // (100 if fine else 20), 1) * direction[0]
+        step_y = max(self._image.height() // (100 if fine else 20), 1) * direction[1]
+        if modifiers & Qt.KeyboardModifier.ControlModifier:  # larger or smaller
+            width = max(box.width() + step_x, MIN_SIDE)
+            height = max(box.height() + step_y, MIN_SIDE)
+            box = QRect(box.x(), box.y(), width, height)
+        else:
+            box = box.translated(step_x, step_y)
+        self.keyboard_box = self._inside(box)
+        self.update()
+
+    def _inside(self, box: QRect) -> QRect:
+        """``box`` moved (and if need be cut) to lie within the picture."""
+        width = min(box.width(), self._image.width())
+        height = min(box.height(), self._image.height())
+        x = min(max(box.x(), 0), self._image.width() - width)
+        y = min(max(box.y(), 0), self._image.height() - height)
+        return QRect(x, y, width, height)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, D102
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#3a3a3a"))
@@ -236,6 +296,9 @@ class _Canvas(QWidget):
             if self._drag is not None:
                 painter.setPen(QPen(QColor("#f5b700"), 2, Qt.PenStyle.DashLine))
                 painter.drawRect(self.to_canvas(self._drag))
+            if self.keyboard_box is not None and self.hasFocus():
+                painter.setPen(QPen(QColor("#4fc3f7"), 3, Qt.PenStyle.DashLine))
+                painter.drawRect(self.to_canvas(self.keyboard_box))
         painter.end()
 
 
@@ -262,7 +325,8 @@ class ScreenshotEditor(QDialog):
         hint = QLabel(
             self.tr(
                 "Drag over anything private to black it out. It is painted over for good: "
-                "nothing under a black box is sent."
+                "nothing under a black box is sent. Without a mouse: Tab to the picture, "
+                "move the box with the arrow keys (Ctrl: its size), Enter to black it out."
             )
         )
         hint.setWordWrap(True)
@@ -292,6 +356,13 @@ class ScreenshotEditor(QDialog):
             tools.addWidget(button)
         layout.addLayout(tools)
         self.canvas = _Canvas(self)
+        self.canvas.setAccessibleName(self.tr("Screenshot"))
+        self.canvas.setAccessibleDescription(
+            self.tr(
+                "Arrow keys move the box, Ctrl with the arrow keys changes its size, "
+                "Enter blacks it out (or keeps only that part)."
+            )
+        )
         layout.addWidget(self.canvas, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

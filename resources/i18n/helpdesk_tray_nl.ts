@@ -937,12 +937,12 @@
     <name>ScreenshotEditor</name>
     <message>
         <source>Edit the screenshot</source>
-        <extracomment>Opaque boxes, in the picture&apos;s own pixels (before cropping).</extracomment>
+        <extracomment>Opaque boxes, in the picture&apos;s own pixels (before cropping). The keyboard&apos;s box, in picture pixels (made when the canvas first has the focus).</extracomment>
         <translation>Schermafbeelding bewerken</translation>
     </message>
     <message>
-        <source>Drag over anything private to black it out. It is painted over for good: nothing under a black box is sent.</source>
-        <translation>Sleep over alles wat privé is om het zwart te maken. Het wordt echt overgeschilderd: niets onder een zwart vlak wordt verstuurd.</translation>
+        <source>Drag over anything private to black it out. It is painted over for good: nothing under a black box is sent. Without a mouse: Tab to the picture, move the box with the arrow keys (Ctrl: its size), Enter to black it out.</source>
+        <translation>Sleep over alles wat privé is om het zwart te maken. Het wordt voorgoed overgeschilderd: niets onder een zwart vak wordt verstuurd. Zonder muis: Tab naar de afbeelding, verplaats het vak met de pijltjestoetsen (Ctrl: de grootte), Enter om het zwart te maken.</translation>
     </message>
     <message>
         <source>Black out</source>
@@ -963,6 +963,14 @@
     <message>
         <source>Start again</source>
         <translation>Opnieuw beginnen</translation>
+    </message>
+    <message>
+        <source>Screenshot</source>
+        <translation>Schermafbeelding</translation>
+    </message>
+    <message>
+        <source>Arrow keys move the box, Ctrl with the arrow keys changes its size, Enter blacks it out (or keeps only that part).</source>
+        <translation>De pijltjestoetsen verplaatsen het vak, Ctrl met de pijltjestoetsen verandert de grootte, Enter maakt het zwart (of houdt alleen dat deel).</translation>
     </message>
     <message>
         <source>Done</source>

@@ -123,3 +123,33 @@ def test_wcag_contrast_is_computed_as_wcag_says() -> None:
     half = QColor(0, 0, 0, 128)
     assert blended(half, QColor("#ffffff")).name() == "#7f7f7f"
     assert colours.is_dark(_dark_palette()) and not colours.is_dark(_light_palette())
+
+
+def test_the_focused_button_has_a_ring_anyone_can_see(qtbot: QtBot, qapp: QApplication) -> None:
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+    window = QWidget()
+    resources.dress(window, "ringTest", "Ring")
+    assert qapp.style().objectName() == "focusRing"
+    layout = QVBoxLayout(window)
+    first, second = QPushButton("Send"), QPushButton("Cancel")
+    layout.addWidget(first)
+    layout.addWidget(second)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    highlight = window.palette().color(QPalette.ColorRole.Highlight)
+
+    def ring_pixels(button: QPushButton) -> int:
+        image = button.grab().toImage()
+        middle = image.height() // 2
+        edge = [image.pixelColor(x, middle) for x in range(0, 3)]  # the left edge
+        return sum(1 for c in edge if contrast_ratio(c, highlight) < 1.3)
+
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    assert ring_pixels(first) >= 2, "two pixels of the highlight colour at the focused edge"
+    assert ring_pixels(second) == 0, "none on the other button"
+    button = window.palette().color(QPalette.ColorRole.Button)
+    assert contrast_ratio(highlight, button) >= UI

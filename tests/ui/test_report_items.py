@@ -213,3 +213,30 @@ def test_a_slip_of_the_mouse_draws_no_box(reporting: Reporting) -> None:
     reporting.qtbot.mousePress(editor.canvas, Qt.MouseButton.LeftButton, pos=point)
     reporting.qtbot.mouseRelease(editor.canvas, Qt.MouseButton.LeftButton, pos=point + QPoint(1, 1))
     assert editor.edits().boxes == ()
+
+
+def test_a_black_box_without_a_mouse(reporting: Reporting) -> None:
+    """Tab to the picture, arrows move the box, Ctrl+arrows size it, Enter blacks it out."""
+    qtbot = reporting.qtbot
+    row = reporting.row(SCREENSHOT)
+    row.edit.setFocus()
+    qtbot.keyClick(row.edit, Qt.Key.Key_Space)  # "Black out or crop…" from the keyboard
+    (editor,) = reporting.dialog.findChildren(ScreenshotEditor)
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    canvas = editor.canvas
+    canvas.setFocus(Qt.FocusReason.TabFocusReason)
+    start = canvas.keyboard_box
+    assert start is not None  # in the middle of the 1920 × 1080 picture
+    assert start == QRect(640, 405, 640, 270)
+    qtbot.keyClick(canvas, Qt.Key.Key_Left)  # a twentieth of the width
+    qtbot.keyClick(canvas, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # a hundredth
+    qtbot.keyClick(canvas, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)  # wider
+    for _ in range(40):  # far past the edge: it stays on the picture
+        qtbot.keyClick(canvas, Qt.Key.Key_Down)
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    assert editor.edits().boxes == (QRect(544, 810, 736, 270),)
+    qtbot.keyClick(editor.done_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: reporting.items.ready)
+    assert reporting.items.edits.boxes == (QRect(544, 810, 736, 270),)
