@@ -94,6 +94,8 @@ class TicketSummary:
     due: datetime | None = None
     #: When an agent last wrote to the user publicly (``None``: never, or not known).
     agent_replied_at: datetime | None = None
+    #: The desk treats it as urgent (its highest priorities; "This is urgent now" sets it).
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.widgets import text_label
+from client.ui.widgets import text_label, urgent_badge
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +170,9 @@ class ParcelCard(QFrame):
         self.news = QLabel("●")
         self.news.setObjectName("parcelNews")
         self.news.setAccessibleName(self.tr("News"))
+        self.urgent = urgent_badge("parcelUrgent")
         top.addWidget(self.title, 1)
+        top.addWidget(self.urgent, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.news, 0, Qt.AlignmentFlag.AlignTop)
         words.addLayout(top)
         way = QHBoxLayout()
@@ -197,10 +199,13 @@ class ParcelCard(QFrame):
         self.expected.setText(parcel.expected_text)
         self.expected.setVisible(bool(parcel.expected_text))
         self.news.setVisible(parcel.news)
+        self.urgent.setVisible(parcel.summary.urgent)
         ratio = self.devicePixelRatioF()
         self.face.setPixmap(round_picture(None, parcel.handler or "?", FACE_SIDE, ratio))
         self.face.setVisible(bool(parcel.handler))
         words = [parcel.title, parcel.stage_text]
+        if parcel.summary.urgent:
+            words.insert(0, self.urgent.text())
         if parcel.news:
             words.insert(0, self.tr("News:"))
         self.setAccessibleName(" · ".join(words))

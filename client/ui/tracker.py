@@ -28,7 +28,7 @@ from client.ui import texts
 from client.ui.conversation import ConversationView, conversation
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.widgets import pick_files, text_label
+from client.ui.widgets import pick_files, text_label, urgent_badge
 
 TITLE_CHARS = 300
 #: The handler's face, in pixels.
@@ -70,8 +70,10 @@ class TrackerView(QVBoxLayout):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
+        self.urgent = urgent_badge("trackerUrgent")
         top.addWidget(self.back)
         top.addWidget(self.title, 1)
+        top.addWidget(self.urgent, 0, Qt.AlignmentFlag.AlignTop)
         self.addLayout(top)
 
         # The way so far, drawn: done, where it is now, what is to come.
@@ -201,6 +203,7 @@ class TicketTracker(QWidget):
         view.title.setText(
             texts.fill(self.tr("%1 · %2"), summary.ref, _cut(summary.title, TITLE_CHARS))
         )
+        view.urgent.setVisible(summary.urgent)
         self._show_steps(summary)
         self._show_next()
         agent = summary.agent.name if summary.agent else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 
@@ -40,6 +40,18 @@ def text_label(name: str, wrap: bool = True) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(wrap)
     return label
+
+
+_URGENT = QT_TRANSLATE_NOOP("Ticket", "Urgent")
+
+
+def urgent_badge(name: str) -> QLabel:
+    """A small "Urgent" tag for a ticket the desk treats as urgent (hidden until it is)."""
+    badge = QLabel(QCoreApplication.translate("Ticket", str(_URGENT)))
+    badge.setObjectName(name)
+    badge.setProperty("role", "urgent")
+    badge.hide()
+    return badge
 
 
 def pick_files(parent: QWidget, title: str, name: str, chosen: Callable[[list[str]], None]) -> None:

@@ -1095,6 +1095,13 @@
     </message>
 </context>
 <context>
+    <name>Ticket</name>
+    <message>
+        <source>Urgent</source>
+        <translation>Dringend</translation>
+    </message>
+</context>
+<context>
     <name>TicketTableModel</name>
     <message>
         <source>Ticket</source>

@@ -295,8 +295,12 @@ def test_each_write_is_answered_with_what_was_done_to_which_ticket(
 def test_urgent_on_the_real_desk_is_done(demo_desk: DeskAccess) -> None:
     desk = _desk(demo_desk, demo_desk.anna_token)
     ref = desk.create_ticket(_report("Laptop will not charge"))
+    assert not desk.ticket(ref).summary.urgent
     desk.mark_urgent(ref, "Battery at 5 %")
-    assert desk.ticket(ref).events[-1].text == "Battery at 5 %"
+    ticket = desk.ticket(ref)
+    assert ticket.events[-1].text == "Battery at 5 %"
+    assert ticket.summary.urgent, "the tray shows it as urgent from now on"
+    assert next(t for t in desk.changed_tickets(None)[0] if t.ref.id == ref.id).urgent
 
 
 def test_a_report_goes_to_its_departments_queue_and_the_desk_names_the_department(

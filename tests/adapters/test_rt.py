@@ -1279,8 +1279,11 @@ def test_rt_the_employees_actions_with_modify_ticket(rt_desk: RtAccess, agent: R
     desk = _employee(rt_desk)
     ref = desk.create_ticket(Report("Printer offline", "Second floor."))
     number = int(ref.id)
+    assert not desk.ticket(ref).summary.urgent
     desk.mark_urgent(ref, "The board meeting starts at ten")
     assert agent.priority(number) == 100
+    assert desk.ticket(ref).summary.urgent, "the tray shows it as urgent from now on"
+    assert next(t for t in desk.changed_tickets(None)[0] if t.ref.id == ref.id).urgent
     desk.confirm_resolved(ref, "It fixed itself.")
     assert agent.status(number) == "resolved"
     before = len(agent.history(number))

@@ -310,3 +310,12 @@ def test_a_panel_opening_stays_quick_with_many_tickets(qtbot: QtBot, panel: Tray
 def test_a_deactivation_while_hidden_does_nothing(panel: TrayPanel) -> None:
     QApplication.sendEvent(panel, QEvent(QEvent.Type.ActivationChange))
     assert not panel.isVisible()
+
+
+def test_an_urgent_ticket_says_so_on_its_card(panel: TrayPanel) -> None:
+    panel.show_tickets([_ticket(1, urgent=True), _ticket(2)], frozenset(), loaded=True)
+    cards = {card.parcel.ref.id: card for card in panel.cards if card.parcel}
+    urgent, calm = cards["1"], cards["2"]
+    assert urgent.urgent.isVisibleTo(urgent) and urgent.urgent.text() == "Urgent"
+    assert urgent.accessibleName().startswith("Urgent · ")
+    assert not calm.urgent.isVisibleTo(calm)

@@ -266,3 +266,10 @@ def test_once_the_employee_has_answered_the_tracker_says_the_desk_has_it(
     assert tracker.view.next.text() == has_it
     tracker.show_ticket(replace(waiting, ref=TicketRef("43", "IT-43")), Expectation())
     assert tracker.view.next.text().startswith("The service desk needs something from you")
+
+
+def test_urgent_shows_as_such(tracker: TicketTracker) -> None:
+    tracker.show_ticket(_summary(urgent=True), Expectation())
+    assert tracker.view.urgent.isVisibleTo(tracker) and tracker.view.urgent.text() == "Urgent"
+    tracker.show_ticket(_summary(), Expectation())
+    assert not tracker.view.urgent.isVisibleTo(tracker)

@@ -91,7 +91,13 @@ def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
         agent=agent,
         due=kit.optional_timestamp(item.get("due_date")),
         agent_replied_at=kit.optional_timestamp(item.get("last_agent_reply")),
+        urgent=_is_urgent(item.get("priority")),
     )
+
+
+def _is_urgent(priority: Any) -> bool:
+    """django-helpdesk's "Critical" (1), as "This is urgent now" sets it; else (or unknown) not."""
+    return isinstance(priority, int) and not isinstance(priority, bool) and 0 < priority <= 1
 
 
 def _size(value: Any) -> int:

@@ -343,6 +343,8 @@ def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
         agent=agent,
         due=_optional_time(item.get("Due")),
         agent_replied_at=told,
+        # RT's "High" and above: what "This is urgent now" sets.
+        urgent=(_number(item.get("Priority")) or 0) >= URGENT_PRIORITY,
     )
 
 
