@@ -601,6 +601,7 @@ class TrayApp(QObject):
 
         known = self._profile_agent(agent)
         if known is not None:
+            tracker.set_handler_availability(self._availability_words(known))
             if known.photo and self.profile is not None:
                 self.profile.avatar(known.id, lambda png: show(face_image(png, side)), tracker)
             else:
@@ -615,6 +616,19 @@ class TrayApp(QObject):
             on_success=show,
             on_error=lambda error: logger.info("no photo of the handler: %s", error),
         )
+
+    def _availability_words(self, agent: ProfileAgent) -> str:
+        """Whether a profile's agent is at work now (and who helps meanwhile), in words."""
+        from client.core.availability import availability_of
+        from client.ui.agent_card import availability_text
+
+        view = self.profile.view if self.profile is not None else None
+        if view is None:
+            return ""
+        profile = view.profile
+        stands_in = next((d.backup for d in profile.departments if d.agent == agent.id), "")
+        now = datetime.now().astimezone()
+        return availability_text(availability_of(agent, now, profile.agents.get(stands_in)), now)
 
     def _profile_agent(self, agent: Agent) -> ProfileAgent | None:
         """The profile's entry for a desk's agent, if IT published one (asks for the profile)."""

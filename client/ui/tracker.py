@@ -180,6 +180,7 @@ class TicketTracker(QWidget):
         self._paths: list[str] = []
         self._busy = False
         self._handler: Agent | None = None
+        self._availability = ""
         #: The last message of the ticket shown is the employee's (they have answered).
         self._answered = False
         self.view.back.clicked.connect(self.back_requested)
@@ -206,7 +207,6 @@ class TicketTracker(QWidget):
         view.urgent.setVisible(summary.urgent)
         self._show_steps(summary)
         self._show_next()
-        agent = summary.agent.name if summary.agent else ""
         by = expected.by(summary.created)
         if expected.due is not None and by is not None:
             late = by < self._now()
@@ -238,11 +238,9 @@ class TicketTracker(QWidget):
         else:
             view.expected.setText("")
         view.expected.setVisible(bool(view.expected.text()))
-        view.agent.setText(
-            texts.fill(self.tr("Handled by %1"), _cut(agent, 100))
-            if agent
-            else self.tr("Not assigned to anyone yet")
-        )
+        if summary.agent != self._handler:
+            self._availability = ""  # the new handler's follows (set_handler_availability)
+        self._show_handler_words()
         if summary.agent != self._handler:
             self._handler = summary.agent
             self.set_handler_photo(None)  # initials until a photo comes
@@ -273,6 +271,23 @@ class TicketTracker(QWidget):
     def handler(self) -> Agent | None:
         """The agent handling the ticket shown (``None``: nobody yet)."""
         return self._handler
+
+    def set_handler_availability(self, text: str) -> None:
+        """Whether the handler is at work now, in words ("": not known)."""
+        self._availability = text
+        self._show_handler_words()
+
+    def _show_handler_words(self) -> None:
+        summary = self._summary
+        agent = _cut(summary.agent.name, 100) if summary and summary.agent else ""
+        words = (
+            texts.fill(self.tr("Handled by %1"), agent)
+            if agent
+            else self.tr("Not assigned to anyone yet")
+        )
+        if agent and self._availability:
+            words = texts.fill("%1 · %2", words, self._availability)
+        self.view.agent.setText(words)
 
     def set_handler_photo(self, image: QImage | None) -> None:
         """The handler's face (``None``: their initials)."""

@@ -49,6 +49,7 @@ def urgent_badge(name: str) -> QLabel:
     """A small "Urgent" tag for a ticket the desk treats as urgent (hidden until it is)."""
     badge = QLabel(QCoreApplication.translate("Ticket", str(_URGENT)))
     badge.setObjectName(name)
+    badge.setTextFormat(Qt.TextFormat.PlainText)
     badge.setProperty("role", "urgent")
     badge.hide()
     return badge

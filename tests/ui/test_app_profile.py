@@ -351,9 +351,15 @@ def test_the_tracker_shows_the_profiles_photo_of_a_known_handler_else_the_desks(
 
     app.open_ticket(known)
     qtbot.waitUntil(lambda: centre().green() > 120)  # the profile's photo of Joost (green)
+    window = app._tickets_window
+    assert window is not None
+    handled = window.tracker.view.agent.text()  # and whether he is at work now
+    assert handled.startswith("Handled by Joost Bakker · ")
+    assert any(word in handled for word in ("Available", "Away", "Back")), handled
     assert [a for name, a in desk.calls if name == "agent_photo"] == [], "IT's photo: no request"
     app.open_ticket(stranger)
     qtbot.waitUntil(lambda: centre().red() > 150)  # not in the profile: the desk's photo
+    assert window.tracker.view.agent.text() == "Handled by Kim Visser", "no hours known"
     assert [a for name, a in desk.calls if name == "agent_photo"] == [Agent("Kim Visser")]
 
 
