@@ -110,6 +110,8 @@ TRAY_RETRY_MS = 1000
 SETTLE_MS = 3000
 #: How long the report dialog stays away before the screen is taken again.
 SCREEN_CLEAR_MS = 300
+#: How long after the panel closed the screen is taken for a report started in it.
+PANEL_CLEAR_MS = 150
 
 NO_DISPLAY_MESSAGE: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
     "app",
@@ -379,7 +381,7 @@ class TrayApp(QObject):
         evidence.setParent(self)
         # A ticket's files, fetched when the employee opens one (made then: see _ticket_files).
         self._files: TicketFiles | None = None
-        self._files_folder = files_folder or Path(tempfile.gettempdir()) / f"{APP_NAME}-files"
+        self._files_folder = files_folder  # None: a private one, made when first needed
         self.tray = TrayIcon(self.presenter.status, self)
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
@@ -433,7 +435,7 @@ class TrayApp(QObject):
         self.tray.panel_wanted.connect(self._on_tray_panel_wanted)
         self.home.opened.connect(self.poller.poll_now)
         self.home.opened.connect(self.evidence.prepare)
-        self.home.report_requested.connect(self.open_report_dialog)
+        self.home.report_requested.connect(self._on_home_report_requested)
         self.home.ticket_requested.connect(self.open_ticket)
         self.home.tickets_requested.connect(self.open_tickets_window)
         self.home.sign_in_requested.connect(self.open_sign_in_dialog)
@@ -443,15 +445,17 @@ class TrayApp(QObject):
         self.presenter.status_changed.connect(self.home.refresh)
         self.home.closed.connect(self._settle.start)  # what the panel held, given back
         # A balloon (no notification server) must not land on the open menu or panel.
-        self.tray.menu.aboutToShow.connect(lambda: self.notifications.hold(True))
-        self.tray.menu.aboutToHide.connect(lambda: self.notifications.hold(False))
-        self.home.opening.connect(lambda: self.notifications.hold(True))
-        self.home.closed.connect(lambda: self.notifications.hold(False))
+        self.tray.menu.aboutToShow.connect(lambda: self.notifications.hold(True, "menu"))
+        self.tray.menu.aboutToHide.connect(lambda: self.notifications.hold(False, "menu"))
+        self.home.opening.connect(lambda: self.notifications.hold(True, "panel"))
+        self.home.closed.connect(lambda: self.notifications.hold(False, "panel"))
         self.profile = profile
         self._shown_agent = ""
         self._save_settings = save_settings
         self._my_department = settings.profile_my_department
         self._face_request = 0  # the handler's face last asked for (see _show_handler_face)
+        #: Words typed in the panel before the first sign-in: the report opens with them after.
+        self._report_after_sign_in = ""
         if profile is not None:
             profile.setParent(self)
             profile.changed.connect(self._forget_shown_agent)  # its photo may be new
@@ -697,6 +701,11 @@ class TrayApp(QObject):
         )
         dialog.set_destination(department.queue or self._settings.desk_queue, where)
 
+    @Slot(str)
+    def _on_home_report_requested(self, text: str) -> None:
+        # The panel has just closed; the screenshot must show what was under it, not it.
+        QTimer.singleShot(PANEL_CLEAR_MS, self, lambda: self.open_report_dialog(text))
+
     @Slot()
     def _on_tray_panel_requested(self) -> None:
         """A left click on the icon: the panel at the icon, or closed when it is open."""
@@ -828,9 +837,16 @@ class TrayApp(QObject):
         after the sign-in expired, the report waits in the outbox.
         """
         if not self.account.desk_url:
+            self._report_after_sign_in = text or self._report_after_sign_in
             self.open_sign_in_dialog()
             return
         self._before_large_work()  # a screenshot's buffers, given back when freed
+        old = self._report_dialog
+        if text and old is not None and not old.accepts_text and not old.sending:
+            # Its report was saved (the thank-you page shows): the new words, a new report.
+            old.close()
+            old.deleteLater()
+            self._report_dialog = None
         if self._report_dialog is None:
             # Deferred, see module doc.
             from client.ui.report_dialog import ReportDialog
@@ -905,6 +921,9 @@ class TrayApp(QObject):
         self.outbox.release(dialog.item_id)
 
     def _on_account_signed_in(self, _person: object) -> None:
+        waiting, self._report_after_sign_in = self._report_after_sign_in, ""
+        if waiting:  # typed in the panel before the first sign-in: the report, now
+            QTimer.singleShot(0, lambda: self.open_report_dialog(waiting))
         if self.account.desk is not None:
             self.poller.start(self.account.desk)
             self.outbox.retry_now()  # reports that waited for a sign-in go now
@@ -990,8 +1009,10 @@ class TrayApp(QObject):
         if self._files is None:  # deferred: most days nobody opens a file
             from client.services.ticket_files import TicketFiles
 
+            # Never a shared, predictable folder: the user's cache, or a private one (0700).
+            folder = self._files_folder or Path(tempfile.mkdtemp(prefix=f"{APP_NAME}-files-"))
             self._files = TicketFiles(
-                self._io, lambda: self.account.desk, _save_ticket_file, self._files_folder,
+                self._io, lambda: self.account.desk, _save_ticket_file, folder,
                 max_bytes=self._settings.max_response_bytes, parent=self,
             )  # fmt: skip
             self._files.ready.connect(self._on_files_ready)
@@ -1113,7 +1134,9 @@ class TrayApp(QObject):
             logger.info("report dialog closed; the next report starts afresh")
         self._settle.start()
 
-    def _on_sign_in_dialog_finished(self, _result: int) -> None:
+    def _on_sign_in_dialog_finished(self, result: int) -> None:
+        if result != 1:  # closed without signing in: no report opens later by surprise
+            self._report_after_sign_in = ""
         if self._sign_in_dialog is not None:
             self._sign_in_dialog.deleteLater()
             self._sign_in_dialog = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 import stat
+import tempfile
 from pathlib import Path
 
 from client.core.errors import ValidationError
@@ -52,9 +54,14 @@ def save_ticket_file(folder: Path, name: str, data: bytes) -> Path:
     """
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = folder / name
-    partial = folder / f".{name}.partial"
-    with partial.open("wb") as out:
-        out.write(data)
-    partial.chmod(0o600)
-    partial.replace(target)
+    # A name of its own (0600 from the start): two fetches of one file never share it.
+    handle, partial_name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".partial")
+    partial = Path(partial_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target

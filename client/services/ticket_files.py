@@ -50,9 +50,14 @@ class TicketFiles(QObject):
         self._save = save
         self._folder = folder
         self._max_bytes = max_bytes
+        #: Files on their way: a second click (a double click) does not fetch again.
+        self._fetching: set[tuple[str, str]] = set()
 
     def fetch(self, ref: TicketRef, file: AttachmentInfo) -> None:
         """Fetch ``file`` of ticket ``ref`` and keep it (see ``ready`` and ``failed``)."""
+        key = (ref.id, file.url)
+        if key in self._fetching:
+            return
         desk = self._desk()
         if desk is None:
             self.failed.emit(ref, file, ConfigurationError("not signed in"))
@@ -66,10 +71,13 @@ class TicketFiles(QObject):
             return self._save(folder, name, data)
 
         def done(path: Path) -> None:
+            self._fetching.discard(key)
             self.ready.emit(ref, str(path), opens_directly(name))
 
         def problem(error: Exception) -> None:
+            self._fetching.discard(key)
             logger.warning("file of ticket %s not fetched: %s", ref.id, error)
             self.failed.emit(ref, file, as_client_error(error))
 
+        self._fetching.add(key)
         self._io.submit(work, owner=self, on_success=done, on_error=problem)

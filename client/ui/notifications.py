@@ -224,7 +224,7 @@ class Notifications(QObject):
         self._tray_toast: _Toast | None = None
         #: While the tray's menu or panel is open, a balloon would cover it and take a
         #: click meant for it: the latest one waits until they close (see hold).
-        self._held = False
+        self._holders: set[str] = set()
         self._held_toast: _Toast | None = None
         if tray is not None:
             tray.messageClicked.connect(self._on_tray_message_clicked)
@@ -380,22 +380,25 @@ class Notifications(QObject):
         self._sent.clear()
         self._shown.clear()
 
-    @Slot(bool)
-    def hold(self, held: bool) -> None:
-        """The tray's menu or panel opened (``True``) or closed: balloons wait meanwhile.
+    def hold(self, held: bool, by: str = "") -> None:
+        """The tray's menu or panel (``by``) opened (``True``) or closed: balloons wait meanwhile.
 
         Only the tray's own balloon: the desktop's notifications have their own place.
+        The latest toast waits until nothing holds it any more.
         """
-        self._held = held
-        toast, self._held_toast = self._held_toast, None
-        if not held and toast is not None:
+        if held:
+            self._holders.add(by)
+            return
+        self._holders.discard(by)
+        if not self._holders and self._held_toast is not None:
+            toast, self._held_toast = self._held_toast, None
             self._show_in_tray(toast)
 
     def _show_in_tray(self, toast: _Toast) -> None:
         if self._tray is None:
             logger.info("no way to show a toast (no notification server, no tray)")
             return
-        if self._held:
+        if self._holders:
             self._held_toast = toast  # the latest says what is new; shown on closing
             return
         self._tray_toast = toast

@@ -13,7 +13,7 @@ desk is shown as plain text, cut to what a card can hold.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -48,14 +48,14 @@ from PySide6.QtWidgets import (
 from client.core.models import Stage, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
 from client.core.placement import Rect, panel_position
-from client.core.tracking import expectation
+from client.core.tracking import expectations
 from client.services.poller import ConnectionState
 from client.services.status import TrayStatus
 from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.widgets import text_label, urgent_badge
+from client.ui.widgets import plain_tooltip, text_label, urgent_badge
 
 logger = logging.getLogger(__name__)
 
@@ -94,22 +94,31 @@ def _cut(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
+def carded(tickets: Sequence[TicketSummary]) -> list[TicketSummary]:
+    """The tickets that get a card: the open ones, and the resolved (to confirm)."""
+    return [t for t in tickets if t.stage.is_open or t.stage is Stage.RESOLVED]
+
+
 def parcels(
-    tickets: Sequence[TicketSummary], unseen: frozenset[TicketRef], now: datetime
+    tickets: Sequence[TicketSummary],
+    unseen: frozenset[TicketRef],
+    now: datetime,
+    limit: int | None = None,
 ) -> list[Parcel]:
-    """The open (and resolved, to confirm) tickets as cards.
+    """The open (and resolved, to confirm) tickets as cards, the first ``limit`` of them.
 
     Those with news first, then the ones waiting for the employee, then the most
-    recently changed.
+    recently changed. Only the cards shown are worked out (500 tickets cost 4 cards).
     """
     translate = QCoreApplication.translate
-    shown = [t for t in tickets if t.stage.is_open or t.stage is Stage.RESOLVED]
+    shown = carded(tickets)
     shown.sort(key=lambda t: t.updated, reverse=True)
     shown.sort(key=lambda t: (t.ref not in unseen, t.stage is not Stage.WAITING_ON_YOU))
+    expected_of = expectations(tickets)  # the history read once, for every card
     cards = []
-    for ticket in shown:
+    for ticket in shown[:limit]:
         handler = _cut(ticket.agent.name, 100) if ticket.agent else ""
-        expected = expectation(ticket, tickets)
+        expected = expected_of(ticket)
         by = expected.by(ticket.created)
         if by is None and ticket.stage.is_open:
             when = translate("Panel", str(_NO_TIME))
@@ -211,7 +220,9 @@ class ParcelCard(QFrame):
         self.setAccessibleName(" · ".join(words))
         self.setAccessibleDescription(" ".join(filter(None, (parcel.next_text,
                                                             parcel.expected_text))))  # fmt: skip
-        self.setToolTip(texts.fill(self.tr("Ticket %1: %2"), parcel.ref, parcel.title))
+        self.setToolTip(
+            plain_tooltip(texts.fill(self.tr("Ticket %1: %2"), parcel.ref, parcel.title))
+        )
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802, D102
         if event.button() is Qt.MouseButton.LeftButton and self.rect().contains(
@@ -256,7 +267,11 @@ class TrayPanel(QFrame):
     painted = Signal()
     closed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__(parent)
         resources.dress(self, "trayPanel", self.tr("IT help"))
         self.setWindowFlags(
@@ -320,7 +335,9 @@ class TrayPanel(QFrame):
         self.all_tickets.setFlat(True)
         self.all_tickets.clicked.connect(self._on_all_tickets_clicked)
         layout.addWidget(self.all_tickets, 0, Qt.AlignmentFlag.AlignRight)
-        self._now = lambda: datetime.now(UTC)
+        self._now = now
+        #: Where it opened against (icon, pointer); ``None``: the window system places it.
+        self._anchor: tuple[Rect | None, tuple[int, int] | None] | None = None
         self._loaded = False
         self._closing = False
         self._drawn = False
@@ -332,6 +349,7 @@ class TrayPanel(QFrame):
         if data is not None:
             self.agent_card.show_agent(data)
         self.agent_card.setVisible(data is not None)
+        self._fit()
 
     def set_agent_photo(self, png: bytes | None) -> None:
         """The agent's prepared photo (``None``: initials)."""
@@ -342,7 +360,8 @@ class TrayPanel(QFrame):
     ) -> None:
         """The open tickets as cards, news first."""
         self._loaded = loaded
-        cards = parcels(tickets, unseen, self._now())
+        cards = parcels(tickets, unseen, self._now(), limit=MAX_CARDS)
+        total = len(carded(tickets))
         while len(self.cards) > min(len(cards), MAX_CARDS):
             card = self.cards.pop()
             self.cards_box.removeWidget(card)
@@ -351,10 +370,12 @@ class TrayPanel(QFrame):
             card = ParcelCard(self)
             card.clicked.connect(self._on_card_clicked)
             self.cards_box.addWidget(card)
+            if self.isVisible():  # now, not at the layout's own (queued) time: it is measured
+                card.show()
             self.cards.append(card)
         for card, parcel in zip(self.cards, cards, strict=False):
             card.show_parcel(parcel)
-        more = len(cards) - len(self.cards)
+        more = total - len(self.cards)
         self.all_tickets.setText(
             self.tr("All my tickets (%n more open)", "", more) if more > 0 else
             self.tr("All my tickets")
@@ -369,12 +390,14 @@ class TrayPanel(QFrame):
             )
             self.empty.show()
         self._set_tab_order()
+        self._fit()
 
     def show_reports(self, items: Sequence[OutboxItem]) -> None:
         """Reports that have not reached the service desk yet."""
         waiting = [item for item in items if item.ticket is None]
         if not waiting:
             self.waiting.hide()
+            self._fit()
             return
         lines = [self.tr("Waiting to be sent (%n):", "", len(waiting))]
         lines += [f"• {_cut(item.subject, 80)}" for item in waiting[:MAX_WAITING]]
@@ -382,6 +405,7 @@ class TrayPanel(QFrame):
             lines.append(self.tr("and %n more", "", len(waiting) - MAX_WAITING))
         self.waiting.setText("\n".join(lines))
         self.waiting.show()
+        self._fit()
 
     def show_status(self, status: TrayStatus) -> None:
         """Signed in or not, connected or not: said in a line above the tickets."""
@@ -396,6 +420,7 @@ class TrayPanel(QFrame):
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
         self._set_tab_order()
+        self._fit()
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.box, self.sign_in, *self.cards, self.all_tickets]
@@ -411,23 +436,36 @@ class TrayPanel(QFrame):
 
         ``place=False``: the window system places windows itself (Wayland).
         """
-        self.adjustSize()
+        self._anchor = (icon, pointer) if place else None
+        self._place()
         if place:
-            screen = self._screen_of(icon, pointer)
-            whole, free = screen.geometry(), screen.availableGeometry()
-            x, y = panel_position(
-                (self.width(), self.height()),
-                Rect(whole.x(), whole.y(), whole.width(), whole.height()),
-                Rect(free.x(), free.y(), free.width(), free.height()),
-                icon=icon,
-                pointer=pointer,
-            )
-            self.move(x, y)
-            logger.info("panel at %d,%d (icon %s, pointer %s)", x, y, icon, pointer)
+            logger.info("panel at %d,%d (icon %s, pointer %s)", self.x(), self.y(), icon, pointer)
         self.show()
         self.raise_()
         self.activateWindow()
         self.box.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _place(self) -> None:
+        """Fit its contents, and stand where it belongs for that size (against the tray)."""
+        self.adjustSize()
+        if self._anchor is None:
+            return
+        icon, pointer = self._anchor
+        screen = self._screen_of(icon, pointer)
+        whole, free = screen.geometry(), screen.availableGeometry()
+        x, y = panel_position(
+            (self.width(), self.height()),
+            Rect(whole.x(), whole.y(), whole.width(), whole.height()),
+            Rect(free.x(), free.y(), free.width(), free.height()),
+            icon=icon,
+            pointer=pointer,
+        )
+        self.move(x, y)
+
+    def _fit(self) -> None:
+        """What it shows changed while open: it grows or shrinks towards the tray's side."""
+        if self.isVisible():
+            self._place()
 
     @staticmethod
     def _screen_of(icon: Rect | None, pointer: tuple[int, int] | None) -> QScreen:

@@ -275,6 +275,11 @@ class ReportDialog(QDialog):
         return self._pending is not None
 
     @property
+    def accepts_text(self) -> bool:
+        """Whether words from the panel can still go into this report (not saved yet)."""
+        return not self.sending and not self._saved and self.view.form.isVisibleTo(self)
+
+    @property
     def has_draft(self) -> bool:
         """Whether the user wrote something that is not saved yet (closing must keep it)."""
         unsaved = self.view.form.isVisibleTo(self) and not self._saved
@@ -317,7 +322,7 @@ class ReportDialog(QDialog):
         draft already here keeps its subject; the text is added to its description.
         """
         text = text.strip()
-        if not text or self.sending or not self.view.form.isVisibleTo(self):
+        if not text or not self.accepts_text:
             return
         description = self.view.description
         if self.view.subject.text().strip():

@@ -37,6 +37,7 @@ from client.services.status import TrayStatus
 from client.ui import colours, resources, texts
 from client.ui.outbox_panel import OutboxPanel
 from client.ui.tracker import TicketTracker
+from client.ui.widgets import plain_tooltip
 
 
 class TicketTableModel(QStandardItemModel):
@@ -111,7 +112,7 @@ class TicketTableModel(QStandardItemModel):
         row = []
         for text, tip in cells:
             item = QStandardItem(text)
-            item.setToolTip(tip)
+            item.setToolTip(plain_tooltip(tip))  # a title from the desk, shown as written
             item.setEditable(False)
             item.setData(ticket, self.Role.SUMMARY)
             row.append(item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
@@ -31,6 +32,16 @@ class Card(QFrame):
         words.addWidget(self.title)
         words.addWidget(self.detail)
         self.row.addLayout(words, 1)
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` (from anywhere) as a tooltip that shows it as written.
+
+    Qt decides per tooltip whether it is rich text: a ticket titled
+    ``<img src="file:…">`` would be rendered, and read a file. Escaped and
+    marked as rich text, it shows exactly as written.
+    """
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def text_label(name: str, wrap: bool = True) -> QLabel:

@@ -14,6 +14,7 @@ from client.core.tracking import (
     actions,
     diff,
     expectation,
+    expectations,
     timeline,
     usual_duration,
 )
@@ -166,3 +167,17 @@ def test_the_desks_due_date_beats_the_usual_time_and_done_tickets_get_no_promise
     assert expectation(_ticket(9, Stage.ASSIGNED), history).by(T0) == T0 + timedelta(hours=4)
     assert expectation(_ticket(9, Stage.ASSIGNED), history[:2]).by(T0) is None
     assert expectation(replace(_done(9, 1), due=due), history).by(T0) is None
+
+
+def test_expectations_for_many_tickets_agree_with_one_by_one() -> None:
+    history = [_done(1, 2), _done(2, 4), _done(3, 6)]
+    due = T0 + timedelta(days=2)
+    tickets = [
+        *history,
+        replace(_ticket(7, Stage.ASSIGNED), due=due),
+        _ticket(8, Stage.IN_PROGRESS),
+        replace(_done(9, 1), due=due),
+    ]
+    of = expectations(tickets)
+    for ticket in tickets:
+        assert of(ticket) == expectation(ticket, tickets), ticket.ref

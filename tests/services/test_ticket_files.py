@@ -76,3 +76,18 @@ def test_a_file_that_cannot_be_had_says_why(
         files.fetch(REF, _file("log.txt"))
     assert isinstance(failed.args[2], error)
     assert not (tmp_path / "42" / "log.txt").exists()
+
+
+def test_a_double_click_fetches_once(qtbot: QtBot, fake_desk: FakeDesk, tmp_path: Path) -> None:
+    from tests.fakes import ManualRunner
+
+    runner = ManualRunner()
+    fake_desk.files["https://desk/f/1"] = b"\\x89PNG!"
+    files = TicketFiles(runner, lambda: fake_desk, save_ticket_file, tmp_path, max_bytes=1000)
+    files.fetch(REF, _file("screen.png"))
+    files.fetch(REF, _file("screen.png"))  # the second click of a double click
+    assert len(runner.jobs) == 1, "one fetch on its way"
+    with qtbot.waitSignal(files.ready):
+        runner.finish_next()
+    files.fetch(REF, _file("screen.png"))  # later, a click of its own: fetched again
+    assert len(runner.jobs) == 1

@@ -640,9 +640,11 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
 
     qtbot.keyClicks(panel.box, "Teams has no sound")
     qtbot.keyClick(panel.box, Qt.Key.Key_Return)
+    assert not _windows(ReportDialog), "not at once: the screen is taken without the panel"
+    qtbot.waitUntil(lambda: bool(_windows(ReportDialog)))
     (dialog,) = _windows(ReportDialog)
     assert dialog.view.subject.text() == "Teams has no sound"
-    assert not panel.isVisible()
+    assert not app.home.showing, "closed (and deleted) on Enter"
 
     app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
     panel = app.home.panel  # built anew: a closed panel is deleted
@@ -652,7 +654,9 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
     assert window.tracking and window.tracker.ref == ref
 
 
-def test_a_second_launch_opens_the_panel_where_the_tray_is(qtbot: QtBot, harness: _Harness) -> None:
+def test_show_home_opens_the_panel_where_there_is_a_tray_else_my_tickets(
+    qtbot: QtBot, harness: _Harness
+) -> None:
     harness.store_token()
     app = harness.build()
     app.start()
@@ -722,3 +726,41 @@ def test_a_file_in_the_conversation_opens_from_the_desk(
     conversation.file_requested.emit(picture)
     qtbot.waitUntil(lambda: window.tracker.view.message.property("role") == "error")
     assert len(desktop_opens.urls) == 2
+
+
+def test_words_typed_before_the_first_sign_in_open_the_report_after_it(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    app = harness.build({"desk.url": "", "desk.username": ""})  # a first start: no desk yet
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (sign_in,) = _windows(SignInDialog)
+    sign_in.reject()  # closed at first; then the employee tries the panel
+    app.home.report_requested.emit("Teams has no sound")
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (sign_in,) = _windows(SignInDialog)
+    assert not _windows(ReportDialog), "no desk to report to yet: sign in first"
+    qtbot.keyClicks(sign_in.view.url, URL)
+    qtbot.keyClicks(sign_in.view.username, "anna")
+    qtbot.keyClicks(sign_in.view.password, harness.connector.password)
+    qtbot.mouseClick(sign_in.view.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(_windows(ReportDialog)))
+    (dialog,) = _windows(ReportDialog)
+    assert dialog.view.subject.text() == "Teams has no sound", "nothing typed is lost"
+
+
+def test_words_typed_while_a_sent_report_still_shows_start_a_new_report(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.open_report_dialog("Outlook freezes")
+    (dialog,) = _windows(ReportDialog)
+    qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.view.done.isVisible)  # the thank-you page
+    app.home.report_requested.emit("Now Teams freezes too")
+    qtbot.waitUntil(lambda: any(
+        d.view.subject.text() == "Now Teams freezes too" for d in _windows(ReportDialog)
+    ))  # fmt: skip

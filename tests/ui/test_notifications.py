@@ -272,6 +272,19 @@ def test_a_balloon_waits_while_the_menu_or_panel_is_open(
     assert opened.args == [TicketRef("13", "INC-13")]
 
 
+def test_a_balloon_waits_until_both_menu_and_panel_are_closed(
+    make: MakeNotifications, tray: RecordingTray
+) -> None:
+    notifications = make(None)
+    notifications.hold(True, "panel")
+    notifications.show(_change(12))
+    notifications.hold(True, "menu")  # a second holder keeps what waits
+    notifications.hold(False, "menu")
+    assert tray.messages == [], "the panel is still open"
+    notifications.hold(False, "panel")
+    assert [title for title, _ in tray.messages] == ["Ticket INC-12: new reply"]
+
+
 @pytest.mark.parametrize("bus_address", [None, "disabled:", "unix:path=/nonexistent/bus"])
 def test_without_a_session_bus_the_tray_shows_it(
     qtbot: QtBot, make: MakeNotifications, tray: RecordingTray, bus_address: str | None
