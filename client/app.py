@@ -1260,7 +1260,7 @@ def run(
         release_memory=release_free_memory,
         before_large_work=keep_large_buffers_apart,
         profile=profile_service(io, settings_result, paths),
-        files_folder=paths.cache_dir / "ticket-files",
+        files_folder=paths.ticket_files_dir,
     )
     instance.activation_requested.connect(app.show_home)
     if environ.get(WATCH_LOOP_ENV):

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -433,6 +434,8 @@ class _Cli:
     def sign_out(self, _args: argparse.Namespace) -> int:
         settings = self._settings.settings
         self._secrets().delete(credential_account(settings.desk_url, settings.desk_username))
+        # The tickets' files opened on this computer go with the sign-in.
+        shutil.rmtree(default_paths(self._environ).ticket_files_dir, ignore_errors=True)
         self._say(translate("cli", "Signed out."))
         return EXIT_OK
 

@@ -96,8 +96,12 @@ def test_sign_in_report_and_list(
     code = main(["tickets", "--json"], environ, _ClosedPipe(), err_out, io.StringIO())
     assert (code, err_out.getvalue()) == (EXIT_OK, ""), "no traceback, no complaint"
 
+    kept = default_paths(environ).ticket_files_dir / ticket
+    kept.mkdir(parents=True)
+    (kept / "screenshot.webp").write_bytes(b"RIFF")  # a file of a ticket, opened earlier
     assert _run(environ, "sign-out")[0] == EXIT_OK
     assert memory_keyring.entries == {}
+    assert not kept.exists(), "the tickets' files go with the sign-in"
     code, _, err = _run(environ, "tickets")
     assert code == EXIT_DESK and err.strip()
 

@@ -22,6 +22,11 @@ class Paths:
         return self.policy_file.parent / "profile-root.json"
 
     @property
+    def ticket_files_dir(self) -> Path:
+        """Where files of tickets the employee opened are kept (removed at sign-out)."""
+        return self.cache_dir / "ticket-files"
+
+    @property
     def profile_cache_dir(self) -> Path:
         """Where the last verified profile is kept."""
         return self.cache_dir / "profile"

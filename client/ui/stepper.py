@@ -65,13 +65,19 @@ class StageLine(QWidget):
         each = 4 * CURRENT if self._labels else 1.5 * CURRENT
         return QSize(int(len(self._steps) * each), self._height())
 
+    @staticmethod
+    def colours(palette: QPalette) -> tuple[QColor, QColor, QColor]:
+        """What it draws with: passed and current, to come, and the dots' inside."""
+        return (
+            palette.color(QPalette.ColorRole.Highlight),
+            palette.color(QPalette.ColorRole.PlaceholderText),
+            palette.color(QPalette.ColorRole.Base),
+        )
+
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802, D102
         if not self._steps:
             return
-        palette = self.palette()
-        done = palette.color(QPalette.ColorRole.Highlight)
-        to_come = palette.color(QPalette.ColorRole.PlaceholderText)
-        ring = palette.color(QPalette.ColorRole.Base)
+        done, to_come, ring = self.colours(self.palette())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         middle = self._line_height() / 2

@@ -85,9 +85,10 @@ def test_every_colour_we_set_reads_at_wcag_aa(kind: str) -> None:
 @pytest.mark.parametrize("kind", list(PALETTES))
 def test_the_drawn_parts_stand_out_from_what_they_are_drawn_on(kind: str) -> None:
     """The stepper's dots and line, the news dot and the focus ring use the palette."""
+    from client.ui.stepper import StageLine
+
     palette = PALETTES[kind]()
-    highlight = palette.color(QPalette.ColorRole.Highlight)
-    to_come = palette.color(QPalette.ColorRole.PlaceholderText)
+    highlight, to_come, _inside = StageLine.colours(palette)  # what the stepper draws with
     for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Window):
         ground = palette.color(role)
         assert contrast_ratio(highlight, ground) >= UI, (kind, role)
