@@ -1098,6 +1098,14 @@ class TrayApp(QObject):
         self._settle.start()
 
     def _on_settle_timeout(self) -> None:
+        # What a closed window left in reference cycles (slots that are lambdas) is freed
+        # now, on this thread, not at some later collection; then what is alive is frozen
+        # as at start, so that later collections do not walk it again.
+        gc.collect()
+        gc.freeze()
+        from PySide6.QtGui import QPixmapCache  # the style's and the windows' cached drawings
+
+        QPixmapCache.clear()
         # On a worker: trimming a large heap can take longer than a frame.
         self._io.submit(
             self._release_memory,

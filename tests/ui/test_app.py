@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from client.adapters.network_watch import NetworkManagerWatch
@@ -356,8 +357,12 @@ def test_memory_goes_back_to_the_system_once_a_window_closes(
     app.open_tickets_window()
     (window,) = _windows(TicketsWindow)
     assert harness.released == 0  # not while it is in use
+    drawn = QPixmapCache.insert(QPixmap(64, 64))  # what a window's style had cached
+    frozen = gc.get_freeze_count()
     window.close()
     qtbot.waitUntil(lambda: harness.released == 1)
+    assert not QPixmapCache.find(drawn, QPixmap()), "cached drawings let go"
+    assert gc.get_freeze_count() > frozen, "what lives on is frozen: later passes skip it"
     assert harness.prepared == 0
     app.open_report_dialog()
     assert harness.prepared == 1  # before the screenshot's buffers
