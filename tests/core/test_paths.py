@@ -25,6 +25,7 @@ PATHS = Paths(
         ("crash_file", Path("/logs/crash.log")),
         ("profile_root_file", Path("/etc/helpdesk-tray/profile-root.json")),
         ("profile_cache_dir", Path("/cache/profile")),
+        ("ticket_files_dir", Path("/cache/ticket-files")),
     ],
 )
 def test_each_file_is_inside_the_directory_it_belongs_to(attribute: str, expected: Path) -> None:
