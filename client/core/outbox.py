@@ -68,11 +68,12 @@ DESK_MESSAGE_MAX = 200
 #: How desks word a refusal of the app's requests rather than of the account: Request
 #: Tracker ("Cross-site request forgery protection refused this request"), Django ("CSRF
 #: Failed: Referer checking failed").
-_CSRF = re.compile(r"cross[- ]site request forgery|\bcsrf\b|\breferr?er\b", re.IGNORECASE)
+#: Patterns as text, compiled (and cached by ``re``) when first needed: not at start.
+_CSRF = r"(?i)cross[- ]site request forgery|\bcsrf\b|\breferr?er\b"
 #: Control and bidirectional-override characters: never shown from a desk's message.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 #: A placeholder for a desk that said nothing we can show (see ``adapters.http``).
-_STATUS_ONLY = re.compile(r"HTTP \d{3}")
+_STATUS_ONLY = r"HTTP \d{3}"
 
 
 class WaitingFor(enum.Enum):
@@ -211,7 +212,7 @@ def waiting_for(error: Exception) -> WaitingFor | None:
     if isinstance(error, Forbidden):
         if error.reason:
             return WaitingFor.REQUEST_RULE if error.reason == "csrf" else WaitingFor.RIGHTS
-        return WaitingFor.REQUEST_RULE if _CSRF.search(error.detail) else WaitingFor.RIGHTS
+        return WaitingFor.REQUEST_RULE if re.search(_CSRF, error.detail) else WaitingFor.RIGHTS
     return None
 
 
@@ -220,8 +221,8 @@ def desk_message(detail: str) -> str | None:
 
     ``None`` when it said nothing a person can read (only a status, a data dump, a page).
     """
-    text = " ".join(_UNPRINTABLE.sub(" ", detail).split())
-    if not text or _STATUS_ONLY.fullmatch(text) or text[0] in "{[<":
+    text = " ".join(re.sub(_UNPRINTABLE, " ", detail).split())
+    if not text or re.fullmatch(_STATUS_ONLY, text) or text[0] in "{[<":
         return None
     text = Redactor().redact(text)
     if len(text) > DESK_MESSAGE_MAX:

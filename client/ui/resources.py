@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -82,8 +83,12 @@ def style_sheet() -> str:
         file.close()
 
 
+@functools.cache
 def _icon(name: str) -> QIcon:
     """PNGs rendered at build time (``make resources``), else the SVG itself.
+
+    Made once per name: the window icon is the tray's own, and at start both are
+    asked for (each costs a folder listing and a file per size).
 
     Loading Qt's SVG support costs the tray ~1 MB of memory all day long for
     three small pictures, so the PNGs are preferred (docs/performance.md).
