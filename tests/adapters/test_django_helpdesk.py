@@ -23,6 +23,7 @@ from client.core.errors import (
     Unavailable,
 )
 from client.core.models import Attachment, Cursor, EventKind, Report, Stage, TicketRef
+from client.core.tracking import usual_duration
 from demo.agent_console import AgentConsole
 from demo.deskctl import DemoDesk
 from tests.support.desk_fixture import AGENT_PASSWORD, EMPLOYEE_PASSWORD, DeskAccess
@@ -138,6 +139,10 @@ def test_seeded_tickets_show_every_stage(demo_desk: DeskAccess) -> None:
     assert tickets["Request: second monitor"].stage is Stage.WAITING_ON_YOU
     assert tickets["Cannot log in to the expense portal"].stage is Stage.RESOLVED
     assert tickets["Printer on 2nd floor jams"].stage is Stage.CLOSED
+    # Three of hers are done: the tray can say how long her tickets usually take.
+    done = ("Cannot log in to the expense portal", "Printer on 2nd floor jams",
+            "Keyboard is missing the euro sign")  # fmt: skip
+    assert usual_duration(tickets[title] for title in done) is not None
 
 
 def test_hold_resolve_reply_reopen_and_confirm(demo_desk: DeskAccess) -> None:

@@ -205,6 +205,25 @@ SAMPLES = [
             Step(74, "close", "joost", "No new problems reported, closing this ticket."),
         ],
     ),
+    Sample(
+        # A third finished ticket: with three, the tray can say how long hers usually take.
+        name="anna-closed-keyboard",
+        reporter="anna",
+        queue="finance",
+        title="Keyboard is missing the euro sign",
+        description="Alt Gr + 5 types nothing since the keyboard was replaced.",
+        days_ago=20,
+        steps=[
+            Step(1, "assign", "joost"),
+            Step(
+                5,
+                "resolve",
+                "joost",
+                "The new keyboard had the US layout set. I switched it to US-International.",
+            ),
+            Step(50, "close", "joost", "No new problems reported, closing this ticket."),
+        ],
+    ),
     # ---- bram (Sales, agent priya) ----
     Sample(
         name="bram-open-unassigned",
