@@ -154,10 +154,17 @@ def test_hold_resolve_reply_reopen_and_confirm(demo_desk: DeskAccess) -> None:
         desk.reply(ref, "It is the Dell WD19", [Attachment("dock.txt", "text/plain", b"WD19")])
         agent.unhold(int(ref.id))
         agent.resolve(int(ref.id), "Firmware updated")
-        assert desk.ticket(ref).summary.stage is Stage.RESOLVED
+        resolved = desk.ticket(ref)
+        assert resolved.summary.stage is Stage.RESOLVED
+        # The conversation says so where it happened: "Now: Resolved" with the message.
+        assert (resolved.events[-1].text, resolved.events[-1].new_stage) == (
+            "Firmware updated",
+            Stage.RESOLVED,
+        )
         desk.reopen(ref, "Still not detected after a restart")
         reopened = desk.ticket(ref)
         assert reopened.summary.stage is Stage.IN_PROGRESS
+        assert reopened.events[-1].new_stage is Stage.IN_PROGRESS  # the employee's reopening
         page = agent.ticket_page(int(ref.id))
         assert page.status == 2  # django-helpdesk's "Reopened", as the agent sees it
     mine = [e for e in reopened.events if not e.by_agent and e.text]

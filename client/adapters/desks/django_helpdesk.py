@@ -123,10 +123,17 @@ def _attachment(item: Mapping[str, Any], base_url: str, ticket_id: str) -> Attac
     )
 
 
-def _event(item: Mapping[str, Any], base_url: str, ticket_id: str) -> TicketEvent:
+def _event(
+    item: Mapping[str, Any], base_url: str, ticket_id: str, stages: StageTable
+) -> TicketEvent:
     author = item.get("author") or {}
     new_status = item.get("new_status")
     kind = EventKind.STATUS_CHANGE if new_status and not item.get("text") else EventKind.MESSAGE
+    # The moves the employee follows (resolved, closed, reopened) are shown as such in the
+    # conversation; others (a hold, a duplicate) are not a stage of their own there.
+    new_stage = None
+    if new_status in (_RESOLVED, _CLOSED, _REOPENED) and not isinstance(new_status, bool):
+        new_stage = stages.stage(native_state(new_status, False, True, False))
     return TicketEvent(
         id=kit.desk_id(item["id"], what="event id"),
         at=kit.timestamp(item["date"]),
@@ -134,6 +141,7 @@ def _event(item: Mapping[str, Any], base_url: str, ticket_id: str) -> TicketEven
         text=kit.text(item.get("text")),
         author=kit.text(author.get("name")) or None,
         by_agent=bool(author.get("is_agent")),
+        new_stage=new_stage,
         attachments=tuple(
             _attachment(a, base_url, ticket_id)
             for a in kit.records(item.get("attachments") or [], "attachments")
@@ -145,7 +153,8 @@ def _ticket(data: Mapping[str, Any], stages: StageTable, base_url: str) -> Ticke
     summary = _summary(data, stages)
     description = kit.text(data.get("description"))
     events = [
-        _event(e, base_url, summary.ref.id) for e in kit.records(data.get("events") or [], "events")
+        _event(e, base_url, summary.ref.id, stages)
+        for e in kit.records(data.get("events") or [], "events")
     ]
     if events and not events[0].by_agent and events[0].text.strip() == description.strip():
         # django-helpdesk opens every ticket with a follow-up repeating the description.
