@@ -85,6 +85,7 @@ from client.ui.tray import TrayIcon
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
+    from client.core.availability import Availability
     from client.core.placement import Rect
     from client.core.profile import Agent as ProfileAgent
     from client.core.profile import Article, Department
@@ -547,12 +548,9 @@ class TrayApp(QObject):
             self.tray.show_agent(None)
             self.home.show_agent(None)
             return
-        from client.core.availability import availability_of
         from client.ui.agent_card import AgentCardData, heading_text, notice_text
 
-        now = datetime.now().astimezone()  # the user's own zone: "back at 8:30" is local
-        backup = view.profile.agents.get(department.backup)
-        seen = availability_of(agent, now, backup)
+        seen, now = self._availability(agent, department.backup)
         notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
         data = AgentCardData(agent, seen, now, self._language(), heading_text(), notice)
         self.tray.show_agent(data)
@@ -621,18 +619,28 @@ class TrayApp(QObject):
             on_error=lambda error: logger.info("no photo of the handler: %s", error),
         )
 
+    def _availability(self, agent: ProfileAgent, backup: str) -> tuple[Availability, datetime]:
+        """Whether a profile's agent is at work now (``backup``: who stands in), and now.
+
+        Now in the user's own zone: "back at 8:30" is local.
+        """
+        from client.core.availability import availability_of
+
+        view = self.profile.view if self.profile is not None else None
+        agents = view.profile.agents if view is not None else {}
+        now = datetime.now().astimezone()
+        return availability_of(agent, now, agents.get(backup)), now
+
     def _availability_words(self, agent: ProfileAgent) -> str:
         """Whether a profile's agent is at work now (and who helps meanwhile), in words."""
-        from client.core.availability import availability_of
         from client.ui.agent_card import availability_text
 
         view = self.profile.view if self.profile is not None else None
         if view is None:
             return ""
-        profile = view.profile
-        stands_in = next((d.backup for d in profile.departments if d.agent == agent.id), "")
-        now = datetime.now().astimezone()
-        return availability_text(availability_of(agent, now, profile.agents.get(stands_in)), now)
+        departments = view.profile.departments
+        stands_in = next((d.backup for d in departments if d.agent == agent.id), "")
+        return availability_text(*self._availability(agent, stands_in))
 
     def _profile_agent(self, agent: Agent) -> ProfileAgent | None:
         """The profile's entry for a desk's agent, if IT published one (asks for the profile)."""
@@ -691,10 +699,7 @@ class TrayApp(QObject):
         agent = view.profile.agents.get(department.agent)
         away, backup = False, ""
         if agent is not None:
-            from client.core.availability import availability_of
-
-            now = datetime.now().astimezone()
-            seen = availability_of(agent, now, view.profile.agents.get(department.backup))
+            seen, _now = self._availability(agent, department.backup)
             away, backup = not seen.available, seen.backup.name if seen.backup else ""
         where = destination_text(
             department.name.get(self._language()), agent.name if agent else "", backup, away

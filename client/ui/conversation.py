@@ -191,6 +191,12 @@ class ConversationModel(QAbstractListModel):
         return None
 
 
+def file_words(info: AttachmentInfo) -> str:
+    """A file as its line under a message says it: its name, and its size when known."""
+    name = _cut(info.filename, 80)
+    return f"{name} · {texts.data_size(info.size)}" if info.size else name
+
+
 @dataclass
 class _Layout:
     """Where the parts of one message go, relative to its row's top left."""
@@ -262,7 +268,7 @@ class MessageDelegate(QStyledItemDelegate):
                 body_width = max(body_width, text_line.naturalTextWidth())
             body.endLayout()
         metrics = QFontMetricsF(font)
-        file_texts = [self._file_text(f) for f in message.files]
+        file_texts = [file_words(f) for f in message.files]
         files_width = max((metrics.horizontalAdvance(t) + ICON + 4 for t in file_texts),
                           default=0.0)  # fmt: skip
         content = min(max(header_width, body_width, files_width), inner)
@@ -290,11 +296,6 @@ class MessageDelegate(QStyledItemDelegate):
 
     def _header(self, message: Message) -> str:
         return texts.fill("%1 · %2", message.who, texts.moment(message.at, self._now()))
-
-    @staticmethod
-    def _file_text(info: AttachmentInfo) -> str:
-        name = _cut(info.filename, 80)
-        return f"{name} · {texts.data_size(info.size)}" if info.size else name
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802, D102
         message = index.data(ConversationModel.MESSAGE_ROLE)
@@ -488,7 +489,7 @@ class ConversationView(QListView):
         menu = QMenu(self)
         menu.setObjectName("conversationFiles")
         for info in files:
-            action = menu.addAction(MessageDelegate._file_text(info))  # noqa: SLF001
+            action = menu.addAction(file_words(info))
             action.triggered.connect(lambda _=False, i=info: self.file_requested.emit(i))
         menu.aboutToHide.connect(menu.deleteLater)
         menu.popup(self.viewport().mapToGlobal(self.visualRect(index).center()))

@@ -298,10 +298,7 @@ class TrayPanel(QFrame):
         self.box.setClearButtonEnabled(True)
         self.box.returnPressed.connect(self._on_box_return_pressed)
         layout.addWidget(self.box)
-        self.banner = QLabel()
-        self.banner.setObjectName("panelBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
+        self.banner = text_label("panelBanner")
         self.banner.setProperty("role", "warning")
         self.banner.hide()
         layout.addWidget(self.banner)
@@ -320,14 +317,9 @@ class TrayPanel(QFrame):
         self.cards_box.setSpacing(6)
         layout.addLayout(self.cards_box)
         self.cards: list[ParcelCard] = []
-        self.empty = QLabel()
-        self.empty.setObjectName("panelEmpty")
-        self.empty.setWordWrap(True)
+        self.empty = text_label("panelEmpty")
         layout.addWidget(self.empty)
-        self.waiting = QLabel()
-        self.waiting.setObjectName("panelWaiting")
-        self.waiting.setTextFormat(Qt.TextFormat.PlainText)
-        self.waiting.setWordWrap(True)
+        self.waiting = text_label("panelWaiting")
         self.waiting.hide()
         layout.addWidget(self.waiting)
         self.all_tickets = QPushButton(self.tr("All my tickets"))
@@ -338,7 +330,6 @@ class TrayPanel(QFrame):
         self._now = now
         #: Where it opened against (icon, pointer); ``None``: the window system places it.
         self._anchor: tuple[Rect | None, tuple[int, int] | None] | None = None
-        self._loaded = False
         self._closing = False
         self._drawn = False
 
@@ -359,7 +350,6 @@ class TrayPanel(QFrame):
         self, tickets: Sequence[TicketSummary], unseen: frozenset[TicketRef], loaded: bool
     ) -> None:
         """The open tickets as cards, news first."""
-        self._loaded = loaded
         cards = parcels(tickets, unseen, self._now(), limit=MAX_CARDS)
         total = len(carded(tickets))
         while len(self.cards) > min(len(cards), MAX_CARDS):
