@@ -21,23 +21,19 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QLocale,
     QObject,
     QThreadPool,
     QTimer,
-    QUrl,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from client import APP_NAME, __version__
 from client.adapters.desks.registry import DeskRegistry
@@ -49,7 +45,7 @@ from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.models import Agent, Attachment, AttachmentInfo, Ticket, TicketRef
+from client.core.models import Attachment, AttachmentInfo, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
 from client.core.paths import Paths
 from client.core.ports import (
@@ -74,29 +70,18 @@ from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
 from client.services.reporting import ReportService
 from client.services.single_instance import SingleInstance
-from client.services.status import TrayStatus, TrayStatusPresenter
+from client.services.status import TrayStatusPresenter
 from client.services.tasks import TaskRunner
 from client.services.ticket_actions import TicketActions
 from client.ui import resources, texts
-from client.ui.home import Home
 from client.ui.notifications import Notifications
+from client.ui.profile_presenter import ProfilePresenter
 from client.ui.tray import TrayIcon
+from client.ui.windows import Windows
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QImage
-
-    from client.core.availability import Availability
-    from client.core.placement import Rect
-    from client.core.profile import Agent as ProfileAgent
-    from client.core.profile import Article, Department
     from client.services.profile import ProfileService
     from client.services.ticket_files import TicketFiles
-    from client.ui.article_view import ArticleBrowser
-    from client.ui.crash_dialog import CrashDialog
-    from client.ui.report_dialog import EditReportDialog, ReportDialog
-    from client.ui.sign_in_dialog import SignInDialog
-    from client.ui.tickets_window import TicketsWindow
-    from client.ui.tracker import TicketTracker
 
 logger = logging.getLogger(__name__)
 
@@ -294,14 +279,11 @@ def _read_user_file(path: str, max_bytes: int) -> Attachment:
 
 
 class TrayApp(QObject):
-    """Owns the long-lived objects and connects them; opens windows on demand.
+    """Owns the long-lived objects and connects them.
 
-    Signals:
-        report_items_ready(QWidget): the report dialog's diagnostics and
-            screenshot are ready (for the tests' and the benchmark's probe).
+    What the windows show and where an intent lands is :class:`Windows`'s; the
+    profile's people and articles are :class:`ProfilePresenter`'s.
     """
-
-    report_items_ready = Signal(object)
 
     def __init__(
         self,
@@ -329,21 +311,23 @@ class TrayApp(QObject):
         files_folder: Path | None = None,
     ) -> None:
         super().__init__()
-        self._desks = desks or DeskRegistry()
+        desks = desks or DeskRegistry()
         # A while after a window closes (its objects deleted), freed memory goes back
         # to the system: an idle tray should not keep what one report needed.
         self._release_memory = release_memory
-        self._before_large_work = before_large_work
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(settle_ms)
         self._settle.timeout.connect(self._on_settle_timeout)
         self._qapp = qapp
-        self._settings_result = settings_result
         settings = settings_result.settings
         self._settings = settings
         self._io = io
+        self._serial = serial
+        self._outbox_store = outbox_store
+        self._save_settings = save_settings
         self._tray_retries = tray_retries
+        self._tray_attempts = 0
         self._secrets = secrets
         self.account = Account(
             io,
@@ -366,8 +350,6 @@ class TrayApp(QObject):
         self.outbox = OutboxService(
             serial, io, outbox_store, lambda: self.account.desk, parent=self
         )
-        self._serial = serial
-        self._outbox_store = outbox_store
         self.notifier = Notifier(settings, parent=self)
         self.network = NetworkMonitor(io, open_network, parent=self)
         self.presenter = TrayStatusPresenter(
@@ -387,96 +369,96 @@ class TrayApp(QObject):
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
         )
-        self.home = Home(
+        self.windows = Windows(
+            self.tray,
+            self.account,
+            self.reports,
+            self.outbox,
+            evidence,
+            settings,
             tickets=lambda: (self.poller.tickets, self.poller.loaded),
             unseen=lambda: self.notifier.unseen,
-            reports=lambda: self.outbox.items,
             status=lambda: self.presenter.status,
+            url_locked="desk.url" in settings_result.locked,
+            offer_keep=desks.entry(settings.desk_kind).sessions_end,
+            before_large_work=before_large_work,
             parent=self,
         )
-        self._tickets_window: TicketsWindow | None = None
-        self._articles_window: ArticleBrowser | None = None
-        self._report_dialog: ReportDialog | None = None
-        self._sign_in_dialog: SignInDialog | None = None
-        self._edit_dialogs: set[EditReportDialog] = set()
-        self._tray_attempts = 0
-        self._crash_dialogs: set[CrashDialog] = set()
+        self.profile = profile
+        self.faces = ProfilePresenter(profile, self.account, self.tray, self.windows, io,
+                                      settings, parent=self)  # fmt: skip
+        windows, faces, tray = self.windows, self.faces, self.tray
 
         self.account.signed_in.connect(self._on_account_signed_in)
         self.account.signed_out.connect(self._on_account_signed_out)
         self.account.credential_not_saved.connect(self._on_account_credential_not_saved)
         self.poller.credential_rejected.connect(self.account.credential_rejected)
-        self.poller.snapshot_updated.connect(self._on_poller_snapshot_updated)
+        self.poller.snapshot_updated.connect(windows.show_ticket_list)
         self.poller.connection_state_changed.connect(self._on_poller_connection_state_changed)
-        self.outbox.items_changed.connect(self._on_outbox_items_changed)
-        self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
-        self.reports.delivered_later.connect(self._on_reports_delivered_later)
-        self.actions.done.connect(self._on_actions_done)
         self.poller.tickets_changed.connect(self.notifier.on_changes)
         self.poller.resumed.connect(self.notifier.resumed)
+        self.poller.ticket_loaded.connect(windows.show_ticket_detail)
+        self.poller.ticket_failed.connect(self._on_poller_ticket_failed)
         self.network.online_changed.connect(self.poller.network_changed)
         self.notifier.notify.connect(self.notifications.show)
         self.notifier.notify_summary.connect(self.notifications.show_summary)
-        self.notifications.open_requested.connect(self.open_ticket)
-        self.notifications.tickets_requested.connect(self.open_tickets_window)
-        self.poller.ticket_loaded.connect(self._on_poller_ticket_loaded)
-        self.poller.ticket_failed.connect(self._on_poller_ticket_failed)
-        self.actions.failed.connect(self._on_actions_failed)
+        self.notifications.open_requested.connect(windows.show_ticket)
+        self.notifications.tickets_requested.connect(windows.show_tickets)
+        self.outbox.items_changed.connect(windows.show_reports)
+        self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
-        self.presenter.status_changed.connect(self._on_presenter_status_changed)
-        self.tray.report_requested.connect(self.open_report_dialog)
-        self.tray.tickets_requested.connect(self.open_tickets_window)
-        self.tray.sign_in_requested.connect(self.open_sign_in_dialog)
-        self.tray.quit_requested.connect(self._qapp.quit)
-        self.tray.menu_opened.connect(self.poller.poll_now)
-        self.tray.menu_opened.connect(self.evidence.prepare)  # a report may follow
-        self.tray.panel_requested.connect(self._on_tray_panel_requested)
-        self.tray.panel_wanted.connect(self._on_tray_panel_wanted)
-        self.home.opened.connect(self.poller.poll_now)
-        self.home.opened.connect(self.evidence.prepare)
-        self.home.report_requested.connect(self._on_home_report_requested)
-        self.home.ticket_requested.connect(self.open_ticket)
-        self.home.tickets_requested.connect(self.open_tickets_window)
-        self.home.sign_in_requested.connect(self.open_sign_in_dialog)
-        self.home.contact_requested.connect(QDesktopServices.openUrl)
-        self.poller.snapshot_updated.connect(self.home.refresh)
-        self.outbox.items_changed.connect(self.home.refresh)
-        self.presenter.status_changed.connect(self.home.refresh)
-        self.home.closed.connect(self._settle.start)  # what the panel held, given back
+        self.reports.delivered_later.connect(self._on_reports_delivered_later)
+        self.actions.done.connect(self._on_actions_done)
+        self.actions.failed.connect(self._on_actions_failed)
+        self.presenter.status_changed.connect(windows.show_status)
+
+        tray.report_requested.connect(windows.report)
+        tray.tickets_requested.connect(windows.show_tickets)
+        tray.sign_in_requested.connect(windows.sign_in)
+        tray.quit_requested.connect(self._qapp.quit)
+        tray.panel_requested.connect(windows.toggle_panel)
+        tray.panel_wanted.connect(windows.open_panel)
+        # Looked at: the tickets are worth asking for; a report may follow.
+        for looked_at in (tray.menu_opened, windows.panel_opened):
+            looked_at.connect(self.poller.poll_now)
+            looked_at.connect(self.evidence.prepare)
         # A balloon (no notification server) must not land on the open menu or panel.
-        self.tray.menu.aboutToShow.connect(lambda: self.notifications.hold(True, "menu"))
-        self.tray.menu.aboutToHide.connect(lambda: self.notifications.hold(False, "menu"))
-        self.home.opening.connect(lambda: self.notifications.hold(True, "panel"))
-        self.home.closed.connect(lambda: self.notifications.hold(False, "panel"))
-        self.profile = profile
-        self._shown_agent = ""
-        self._save_settings = save_settings
-        self._my_department = settings.profile_my_department
-        self._face_request = 0  # the handler's face last asked for (see _show_handler_face)
-        #: Words typed in the panel before the first sign-in: the report opens with them after.
-        self._report_after_sign_in = ""
+        tray.menu.aboutToShow.connect(lambda: self.notifications.hold(True, "menu"))
+        tray.menu.aboutToHide.connect(lambda: self.notifications.hold(False, "menu"))
+        windows.panel_opening.connect(lambda: self.notifications.hold(True, "panel"))
+        windows.panel_closed.connect(lambda: self.notifications.hold(False, "panel"))
+
+        windows.released.connect(self._settle.start)  # what the window held, given back
+        windows.tickets_shown.connect(self._on_windows_tickets_shown)
+        windows.ticket_watched.connect(self._on_windows_ticket_watched)
+        windows.refresh_requested.connect(self._poll_now)
+        windows.report_saved.connect(self._poll_now)
+        windows.action_requested.connect(self._on_windows_action_requested)
+        windows.file_requested.connect(self._on_windows_file_requested)
+        windows.handler_shown.connect(faces.show_handler_face)  # a desk's photo, else initials
         if profile is not None:
             profile.setParent(self)
-            profile.changed.connect(self._forget_shown_agent)  # its photo may be new
-            profile.changed.connect(self._show_agent)
+            # Read when first needed, for the menu at once, so that the card is in it when
+            # it opens (nothing moves once it is open); "available until" moves on.
+            for opening in (tray.menu_opened, windows.panel_opening):
+                opening.connect(faces.want_profile)
+                opening.connect(faces.show_agent)
+            tray.articles_requested.connect(faces.show_articles)
+            tray.contact_requested.connect(QDesktopServices.openUrl)
+            tray.department_chosen.connect(self._on_tray_department_chosen)
+            tray.department_chosen.connect(faces.choose_department)
+            windows.report_opened.connect(faces.update_destination)
+            self.account.person_known.connect(faces.show_agent)
+            self.account.person_known.connect(faces.update_destination)
+            profile.changed.connect(faces.forget_shown_agent)  # its photo may be new
+            profile.changed.connect(faces.show_agent)
+            profile.changed.connect(faces.update_destination)
+            profile.changed.connect(faces.show_handler_face)  # the profile's photo, once read
+            profile.changed.connect(faces.update_articles)  # a new profile: its articles
             profile.changed.connect(self._settle.start)  # what reading it took, given back
-            # Read when first needed, kept from then: for the menu at once, so the card is in
-            # it when it opens (nothing moves once it is open).
-            self.tray.menu_opened.connect(self._on_tray_menu_opened_want_profile)
-            self.home.opening.connect(self._on_tray_menu_opened_want_profile)
-            profile.changed.connect(self._update_destination)
-            profile.changed.connect(self._show_handler_face)  # the profile's photo, once read
-            profile.changed.connect(self._show_articles)  # a new profile: its articles
-            self.tray.department_chosen.connect(self._on_tray_department_chosen)
-            self.tray.articles_requested.connect(self.open_articles_window)
-            self.account.person_known.connect(self._show_agent)
-            self.account.person_known.connect(self._update_destination)
-            self.tray.menu_opened.connect(self._show_agent)  # "available until" moves on
-            self.home.opening.connect(self._show_agent)
-            self.tray.contact_requested.connect(QDesktopServices.openUrl)
-        crash.crashed.connect(self._on_crash_crashed)
+        crash.crashed.connect(windows.show_crash)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
 
     def start(self) -> None:
@@ -492,258 +474,9 @@ class TrayApp(QObject):
         if self.profile is not None:
             QTimer.singleShot(0, self.profile.start)
 
-    @Slot()
-    def _forget_shown_agent(self) -> None:
-        self._shown_agent = ""
-
-    def _department(self) -> tuple[Department | None, str]:
-        """The employee's department in the profile, and how it was recognised.
-
-        The IT policy's value, the desk's record of the user, the employee's own
-        choice, in that order; with a single department, that one (``"only"``).
-        """
-        from client.core.profile import detect_department  # only with a profile
-
-        view = self.profile.view if self.profile is not None else None
-        if view is None:
-            return None, ""
-        person = self.account.person
-        department, source = detect_department(
-            view.profile,
-            policy_value=self._settings.profile_department,
-            desk_value=(person.department or "") if person is not None else "",
-            chosen=self._my_department,
-        )
-        if (
-            source != "policy"
-            and person is None
-            and any(d.desk_values for d in view.profile.departments)
-        ):
-            self.account.learn_person()  # once; person_known shows the card again
-        if department is None and len(view.profile.departments) == 1:
-            return view.profile.departments[0], "only"
-        return department, source
-
-    @Slot()
-    def _show_agent(self) -> None:
-        """The employee's agent (of their department) on the tray menu, as of now.
-
-        Worked out only once the menu or the panel has been opened (it runs again
-        each time either opens): an idle tray nobody looked at holds none of it.
-        """
-        if not self.tray.menu_seen and not self.home.seen:
-            return
-        view = self.profile.view if self.profile is not None else None
-        department, source = self._department()
-        self.tray.show_articles(bool(view and view.profile.articles))
-        if view is not None:
-            choices = [(d.id, d.name.get(self._language())) for d in view.profile.departments]
-            # Chosen by the employee only where IT and the desk say nothing (and the desk
-            # is not about to say).
-            choosable = len(choices) > 1 and source in ("", "chosen")
-            choosable = choosable and not self.account.asking_person
-            self.tray.show_departments(choices, department.id if department else "", choosable)
-        agent = view.profile.agents.get(department.agent) if view and department else None
-        if view is None or department is None or agent is None:
-            self.tray.show_agent(None)
-            self.home.show_agent(None)
-            return
-        from client.ui.agent_card import AgentCardData, heading_text, notice_text
-
-        seen, now = self._availability(agent, department.backup)
-        notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
-        data = AgentCardData(agent, seen, now, self._language(), heading_text(), notice)
-        self.tray.show_agent(data)
-        self.home.show_agent(data)
-        if agent.id != self._shown_agent and self.profile is not None:
-            self._shown_agent = agent.id
-            if agent.photo:  # photos off (the policy, the agent): initials
-                shown = agent.id
-
-                def photo(png: bytes | None) -> None:
-                    if self._shown_agent == shown:  # not the previous department's agent
-                        self.tray.set_agent_photo(png)
-                        self.home.set_agent_photo(png)
-
-                self.profile.avatar(agent.id, photo)
-            else:
-                self.tray.set_agent_photo(None)
-                self.home.set_agent_photo(None)
-
-    @Slot(object)
-    def _on_tracker_handler_shown(self, _agent: Agent) -> None:
-        self._show_handler_face()
-
-    @Slot()
-    def _show_handler_face(self) -> None:
-        """The face of the agent handling the ticket in the tracker.
-
-        The profile's photo when the handler is one of its agents (matched by
-        e-mail, else by name), else the desk's photo of them, else initials.
-        With photos switched off by the policy, initials only.
-        """
-        window = self._tickets_window
-        agent = window.tracker.handler if window is not None else None
-        if window is None or agent is None or not self._settings.profile_photos:
-            return
-        from client.ui.faces import face_image
-        from client.ui.tracker import FACE_SIDE
-
-        tracker = window.tracker
-        side = 2 * FACE_SIDE  # sharp on a high-density screen
-        # Only the latest request's photo is shown: a slow desk photo must not land on
-        # the profile's, nor one agent's on another's. Reads are owned by the tracker:
-        # one that ends after the window is gone is dropped with it.
-        self._face_request += 1
-        request = self._face_request
-
-        def show(image: QImage | None) -> None:
-            if request == self._face_request and tracker.handler == agent:
-                tracker.set_handler_photo(image)
-
-        known = self._profile_agent(agent)
-        if known is not None:
-            tracker.set_handler_availability(self._availability_words(known))
-            if known.photo and self.profile is not None:
-                self.profile.avatar(known.id, lambda png: show(face_image(png, side)), tracker)
-            else:
-                show(None)  # IT switched this agent's photo off: initials, never the desk's
-            return
-        desk = self.account.desk
-        if desk is None:
-            return
-        self._io.submit(
-            lambda: face_image(desk.agent_photo(agent), side),
-            owner=tracker,
-            on_success=show,
-            on_error=lambda error: logger.info("no photo of the handler: %s", error),
-        )
-
-    def _availability(self, agent: ProfileAgent, backup: str) -> tuple[Availability, datetime]:
-        """Whether a profile's agent is at work now (``backup``: who stands in), and now.
-
-        Now in the user's own zone: "back at 8:30" is local.
-        """
-        from client.core.availability import availability_of
-
-        view = self.profile.view if self.profile is not None else None
-        agents = view.profile.agents if view is not None else {}
-        now = datetime.now().astimezone()
-        return availability_of(agent, now, agents.get(backup)), now
-
-    def _availability_words(self, agent: ProfileAgent) -> str:
-        """Whether a profile's agent is at work now (and who helps meanwhile), in words."""
-        from client.ui.agent_card import availability_text
-
-        view = self.profile.view if self.profile is not None else None
-        if view is None:
-            return ""
-        departments = view.profile.departments
-        stands_in = next((d.backup for d in departments if d.agent == agent.id), "")
-        return availability_text(*self._availability(agent, stands_in))
-
-    def _profile_agent(self, agent: Agent) -> ProfileAgent | None:
-        """The profile's entry for a desk's agent, if IT published one (asks for the profile)."""
-        if self.profile is None:
-            return None
-        self.profile.want(at_once=True)  # one small local file: decide the source knowing it
-        view = self.profile.view
-        if view is None:
-            return None
-        email = (agent.email or "").casefold()
-        name = agent.name.casefold()
-        agents = view.profile.agents.values()
-        return next((a for a in agents if email and a.email.casefold() == email), None) or next(
-            (a for a in agents if a.name.casefold() == name), None
-        )
-
-    def _language(self) -> str:
-        """The user's language for the profile's texts: English unless Dutch (C locale too)."""
-        language = self._settings.language or QLocale().name()[:2]
-        return language if language in ("en", "nl") else "en"
-
-    @Slot()
-    def _on_tray_menu_opened_want_profile(self) -> None:
-        if self.profile is not None:
-            self.profile.want(at_once=True)
-
-    @Slot(str)
-    def _on_tray_department_chosen(self, department_id: str) -> None:
-        """The employee said which department they are in: remembered, and shown at once."""
-        self._my_department = department_id
-        values = {"profile.my_department": department_id}
-        # On the serial runner: the settings file is read, changed and written whole, and a
-        # sign-in saving the desk address at the same moment must not undo this (or that).
-        self._serial.submit(
-            lambda: self._save_settings(values),
-            owner=self,
-            on_success=lambda _none: None,
-            on_error=lambda error: logger.warning("department choice not saved: %s", error),
-        )
-        self._show_agent()
-        self._update_destination()
-
-    @Slot()
-    def _update_destination(self) -> None:
-        """Tell the report dialog where its report goes: the department's queue, or IT's."""
-        dialog = self._report_dialog
-        if dialog is None or dialog.sending:
-            return  # a report being saved keeps the queue it was given
-        from client.ui.report_dialog import destination_text
-
-        department, _ = self._department()
-        view = self.profile.view if self.profile is not None else None
-        if department is None or view is None:
-            dialog.set_destination(self._settings.desk_queue, "")
-            return
-        agent = view.profile.agents.get(department.agent)
-        away, backup = False, ""
-        if agent is not None:
-            seen, _now = self._availability(agent, department.backup)
-            away, backup = not seen.available, seen.backup.name if seen.backup else ""
-        where = destination_text(
-            department.name.get(self._language()), agent.name if agent else "", backup, away
-        )
-        dialog.set_destination(department.queue or self._settings.desk_queue, where)
-
-    @Slot(str)
-    def _on_home_report_requested(self, text: str) -> None:
-        # The panel has just closed; the screenshot must show what was under it, not it.
-        QTimer.singleShot(PANEL_CLEAR_MS, self, lambda: self.open_report_dialog(text))
-
-    @Slot()
-    def _on_tray_panel_requested(self) -> None:
-        """A left click on the icon: the panel at the icon, or closed when it is open."""
-        self.home.toggle(*self._icon_and_pointer(), place=self._can_place_windows())
-
-    @Slot()
-    def _on_tray_panel_wanted(self) -> None:
-        if not self.home.showing:
-            self.home.open(*self._icon_and_pointer(), place=self._can_place_windows())
-
-    def _icon_and_pointer(self) -> tuple[Rect, tuple[int, int]]:
-        from PySide6.QtGui import QCursor
-
-        from client.core.placement import Rect
-
-        where = self.tray.geometry()  # empty where the tray does not say (see placement)
-        pointer = QCursor.pos()
-        return Rect(where.x(), where.y(), where.width(), where.height()), (pointer.x(), pointer.y())
-
-    def _can_place_windows(self) -> bool:
-        # Wayland lets the compositor alone decide where a window goes.
-        return not self._qapp.platformName().startswith("wayland")
-
-    @Slot()
-    def show_home(self) -> None:
-        """``helpdesk-tray show`` (a keyboard shortcut), a second launch: the panel.
-
-        It opens in the corner where the tray is; without a tray, "My tickets".
-        """
-        if self.tray.isVisible():
-            self.home.open(place=self._can_place_windows())
-        else:
-            self.open_tickets_window()
+    def show_previous_crash(self, details: str) -> None:
+        """Tell the user, once, that the last run ended in a hard crash."""
+        self.windows.show_crash(CrashInfo("previous-run", details.splitlines()[0], details), True)
 
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -756,182 +489,37 @@ class TrayApp(QObject):
             return
         logger.warning("no system tray on this desktop; showing the tickets window instead")
         self._qapp.setQuitOnLastWindowClosed(True)
-        self.open_tickets_window()
+        self.windows.show_tickets()
 
-    def open_tickets_window(self) -> None:
-        """Show (or raise) "My tickets"."""
-        if self._tickets_window is None:
-            from client.ui.tickets_window import TicketsWindow  # deferred, see module doc
-
-            window = TicketsWindow()
-            window.report_requested.connect(self.open_report_dialog)
-            window.refresh_requested.connect(self._on_tickets_window_refresh_requested)
-            window.sign_in_requested.connect(self.open_sign_in_dialog)
-            window.visibility_changed.connect(self._on_tickets_window_visibility_changed)
-            window.edit_report_requested.connect(self.open_edit_dialog)
-            window.cancel_report_requested.connect(self._on_tickets_window_cancel_report_requested)
-            window.retry_reports_requested.connect(self.outbox.retry_now)
-            window.action_requested.connect(self._on_tickets_window_action_requested)
-            window.file_requested.connect(self._on_tickets_window_file_requested)
-            window.ticket_opened.connect(self._on_tickets_window_ticket_opened)
-            window.tracker.handler_shown.connect(self._on_tracker_handler_shown)
-            window.show_reports(self.outbox.items)
-            window.show_tickets(self.poller.tickets, self.poller.loaded)
-            window.show_status(self.presenter.status)
-            self._tickets_window = window
-        _bring_forward(self._tickets_window)
-        self.notifier.seen()
-
-    def open_articles_window(self) -> None:
-        """Show (or raise) the help articles IT published with the profile."""
-        view = self.profile.view if self.profile is not None else None
-        if view is None or self.profile is None:
-            return
-        if self._articles_window is None:
-            from client.ui.article_view import ArticleBrowser  # deferred, see module doc
-
-            window = ArticleBrowser(self._read_article, language=self._language())
-            # Deferred with the window: touching the Qt namespace builds all of its enums
-            # (1.6 MB that an idle tray would keep; docs/performance.md).
-            from PySide6.QtCore import Qt
-
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.link_requested.connect(self._on_articles_window_link_requested)
-            window.destroyed.connect(self._on_articles_window_destroyed)
-            self._articles_window = window
-        self._show_articles()
-        _bring_forward(self._articles_window)
-
-    @Slot()
-    def _show_articles(self) -> None:
-        """The articles window shows the profile as it is now (a new one may have come in)."""
-        window = self._articles_window
-        view = self.profile.view if self.profile is not None else None
-        if window is None or view is None:
-            return
-        window.set_articles(view.profile.articles)  # the article open stays open
-        from client.ui.agent_card import notice_text  # the card's words, for the articles too
-
-        window.set_notice(notice_text(view.stale, view.verified_at, view.refusal,
-                                      view.refusal_role))  # fmt: skip
-
-    def _read_article(self, article: Article, then: Callable[[bytes | None], None]) -> None:
-        # Owned by the window: a body read after it closed is dropped with it.
-        if self.profile is not None:
-            self.profile.article_body(article.body, then, self._articles_window or self)
-
-    @Slot(QUrl)
-    def _on_articles_window_link_requested(self, url: QUrl) -> None:
-        from client.ui.article_view import is_safe_link
-
-        if is_safe_link(url):  # the widget checked; the one place that opens the browser
-            QDesktopServices.openUrl(url)
-
-    @Slot()
-    def _on_articles_window_destroyed(self) -> None:
-        self._articles_window = None
-        self._settle.start()  # what the window held, given back
-
-    @Slot()
     @Slot(str)
-    def open_report_dialog(self, text: str = "") -> None:
-        """Show the report dialog; on a first start, sign in first.
-
-        ``text``: what the employee typed in the panel's box, to begin with.
-        Once a desk is known, reporting always works: while signing in, or
-        after the sign-in expired, the report waits in the outbox.
-        """
-        if not self.account.desk_url:
-            self._report_after_sign_in = text or self._report_after_sign_in
-            self.open_sign_in_dialog()
-            return
-        self._before_large_work()  # a screenshot's buffers, given back when freed
-        old = self._report_dialog
-        if text and old is not None and not old.accepts_text and not old.sending:
-            # Its report was saved (the thank-you page shows): the new words, a new report.
-            old.close()
-            old.deleteLater()
-            self._report_dialog = None
-        if self._report_dialog is None:
-            # Deferred, see module doc.
-            from client.ui.report_dialog import ReportDialog
-            from client.ui.report_items import ReportItems
-            from client.ui.screenshot import grab_screens
-
-            # The moment of the problem: the screen before our dialog covers it.
-            grab = grab_screens(self._settings.allow_screenshots)
-            items = ReportItems(self.evidence, max_bytes=self._settings.max_attachment_bytes)
-            dialog = ReportDialog(
-                self.reports,
-                max_attachment_bytes=self._settings.max_attachment_bytes,
-                items=items,
-            )
-            items.setParent(dialog)
-            items.start(grab)
-            dialog.items_ready.connect(lambda: self.report_items_ready.emit(dialog))
-            dialog.tickets_requested.connect(self.open_tickets_window)
-            dialog.report_sent.connect(self._on_report_dialog_report_sent)
-            dialog.finished.connect(self._on_report_dialog_finished)
-            dialog.new_screenshot_requested.connect(self._on_report_dialog_new_screenshot)
-            self._report_dialog = dialog
-            dialog.set_destination(self._settings.desk_queue, "")
-            if self.profile is not None:
-                self.profile.want(at_once=True)  # its queue is fixed when the report is saved
-                self._update_destination()
-        elif self._report_dialog.has_draft and not self._report_dialog.isVisible():
-            self._report_dialog.show_draft()
-        if text:
-            self._report_dialog.start_with(text)
-        _bring_forward(self._report_dialog)
-
-    def open_sign_in_dialog(self, reason: str = "") -> None:
-        """Ask the user to sign in (the desk address comes from IT policy when set)."""
-        if self._sign_in_dialog is None:
-            from client.ui.sign_in_dialog import SignInDialog  # deferred, see module doc
-
-            dialog = SignInDialog(
-                self.account,
-                url=self.account.desk_url,
-                url_locked="desk.url" in self._settings_result.locked,
-                username=self.account.username,
-                reason=reason,
-                offer_keep=self._desks.entry(self._settings.desk_kind).sessions_end,
-            )
-            dialog.finished.connect(self._on_sign_in_dialog_finished)
-            self._sign_in_dialog = dialog
-        _bring_forward(self._sign_in_dialog)
-
-    def open_edit_dialog(self, item: OutboxItem) -> None:
-        """Let the user change a report that has not reached the desk.
-
-        The report is held back while the dialog is open, so it is not sent
-        with the old text half-way through the change.
-        """
-        from client.ui.report_dialog import EditReportDialog  # deferred, see module doc
-
-        for open_dialog in self._edit_dialogs:
-            if open_dialog.item_id == item.id:
-                _bring_forward(open_dialog)
-                return
-        self.outbox.hold(item.id)
-        dialog = EditReportDialog(
-            self.outbox, item, max_attachment_bytes=self._settings.max_attachment_bytes
+    def _on_tray_department_chosen(self, department_id: str) -> None:
+        """The employee said which department they are in: remembered for next time."""
+        values = {"profile.my_department": department_id}
+        # On the serial runner: the settings file is read, changed and written whole, and a
+        # sign-in saving the desk address at the same moment must not undo this (or that).
+        self._serial.submit(
+            lambda: self._save_settings(values),
+            owner=self,
+            on_success=lambda _none: None,
+            on_error=lambda error: logger.warning("department choice not saved: %s", error),
         )
-        self._edit_dialogs.add(dialog)  # parentless: keep a reference while it is open
-        dialog.finished.connect(lambda _result: self._on_edit_dialog_finished(dialog))
-        _bring_forward(dialog)
 
-    def _on_edit_dialog_finished(self, dialog: EditReportDialog) -> None:
-        self._edit_dialogs.discard(dialog)
-        self.outbox.release(dialog.item_id)
+    def _poll_now(self) -> None:
+        self.poller.poll_now(force=True)
 
     def _on_account_signed_in(self, _person: object) -> None:
-        waiting, self._report_after_sign_in = self._report_after_sign_in, ""
-        if waiting:  # typed in the panel before the first sign-in: the report, now
-            QTimer.singleShot(0, lambda: self.open_report_dialog(waiting))
         if self.account.desk is not None:
             self.poller.start(self.account.desk)
             self.outbox.retry_now()  # reports that waited for a sign-in go now
+
+    def _on_account_signed_out(self, reason: str) -> None:
+        self.poller.stop()
+        if reason != "user":
+            self.windows.sign_in(reason)
+
+    def _on_account_credential_not_saved(self, error: ClientError) -> None:
+        if not self.windows.signing_in:  # the dialog says so itself, where it was asked
+            self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
 
     def _on_poller_connection_state_changed(self, state: ConnectionState) -> None:
         if state is ConnectionState.ONLINE:
@@ -941,19 +529,15 @@ class TrayApp(QObject):
             # with a reachable desk does not pay for the listener (docs/performance.md).
             self.network.start()
 
-    def _on_outbox_items_changed(self, items: list[OutboxItem]) -> None:
-        if self._tickets_window is not None:
-            self._tickets_window.show_reports(items)
+    def _on_poller_ticket_failed(self, ref: TicketRef, error: ClientError) -> None:
+        self.windows.ticket_unavailable(ref, texts.error_message(error))
 
     def _on_outbox_attempt_failed(self, _item: OutboxItem, error: ClientError) -> None:
         if error.code == "auth_failed":
             self.account.credential_rejected()  # as when a poll is refused
 
     def _on_outbox_change_failed(self, item_id: int, error: ClientError) -> None:
-        if any(dialog.item_id == item_id for dialog in self._edit_dialogs):
-            return  # the edit dialog says it itself, next to the text
-        if self._tickets_window is not None:
-            self._tickets_window.show_report_problem(texts.error_message(error))
+        self.windows.report_problem(item_id, texts.error_message(error))
 
     def _on_outbox_report_delivered(self, _item: OutboxItem) -> None:
         self.poller.poll_now(force=True)
@@ -968,87 +552,6 @@ class TrayApp(QObject):
         if item.refused:
             text += "\n" + texts.refused_files(item.refused)
         self.notifications.show_notice(self.tr("IT help"), text)
-
-    def open_ticket(self, ref: TicketRef) -> None:
-        """Show one ticket in the tracker (a click on its notification)."""
-        logger.info("showing ticket %s", ref.id)
-        self.open_tickets_window()
-        assert self._tickets_window is not None
-        self._tickets_window.open_ticket(ref)
-
-    def _on_tickets_window_ticket_opened(self, ref: TicketRef | None) -> None:
-        self.poller.watch(ref)  # kept up to date while it is shown
-        if ref is not None:
-            self.poller.refresh_ticket(ref)
-
-    def _on_poller_ticket_loaded(self, ticket: Ticket) -> None:
-        if self._tickets_window is not None:
-            self._tickets_window.show_ticket_detail(ticket)
-            logger.info("ticket %s loaded (%s)", ticket.summary.ref.id, ticket.summary.stage.value)
-
-    def _on_poller_ticket_failed(self, ref: TicketRef, error: ClientError) -> None:
-        tracker = self._shown_tracker(ref)
-        window = self._tickets_window
-        if tracker is not None and window is not None and window.tracking:
-            tracker.show_unavailable(texts.error_message(error))
-
-    def _on_tickets_window_action_requested(
-        self, ref: TicketRef, action: Action, text: str, paths: list[str]
-    ) -> None:
-        if self.actions.run(ref, action, text, paths):
-            summary = next((t for t in self.poller.tickets if t.ref == ref), None)
-            self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
-
-    def _on_actions_done(self, ref: TicketRef, action: Action) -> None:
-        if (tracker := self._shown_tracker(ref)) is not None:
-            tracker.action_done(action)
-        # The new stage at once; the poll fetches the shown ticket too, since it changed.
-        self.poller.poll_now(force=True)
-
-    def _shown_tracker(self, ref: TicketRef) -> TicketTracker | None:
-        """The tracker, when it shows ``ref``."""
-        window = self._tickets_window
-        return window.tracker if window is not None and window.tracker.ref == ref else None
-
-    def _on_tickets_window_file_requested(self, ref: TicketRef, file: AttachmentInfo) -> None:
-        if self._files is None:  # deferred: most days nobody opens a file
-            from client.services.ticket_files import TicketFiles
-
-            # Never a shared, predictable folder: the user's cache, or a private one (0700).
-            folder = self._files_folder or Path(tempfile.mkdtemp(prefix=f"{APP_NAME}-files-"))
-            self._files = TicketFiles(
-                self._io, lambda: self.account.desk, _save_ticket_file, folder,
-                max_bytes=self._settings.max_response_bytes, parent=self,
-            )  # fmt: skip
-            self._files.ready.connect(self._on_files_ready)
-            self._files.failed.connect(self._on_files_failed)
-        self._files.fetch(ref, file)
-
-    def _on_files_ready(self, ref: TicketRef, path: str, opens_directly: bool) -> None:
-        """A file of a ticket is here: open it, or, for a kind that could run, its folder."""
-        kept = Path(path)
-        if opens_directly:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-            text = texts.fill(self.tr("%1 is open in its own program."), kept.name)
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(kept.parent)))
-            text = texts.fill(
-                self.tr(
-                    "%1 is not a document or a picture, so it was not opened. It is in the "
-                    "folder that opened: open it from there only if you expected it."
-                ),
-                kept.name,
-            )
-        if (tracker := self._shown_tracker(ref)) is not None:
-            tracker.show_message(text)
-
-    def _on_files_failed(self, ref: TicketRef, _file: object, error: ClientError) -> None:
-        if (tracker := self._shown_tracker(ref)) is not None:
-            tracker.show_message(texts.error_message(error), role="error")
-
-    def _on_actions_failed(self, ref: TicketRef, _action: Action, error: ClientError) -> None:
-        if (tracker := self._shown_tracker(ref)) is not None:
-            tracker.action_failed(texts.error_message(error))
 
     def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
         logger.error(
@@ -1066,41 +569,47 @@ class TrayApp(QObject):
             ).replace("%1", recovery.damaged_copy),
         )
 
-    def _on_tickets_window_cancel_report_requested(self, item: OutboxItem) -> None:
-        self.outbox.cancel(item.id)
+    def _on_windows_tickets_shown(self, shown: bool) -> None:
+        self.poller.set_fast(shown)
+        if shown:
+            self.notifier.seen()
 
-    def _on_account_signed_out(self, reason: str) -> None:
-        self.poller.stop()
-        if reason != "user":
-            self.open_sign_in_dialog(reason)
+    def _on_windows_ticket_watched(self, ref: TicketRef | None) -> None:
+        self.poller.watch(ref)  # kept up to date while it is shown
+        if ref is not None:
+            self.poller.refresh_ticket(ref)
 
-    def _on_account_credential_not_saved(self, error: ClientError) -> None:
-        if self._sign_in_dialog is None:  # the dialog says so itself, where it was asked
-            self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
+    def _on_windows_action_requested(
+        self, ref: TicketRef, action: Action, text: str, paths: list[str]
+    ) -> None:
+        if self.actions.run(ref, action, text, paths):
+            summary = next((t for t in self.poller.tickets if t.ref == ref), None)
+            self.notifier.own_action(ref, summary.agent_replied_at if summary else None)
 
-    def _on_poller_snapshot_updated(self) -> None:
-        if self._tickets_window is not None:
-            self._tickets_window.show_tickets(self.poller.tickets, self.poller.loaded)
-
-    def _on_presenter_status_changed(self, status: TrayStatus) -> None:
-        self.tray.apply_status(status)
-        if self._tickets_window is not None:
-            self._tickets_window.show_status(status)
-
-    def _on_tickets_window_refresh_requested(self) -> None:
+    def _on_actions_done(self, ref: TicketRef, action: Action) -> None:
+        self.windows.action_done(ref, action)
+        # The new stage at once; the poll fetches the shown ticket too, since it changed.
         self.poller.poll_now(force=True)
 
-    def _on_tickets_window_visibility_changed(self, visible: bool) -> None:
-        self.poller.set_fast(visible)
-        if visible:
-            self.notifier.seen()
-            return
-        window = self._tickets_window
-        if window is not None and not window.tracker.has_draft:
-            # Built again when next asked for: an idle tray keeps no window it is not showing.
-            window.deleteLater()
-            self._tickets_window = None
-        self._settle.start()
+    def _on_actions_failed(self, ref: TicketRef, _action: Action, error: ClientError) -> None:
+        self.windows.action_failed(ref, texts.error_message(error))
+
+    def _on_windows_file_requested(self, ref: TicketRef, file: AttachmentInfo) -> None:
+        if self._files is None:  # deferred: most days nobody opens a file
+            from client.services.ticket_files import TicketFiles
+
+            # Never a shared, predictable folder: the user's cache, or a private one (0700).
+            folder = self._files_folder or Path(tempfile.mkdtemp(prefix=f"{APP_NAME}-files-"))
+            self._files = TicketFiles(
+                self._io, lambda: self.account.desk, _save_ticket_file, folder,
+                max_bytes=self._settings.max_response_bytes, parent=self,
+            )  # fmt: skip
+            self._files.ready.connect(self.windows.open_file)
+            self._files.failed.connect(self._on_files_failed)
+        self._files.fetch(ref, file)
+
+    def _on_files_failed(self, ref: TicketRef, _file: object, error: ClientError) -> None:
+        self.windows.tell(ref, texts.error_message(error), role="error")
 
     def _on_settle_timeout(self) -> None:
         # What a closed window left in reference cycles (slots that are lambdas) is freed
@@ -1119,59 +628,11 @@ class TrayApp(QObject):
             on_error=lambda error: logger.warning("memory not given back: %s", error),
         )
 
-    def _on_report_dialog_report_sent(self, _ref: object) -> None:
-        self.poller.poll_now(force=True)
-
-    def _on_report_dialog_new_screenshot(self) -> None:
-        """Out of the way while the screen is taken again, then back."""
-        if self._report_dialog is not None:
-            self._report_dialog.hide()
-            # Long enough for the desktop to have drawn what was under the dialog.
-            QTimer.singleShot(SCREEN_CLEAR_MS, self._retake_screenshot)
-
-    def _retake_screenshot(self) -> None:
-        dialog = self._report_dialog
-        if dialog is None:
-            return
-        from client.ui.screenshot import grab_screens
-
-        self._before_large_work()
-        dialog.retake_screenshot(grab_screens(self._settings.allow_screenshots))
-        _bring_forward(dialog)
-
-    def _on_report_dialog_finished(self, _result: int) -> None:
-        # Closed with unsaved text (Esc, the window's X): keep it for next time.
-        if self._report_dialog is not None and not self._report_dialog.has_draft:
-            self._report_dialog.deleteLater()
-            self._report_dialog = None
-            logger.info("report dialog closed; the next report starts afresh")
-        self._settle.start()
-
-    def _on_sign_in_dialog_finished(self, result: int) -> None:
-        if result != 1:  # closed without signing in: no report opens later by surprise
-            self._report_after_sign_in = ""
-        if self._sign_in_dialog is not None:
-            self._sign_in_dialog.deleteLater()
-            self._sign_in_dialog = None
-
-    def show_previous_crash(self, details: str) -> None:
-        """Tell the user, once, that the last run ended in a hard crash."""
-        self._on_crash_crashed(CrashInfo("previous-run", details.splitlines()[0], details), True)
-
-    def _on_crash_crashed(self, info: CrashInfo, previous_run: bool = False) -> None:
-        from client.ui.crash_dialog import CrashDialog  # deferred, see module doc
-
-        dialog = CrashDialog(info, previous_run=previous_run)
-        # Keep a reference: a parentless dialog would otherwise be collected at once.
-        self._crash_dialogs.add(dialog)
-        dialog.finished.connect(lambda _result: self._crash_dialogs.discard(dialog))
-        dialog.show()
-
     def _on_about_to_quit(self) -> None:
         self._settle.stop()
         self.poller.stop()
         self.notifications.close()
-        self.home.close()
+        self.windows.close()
         self.network.close()
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
@@ -1183,12 +644,6 @@ class TrayApp(QObject):
         if not self._serial.wait_for_done(3000):
             logger.warning("quit while the outbox was still writing")
         self._outbox_store.close()
-
-
-def _bring_forward(window: QWidget) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
 
 
 def run(
@@ -1275,7 +730,7 @@ def run(
         profile=profile_service(io, settings_result, paths),
         files_folder=paths.ticket_files_dir,
     )
-    instance.activation_requested.connect(app.show_home)
+    instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
         # Off by default: a 10 ms timer would wake an idle tray 100 times a second.
         # Imported only here: it loads Qt's ``Qt`` namespace (~3 MB, docs/performance.md).
@@ -1284,12 +739,14 @@ def run(
         EventLoopMonitor(parent=qapp).start()
     if probe is not None:
         app.presenter.status_changed.connect(probe.on_status_changed)
-        app.report_items_ready.connect(lambda dialog: probe.describe("report_ready", dialog))
+        app.windows.report_items_ready.connect(
+            lambda dialog: probe.describe("report_ready", dialog)
+        )
     qapp.aboutToQuit.connect(instance.release)
     crash.flush_early()
     app.start()
     if show_panel:
-        QTimer.singleShot(0, app.show_home)
+        QTimer.singleShot(0, app.windows.show_home)
     if previous_crash:
         QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
     return qapp.exec()

@@ -142,3 +142,45 @@ def test_the_checker_lets_the_allowed_through(tmp_path: Path) -> None:
 def test_every_layer_is_checked() -> None:
     assert {_layer(p) for p in MODULES} == set(ALLOWED)
     assert len(MODULES) > 20
+
+
+#: The windows' modules: opened, routed to and let go of by ``client.ui.windows`` alone.
+WINDOW_MODULES = frozenset({
+    "client.ui.home", "client.ui.panel", "client.ui.tickets_window", "client.ui.tracker",
+    "client.ui.report_dialog", "client.ui.sign_in_dialog", "client.ui.article_view",
+    "client.ui.crash_dialog",
+})  # fmt: skip
+#: What a widget holds: reaching for it means deciding for the window.
+WIDGET_PARTS = frozenset({"tracker", "panel", "view", "cards"})
+
+
+def _reaches_into_windows(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = [f"{path.name}:{line} imports {name}" for line, name in _imports(path)
+             if name in WINDOW_MODULES]  # fmt: skip
+    found += [
+        f"{path.name}:{node.lineno} reaches for .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in WIDGET_PARTS
+    ]
+    return found
+
+
+def test_the_composition_root_builds_and_connects_and_leaves_windows_to_the_controller() -> None:
+    assert _reaches_into_windows(ROOT / "app.py") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from client.ui.tickets_window import TicketsWindow",
+        "def f(app):\n    return app.window.tracker.ref",
+        "def f():\n    from client.ui.report_dialog import ReportDialog",
+    ],
+)
+def test_the_structure_check_catches_a_window_decided_in_the_app(
+    tmp_path: Path, source: str
+) -> None:
+    module = tmp_path / "app.py"
+    module.write_text(source + "\n")
+    assert len(_reaches_into_windows(module)) == 1

@@ -63,6 +63,7 @@
     <name>TrayPanel</name>
     <message numerus="yes">
         <source>All my tickets (%n more open)</source>
+        <extracomment>Where it opened against (icon, pointer); ``None``: the window system places it.</extracomment>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>

@@ -1419,14 +1419,6 @@
         <source>IT help</source>
         <translation>IT-hulp</translation>
     </message>
-    <message>
-        <source>%1 is open in its own program.</source>
-        <translation>%1 is geopend in het eigen programma.</translation>
-    </message>
-    <message>
-        <source>%1 is not a document or a picture, so it was not opened. It is in the folder that opened: open it from there only if you expected it.</source>
-        <translation>%1 is geen document of afbeelding en is daarom niet geopend. Het staat in de map die is geopend: open het daar alleen als je het verwachtte.</translation>
-    </message>
     <message numerus="yes">
         <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
         <translation>
@@ -1550,6 +1542,7 @@
     </message>
     <message numerus="yes">
         <source>All my tickets (%n more open)</source>
+        <extracomment>Where it opened against (icon, pointer); ``None``: the window system places it.</extracomment>
         <translation>
             <numerusform>Al mijn meldingen (nog %n open)</numerusform>
             <numerusform>Al mijn meldingen (nog %n open)</numerusform>
@@ -1583,6 +1576,18 @@
     </message>
 </context>
 <context>
+    <name>Windows</name>
+    <message>
+        <source>%1 is open in its own program.</source>
+        <extracomment>How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it. Reads an article&apos;s body for the articles window: (article, then, owner of the read). Words typed in the panel before the first sign-in: the report opens with them after.</extracomment>
+        <translation>%1 is geopend in het eigen programma.</translation>
+    </message>
+    <message>
+        <source>%1 is not a document or a picture, so it was not opened. It is in the folder that opened: open it from there only if you expected it.</source>
+        <translation>%1 is geen document of afbeelding en is daarom niet geopend. Het staat in de map die is geopend: open het daar alleen als je het verwachtte.</translation>
+    </message>
+</context>
+<context>
     <name>_Row</name>
     <message>
         <source>Black out or crop…</source>
@@ -1606,7 +1611,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again.</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.

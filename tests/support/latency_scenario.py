@@ -124,7 +124,7 @@ class LatencyScenario:
         """Sign in, open "My tickets", then per fault: report, fail, clear, deliver."""
         self.app.start()
         wait_for(self.app.account.signed_in, "sign-in")
-        self.app.open_tickets_window()
+        self.app.windows.show_tickets()
         result = LatencyRun()
 
         def count_delivery(_item: object) -> None:

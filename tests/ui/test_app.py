@@ -304,7 +304,7 @@ def test_with_an_expired_sign_in_a_report_is_kept_until_the_next_sign_in(
     qtbot.waitUntil(dialog.view.done.isVisible)
     assert [i.subject for i in app.outbox.items] == ["Written while signed out"]
     assert harness.desk.tickets == {}
-    app.open_sign_in_dialog()
+    app.windows.sign_in()
     sign_in = _windows(SignInDialog)[0]
     qtbot.keyClicks(sign_in.view.password, harness.connector.password)
     qtbot.mouseClick(sign_in.view.sign_in, Qt.MouseButton.LeftButton)
@@ -354,7 +354,7 @@ def test_memory_goes_back_to_the_system_once_a_window_closes(
     harness.store_token()
     app = harness.build()
     app.account.restore()
-    app.open_tickets_window()
+    app.windows.show_tickets()
     (window,) = _windows(TicketsWindow)
     assert harness.released == 0  # not while it is in use
     drawn = QPixmapCache.insert(QPixmap(64, 64))  # what a window's style had cached
@@ -364,7 +364,7 @@ def test_memory_goes_back_to_the_system_once_a_window_closes(
     assert not QPixmapCache.find(drawn, QPixmap()), "cached drawings let go"
     assert gc.get_freeze_count() > frozen, "what lives on is frozen: later passes skip it"
     assert harness.prepared == 0
-    app.open_report_dialog()
+    app.windows.report()
     assert harness.prepared == 1  # before the screenshot's buffers
     (dialog,) = _windows(ReportDialog)
     dialog.reject()
@@ -379,16 +379,16 @@ def test_a_closed_tickets_window_is_let_go_unless_it_holds_a_reply(
     app = harness.build()
     app.account.restore()
     qtbot.waitUntil(lambda: app.poller.loaded)
-    app.open_tickets_window()
+    app.windows.show_tickets()
     (window,) = _windows(TicketsWindow)
     with qtbot.waitSignal(window.destroyed):
         window.close()  # nothing in it to keep: built again when next asked for
-    app.open_ticket(ref)
+    app.windows.show_ticket(ref)
     (window,) = _windows(TicketsWindow)
     qtbot.waitUntil(lambda: window.tracker.ref == ref)
     qtbot.keyClicks(window.tracker.view.reply, "It drops at 9:00 every day")
     window.close()
-    app.open_tickets_window()
+    app.windows.show_tickets()
     (again,) = _windows(TicketsWindow)
     assert again is window  # the reply the employee wrote is still there
     assert window.tracker.view.reply.toPlainText() == "It drops at 9:00 every day"
@@ -636,9 +636,10 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
     qtbot.waitUntil(lambda: app.presenter.status.open_tickets == 1)
     for window in _windows(TicketsWindow):  # no tray offscreen: it opened instead
         window.close()
-    assert not app.home.seen and not app.home.showing, "nothing of it before the first click"
+    home = app.windows.home
+    assert not home.seen and not home.showing, "nothing of it before the first click"
     app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    panel = app.home.panel
+    panel = app.windows.home.panel
     assert panel is not None and panel.isVisible()
     (card,) = panel.cards
     assert card.title.text() == "Printer jams" and card.stage.text() == "Waiting for you"
@@ -649,10 +650,10 @@ def test_a_left_click_opens_the_panel_and_it_leads_to_a_report_and_a_ticket(
     qtbot.waitUntil(lambda: bool(_windows(ReportDialog)))
     (dialog,) = _windows(ReportDialog)
     assert dialog.view.subject.text() == "Teams has no sound"
-    assert not app.home.showing, "closed (and deleted) on Enter"
+    assert not app.windows.home.showing, "closed (and deleted) on Enter"
 
     app.tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    panel = app.home.panel  # built anew: a closed panel is deleted
+    panel = app.windows.home.panel  # built anew: a closed panel is deleted
     assert panel is not None
     qtbot.mouseClick(panel.cards[0], Qt.MouseButton.LeftButton)
     (window,) = _windows(TicketsWindow)
@@ -668,12 +669,12 @@ def test_show_home_opens_the_panel_where_there_is_a_tray_else_my_tickets(
     for window in _windows(TicketsWindow):
         window.close()
     app.tray.show()  # as if a tray had appeared
-    app.show_home()
-    assert app.home.panel is not None and app.home.panel.isVisible()
+    app.windows.show_home()
+    assert app.windows.home.panel is not None and app.windows.home.panel.isVisible()
     app.tray.hide()  # no tray: the panel has nowhere to open, "My tickets" does
-    app.home.panel.hide()
-    app.show_home()
-    assert _windows(TicketsWindow) and not app.home.showing
+    app.windows.home.panel.hide()
+    app.windows.show_home()
+    assert _windows(TicketsWindow) and not app.windows.home.showing
 
 
 class _Opened(QObject):
@@ -711,7 +712,7 @@ def test_a_file_in_the_conversation_opens_from_the_desk(
     app = harness.build()
     app.start()
     qtbot.waitUntil(lambda: app.poller.loaded)
-    app.open_ticket(ref)
+    app.windows.show_ticket(ref)
     (window,) = _windows(TicketsWindow)
     conversation = window.tracker.view.conversation
     qtbot.waitUntil(lambda: len(conversation.model_.messages) == 2)
@@ -741,7 +742,7 @@ def test_words_typed_before_the_first_sign_in_open_the_report_after_it(
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     (sign_in,) = _windows(SignInDialog)
     sign_in.reject()  # closed at first; then the employee tries the panel
-    app.home.report_requested.emit("Teams has no sound")
+    app.windows.home.report_requested.emit("Teams has no sound")
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
     (sign_in,) = _windows(SignInDialog)
     assert not _windows(ReportDialog), "no desk to report to yet: sign in first"
@@ -761,11 +762,33 @@ def test_words_typed_while_a_sent_report_still_shows_start_a_new_report(
     app = harness.build()
     app.start()
     qtbot.waitUntil(lambda: app.poller.loaded)
-    app.open_report_dialog("Outlook freezes")
+    app.windows.report("Outlook freezes")
     (dialog,) = _windows(ReportDialog)
     qtbot.mouseClick(dialog.view.send, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.view.done.isVisible)  # the thank-you page
-    app.home.report_requested.emit("Now Teams freezes too")
+    app.windows.home.report_requested.emit("Now Teams freezes too")
     qtbot.waitUntil(lambda: any(
         d.view.subject.text() == "Now Teams freezes too" for d in _windows(ReportDialog)
     ))  # fmt: skip
+
+
+def test_news_of_a_ticket_reaches_the_tracker_only_while_it_shows_that_ticket(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    harness.store_token()
+    printer = harness.desk.add_ticket("Printer jams", Stage.IN_PROGRESS, agent="Joost Bakker")
+    vpn = harness.desk.add_ticket("VPN drops", Stage.IN_PROGRESS, agent="Joost Bakker")
+    app = harness.build()
+    app.start()
+    qtbot.waitUntil(lambda: app.poller.loaded)
+    app.windows.show_ticket(printer)
+    tracker = app.windows.tracker
+    assert tracker is not None and tracker.ref == printer
+    app.windows.show_ticket(vpn)  # the employee moved on before the answer came
+    assert tracker.ref == vpn
+    message = tracker.view.message
+    app.windows.action_failed(printer, "The service desk could not be reached.")
+    app.windows.tell(printer, "printer.png is open in its own program.")
+    assert message.text() == "", "nothing about the printer on the VPN ticket"
+    app.windows.action_failed(vpn, "The service desk could not be reached.")
+    assert message.text() == "The service desk could not be reached."

@@ -234,8 +234,8 @@ def test_a_report_goes_to_the_departments_queue_and_the_dialog_says_to_whom(
     assert app.profile is not None
     app.profile.start()
     app.account.restore()
-    app.open_report_dialog()
-    dialog = app._report_dialog
+    app.windows.report()
+    dialog = app.windows.report_dialog
     assert dialog is not None
     assert dialog.view.destination.text() == "Your report goes to Joost Bakker, Finance."
     assert dialog.queue == "Finance"
@@ -255,8 +255,8 @@ def test_without_a_department_the_policys_queue_is_used_and_nothing_is_promised(
     assert app.profile is not None
     app.profile.start()
     app.account.restore()
-    app.open_report_dialog()
-    dialog = app._report_dialog
+    app.windows.report()
+    dialog = app.windows.report_dialog
     assert dialog is not None
     assert dialog.queue == "General" and not dialog.view.destination.isVisibleTo(dialog)
     app.profile.stop()
@@ -344,20 +344,20 @@ def test_the_tracker_shows_the_profiles_photo_of_a_known_handler_else_the_desks(
     qtbot.waitUntil(lambda: app.poller.loaded)
 
     def centre() -> QColor:
-        window = app._tickets_window
+        window = app.windows.tickets_window
         assert window is not None
         image = window.tracker.view.agent_photo.pixmap().toImage()
         return image.pixelColor(image.width() // 2, image.height() // 2)
 
-    app.open_ticket(known)
+    app.windows.show_ticket(known)
     qtbot.waitUntil(lambda: centre().green() > 120)  # the profile's photo of Joost (green)
-    window = app._tickets_window
+    window = app.windows.tickets_window
     assert window is not None
     handled = window.tracker.view.agent.text()  # and whether he is at work now
     assert handled.startswith("Handled by Joost Bakker · ")
     assert any(word in handled for word in ("Available", "Away", "Back")), handled
     assert [a for name, a in desk.calls if name == "agent_photo"] == [], "IT's photo: no request"
-    app.open_ticket(stranger)
+    app.windows.show_ticket(stranger)
     qtbot.waitUntil(lambda: centre().red() > 150)  # not in the profile: the desk's photo
     assert window.tracker.view.agent.text() == "Handled by Kim Visser", "no hours known"
     assert [a for name, a in desk.calls if name == "agent_photo"] == [Agent("Kim Visser")]
@@ -385,7 +385,7 @@ def test_the_help_articles_open_from_the_menu_safely_and_links_go_to_the_browser
     _open_menu(app)
     assert app.tray.articles_action.isVisible()
     app.tray.articles_action.trigger()
-    window = app._articles_window
+    window = app.windows.articles_window
     assert window is not None and window.isVisible()
     assert [window.list.item(r).text() for r in range(window.list.count())] == [
         "VPN opnieuw instellen (Dutch)"
@@ -404,7 +404,7 @@ def test_the_help_articles_open_from_the_menu_safely_and_links_go_to_the_browser
     assert browser.opened == [QUrl("https://intranet.example.org/vpn")]
     with qtbot.waitSignal(window.destroyed):
         window.close()
-    assert app._articles_window is None
+    assert app.windows.articles_window is None
 
 
 def test_offline_the_kept_profile_is_shown_and_past_its_age_marked_with_what_it_needs(
@@ -427,8 +427,8 @@ def test_offline_the_kept_profile_is_shown_and_past_its_age_marked_with_what_it_
     card = offline.tray.agent_card
     assert card is not None and card.name.text() == "Joost Bakker", "the kept profile, offline"
     assert card.stale.text().startswith("This may be out of date: last confirmed")
-    offline.open_articles_window()
-    window = offline._articles_window
+    offline.faces.show_articles()
+    window = offline.windows.articles_window
     assert window is not None and window.list.count() == 1, "the articles stay readable"
     assert window.stale.text() == card.stale.text()
 
@@ -444,8 +444,8 @@ def test_an_agent_whose_photo_it_switched_off_shows_initials_not_the_desks_photo
     app.profile.start()
     app.account.restore()
     qtbot.waitUntil(lambda: app.poller.loaded)
-    app.open_ticket(ticket)
-    window = app._tickets_window
+    app.windows.show_ticket(ticket)
+    window = app.windows.tickets_window
     assert window is not None
     qtbot.waitUntil(lambda: window.tracker.handler is not None)
     image = window.tracker.view.agent_photo.pixmap().toImage()
@@ -461,8 +461,8 @@ def test_an_open_articles_window_follows_a_new_profile(
     assert app.profile is not None
     app.profile.start()
     _open_menu(app)
-    app.open_articles_window()
-    window = app._articles_window
+    app.faces.show_articles()
+    window = app.windows.articles_window
     assert window is not None and window.list.count() == 1
     newer = _document()
     newer["version"] = 3
