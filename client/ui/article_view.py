@@ -625,6 +625,7 @@ class ArticleBrowser(QWidget):
         self._articles: dict[str, Article] = {}
         self.list = QListWidget()
         self.list.setObjectName("articleList")
+        self.list.setAccessibleDescription(self.tr("The article chosen opens beside the list."))
         self.list.setAccessibleName(self.tr("Help articles"))
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(False)

@@ -44,8 +44,15 @@ class OutboxRow(Card):
         self.edit = QPushButton(self.tr("Change…"))
         self.edit.setObjectName("edit")
         self.edit.setVisible(item.editable)
+        # Each report has its own: which one it is for is heard, not only seen.
+        self.edit.setAccessibleDescription(
+            texts.fill(self.tr("Change the report “%1” before it is sent."), item.subject[:200])
+        )
         self.cancel = QPushButton(self.tr("Delete"))
         self.cancel.setObjectName("cancel")
+        self.cancel.setAccessibleDescription(
+            texts.fill(self.tr("Delete the report “%1”: it will not be sent."), item.subject[:200])
+        )
         self.cancel.setVisible(item.state is not OutboxState.SENDING)
         self.row.addWidget(self.edit)
         self.row.addWidget(self.cancel)

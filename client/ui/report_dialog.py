@@ -109,6 +109,10 @@ class ReportDialogView(QVBoxLayout):
         self.buttons = QDialogButtonBox()
         self.send = QPushButton(self.tr("Send"))
         self.send.setObjectName("send")
+        self.send.setAccessibleDescription(
+            self.tr("Sends the report with the items listed. Without a network it waits and "
+                    "goes by itself later. Ctrl+Enter sends too.")
+        )  # fmt: skip
         # Enter in the subject line moves on to the description; Ctrl+Enter sends.
         self.send.setAutoDefault(False)
         self.cancel = QPushButton(self.tr("Cancel"))

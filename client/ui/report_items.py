@@ -326,10 +326,18 @@ class _Row(Card):
         self.edit = QPushButton(self.tr("Black out or crop…"))
         self.edit.setObjectName("edit")
         self.edit.setVisible(item.key == SCREENSHOT and item.part is Part.READY)
-        self.remove = QPushButton(
-            self.tr("Add back") if item.part is Part.REMOVED else self.tr("Remove")
+        self.edit.setAccessibleDescription(
+            self.tr("Hide parts of the screenshot, or keep only a part, before it is sent.")
         )
+        removed = item.part is Part.REMOVED
+        self.remove = QPushButton(self.tr("Add back") if removed else self.tr("Remove"))
         self.remove.setObjectName("remove")
+        # Each row has one: which item it is for is heard, not only seen.
+        self.remove.setAccessibleDescription(
+            texts.fill(self.tr("Puts “%1” back into the report."), item.title[:120])
+            if removed
+            else texts.fill(self.tr("Leaves “%1” out of the report."), item.title[:120])
+        )
         self.remove.setVisible(item.removable)
         self.row.addWidget(self.edit)
         self.row.addWidget(self.remove)
@@ -381,6 +389,7 @@ class ReportItemsView(QWidget):
         """Show these items (``screenshot``: the picture, for a thumbnail)."""
         for row in self.rows:
             self._rows_layout.removeWidget(row)
+            row.hide()  # gone now for Tab and screen readers, not at the deferred delete
             row.deleteLater()
         self.rows = []
         for item in items:

@@ -159,6 +159,9 @@ class TicketsWindowView(QVBoxLayout):
         self.report.setObjectName("report")
         self.refresh = QPushButton(self.tr("Refresh"))
         self.refresh.setObjectName("refresh")
+        self.refresh.setAccessibleDescription(
+            self.tr("Asks the service desk for the latest news on your tickets.")
+        )
         header.addWidget(self.title)
         header.addStretch()
         header.addWidget(self.refresh)

@@ -141,9 +141,22 @@ class TrackerView(QVBoxLayout):
             Action.URGENT: self.tr("This is urgent now"),
             Action.REPLY: self.tr("Send reply"),
         }
+        # What each does, for a screen reader (and a tooltip): the words alone do not say.
+        what = {
+            Action.CONFIRM: self.tr("Tells the service desk the problem is solved: the ticket "
+                                    "closes."),
+            Action.REOPEN: self.tr("Sends what you wrote above and opens the ticket again."),
+            Action.FIXED_ITSELF: self.tr("Tells the service desk the problem went away by "
+                                         "itself: the ticket closes with your note."),
+            Action.URGENT: self.tr("Sends what you wrote above and asks for the ticket to be "
+                                   "handled first."),
+            Action.REPLY: self.tr("Sends what you wrote above, and the files you added."),
+        }  # fmt: skip
         for action, words in labels.items():
             button = QPushButton(words)
             button.setObjectName(f"action-{action.value}")
+            button.setAccessibleDescription(what[action])
+            button.setToolTip(what[action])
             button.setAutoDefault(False)
             buttons.addWidget(button)
             self.buttons[action] = button

@@ -96,6 +96,10 @@
         <translation>Hulpartikelen</translation>
     </message>
     <message>
+        <source>The article chosen opens beside the list.</source>
+        <translation>Het gekozen artikel opent naast de lijst.</translation>
+    </message>
+    <message>
         <source>No articles yet</source>
         <translation>Nog geen artikelen</translation>
     </message>
@@ -643,8 +647,16 @@
         <translation>Aanpassen…</translation>
     </message>
     <message>
+        <source>Change the report “%1” before it is sent.</source>
+        <translation>De melding “%1” wijzigen voordat ze wordt verstuurd.</translation>
+    </message>
+    <message>
         <source>Delete</source>
         <translation>Verwijderen</translation>
+    </message>
+    <message>
+        <source>Delete the report “%1”: it will not be sent.</source>
+        <translation>De melding “%1” verwijderen: ze wordt niet verstuurd.</translation>
     </message>
 </context>
 <context>
@@ -824,6 +836,10 @@
     <message>
         <source>Send</source>
         <translation>Versturen</translation>
+    </message>
+    <message>
+        <source>Sends the report with the items listed. Without a network it waits and goes by itself later. Ctrl+Enter sends too.</source>
+        <translation>Verstuurt de melding met de onderdelen in de lijst. Zonder netwerk wacht ze en gaat ze later vanzelf. Ctrl+Enter verstuurt ook.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -1275,6 +1291,10 @@
         <translation>Vernieuwen</translation>
     </message>
     <message>
+        <source>Asks the service desk for the latest news on your tickets.</source>
+        <translation>Vraagt de servicedesk om het laatste nieuws over je meldingen.</translation>
+    </message>
+    <message>
         <source>Sign in…</source>
         <translation>Inloggen…</translation>
     </message>
@@ -1407,6 +1427,26 @@
     <message>
         <source>Send reply</source>
         <translation>Antwoord versturen</translation>
+    </message>
+    <message>
+        <source>Tells the service desk the problem is solved: the ticket closes.</source>
+        <translation>Laat de servicedesk weten dat het probleem is opgelost: de melding wordt gesloten.</translation>
+    </message>
+    <message>
+        <source>Sends what you wrote above and opens the ticket again.</source>
+        <translation>Verstuurt wat je hierboven schreef en opent de melding opnieuw.</translation>
+    </message>
+    <message>
+        <source>Tells the service desk the problem went away by itself: the ticket closes with your note.</source>
+        <translation>Laat de servicedesk weten dat het probleem vanzelf is verdwenen: de melding wordt gesloten met je opmerking.</translation>
+    </message>
+    <message>
+        <source>Sends what you wrote above and asks for the ticket to be handled first.</source>
+        <translation>Verstuurt wat je hierboven schreef en vraagt om de melding eerst te behandelen.</translation>
+    </message>
+    <message>
+        <source>Sends what you wrote above, and the files you added.</source>
+        <translation>Verstuurt wat je hierboven schreef, met de bestanden die je toevoegde.</translation>
     </message>
 </context>
 <context>
@@ -1594,12 +1634,24 @@
         <translation>Zwart maken of bijsnijden…</translation>
     </message>
     <message>
+        <source>Hide parts of the screenshot, or keep only a part, before it is sent.</source>
+        <translation>Delen van de schermafbeelding verbergen, of alleen een deel houden, voordat ze wordt verstuurd.</translation>
+    </message>
+    <message>
         <source>Add back</source>
         <translation>Terugzetten</translation>
     </message>
     <message>
         <source>Remove</source>
         <translation>Weghalen</translation>
+    </message>
+    <message>
+        <source>Puts “%1” back into the report.</source>
+        <translation>Zet “%1” weer in de melding.</translation>
+    </message>
+    <message>
+        <source>Leaves “%1” out of the report.</source>
+        <translation>Laat “%1” weg uit de melding.</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -184,3 +185,49 @@ def test_tab_leaves_the_ticket_list_for_the_buttons_after_it(
     assert window.view.table not in reached[:1], "Tab leaves the table"
     retry = window.view.outbox.retry
     assert retry.isVisible() and retry in reached, "the waiting reports' buttons are reached"
+
+
+#: Controls whose name alone does not say what happens: a screen reader hears a description.
+DESCRIBED = {
+    "my tickets": ["refresh", "tickets", "edit", "cancel"],
+    "the tracker": ["conversation", "action-fixed_itself", "action-urgent", "action-reply"],
+    "the panel": ["whatsWrong"],
+    "the report dialog": ["subject", "preview", "edit", "remove", "send"],
+    "sign in": ["keepSignedIn"],
+    "the black-out editor": ["canvas"],
+    "help articles": ["articleList"],
+}
+
+
+def _descriptions(window: QWidget, name: str) -> list[str]:
+    return [
+        QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Description)
+        for widget in window.findChildren(QWidget, name)
+        if widget.isVisible()
+    ]
+
+
+@pytest.mark.parametrize("window_name", list(DESCRIBED))
+def test_controls_whose_name_is_not_enough_are_described(
+    shown: Callable[[str], QWidget], window_name: str
+) -> None:
+    window = shown(window_name)
+    for name in DESCRIBED[window_name]:
+        said = _descriptions(window, name)
+        assert said and all(text.strip() for text in said), f"{window_name}: {name}"
+
+
+def test_each_items_remove_button_says_which_item_it_removes(
+    qtbot: QtBot, shown: Callable[[str], QWidget], tmp_path: Path
+) -> None:
+    dialog = shown("the report dialog")
+    items = dialog.findChild(ReportItems)
+    assert items is not None
+    (tmp_path / "error.log").write_text("disk full\n")
+    items.add_files([str(tmp_path / "error.log")])
+    qtbot.waitUntil(lambda: len(_descriptions(dialog, "remove")) == 3)
+    assert _descriptions(dialog, "remove") == [
+        "Leaves “Diagnostics of this computer” out of the report.",
+        "Leaves “Screenshot” out of the report.",
+        "Leaves “error.log” out of the report.",
+    ], "three buttons named Remove: which item each is for is heard"
