@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
 
 #: The focus ring's width, logical pixels.
 RING = 2
+#: In how many steps an accent that does not stand out is moved to black or white.
+ACCENT_STEPS = 20
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,28 @@ def high_contrast() -> bool:
     return hints.contrastPreference() == Qt.ContrastPreference.HighContrast
 
 
-def themed(template: str, palette: QPalette, *, contrast: bool = False) -> str:
+def themed(
+    template: str,
+    palette: QPalette,
+    *,
+    contrast: bool = False,
+    accent: tuple[QColor, QColor] | None = None,
+) -> str:
     """The style sheet ``template`` with its ``@name@`` colours filled for ``palette``.
 
-    ``contrast``: high contrast is on: no style sheet at all.
+    ``contrast``: high contrast is on: no style sheet at all. ``accent``: the
+    organisation's colour and the text on it (:func:`accent_colours`) in place of
+    the palette's highlight, for what the sheet draws and what the widgets paint.
     """
     if contrast:
         return ""
     sheet = template
     for name, value in asdict(scheme_for(palette)).items():
         sheet = sheet.replace(f"@{name}@", value)
+    if accent is not None:
+        colour, text = (c.name() for c in accent)
+        sheet = sheet.replace("palette(highlight)", colour)
+        sheet += f"\n* {{ selection-background-color: {colour}; selection-color: {text}; }}\n"
     return sheet
 
 
@@ -112,6 +126,41 @@ def blended(colour: QColor, background: QColor) -> QColor:
         colour.redF() * alpha + background.redF() * (1 - alpha),
         colour.greenF() * alpha + background.greenF() * (1 - alpha),
         colour.blueF() * alpha + background.blueF() * (1 - alpha),
+    )
+
+
+def accent_colours(accent: str, palette: QPalette) -> tuple[QColor, QColor] | None:
+    """The organisation's accent as it can be used on ``palette``, and the text on it.
+
+    The accent stands in for the palette's highlight: the stage line, the news
+    dot, focus rings and selections. So it must stand out from the window and
+    the fields (3:1, WCAG 1.4.11), and text on it must be readable (4.5:1,
+    black or white, whichever reads better). An accent that fails is moved
+    step by step away from the background (darker on a light desktop, lighter
+    on a dark one) until it passes, keeping its hue as far as it can. ``None``:
+    no accent, or a palette no accent can pass on (the palette's own is used).
+    """
+    colour = QColor(accent)
+    if not accent or not colour.isValid():
+        return None
+    backgrounds = [palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base)]
+    toward = QColor("#ffffff") if is_dark(palette) else QColor("#000000")
+    black, white = QColor("#000000"), QColor("#ffffff")
+    for step in range(ACCENT_STEPS + 1):
+        tried = _mixed(colour, toward, step / ACCENT_STEPS)
+        text = max((black, white), key=lambda ink: contrast_ratio(ink, tried))
+        stands_out = all(contrast_ratio(tried, back) >= 3.0 for back in backgrounds)
+        if stands_out and contrast_ratio(text, tried) >= 4.5:
+            return tried, text
+    return None
+
+
+def _mixed(colour: QColor, toward: QColor, share: float) -> QColor:
+    """``colour`` moved ``share`` (0 to 1) of the way to ``toward``."""
+    return QColor.fromRgbF(
+        colour.redF() + (toward.redF() - colour.redF()) * share,
+        colour.greenF() + (toward.greenF() - colour.greenF()) * share,
+        colour.blueF() + (toward.blueF() - colour.blueF()) * share,
     )
 
 

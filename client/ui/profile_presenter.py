@@ -91,6 +91,7 @@ class ProfilePresenter(QObject):
         view = self._profile.view if self._profile is not None else None
         department, source = self._department()
         self._tray.show_articles(bool(view and view.profile.articles))
+        self._windows.set_accent(view.profile.accent if view is not None else "")
         if view is not None:
             choices = [(d.id, d.name.get(self._language())) for d in view.profile.departments]
             # Chosen by the employee only where IT and the desk say nothing (and the desk

@@ -62,7 +62,7 @@ class Windows(QObject):
     Signals:
         panel_opening(), panel_opened(), panel_closed(): the panel's life (see Home).
         released(): a window closed and was deleted: its memory may be given back.
-        tickets_shown(bool): "My tickets" came up, or went away.
+        tickets_shown(bool): "My tickets" came up (or was raised), or went away.
         ticket_watched(object): the tracker now shows this TicketRef (None: the list).
         refresh_requested(): the employee asked for the tickets as they are now.
         action_requested(TicketRef, Action, str, list): reply, confirm, reopen, with files.
@@ -128,8 +128,11 @@ class Windows(QObject):
         self._crash_dialogs: set[CrashDialog] = set()
         #: Words typed in the panel before the first sign-in: the report opens with them after.
         self._report_after_sign_in = ""
+        self._accent = ""  # the organisation's colour (``#rrggbb``), from the profile
+        self._accents_said: set[tuple[str, str]] = set()  # each adjustment logged once
 
         home = self.home
+        home.opening.connect(self._on_home_opening)
         home.opening.connect(self.panel_opening)
         home.opened.connect(self.panel_opened)
         home.closed.connect(self.panel_closed)
@@ -202,6 +205,46 @@ class Windows(QObject):
         self._tray.set_agent_photo(png)
         self.home.set_agent_photo(png)
 
+    def set_accent(self, accent: str) -> None:
+        """The organisation's colour on the panel and in "My tickets" (empty: the desktop's)."""
+        if accent == self._accent:
+            return
+        self._accent = accent
+        for window in (self.home.panel, self._tickets_window):
+            if window is not None:
+                self._wear_accent(window)
+
+    @Slot()
+    def _on_home_opening(self) -> None:
+        if self.home.panel is not None and self._accent:
+            self._wear_accent(self.home.panel)
+
+    def _wear_accent(self, window: QWidget) -> None:
+        """The accent as ``window``'s highlight, made to stand out; none in high contrast."""
+        from client.ui import colours, resources  # deferred with the windows
+
+        contrast = colours.high_contrast()  # then the user's own colours win
+        worn = None
+        if self._accent and not contrast:
+            # The desktop's palette: the window's own is the style sheet's by now.
+            worn = colours.accent_colours(self._accent, QGuiApplication.palette())
+            if worn is None:
+                self._say_accent("the desktop's own highlight")
+            elif worn[0].name() != self._accent.lower():
+                self._say_accent(worn[0].name())
+        sheet = colours.themed(
+            resources.style_sheet(), window.palette(), contrast=contrast, accent=worn
+        )
+        window.setStyleSheet(sheet)
+
+    def _say_accent(self, used: str) -> None:
+        if (self._accent, used) not in self._accents_said:
+            self._accents_said.add((self._accent, used))
+            logger.warning(
+                "the profile's accent %s does not stand out on this desktop (WCAG AA); "
+                "using %s instead", self._accent, used,
+            )  # fmt: skip
+
     def _icon_and_pointer(self) -> tuple[Rect, tuple[int, int]]:
         from PySide6.QtGui import QCursor
 
@@ -239,8 +282,13 @@ class Windows(QObject):
             window.show_reports(self._outbox.items)
             window.show_tickets(*self._tickets())
             window.show_status(self._status())
+            if self._accent:
+                self._wear_accent(window)
             self._tickets_window = window
+        raised = self._tickets_window.isVisible()
         _bring_forward(self._tickets_window)
+        if raised:  # shown already (a first showing says so itself): its news is seen now
+            self.tickets_shown.emit(True)
 
     @Slot(object)
     def show_ticket(self, ref: TicketRef) -> None:

@@ -346,6 +346,12 @@ def test_opening_my_tickets_clears_the_attention(qtbot: QtBot, harness: _Harness
     app.tray.tickets_action.trigger()
     seen = app.presenter.status
     assert seen.icon is TrayIconKind.NORMAL
+    harness.desk.change(ref, stage=Stage.WAITING_ON_YOU)  # while it is open, behind others
+    app.poller.poll_now(force=True)
+    assert app.presenter.status.icon is TrayIconKind.ATTENTION
+    app.tray.tickets_action.trigger()  # raised again: what it shows is seen
+    raised = app.presenter.status
+    assert raised.icon is TrayIconKind.NORMAL
 
 
 def test_memory_goes_back_to_the_system_once_a_window_closes(

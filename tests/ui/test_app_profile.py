@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from client.app import TrayApp, profile_service
 from client.core.models import Agent, Person, Stage
@@ -30,6 +30,7 @@ from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
 from client.services.crash import CrashHandler
 from client.services.tasks import SyncTaskRunner
+from client.ui.colours import contrast_ratio
 from tests.fakes import FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
 from tests.support.tuf_site import ARTICLE, PHOTO, Site, served_site
 
@@ -474,3 +475,37 @@ def test_an_open_articles_window_follows_a_new_profile(
     titles = [window.list.item(r).text() for r in range(window.list.count())]
     assert titles == ["Printer offline", "VPN opnieuw instellen (Dutch)"]
     assert window.view.article is not None and window.view.article.id == "vpn", "still open"
+
+
+def test_the_organisations_accent_colours_the_panel_made_to_stand_out_and_said_in_the_log(
+    qtbot: QtBot,
+    qapp: QApplication,
+    site: Site,
+    tmp_path: Path,
+    close_windows: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    faint = _document()
+    faint["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#ffd700"}
+    site.publish(faint, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert app.profile is not None
+    app.profile.start()
+    for _opening in range(2):
+        app.windows.home.open()  # read at the first opening; built anew at each
+        panel = app.windows.home.panel
+        assert panel is not None
+        button = panel.findChild(QWidget, "panelAllTickets")
+        assert button is not None
+        worn = button.palette().highlight().color()
+        yellow = QColor("#ffd700")
+        assert worn != yellow and abs(worn.hue() - yellow.hue()) <= 3, "darkened, still yellow"
+        assert contrast_ratio(worn, panel.palette().base().color()) >= 3.0
+        panel.step_aside()
+    said = [r.getMessage() for r in caplog.records if "accent" in r.getMessage()]
+    assert said == [f"the profile's accent #ffd700 does not stand out on this desktop (WCAG AA); "
+                    f"using {worn.name()} instead"], "said once"  # fmt: skip
+    app.windows.show_tickets()  # "My tickets" wears it too
+    window = app.windows.tickets_window
+    assert window is not None and window.tracker.palette().highlight().color() == worn
+    app.profile.stop()

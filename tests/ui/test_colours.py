@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from client.core.models import Stage
 from client.ui import colours, resources
@@ -154,3 +154,52 @@ def test_the_focused_button_has_a_ring_anyone_can_see(qtbot: QtBot, qapp: QAppli
     assert ring_pixels(second) == 0, "none on the other button"
     button = window.palette().color(QPalette.ColorRole.Button)
     assert contrast_ratio(highlight, button) >= UI
+
+
+@pytest.mark.parametrize("kind", PALETTES)
+@pytest.mark.parametrize(
+    "accent", ["#0057b8", "#0b6e4f", "#ffd700", "#ffffff", "#000000", "#3daee9", "#e30613"]
+)
+def test_an_organisations_accent_always_stands_out_and_carries_readable_text(
+    qapp: QApplication, kind: str, accent: str
+) -> None:
+    palette = PALETTES[kind]()
+    worn = colours.accent_colours(accent, palette)
+    assert worn is not None
+    colour, text = worn
+    for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+        assert contrast_ratio(colour, palette.color(role)) >= UI, (kind, accent, role)
+    assert contrast_ratio(text, colour) >= TEXT, (kind, accent)
+
+
+def test_an_accent_that_passes_is_worn_as_it_is_and_one_that_fails_keeps_its_hue(
+    qapp: QApplication,
+) -> None:
+    light, dark = _light_palette(), _dark_palette()
+    assert colours.accent_colours("#0057b8", light) == (QColor("#0057b8"), QColor("#ffffff"))
+    yellow = QColor("#ffd700")  # 1.4:1 on white: darkened
+    adjusted, _text = colours.accent_colours(yellow.name(), light) or (QColor(), QColor())
+    assert adjusted != yellow and abs(adjusted.hue() - yellow.hue()) <= 3
+    green = QColor("#0b6e4f")  # 2.3:1 on Breeze Dark's window: lightened
+    lighter, _text = colours.accent_colours(green.name(), dark) or (QColor(), QColor())
+    assert lighter.lightness() > green.lightness() and abs(lighter.hue() - green.hue()) <= 3
+    assert colours.accent_colours("", light) is None
+    assert colours.accent_colours("not a colour", light) is None
+
+
+def test_the_accent_takes_the_highlights_place_in_the_sheet_and_the_painted_parts(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    worn = (QColor("#8a7300"), QColor("#ffffff"))
+    template = "QLabel#news { color: palette(highlight); }"
+    sheet = themed(template, _light_palette(), accent=worn)
+    assert "palette(highlight)" not in sheet and "#8a7300" in sheet
+    assert themed(template, _light_palette(), accent=worn, contrast=True) == ""
+    from client.ui.stepper import StageLine
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    line = StageLine(window)
+    window.setStyleSheet(sheet)
+    window.show()
+    assert StageLine.colours(line.palette())[0] == QColor("#8a7300"), "the drawn stage line too"
