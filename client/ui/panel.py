@@ -273,7 +273,7 @@ class TrayPanel(QFrame):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
-        resources.dress(self, "trayPanel", self.tr("IT help"))
+        resources.dress(self, "trayPanel", self.tr("IT help"), ring=False)  # see paintEvent
         self.setWindowFlags(
             Qt.WindowType.Tool
             | Qt.WindowType.FramelessWindowHint
@@ -295,7 +295,6 @@ class TrayPanel(QFrame):
         self.box.setAccessibleDescription(
             self.tr("Press Enter to report it to the service desk, with a screenshot.")
         )
-        self.box.setClearButtonEnabled(True)
         self.box.returnPressed.connect(self._on_box_return_pressed)
         layout.addWidget(self.box)
         self.banner = text_label("panelBanner")
@@ -475,7 +474,13 @@ class TrayPanel(QFrame):
         if not self._drawn:
             self._drawn = True
             # Once this frame is on screen, not while it is being drawn.
-            QTimer.singleShot(0, self, self.painted.emit)  # not after it is gone
+            QTimer.singleShot(0, self, self._on_first_frame)  # not after it is gone
+
+    def _on_first_frame(self) -> None:
+        """On screen: what the first frame did not need (nobody can use it yet) comes now."""
+        resources.ring_focus()  # the first window's style classes: ~15 ms, after the frame
+        self.box.setClearButtonEnabled(True)  # the style's icon, loaded now
+        self.painted.emit()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802, D102
         self._drawn = False

@@ -42,15 +42,18 @@ def register_search_paths(root: Path | None = None) -> None:
         QDir.addSearchPath(prefix, str(root / prefix))
 
 
-def dress(window: QWidget, object_name: str, title: str) -> None:
+def dress(window: QWidget, object_name: str, title: str, *, ring: bool = True) -> None:
     """Give one of our windows its name, title, icon and our style.
 
     Our style only on our windows: the tray menu keeps the platform look. Its
     colours fit the palette (light or dark); in high-contrast mode there is none.
+    ``ring``: put the focus ring into the app's style now; a window that must be
+    on screen fast (the panel) calls :func:`ring_focus` once it is drawn.
     """
     from client.ui import colours  # deferred with the windows
 
-    _ring_focus()
+    if ring:
+        ring_focus()
     window.setObjectName(object_name)
     window.setWindowTitle(title)
     window.setWindowIcon(app_icon())
@@ -58,8 +61,12 @@ def dress(window: QWidget, object_name: str, title: str) -> None:
     window.setStyleSheet(sheet)
 
 
-def _ring_focus() -> None:
-    """The first of our windows puts a visible focus ring into the app's style (once)."""
+def ring_focus() -> None:
+    """A visible focus ring in the app's style, put there by the first of our windows (once).
+
+    The style's classes take ~15 ms to load the first time: the panel has them
+    loaded after its first frame, before anyone can press Tab.
+    """
     from PySide6.QtWidgets import QApplication
 
     from client.ui import colours

@@ -20,7 +20,7 @@ from client.core.placement import MARGIN, Rect
 from client.core.tracking import Step
 from client.services.poller import ConnectionState
 from client.services.status import TrayIconKind, TrayStatus
-from client.ui import texts
+from client.ui import resources, texts
 from client.ui.home import REOPEN_GUARD_S, Home
 from client.ui.panel import MAX_CARDS, PANEL_WIDTH, ParcelCard, TrayPanel, parcels
 from tests.fakes import T0, FakeClock
@@ -339,3 +339,20 @@ def test_tickets_arriving_while_it_is_open_keep_it_against_the_tray(
     assert panel.height() > small, "it grew for the cards"
     assert panel.geometry().bottom() <= free.bottom(), "upwards, not off the screen"
     assert panel.y() + panel.height() <= icon.y, "still above the icon"
+
+
+def test_what_the_first_frame_does_not_need_comes_right_after_it(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    qapp.setStyle("Fusion")  # as at start: no window of ours dressed yet
+    try:
+        panel = TrayPanel()
+        qtbot.addWidget(panel)
+        assert qapp.style().objectName() != "focusRing", "not before the first frame"
+        assert not panel.box.isClearButtonEnabled()
+        with qtbot.waitSignal(panel.painted):
+            _open(qtbot, panel)
+        assert qapp.style().objectName() == "focusRing", "the focus ring, before any Tab"
+        assert panel.box.isClearButtonEnabled()
+    finally:
+        resources.ring_focus()  # later tests find the app as our windows leave it
