@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import traceback
 from dataclasses import dataclass
@@ -27,6 +26,9 @@ def crash_info(
     through the same functions, whatever the message says (messages often
     carry ids or paths that differ every time).
     """
+    # Here, not at import: hashlib loads OpenSSL's library, ~4 ms before the icon shows.
+    import hashlib
+
     frames = traceback.extract_tb(tb)
     where = "|".join(f"{os.path.basename(f.filename)}:{f.name}:{f.lineno}" for f in frames)
     digest = hashlib.sha256(f"{exc_type.__qualname__}|{where}".encode()).hexdigest()[:16]
