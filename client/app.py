@@ -450,6 +450,7 @@ class TrayApp(QObject):
             tray.department_chosen.connect(self._on_tray_department_chosen)
             tray.department_chosen.connect(faces.choose_department)
             windows.report_opened.connect(faces.update_destination)
+            windows.tickets_shown.connect(faces.wear_accent)
             self.account.person_known.connect(faces.show_agent)
             self.account.person_known.connect(faces.update_destination)
             profile.changed.connect(faces.forget_shown_agent)  # its photo may be new

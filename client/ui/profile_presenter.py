@@ -67,6 +67,15 @@ class ProfilePresenter(QObject):
         if self._profile is not None:
             self._profile.want(at_once=True)
 
+    @Slot(bool)
+    def wear_accent(self, shown: bool = True) -> None:
+        """The window "My tickets" came up: in the organisation's colour, as the panel is."""
+        if not shown or self._profile is None:
+            return
+        self.want_profile()  # opened from a notification, before the menu or the panel
+        view = self._profile.view
+        self._windows.set_accent(view.profile.accent if view is not None else "")
+
     @Slot()
     def forget_shown_agent(self) -> None:
         """A new profile came in: the agent's photo may be new too."""

@@ -509,3 +509,19 @@ def test_the_organisations_accent_colours_the_panel_made_to_stand_out_and_said_i
     window = app.windows.tickets_window
     assert window is not None and window.tracker.palette().highlight().color() == worn
     app.profile.stop()
+
+
+def test_my_tickets_opened_first_wears_the_organisations_accent_too(
+    qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
+) -> None:
+    branded = _document()
+    branded["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#0057b8"}
+    site.publish(branded, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
+    assert app.profile is not None
+    app.profile.start()
+    app.windows.show_tickets()  # from a notification: neither the menu nor the panel yet
+    window = app.windows.tickets_window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.tracker.palette().highlight().color() == QColor("#0057b8"))
+    app.profile.stop()
