@@ -458,6 +458,7 @@ class TrayApp(QObject):
             profile.changed.connect(faces.update_destination)
             profile.changed.connect(faces.show_handler_face)  # the profile's photo, once read
             profile.changed.connect(faces.update_articles)  # a new profile: its articles
+            profile.changed.connect(faces.update_accent)  # and its colour
             profile.changed.connect(self._settle.start)  # what reading it took, given back
         crash.crashed.connect(windows.show_crash)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import zlib
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -26,12 +27,16 @@ def crash_info(
     through the same functions, whatever the message says (messages often
     carry ids or paths that differ every time).
     """
-    # Here, not at import: hashlib loads OpenSSL's library, ~4 ms before the icon shows.
-    import hashlib
-
     frames = traceback.extract_tb(tb)
     where = "|".join(f"{os.path.basename(f.filename)}:{f.name}:{f.lineno}" for f in frames)
-    digest = hashlib.sha256(f"{exc_type.__qualname__}|{where}".encode()).hexdigest()[:16]
+    key = f"{exc_type.__qualname__}|{where}".encode()
+    try:
+        # Here, not at import: hashlib loads OpenSSL's library, ~4 ms before the icon shows.
+        import hashlib
+
+        digest = hashlib.sha256(key).hexdigest()[:16]
+    except ImportError:  # at interpreter shutdown: the crash is still described
+        digest = f"{zlib.crc32(key):08x}"
     summary = f"{exc_type.__qualname__}: {exc}".strip().rstrip(":")
     details = "".join(traceback.format_exception(exc_type, exc, tb))
     return CrashInfo(digest, summary, details)

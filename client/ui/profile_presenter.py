@@ -77,6 +77,13 @@ class ProfilePresenter(QObject):
         self._windows.set_accent(view.profile.accent if view is not None else "")
 
     @Slot()
+    def update_accent(self) -> None:
+        """A new profile: its colour on the windows open now, and on those opened later."""
+        view = self._profile.view if self._profile is not None else None
+        if view is not None:
+            self._windows.set_accent(view.profile.accent)
+
+    @Slot()
     def forget_shown_agent(self) -> None:
         """A new profile came in: the agent's photo may be new too."""
         self._shown_agent = ""

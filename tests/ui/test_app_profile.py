@@ -524,4 +524,10 @@ def test_my_tickets_opened_first_wears_the_organisations_accent_too(
     window = app.windows.tickets_window
     assert window is not None
     qtbot.waitUntil(lambda: window.tracker.palette().highlight().color() == QColor("#0057b8"))
+    rebranded = _document()
+    rebranded["version"] = 3
+    rebranded["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#8b0000"}
+    site.publish(rebranded, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    app.profile.update_now()  # what the 6-hourly update does, while the window is open
+    qtbot.waitUntil(lambda: window.tracker.palette().highlight().color() == QColor("#8b0000"))
     app.profile.stop()
