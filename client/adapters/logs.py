@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 import logging
-import logging.handlers
+import os
 import threading
 from pathlib import Path
 
@@ -54,6 +54,48 @@ class LogTail(logging.Handler):
         return kept if count is None else kept[-count:]
 
 
+class RotatingLog(logging.FileHandler):
+    """A log file kept under a size, with a few older ones beside it.
+
+    When the next line would take the file past ``max_bytes``, the file
+    becomes ``<name>.1`` (an older ``.1`` becomes ``.2``, and so on, up to
+    ``backups``; the oldest goes) and a new one starts. The standard library's
+    ``RotatingFileHandler`` does the same, but importing ``logging.handlers``
+    also loads pickle and the socket and queue handlers: 0.5 MB that an idle
+    tray would keep, and a few ms of every start (docs/performance.md).
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self._path = path
+        self._max_bytes = max_bytes
+        self._backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
+        try:
+            size = len((self.format(record) + self.terminator).encode())
+            stream = self.stream
+            written = stream.tell() if stream is not None else 0
+            if stream is not None and written and written + size > self._max_bytes:
+                stream.close()
+                self.stream = None  # reopened below, by FileHandler.emit
+                self._roll()
+        except Exception:  # noqa: BLE001 - as logging's own handlers: never raise into the app
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _roll(self) -> None:
+        for number in range(self._backups - 1, 0, -1):
+            older = self._path.with_name(f"{self._path.name}.{number}")
+            if older.exists():
+                os.replace(older, self._path.with_name(f"{self._path.name}.{number + 1}"))
+        if self._backups > 0:
+            os.replace(self._path, self._path.with_name(f"{self._path.name}.1"))
+        else:
+            self._path.unlink(missing_ok=True)
+
+
 def setup_logging(
     log_file: Path | None, level: str, redactor: Redactor, *, to_stderr: bool
 ) -> LogTail:
@@ -78,11 +120,7 @@ def setup_logging(
     if log_file is not None:
         try:
             log_file.parent.mkdir(parents=True, exist_ok=True)
-            handlers.append(
-                logging.handlers.RotatingFileHandler(
-                    log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-                )
-            )
+            handlers.append(RotatingLog(log_file, max_bytes=MAX_LOG_BYTES, backups=LOG_BACKUPS))
         except OSError as exc:
             fallback = logging.StreamHandler()
             fallback.setFormatter(formatter)

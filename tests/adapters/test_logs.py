@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from client.adapters.logs import setup_logging
+from client.adapters.logs import RotatingLog, setup_logging
 from client.core.redact import Redactor
 
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -70,3 +70,35 @@ def test_an_unwritable_log_location_does_not_stop_the_client(
     logging.getLogger("client.test").info("still logging")
     assert tail.lines()[-1].endswith("still logging")
     assert "unavailable" in capfd.readouterr().err
+
+
+def test_the_log_file_rotates_keeping_a_few_older_ones_and_every_line_in_order(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "helpdesk-tray.log"
+    handler = RotatingLog(log, max_bytes=200, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    lines = [f"line {n:03d} " + "x" * 30 for n in range(40)]
+    for line in lines:
+        handler.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+    handler.close()
+    kept = [log.with_name(f"{log.name}.2"), log.with_name(f"{log.name}.1"), log]
+    assert not log.with_name(f"{log.name}.3").exists(), "no more than two older files"
+    assert all(path.stat().st_size <= 200 for path in kept)
+    written = "".join(path.read_text(encoding="utf-8") for path in kept).splitlines()
+    assert written == lines[-len(written) :], "the newest lines, in order, none twice"
+    assert len(written) >= 12
+
+
+def test_a_line_longer_than_the_limit_is_written_whole_without_emptying_files(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "helpdesk-tray.log"
+    handler = RotatingLog(log, max_bytes=50, backups=3)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for text in ("a" * 120, "b" * 120):
+        handler.handle(logging.makeLogRecord({"msg": text, "levelno": logging.INFO}))
+    handler.close()
+    assert log.read_text(encoding="utf-8") == "b" * 120 + "\n"
+    assert log.with_name(f"{log.name}.1").read_text(encoding="utf-8") == "a" * 120 + "\n"
+    assert not log.with_name(f"{log.name}.2").exists(), "an empty file is never rolled"
