@@ -405,7 +405,7 @@ class TrayApp(QObject):
         self.notifications.open_requested.connect(windows.show_ticket)
         self.notifications.tickets_requested.connect(windows.show_tickets)
         self.outbox.items_changed.connect(windows.show_reports)
-        self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
+        self.outbox.report_delivered.connect(self._poll_now)  # its ticket, in the list now
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -450,15 +450,11 @@ class TrayApp(QObject):
             tray.department_chosen.connect(self._on_tray_department_chosen)
             tray.department_chosen.connect(faces.choose_department)
             windows.report_opened.connect(faces.update_destination)
-            windows.tickets_shown.connect(faces.wear_accent)
+            # Opened from a notification before the menu or the panel: in the profile's colour.
+            windows.tickets_shown.connect(faces.want_profile)
             self.account.person_known.connect(faces.show_agent)
             self.account.person_known.connect(faces.update_destination)
-            profile.changed.connect(faces.forget_shown_agent)  # its photo may be new
-            profile.changed.connect(faces.show_agent)
-            profile.changed.connect(faces.update_destination)
-            profile.changed.connect(faces.show_handler_face)  # the profile's photo, once read
-            profile.changed.connect(faces.update_articles)  # a new profile: its articles
-            profile.changed.connect(faces.update_accent)  # and its colour
+            profile.changed.connect(faces.profile_changed)
             profile.changed.connect(self._settle.start)  # what reading it took, given back
         crash.crashed.connect(windows.show_crash)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
@@ -540,9 +536,6 @@ class TrayApp(QObject):
 
     def _on_outbox_change_failed(self, item_id: int, error: ClientError) -> None:
         self.windows.report_problem(item_id, texts.error_message(error))
-
-    def _on_outbox_report_delivered(self, _item: OutboxItem) -> None:
-        self.poller.poll_now(force=True)
 
     def _on_reports_delivered_later(self, item: OutboxItem) -> None:
         """A saved report went out by itself: say so once (the dialog said it would)."""

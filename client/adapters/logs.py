@@ -66,6 +66,8 @@ class RotatingLog(logging.FileHandler):
     """
 
     def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        if backups < 1:
+            raise ValueError("a rotating log keeps at least one older file")
         super().__init__(path, encoding="utf-8")
         self._path = path
         self._max_bytes = max_bytes
@@ -73,27 +75,28 @@ class RotatingLog(logging.FileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:  # noqa: D102
         try:
-            size = len((self.format(record) + self.terminator).encode())
-            stream = self.stream
-            written = stream.tell() if stream is not None else 0
-            if stream is not None and written and written + size > self._max_bytes:
+            line = self.format(record) + self.terminator  # formatted once
+            stream = self.stream if self.stream is not None else self._open()
+            written = stream.tell()
+            if written and written + len(line.encode()) > self._max_bytes:
                 stream.close()
-                self.stream = None  # reopened below, by FileHandler.emit
+                self.stream = None  # a roll that fails: the next line opens the file again
                 self._roll()
+                stream = self._open()
+            self.stream = stream
+            stream.write(line)
+            stream.flush()
+        except RecursionError:  # as logging's own handlers
+            raise
         except Exception:  # noqa: BLE001 - as logging's own handlers: never raise into the app
             self.handleError(record)
-            return
-        super().emit(record)
 
     def _roll(self) -> None:
         for number in range(self._backups - 1, 0, -1):
             older = self._path.with_name(f"{self._path.name}.{number}")
             if older.exists():
                 os.replace(older, self._path.with_name(f"{self._path.name}.{number + 1}"))
-        if self._backups > 0:
-            os.replace(self._path, self._path.with_name(f"{self._path.name}.1"))
-        else:
-            self._path.unlink(missing_ok=True)
+        os.replace(self._path, self._path.with_name(f"{self._path.name}.1"))
 
 
 def setup_logging(

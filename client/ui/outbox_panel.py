@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from client.core.outbox import TELL_IT_AFTER_S, OutboxItem, OutboxState
 from client.ui import texts
-from client.ui.widgets import Card
+from client.ui.widgets import Card, discard
 
 
 class OutboxRow(Card):
@@ -170,8 +170,7 @@ class OutboxPanel(QWidget):
         self.problem.hide()
         self._after_trying(items)
         for row in self.rows:
-            self._rows.removeWidget(row)
-            row.deleteLater()
+            discard(self._rows, row)
         self.rows = []
         for item in items:
             row = OutboxRow(item, self.status_text(item), self, ask_it=self._ask_it(item))

@@ -55,7 +55,7 @@ from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.widgets import plain_tooltip, text_label, urgent_badge
+from client.ui.widgets import discard, plain_tooltip, text_label, urgent_badge
 
 logger = logging.getLogger(__name__)
 
@@ -352,9 +352,7 @@ class TrayPanel(QFrame):
         cards = parcels(tickets, unseen, self._now(), limit=MAX_CARDS)
         total = len(carded(tickets))
         while len(self.cards) > min(len(cards), MAX_CARDS):
-            card = self.cards.pop()
-            self.cards_box.removeWidget(card)
-            card.deleteLater()
+            discard(self.cards_box, self.cards.pop())
         while len(self.cards) < min(len(cards), MAX_CARDS):
             card = ParcelCard(self)
             card.clicked.connect(self._on_card_clicked)

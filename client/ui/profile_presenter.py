@@ -67,26 +67,17 @@ class ProfilePresenter(QObject):
         if self._profile is not None:
             self._profile.want(at_once=True)
 
-    @Slot(bool)
-    def wear_accent(self, shown: bool = True) -> None:
-        """The window "My tickets" came up: in the organisation's colour, as the panel is."""
-        if not shown or self._profile is None:
-            return
-        self.want_profile()  # opened from a notification, before the menu or the panel
-        view = self._profile.view
-        self._windows.set_accent(view.profile.accent if view is not None else "")
-
     @Slot()
-    def update_accent(self) -> None:
-        """A new profile: its colour on the windows open now, and on those opened later."""
+    def profile_changed(self) -> None:
+        """The profile was read, or a new one came in: everything shown from it, again."""
         view = self._profile.view if self._profile is not None else None
-        if view is not None:
+        if view is not None:  # its colour, on the windows open now and those opened later
             self._windows.set_accent(view.profile.accent)
-
-    @Slot()
-    def forget_shown_agent(self) -> None:
-        """A new profile came in: the agent's photo may be new too."""
-        self._shown_agent = ""
+        self._shown_agent = ""  # the agent's photo may be new too
+        self.show_agent()
+        self.update_destination()
+        self.show_handler_face()  # the profile's photo, once read
+        self.update_articles()
 
     @Slot(str)
     def choose_department(self, department_id: str) -> None:
@@ -107,7 +98,6 @@ class ProfilePresenter(QObject):
         view = self._profile.view if self._profile is not None else None
         department, source = self._department()
         self._tray.show_articles(bool(view and view.profile.articles))
-        self._windows.set_accent(view.profile.accent if view is not None else "")
         if view is not None:
             choices = [(d.id, d.name.get(self._language())) for d in view.profile.departments]
             # Chosen by the employee only where IT and the desk say nothing (and the desk
@@ -119,11 +109,10 @@ class ProfilePresenter(QObject):
         if view is None or department is None or agent is None:
             self._windows.show_agent(None)
             return
-        from client.ui.agent_card import AgentCardData, heading_text, notice_text
+        from client.ui.agent_card import AgentCardData, heading_text
 
         seen, now = self._availability(agent, department.backup)
-        notice = notice_text(view.stale, view.verified_at, view.refusal, view.refusal_role)
-        data = AgentCardData(agent, seen, now, self._language(), heading_text(), notice)
+        data = AgentCardData(agent, seen, now, self._language(), heading_text(), self._notice())
         self._windows.show_agent(data)
         if agent.id != self._shown_agent and self._profile is not None:
             self._shown_agent = agent.id

@@ -30,7 +30,7 @@ from client.core.models import Attachment
 from client.services.evidence import EvidenceService
 from client.ui import texts
 from client.ui.screenshot import Edits, Grab, render, rgb_rows
-from client.ui.widgets import Card
+from client.ui.widgets import Card, discard
 
 logger = logging.getLogger(__name__)
 
@@ -388,9 +388,7 @@ class ReportItemsView(QWidget):
     def show_items(self, items: list[Item], screenshot: QImage | None) -> None:
         """Show these items (``screenshot``: the picture, for a thumbnail)."""
         for row in self.rows:
-            self._rows_layout.removeWidget(row)
-            row.hide()  # gone now for Tab and screen readers, not at the deferred delete
-            row.deleteLater()
+            discard(self._rows_layout, row)
         self.rows = []
         for item in items:
             row = _Row(item, self._detail(item), self)

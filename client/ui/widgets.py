@@ -6,7 +6,15 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class Card(QFrame):
@@ -64,6 +72,17 @@ def urgent_badge(name: str) -> QLabel:
     badge.setProperty("role", "urgent")
     badge.hide()
     return badge
+
+
+def discard(layout: QLayout, widget: QWidget) -> None:
+    """Take ``widget`` out of ``layout`` and delete it once control returns to the event loop.
+
+    Hidden at once: until the deferred delete it would otherwise still be drawn,
+    and reachable by Tab and by screen readers.
+    """
+    layout.removeWidget(widget)
+    widget.hide()
+    widget.deleteLater()
 
 
 def pick_files(parent: QWidget, title: str, name: str, chosen: Callable[[list[str]], None]) -> None:

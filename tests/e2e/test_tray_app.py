@@ -33,18 +33,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.desk]
 def signed_in_app(
     desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str]
 ) -> Iterator[AppProcess]:
-    app = AppProcess(
-        desktop.env(
-            {
-                **app_home,
-                "HELPDESK_TRAY_DESK_URL": demo_desk.url,
-                "HELPDESK_TRAY_DESK_USERNAME": "anna",
-                "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
-            }
-        )
-    )
+    app = AppProcess(desktop.env(_anna(app_home, demo_desk)))
     yield app
     app.stop()
+
+
+def _anna(app_home: dict[str, str], demo_desk: DeskAccess, **more: str) -> dict[str, str]:
+    """Anna's tray, signed in to the demo desk (``more``: further settings)."""
+    return {
+        **app_home,
+        "HELPDESK_TRAY_DESK_URL": demo_desk.url,
+        "HELPDESK_TRAY_DESK_USERNAME": "anna",
+        "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
+        **more,
+    }
 
 
 def _download(url: str, token: str) -> bytes:
@@ -244,16 +246,7 @@ def test_an_agent_reply_pops_up_a_notification_whose_click_opens_the_ticket(
     )
     assert desktop.bus_address
     server = NotifyServer.start(desktop.bus_address, tmp_path / "notifications.jsonl")
-    app = AppProcess(
-        desktop.env(
-            {
-                **app_home,
-                "HELPDESK_TRAY_DESK_URL": demo_desk.url,
-                "HELPDESK_TRAY_DESK_USERNAME": "anna",
-                "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
-            }
-        )
-    )
+    app = AppProcess(desktop.env(_anna(app_home, demo_desk)))
     try:
         icon = app.probe("tray_visible").rect()
         app.expect("ticket(s) loaded")
@@ -328,18 +321,8 @@ def test_on_a_dark_desktop_the_panel_is_dark_and_on_a_light_one_light(
 
     shades: dict[str, float] = {}
     for name, look in (("light", {}), ("dark", DARK_DESKTOP)):
-        app = AppProcess(
-            desktop.env(
-                {
-                    **app_home,
-                    "HELPDESK_TRAY_HOME": str(tmp_path / name),
-                    "HELPDESK_TRAY_DESK_URL": demo_desk.url,
-                    "HELPDESK_TRAY_DESK_USERNAME": "anna",
-                    "HELPDESK_TRAY_TOKEN": demo_desk.anna_token,
-                    **look,
-                }
-            )
-        )
+        home = {"HELPDESK_TRAY_HOME": str(tmp_path / name)}
+        app = AppProcess(desktop.env(_anna(app_home, demo_desk, **home, **look)))
         try:
             icon = app.probe("tray_visible").rect()
             app.expect("ticket(s) loaded")

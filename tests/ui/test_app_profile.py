@@ -477,6 +477,14 @@ def test_an_open_articles_window_follows_a_new_profile(
     assert window.view.article is not None and window.view.article.id == "vpn", "still open"
 
 
+def _publish_accent(site: Site, accent: str, version: int = 2) -> None:
+    """The profile, version ``version``, with the organisation's colour ``accent``."""
+    document = _document()
+    document["version"] = version
+    document["organisation"] = {"name": {"en": "Example Council IT"}, "accent": accent}
+    site.publish(document, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+
+
 def test_the_organisations_accent_colours_the_panel_made_to_stand_out_and_said_in_the_log(
     qtbot: QtBot,
     qapp: QApplication,
@@ -485,9 +493,7 @@ def test_the_organisations_accent_colours_the_panel_made_to_stand_out_and_said_i
     close_windows: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    faint = _document()
-    faint["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#ffd700"}
-    site.publish(faint, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    _publish_accent(site, "#ffd700")
     app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
     assert app.profile is not None
     app.profile.start()
@@ -514,9 +520,7 @@ def test_the_organisations_accent_colours_the_panel_made_to_stand_out_and_said_i
 def test_my_tickets_opened_first_wears_the_organisations_accent_too(
     qtbot: QtBot, qapp: QApplication, site: Site, tmp_path: Path, close_windows: None
 ) -> None:
-    branded = _document()
-    branded["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#0057b8"}
-    site.publish(branded, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    _publish_accent(site, "#0057b8")
     app = _app(qapp, site, tmp_path, {"profile.department": "FIN"})
     assert app.profile is not None
     app.profile.start()
@@ -524,10 +528,7 @@ def test_my_tickets_opened_first_wears_the_organisations_accent_too(
     window = app.windows.tickets_window
     assert window is not None
     qtbot.waitUntil(lambda: window.tracker.palette().highlight().color() == QColor("#0057b8"))
-    rebranded = _document()
-    rebranded["version"] = 3
-    rebranded["organisation"] = {"name": {"en": "Example Council IT"}, "accent": "#8b0000"}
-    site.publish(rebranded, {PHOTO: _png(), ARTICLE: ARTICLE_TEXT})
+    _publish_accent(site, "#8b0000", version=3)
     app.profile.update_now()  # what the 6-hourly update does, while the window is open
     qtbot.waitUntil(lambda: window.tracker.palette().highlight().color() == QColor("#8b0000"))
     app.profile.stop()
