@@ -9,3 +9,5 @@ KEYRING_HELPER_FLAG = "--keyring-helper"
 EVIDENCE_HELPER_FLAG = "--evidence-helper"
 #: The first argument that makes this program the profile helper (client.adapters.profile_helper).
 PROFILE_HELPER_FLAG = "--profile-helper"
+#: The first argument that makes this program the fix runner's helper (client.adapters.fix_runner).
+FIX_HELPER_FLAG = "--fix-helper"

@@ -5,7 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from client import EVIDENCE_HELPER_FLAG, KEYRING_HELPER_FLAG, PROFILE_HELPER_FLAG
+from client import (
+    EVIDENCE_HELPER_FLAG,
+    FIX_HELPER_FLAG,
+    KEYRING_HELPER_FLAG,
+    PROFILE_HELPER_FLAG,
+)
 
 
 def skip_pyside_source_scan() -> None:
@@ -43,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.evidence_worker import serve as serve_evidence
 
         return serve_evidence(sys.stdin.buffer, sys.stdout.buffer, "".join(args[1:2]))
+    if args[:1] == [FIX_HELPER_FLAG]:
+        # One fix run, contained (client/adapters/fix_helper.py): standard library only.
+        from client.adapters.fix_helper import serve as serve_fix
+
+        return serve_fix(sys.stdin.buffer, sys.stdout.buffer)
     if args[:1] == ["admin"]:
         # IT's publishing commands: plain Python, no Qt; the tray never imports them.
         from client.admin import main as admin_main

@@ -33,16 +33,20 @@ def helper_command(
     return [executable, "-P", "-m", "client", flag, *args]
 
 
-def start_helper(command: Sequence[str], *, text: bool, keep_stderr: bool) -> Any:
+def start_helper(
+    command: Sequence[str], *, text: bool, keep_stderr: bool, env: dict[str, str] | None = None
+) -> Any:
     """Start ``command`` with pipes to its stdin and stdout (``subprocess.Popen``).
 
-    Raises ``OSError`` when it cannot be started.
+    The helper gets this process's environment without the tray's token, or
+    ``env`` when given. Raises ``OSError`` when it cannot be started.
     """
     # Deferred: subprocess is needed on a worker, not for the icon to appear
     # (start-up budget, docs/performance.md).
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_HELPER}
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_HELPER}
     return subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
         list(command),
         stdin=subprocess.PIPE,

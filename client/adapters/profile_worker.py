@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from typing import Any, TextIO
 def _answer(request: dict[str, Any]) -> dict[str, Any]:
     from client.adapters.http import HttpConfig
     from client.adapters.profile_update import refresh_profile
+    from client.core.fixes import platform_of
     from client.core.profile import parse_profile, profile_files
 
     root_file = Path(str(request["root_file"]))
@@ -43,7 +45,10 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
         Path(str(request["cache_dir"])),
         config,
         time.time,
-        lambda document: profile_files(parse_profile(document, photos=photos)),
+        # This computer's fix scripts only; IT's ``admin verify`` fetches every platform's.
+        lambda document: profile_files(
+            parse_profile(document, photos=photos), platform_of(sys.platform)
+        ),
     )
     if result.refusal is None and result.profile is not None:
         _prepare_avatars(result.profile, photos)

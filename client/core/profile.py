@@ -1,4 +1,4 @@
-"""The organisation's profile: branding, departments, their agents, and knowledge articles.
+"""The organisation's profile: branding, departments, their agents, articles and fixes.
 
 IT publishes it signed (docs/profile.md); this module reads the verified
 document. Content is checked part by part: a part that does not hold up (a
@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: The profile format this build reads (``"format"`` in the document).
@@ -27,6 +27,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_TEXT = 200
 #: Most departments, agents and articles a profile may hold (more are left out).
 MAX_ITEMS = 500
+
+if TYPE_CHECKING:
+    from client.core.fixes import Fix
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TARGET = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
@@ -127,6 +130,8 @@ class Profile:
     departments: tuple[Department, ...] = ()
     agents: Mapping[str, Agent] = field(default_factory=dict)
     articles: tuple[Article, ...] = ()
+    #: Self-fixes (client/core/fixes.py).
+    fixes: tuple[Fix, ...] = ()
     problems: tuple[str, ...] = ()
 
     def department(self, department_id: str) -> Department | None:
@@ -149,32 +154,36 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
     if type(version) is not int or version < 1:
         raise ProfileError("the profile has no version number")
     problems: list[str] = []
-    organisation = _mapping(document.get("organisation"))
-    name = _text(organisation.get("name")) or Text({"en": "IT service desk"})
+    organisation = mapping_of(document.get("organisation"))
+    name = read_text(organisation.get("name")) or Text({"en": "IT service desk"})
     accent = organisation.get("accent", "")
     if accent and not (isinstance(accent, str) and _COLOUR.match(accent)):
         problems.append("organisation.accent: not a colour like #0057b8")
         accent = ""
-    logo = _target(organisation.get("logo"), "organisation.logo", problems)
+    logo = read_target(organisation.get("logo"), "organisation.logo", problems)
     agents: dict[str, Agent] = {}
-    for index, raw in _items(document.get("agents"), "agents", problems):
+    for index, raw in read_items(document.get("agents"), "agents", problems):
         agent = _agent(raw, f"agents[{index}]", problems, photos)
         if agent is not None and agent.id in agents:
             problems.append(f"agents[{index}]: the id {agent.id!r} is used twice")
         elif agent is not None:
             agents[agent.id] = agent
     departments: list[Department] = []
-    for index, raw in _items(document.get("departments"), "departments", problems):
+    for index, raw in read_items(document.get("departments"), "departments", problems):
         department = _department(raw, f"departments[{index}]", problems, agents)
         if department is not None and any(d.id == department.id for d in departments):
             problems.append(f"departments[{index}]: the id {department.id!r} is used twice")
         elif department is not None:
             departments.append(department)
     articles = []
-    for index, raw in _items(document.get("articles"), "articles", problems):
+    for index, raw in read_items(document.get("articles"), "articles", problems):
         article = _article(raw, f"articles[{index}]", problems)
         if article is not None:
             articles.append(article)
+    # The fixes' module reads its part with this module's helpers: imported here, not at the top.
+    from client.core.fixes import parse_fixes
+
+    fixes = parse_fixes(document.get("fixes"), problems)
     return Profile(
         version=version,
         organisation=name,
@@ -183,6 +192,7 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
         departments=tuple(departments),
         agents=agents,
         articles=tuple(articles),
+        fixes=fixes,
         problems=tuple(problems),
     )
 
@@ -190,11 +200,15 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
 # --- the parts ---------------------------------------------------------------------------------
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
+def mapping_of(value: object) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
 
 
-def _items(value: object, where: str, problems: list[str]) -> list[tuple[int, Mapping[str, Any]]]:
+def read_items(
+    value: object, where: str, problems: list[str]
+) -> list[tuple[int, Mapping[str, Any]]]:
+    """The objects of a list, with their positions; a non-object entry is named and left out."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -211,7 +225,7 @@ def _items(value: object, where: str, problems: list[str]) -> list[tuple[int, Ma
     return items
 
 
-def _plain(value: object, limit: int = MAX_TEXT) -> str:
+def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     """A one-line text, without control characters, cut to ``limit``; "" for anything else."""
     if not isinstance(value, str):
         return ""
@@ -221,18 +235,19 @@ def _plain(value: object, limit: int = MAX_TEXT) -> str:
     return " ".join(cleaned.split())[:limit]
 
 
-def _text(value: object) -> Text | None:
+def read_text(value: object) -> Text | None:
     """``"words"`` (taken as English) or ``{"en": ..., "nl": ...}``; ``None`` when empty."""
     if isinstance(value, str):
         value = {"en": value}
     if not isinstance(value, dict):
         return None
-    values = {lang: _plain(value.get(lang)) for lang in TEXT_LANGUAGES}
+    values = {lang: plain_text(value.get(lang)) for lang in TEXT_LANGUAGES}
     kept = {lang: text for lang, text in values.items() if text}
     return Text(kept) if kept else None
 
 
-def _id(raw: Mapping[str, Any], where: str, problems: list[str]) -> str | None:
+def read_id(raw: Mapping[str, Any], where: str, problems: list[str]) -> str | None:
+    """The entry's ``id``, if it is one (lower-case letters, digits, - and _); else named."""
     value = raw.get("id")
     if isinstance(value, str) and _ID.match(value):
         return value
@@ -240,7 +255,7 @@ def _id(raw: Mapping[str, Any], where: str, problems: list[str]) -> str | None:
     return None
 
 
-def _target(value: object, where: str, problems: list[str]) -> str | None:
+def read_target(value: object, where: str, problems: list[str]) -> str | None:
     """A target path inside the repository, never a URL or a way out of it."""
     if value is None or value == "":
         return None
@@ -251,15 +266,15 @@ def _target(value: object, where: str, problems: list[str]) -> str | None:
 
 
 def _agent(raw: Mapping[str, Any], where: str, problems: list[str], photos: bool) -> Agent | None:
-    agent_id = _id(raw, where, problems)
-    name = _plain(raw.get("name"))
+    agent_id = read_id(raw, where, problems)
+    name = plain_text(raw.get("name"))
     if agent_id is None:
         return None
     if not name:
         problems.append(f"{where} ({agent_id}): no name")
         return None
     where = f"{where} ({agent_id})"
-    photo = _target(raw.get("photo"), f"{where}.photo", problems)
+    photo = read_target(raw.get("photo"), f"{where}.photo", problems)
     email = _contact(raw.get("email"), _EMAIL, f"{where}.email", problems)
     phone = _contact(raw.get("phone"), _PHONE, f"{where}.phone", problems)
     chat = raw.get("chat", "")
@@ -268,13 +283,13 @@ def _agent(raw: Mapping[str, Any], where: str, problems: list[str], photos: bool
         problems.append(f"{where}.chat: only an https:// link")
         chat = ""
     status = raw.get("status")
-    status_text = _text(status.get("text")) if isinstance(status, dict) else None
+    status_text = read_text(status.get("text")) if isinstance(status, dict) else None
     if status is not None and status_text is None:
         problems.append(f"{where}.status: no text")
     return Agent(
         id=agent_id,
         name=name,
-        role=_text(raw.get("role")),
+        role=read_text(raw.get("role")),
         photo=photo if photos and raw.get("show_photo", True) is not False else None,
         email=email,
         phone=phone,
@@ -298,13 +313,13 @@ def _contact(value: object, shape: re.Pattern[str], where: str, problems: list[s
 def _hours(value: object, where: str, problems: list[str]) -> WorkingHours | None:
     if value is None:
         return None
-    raw = _mapping(value)
+    raw = mapping_of(value)
     try:
         zone = ZoneInfo(str(raw.get("time_zone", "")))
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"{where}.time_zone: not a time zone like Europe/Amsterdam")
         return None
-    week = _mapping(raw.get("week"))
+    week = mapping_of(raw.get("week"))
     days: list[tuple[tuple[time, time], ...]] = []
     for day in WEEKDAYS:
         spans = week.get(day, [])
@@ -344,7 +359,7 @@ def _absences(value: object, where: str, problems: list[str]) -> tuple[Absence, 
         return ()
     absences = []
     for index, raw in enumerate(value[:MAX_ITEMS]):
-        entry = _mapping(raw)
+        entry = mapping_of(raw)
         try:
             first = date.fromisoformat(str(entry.get("from")))
             last = date.fromisoformat(str(entry.get("to", entry.get("from"))))
@@ -361,11 +376,11 @@ def _absences(value: object, where: str, problems: list[str]) -> tuple[Absence, 
 def _department(
     raw: Mapping[str, Any], where: str, problems: list[str], agents: Mapping[str, Agent]
 ) -> Department | None:
-    department_id = _id(raw, where, problems)
+    department_id = read_id(raw, where, problems)
     if department_id is None:
         return None
     where = f"{where} ({department_id})"
-    name = _text(raw.get("name"))
+    name = read_text(raw.get("name"))
     if name is None:
         problems.append(f"{where}: no name")
         return None
@@ -373,14 +388,14 @@ def _department(
     for role in ("agent", "backup"):
         person = raw.get(role, "")
         if person and not (isinstance(person, str) and person in agents):
-            problems.append(f"{where}.{role}: no agent {_plain(person, 64)!r} in the profile")
+            problems.append(f"{where}.{role}: no agent {plain_text(person, 64)!r} in the profile")
             person = ""
         people[role] = person
-    match = _mapping(raw.get("match"))
+    match = mapping_of(raw.get("match"))
     return Department(
         id=department_id,
         name=name,
-        queue=_plain(raw.get("queue"), 100),
+        queue=plain_text(raw.get("queue"), 100),
         agent=people["agent"],
         backup=people["backup"] if people["backup"] != people["agent"] else "",
         policy_values=_values(match.get("policy")),
@@ -390,35 +405,36 @@ def _department(
 
 def _values(value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
-    return tuple(text for item in items[:50] if (text := _plain(item, 100)))
+    return tuple(text for item in items[:50] if (text := plain_text(item, 100)))
 
 
 def _article(raw: Mapping[str, Any], where: str, problems: list[str]) -> Article | None:
-    article_id = _id(raw, where, problems)
+    article_id = read_id(raw, where, problems)
     if article_id is None:
         return None
     where = f"{where} ({article_id})"
-    title = _plain(raw.get("title"))
-    body = _target(raw.get("body"), f"{where}.body", problems)
+    title = plain_text(raw.get("title"))
+    body = read_target(raw.get("body"), f"{where}.body", problems)
     language = raw.get("language", "en")
     if not title or body is None:
         problems.append(f"{where}: needs a title and a body file")
         return None
     if language not in TEXT_LANGUAGES:
-        problems.append(f"{where}.language: {_plain(language, 16)!r} is not one of en, nl")
+        problems.append(f"{where}.language: {plain_text(language, 16)!r} is not one of en, nl")
         return None
-    keywords = raw.get("keywords", [])
     return Article(
         id=article_id,
         title=title,
         language=str(language),
         body=body,
-        keywords=tuple(
-            k
-            for item in (keywords if isinstance(keywords, list) else [])[:50]
-            if (k := _plain(item, 60).lower())
-        ),  # fmt: skip
+        keywords=read_keywords(raw.get("keywords")),
     )
+
+
+def read_keywords(value: object) -> tuple[str, ...]:
+    """Up to 50 keywords, lower-case, one line of at most 60 characters each."""
+    items = value if isinstance(value, list) else []
+    return tuple(k for item in items[:50] if (k := plain_text(item, 60).lower()))
 
 
 def detect_department(
@@ -445,9 +461,16 @@ def detect_department(
     return None, ""
 
 
-def profile_files(profile: Profile) -> list[str]:
-    """The files of the profile the tray keeps: the logo, agents' photos, article bodies."""
+def profile_files(profile: Profile, platform: str | None = None) -> list[str]:
+    """The files of the profile the tray keeps: the logo, photos, article bodies, fix scripts.
+
+    Only ``platform``'s scripts are named (a computer fetches its own); ``None``
+    names every platform's (IT checking a publication).
+    """
+    from client.core.fixes import fix_files
+
     names = [profile.logo] if profile.logo else []
     names += [agent.photo for agent in profile.agents.values() if agent.photo]
     names += [article.body for article in profile.articles]
+    names += fix_files(profile.fixes, platform)
     return list(dict.fromkeys(names))
