@@ -159,11 +159,12 @@ def _count(number: int, thing: str) -> str:
 
 
 def _contents(profile: Profile, files: int) -> str:
-    """``2 departments, 3 agents, 1 article, 4 files``."""
+    """``2 departments, 3 agents, 1 article, 2 fixes, 4 files``."""
+    fixes = len(profile.fixes)
     return (
         f"{_count(len(profile.departments), 'department')}, "
         f"{_count(len(profile.agents), 'agent')}, {_count(len(profile.articles), 'article')}, "
-        f"{_count(files, 'file')}"
+        f"{fixes} {'fix' if fixes == 1 else 'fixes'}, {_count(files, 'file')}"
     )
 
 

@@ -20,10 +20,12 @@ from PIL import Image, ImageDraw
 from securesystemslib.signer import CryptoSigner, Signer
 
 from client.adapters.profile_repository import ROLES, ProfileRepository, serve_folder
+from client.adapters.profile_source import read_fixes
 from client.adapters.profile_update import PROFILE_TARGET
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+DEMO_DIR = Path(__file__).resolve().parent
+ARTICLES_DIR = DEMO_DIR / "articles"
 #: The demo's knowledge articles: file in demo/articles/, title, keywords.
 ARTICLES = (
     ("vpn.nl.md", "VPN werkt niet thuis", ("vpn", "thuiswerken", "verbinding")),
@@ -32,6 +34,46 @@ ARTICLES = (
     ("printer.nl.md", "De printer staat offline", ("printer", "offline", "afdrukken")),
     ("password.nl.md", "Wachtwoord vergeten of verlopen", ("wachtwoord", "inloggen")),
     ("teams-audio.en.md", "No sound in a Teams call", ("teams", "audio", "headset", "sound")),
+    (
+        "outlook-mail.nl.md",
+        "Outlook ontvangt of verstuurt geen mail",
+        ("outlook", "mail", "e-mail", "postvak"),
+    ),
+    (
+        "second-screen.en.md",
+        "A second screen is not detected",
+        ("monitor", "screen", "display", "dock"),
+    ),
+    (
+        "wifi-office.nl.md",
+        "Wifi op kantoor valt steeds weg",
+        ("wifi", "draadloos", "netwerk", "kantoor"),
+    ),
+    (
+        "mfa-new-phone.en.md",
+        "Moving the authenticator app to a new phone",
+        ("mfa", "authenticator", "phone", "sign-in"),
+    ),
+    (
+        "teams-camera.nl.md",
+        "Camera werkt niet in Teams",
+        ("teams", "camera", "webcam", "beeld"),
+    ),
+    (
+        "password.en.md",
+        "Forgot or expired password",
+        ("password", "login", "sign-in", "expired"),
+    ),
+    (
+        "network-drive.nl.md",
+        "Netwerkschijf of gedeelde map niet zichtbaar",
+        ("netwerkschijf", "netwerkmap", "gedeeld", "verkenner"),
+    ),
+    (
+        "slow-laptop.en.md",
+        "The laptop is slow or the fan is loud",
+        ("slow", "laptop", "fan", "performance"),
+    ),
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -79,6 +121,10 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
     office = (8, 30) <= (local.hour, local.minute) < (17, 0)
     # Away now: office hours in the evening and at night, an early shift during the day.
     gone_home = "07:00-08:00" if office else "08:30-17:00"
+    # The demo's fixes are read as IT's folder would be: demo/fixes/<id>.toml and their scripts.
+    fixes, scripts, problems = read_fixes(DEMO_DIR)
+    if problems:
+        raise ValueError(f"the demo's fixes do not hold up: {problems}")
     document = {
         "format": 1,
         "version": 1,
@@ -143,11 +189,13 @@ def demo_document(now: datetime) -> tuple[dict[str, Any], dict[str, bytes]]:
             },
         ],  # fmt: skip
         "articles": [_article(*entry) for entry in ARTICLES],
+        "fixes": fixes,
     }
     files = {
         "agents/joost.png": drawn_face((241, 200, 170), (90, 60, 40), (40, 90, 160)),
         "agents/priya.png": drawn_face((176, 128, 96), (30, 30, 30), (160, 60, 90)),
         **{f"articles/{name}": (ARTICLES_DIR / name).read_bytes() for name, *_ in ARTICLES},
+        **scripts,
     }
     return document, files
 

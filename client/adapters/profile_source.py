@@ -8,7 +8,11 @@ The folder (docs/admin-guide.md, "Write the profile"):
 - ``agents/<id>.toml``: one agent per file, the file name is the id; the
   photo beside it (``agents/<id>.png``, ``.jpg`` or ``.jpeg``);
 - ``articles/<name>.md``: Markdown after a ``+++`` block of TOML (``id``,
-  ``title``, ``language``, ``keywords``).
+  ``title``, ``language``, ``keywords``);
+- ``fixes/<id>.toml``: one self-fix per file, the file name is the id; its
+  scripts in ``fixes/<id>/``, named per platform in ``[scripts.<platform>]``.
+  Each script's SHA-256 and length are written into the document, and shell
+  and Python scripts are syntax-checked before anything is published.
 
 Every problem names its file and what is wrong. The document built is read
 with :func:`client.core.profile.parse_profile`, so the problems the tray
@@ -17,8 +21,11 @@ would log are named here too, against the file they come from. Qt-free.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
+import subprocess
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -28,12 +35,14 @@ from typing import Any
 from client.adapters.photos import decode_photo
 from client.adapters.profile_update import MAX_FILE_BYTES, MAX_TOTAL_BYTES, PROFILE_TARGET
 from client.core.errors import BadResponse
+from client.core.fixes import INTERPRETERS, MAX_SCRIPT_BYTES, PLATFORMS
 from client.core.profile import FORMAT, ProfileError, parse_profile
 
 ORGANISATION_FILE = "organisation.toml"
 DEPARTMENTS_FILE = "departments.toml"
 AGENTS_DIR = "agents"
 ARTICLES_DIR = "articles"
+FIXES_DIR = "fixes"
 #: Where the logo is published (a target path of the profile).
 BRANDING_DIR = "branding"
 
@@ -49,10 +58,18 @@ _AGENT_KEYS = (
     "name", "role", "email", "phone", "chat", "show_photo", "photo", "hours", "absent", "status",
 )  # fmt: skip
 _ARTICLE_KEYS = ("id", "title", "language", "keywords")
+_FIX_KEYS = (
+    "version", "title", "description", "symptoms", "changes", "keywords", "timeout",
+    "reversible", "run_as", "harmless", "arguments", "parameters", "scripts",
+)  # fmt: skip
+#: How IT's machine checks a script's syntax before publishing (``None``: not checked here).
+_SYNTAX_CHECK = {"sh": ("sh", "-n"), "bash": ("bash", "-n")}
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 #: A problem parse_profile names by position: ``agents[2] (kim).hours.mon: ...``.
-_POSITION = re.compile(r"^(agents|departments|articles)\[(\d+)\](?: \([^)]*\))?(.*)$", re.DOTALL)
+_POSITION = re.compile(
+    r"^(agents|departments|articles|fixes)\[(\d+)\](?: \([^)]*\))?(.*)$", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,9 @@ class _Reader:
         self.problems: list[str] = []
         self.files: dict[str, bytes] = {}
         #: For each list of the document, the file (or table) each entry came from.
-        self.labels: dict[str, list[str]] = {"agents": [], "departments": [], "articles": []}
+        self.labels: dict[str, list[str]] = {
+            "agents": [], "departments": [], "articles": [], "fixes": [],
+        }  # fmt: skip
 
     def problem(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -100,6 +119,7 @@ class _Reader:
             "departments": self._departments(),
             "agents": self._agents(photos),
             "articles": self._articles(),
+            "fixes": self.fixes(),
         }
         try:
             parsed = parse_profile(document)
@@ -352,6 +372,117 @@ class _Reader:
         self.files[target] = body.encode("utf-8")
         article_id = raw.pop("id", path.name.removesuffix(".md").replace(".", "-").lower())
         return {"id": article_id, **raw, "body": target}
+
+    def fixes(self) -> list[dict[str, Any]]:
+        """The ``fixes/`` folder: each ``<id>.toml`` with its scripts pinned by hash and length."""
+        folder = self.folder / FIXES_DIR
+        if not folder.is_dir():
+            return []
+        fixes = []
+        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+            where = f"{FIXES_DIR}/{path.name}"
+            if path.is_dir() and (folder / f"{path.name}.toml").is_file():
+                continue  # a fix's scripts, read with its file
+            if path.suffix != ".toml" or not _ID.match(path.stem):
+                self.problem(
+                    where,
+                    "not a fix: a fix is <id>.toml (lower-case letters, digits, - and _) "
+                    "with its scripts in a folder of the same name (not read)",
+                )
+                continue
+            raw = self._toml(path, where)
+            if raw is None:
+                continue
+            self._unknown_keys(raw, _FIX_KEYS, where)
+            scripts = raw.get("scripts")
+            entry: dict[str, Any] = {"id": path.stem, **raw, "scripts": {}}
+            for platform, variant in (scripts if isinstance(scripts, dict) else {}).items():
+                entry["scripts"][platform] = self._variant(path.stem, platform, variant, where)
+            fixes.append(entry)
+            self.labels["fixes"].append(where)
+        return fixes
+
+    def _variant(self, fix_id: str, platform: str, raw: object, where: str) -> object:
+        """``[scripts.<platform>]`` with each script file replaced by its pinned target."""
+        if not isinstance(raw, dict) or platform not in PLATFORMS:
+            return raw  # the tray's reading names what is wrong
+        variant = dict(raw)
+        for role in ("detect", "fix"):
+            name = raw.get(role)
+            here = f"{where} [scripts.{platform}] {role}"
+            if not isinstance(name, str) or not _FILE_NAME.match(name):
+                self.problem(here, f"the name of a script file in {FIXES_DIR}/{fix_id}/")
+                variant.pop(role, None)
+                continue
+            data = self._script(self.folder / FIXES_DIR / fix_id / name, raw.get("interpreter"))
+            if data is None:
+                variant.pop(role, None)
+                continue
+            target = f"{FIXES_DIR}/{fix_id}/{name}"
+            self.files[target] = data
+            variant[role] = {
+                "file": target,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "length": len(data),
+            }
+        return variant
+
+    def _script(self, path: Path, interpreter: object) -> bytes | None:
+        """A script's bytes, if it is UTF-8 text of a size the tray runs and its syntax holds."""
+        where = f"{FIXES_DIR}/{path.parent.name}/{path.name}"
+        if not path.is_file():
+            self.problem(where, "missing")
+            return None
+        data = self._small_file(path, where)
+        if data is None:
+            return None
+        if not 0 < len(data) <= MAX_SCRIPT_BYTES:
+            self.problem(where, f"{len(data)} bytes; a script has 1 to {MAX_SCRIPT_BYTES}")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.problem(where, "not UTF-8 text (save it as UTF-8)")
+            return None
+        problem = syntax_problem(text, str(interpreter), where)
+        if problem:
+            self.problem(where, problem)
+            return None
+        return data
+
+
+def syntax_problem(text: str, interpreter: str, name: str) -> str:
+    """What is wrong with a script's syntax ("" when nothing, or no checker is on this machine).
+
+    Python scripts are compiled; shell scripts read by ``sh -n`` / ``bash -n``
+    when that shell is installed. PowerShell is not checked here.
+    """
+    if interpreter not in INTERPRETERS:
+        return ""  # the tray's reading names the interpreter
+    if interpreter == "python":
+        try:
+            compile(text, name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return f"Python syntax error: {error}"
+        return ""
+    check = _SYNTAX_CHECK.get(interpreter)
+    program = shutil.which(check[0]) if check else None
+    if check is None or program is None:
+        return ""
+    done = subprocess.run(  # noqa: S603 - a fixed checker that only reads the text
+        [program, *check[1:]], input=text.encode(), capture_output=True, timeout=30, check=False
+    )
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        return f"{interpreter} syntax error: {detail[0].removeprefix(f'{program}: ')}"
+    return ""
+
+
+def read_fixes(folder: Path) -> tuple[list[dict[str, Any]], dict[str, bytes], tuple[str, ...]]:
+    """Only the ``fixes/`` folder of ``folder``: entries, script files, problems (the demo's)."""
+    reader = _Reader(folder)
+    fixes = reader.fixes()
+    return fixes, reader.files, tuple(reader.problems)
 
 
 def _plain_table(table: dict[str, Any]) -> dict[str, Any]:

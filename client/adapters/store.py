@@ -125,6 +125,17 @@ def _waiting_for(value: str | None) -> WaitingFor | None:
         return None
 
 
+def move_aside(path: Path) -> Path:
+    """Rename a damaged SQLite file and its WAL to ``<name>-damaged-<time>``; the new name."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    damaged = path.with_name(f"{path.stem}-damaged-{stamp}{path.suffix}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            source.rename(f"{damaged}{suffix}")
+    return damaged
+
+
 def _store_error(exc: sqlite3.Error) -> StoreError:
     if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
         return StoreError(str(exc), code="disk_full")
@@ -172,7 +183,7 @@ class SqliteOutbox:
             raise _store_error(exc) from exc
         if db is not None:
             db.close()
-        damaged = self._move_aside()
+        damaged = move_aside(self.path)
         # Recorded before anything else can fail: the user hears of it either way.
         self._recovery = StoreRecovery(str(damaged), 0)
         try:
@@ -235,15 +246,6 @@ class SqliteOutbox:
             raise
         if result != "ok":
             raise _Damaged(f"quick_check: {result}")
-
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        damaged = self.path.with_name(f"{self.path.stem}-damaged-{stamp}{self.path.suffix}")
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{self.path}{suffix}")
-            if source.exists():
-                source.rename(f"{damaged}{suffix}")
-        return damaged
 
     def _salvage(self, damaged: Path) -> int:
         """Copy every report that can still be read from the damaged file; how many."""
