@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle,rt,connections,profile,panel`` picks some;
+``--only startup,crash,latency,report,idle,rt,connections,profile,panel,search`` picks some;
 all run by default.
 """
 
@@ -25,12 +25,14 @@ from bench import (
     profile_refresh,
     report_evidence,
     rt_desk,
+    search_quality,
     startup_memory,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = (
     "startup", "crash", "latency", "report", "idle", "rt", "connections", "profile", "panel",
+    "search",
 )  # fmt: skip
 
 
@@ -130,6 +132,10 @@ def main() -> int:
         panel = panel_open.run(args.panel_starts, args.panel_warm)
         record["panel_open"] = panel.as_dict()
         lines += ["", *panel.table()]
+    if "search" in chosen:
+        search = search_quality.run()
+        record["search_quality"] = search.as_dict()
+        lines += ["", *search.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

@@ -33,31 +33,35 @@ ARTICLES = (
     ("printer.en.md", "The printer says it is offline", ("printer", "offline", "print")),
     ("printer.nl.md", "De printer staat offline", ("printer", "offline", "afdrukken")),
     ("password.nl.md", "Wachtwoord vergeten of verlopen", ("wachtwoord", "inloggen")),
-    ("teams-audio.en.md", "No sound in a Teams call", ("teams", "audio", "headset", "sound")),
+    (
+        "teams-audio.en.md",
+        "No sound in a Teams call",
+        ("teams", "audio", "headset", "sound", "geluid", "microfoon"),
+    ),
     (
         "outlook-mail.nl.md",
         "Outlook ontvangt of verstuurt geen mail",
-        ("outlook", "mail", "e-mail", "postvak"),
+        ("outlook", "mail", "e-mail", "postvak", "email", "inbox", "outbox", "send", "receive"),
     ),
     (
         "second-screen.en.md",
         "A second screen is not detected",
-        ("monitor", "screen", "display", "dock"),
+        ("monitor", "screen", "display", "dock", "scherm", "beeldscherm", "tweede"),
     ),
     (
         "wifi-office.nl.md",
         "Wifi op kantoor valt steeds weg",
-        ("wifi", "draadloos", "netwerk", "kantoor"),
+        ("wifi", "draadloos", "netwerk", "kantoor", "wireless", "office", "network"),
     ),
     (
         "mfa-new-phone.en.md",
         "Moving the authenticator app to a new phone",
-        ("mfa", "authenticator", "phone", "sign-in"),
+        ("mfa", "authenticator", "phone", "sign-in", "telefoon", "inlogcode", "code"),
     ),
     (
         "teams-camera.nl.md",
         "Camera werkt niet in Teams",
-        ("teams", "camera", "webcam", "beeld"),
+        ("teams", "camera", "webcam", "beeld", "video"),
     ),
     (
         "password.en.md",
@@ -67,12 +71,21 @@ ARTICLES = (
     (
         "network-drive.nl.md",
         "Netwerkschijf of gedeelde map niet zichtbaar",
-        ("netwerkschijf", "netwerkmap", "gedeeld", "verkenner"),
+        (
+            "netwerkschijf",
+            "netwerkmap",
+            "gedeeld",
+            "verkenner",
+            "network",
+            "drive",
+            "shared",
+            "folder",
+        ),
     ),
     (
         "slow-laptop.en.md",
         "The laptop is slow or the fan is loud",
-        ("slow", "laptop", "fan", "performance"),
+        ("slow", "laptop", "fan", "performance", "traag", "langzaam", "computer", "ventilator"),
     ),
 )
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
