@@ -19,6 +19,7 @@ import re
 import socket
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -63,17 +64,20 @@ from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
 from client.services.evidence import EvidenceService
+from client.services.fixes import FixContext, FixService, Record, Runner
 from client.services.network import NetworkMonitor
 from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
 from client.services.reporting import ReportService
+from client.services.self_help import SelfHelp
 from client.services.single_instance import SingleInstance
 from client.services.status import TrayStatusPresenter
 from client.services.tasks import TaskRunner
 from client.services.ticket_actions import TicketActions
 from client.ui import resources, texts
+from client.ui.fix_presenter import FixPresenter
 from client.ui.notifications import Notifications
 from client.ui.profile_presenter import ProfilePresenter
 from client.ui.tray import TrayIcon
@@ -309,6 +313,9 @@ class TrayApp(QObject):
         before_large_work: Callable[[], object] = lambda: None,
         profile: ProfileService | None = None,
         files_folder: Path | None = None,
+        record_path: Path | None = None,
+        fix_context: Callable[[], FixContext] | None = None,
+        fix_runner: Callable[[], Runner] | None = None,
     ) -> None:
         super().__init__()
         desks = desks or DeskRegistry()
@@ -387,6 +394,20 @@ class TrayApp(QObject):
         self.profile = profile
         self.faces = ProfilePresenter(profile, self.account, self.tray, self.windows, io,
                                       settings, parent=self)  # fmt: skip
+        # Self-help: the search while typing, IT's fixes and the record of what ran.
+        self.fixes = FixService(
+            io, serial, profile,
+            fix_context or (lambda: _fix_context(settings)),
+            fix_runner or _fix_runner,
+            lambda: _record(record_path),
+            parent=self,
+        )  # fmt: skip
+        self.self_help = SelfHelp(io, profile, self.faces.language(), parent=self)
+        self.self_fix = FixPresenter(
+            self.fixes, self.self_help, self.windows, self.faces, self.faces.language(),
+            lambda text: self.notifications.show_notice(self.tr("IT help"), text),
+            parent=self,
+        )  # fmt: skip
         windows, faces, tray = self.windows, self.faces, self.tray
 
         self.account.signed_in.connect(self._on_account_signed_in)
@@ -406,6 +427,9 @@ class TrayApp(QObject):
         self.notifications.tickets_requested.connect(windows.show_tickets)
         self.outbox.items_changed.connect(windows.show_reports)
         self.outbox.report_delivered.connect(self._poll_now)  # its ticket, in the list now
+        if record_path is not None:
+            self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
+        tray.record_requested.connect(self.self_fix.show_record)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -548,6 +572,16 @@ class TrayApp(QObject):
             text += "\n" + texts.refused_files(item.refused)
         self.notifications.show_notice(self.tr("IT help"), text)
 
+    def _on_outbox_report_delivered(self, item: OutboxItem) -> None:
+        """The record keeps every report sent, with what it carried."""
+        from client.core.record import sent_report
+
+        refused = {name for name, _reason in item.refused}
+        files = [(a.filename, a.size) for a in item.attachments if a.filename not in refused]
+        self.fixes.keep(
+            sent_report(time.time(), str(item.ticket or ""), item.subject, item.description, files)
+        )
+
     def _on_outbox_store_recovered(self, recovery: StoreRecovery) -> None:
         logger.error(
             "outbox damaged: moved to %s, %d report(s) saved",
@@ -632,6 +666,7 @@ class TrayApp(QObject):
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
+        self.fixes.cancel()  # a running fix ends, with everything it started
         if self.profile is not None:
             self.profile.stop()
         if not self._io.wait_for_done(3000):
@@ -724,6 +759,7 @@ def run(
         before_large_work=keep_large_buffers_apart,
         profile=profile_service(io, settings_result, paths),
         files_folder=paths.ticket_files_dir,
+        record_path=paths.data_dir / "record.sqlite3",  # next to the outbox
     )
     instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
@@ -745,6 +781,34 @@ def run(
     if previous_crash:
         QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
     return qapp.exec()
+
+
+def _fix_context(settings: Settings) -> FixContext:
+    """Whether fixes may run here: the policy, this system, the tray's rights (when first asked)."""
+    from client.adapters.fix_runner import can_contain, running_elevated
+    from client.core.fixes import platform_of
+
+    return FixContext(settings.fixes_enabled, platform_of(sys.platform), running_elevated(),
+                      can_contain())  # fmt: skip
+
+
+def _fix_runner() -> Runner:
+    """The runner of fixes: this program again, as the contained helper (on first use)."""
+    from client import FIX_HELPER_FLAG
+    from client.adapters.fix_runner import FixRunner
+    from client.adapters.helper_process import helper_command
+
+    return FixRunner(helper_command(FIX_HELPER_FLAG))
+
+
+def _record(path: Path | None) -> Record:
+    """The record of fixes run and reports sent (opened on first use)."""
+    from client.adapters.record_store import SqliteRecord
+    from client.core.errors import StoreError
+
+    if path is None:
+        raise StoreError("no record on this computer", code="record_off")
+    return SqliteRecord(path)
 
 
 def _session_key(environ: Mapping[str, str]) -> str:

@@ -27,7 +27,9 @@ ROOT_NAMES = (
 #: What each layer may import, besides the standard library: our packages and
 #: third-party distributions, by name prefix.
 ALLOWED: dict[str, tuple[str, ...]] = {
-    "core": ("client.core",),
+    # Pure computation libraries only (no I/O, no Qt): the self-help search's stemmers and
+    # edit distances (client/core/search.py).
+    "core": ("client.core", "snowballstemmer", "rapidfuzz"),
     "adapters": (
         "client.core",
         "client.adapters",

@@ -71,6 +71,8 @@ class Settings:
     profile_my_department: str = ""
     #: Whether agents' photos are shown (off: initials, for the whole organisation).
     profile_photos: bool = True
+    #: Whether employees may run IT's self-fixes (off: the kill switch; none runs).
+    fixes_enabled: bool = True
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -204,6 +206,7 @@ KEYS: Mapping[str, _Key] = {
         "profile_department", lambda v: isinstance(v, str) and len(v) <= 100
     ),
     "profile.photos": _Key("profile_photos", _is_bool),
+    "fixes.enabled": _Key("fixes_enabled", _is_bool),
     # The employee's own choice of department (an id of the profile), kept in their file.
     "profile.my_department": _Key(
         "profile_my_department", lambda v: isinstance(v, str) and len(v) <= 64

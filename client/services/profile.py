@@ -202,6 +202,13 @@ class ProfileService(QObject):
             lambda: kept.read(path), owner=owner, on_success=then, on_error=lambda _e: then(None)
         )
 
+    def file_reader(self) -> Callable[[str], bytes | None]:
+        """A reader of the kept profile's files for a worker (``None``: not kept, or changed)."""
+        kept = self._kept
+        if kept is None:
+            return lambda path: None
+        return kept.read
+
     def _read(self) -> None:
         parse = self._wanted
         if parse:

@@ -41,7 +41,8 @@ class Home(QObject):
         opened(): the panel is on screen (the tickets are worth asking the desk for).
         closed(): the panel closed and is being deleted (its memory may be given back).
         report_requested(str), ticket_requested(TicketRef), tickets_requested(),
-        sign_in_requested(), contact_requested(QUrl): the panel's intents.
+        sign_in_requested(), contact_requested(QUrl), help_wanted(str),
+        suggestion_chosen(str, str): the panel's intents.
     """
 
     opening = Signal()
@@ -52,6 +53,8 @@ class Home(QObject):
     tickets_requested = Signal()
     sign_in_requested = Signal()
     contact_requested = Signal(QUrl)
+    help_wanted = Signal(str)
+    suggestion_chosen = Signal(str, str)
 
     def __init__(
         self,
@@ -108,6 +111,8 @@ class Home(QObject):
             panel.tickets_requested.connect(self.tickets_requested)
             panel.sign_in_requested.connect(self.sign_in_requested)
             panel.contact_requested.connect(self.contact_requested)
+            panel.help_wanted.connect(self.help_wanted)
+            panel.suggestion_chosen.connect(self.suggestion_chosen)
             panel.dismissed.connect(self._on_panel_dismissed)
             panel.painted.connect(self.opened)  # what can wait (a poll, the helper) waits
             panel.closed.connect(self._on_panel_closed)
@@ -125,6 +130,11 @@ class Home(QObject):
         panel.show_status(self._status())
         panel.show_tickets(tickets, self._unseen(), loaded)
         panel.show_reports(self._reports())
+
+    def show_suggestions(self, text: str, suggestions: Sequence[object]) -> None:
+        """What may help with the words typed in the panel (if it is open)."""
+        if self.panel is not None:
+            self.panel.show_suggestions(text, suggestions)  # type: ignore[arg-type]
 
     def show_agent(self, data: AgentCardData | None) -> None:
         """The employee's agent for the top of the panel (``None``: none)."""

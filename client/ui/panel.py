@@ -55,6 +55,7 @@ from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
+from client.ui.suggestions import Suggestion, SuggestionList
 from client.ui.widgets import discard, plain_tooltip, text_label, urgent_badge
 
 logger = logging.getLogger(__name__)
@@ -252,6 +253,8 @@ class TrayPanel(QFrame):
         tickets_requested(): show all tickets.
         sign_in_requested(): the employee wants to sign in.
         contact_requested(QUrl): e-mail, call or chat with their agent.
+        help_wanted(str): the employee typed in the box: find what may help.
+        suggestion_chosen(str, str): they chose a match (its kind and id).
         dismissed(): it closed because the focus went elsewhere (a click beside it).
         painted(): it is on screen, drawn, after being shown (work that can wait waits
             for this: the employee sees the panel first).
@@ -263,6 +266,8 @@ class TrayPanel(QFrame):
     tickets_requested = Signal()
     sign_in_requested = Signal()
     contact_requested = Signal(QUrl)
+    help_wanted = Signal(str)
+    suggestion_chosen = Signal(str, str)
     dismissed = Signal()
     painted = Signal()
     closed = Signal()
@@ -296,7 +301,11 @@ class TrayPanel(QFrame):
             self.tr("Press Enter to report it to the service desk, with a screenshot.")
         )
         self.box.returnPressed.connect(self._on_box_return_pressed)
+        self.box.textEdited.connect(self.help_wanted)
         layout.addWidget(self.box)
+        self.suggestions = SuggestionList("panelSuggestions")
+        self.suggestions.chosen.connect(self._on_suggestion_chosen)
+        layout.addWidget(self.suggestions)
         self.banner = text_label("panelBanner")
         self.banner.setProperty("role", "warning")
         self.banner.hide()
@@ -378,6 +387,12 @@ class TrayPanel(QFrame):
             self.empty.show()
         self._set_tab_order()
         self._fit()
+
+    def show_suggestions(self, text: str, suggestions: Sequence[Suggestion]) -> None:
+        """What may help with ``text`` (ignored once the box holds other words)."""
+        if text == self.box.text():
+            self.suggestions.show_suggestions(suggestions)
+            self._fit()
 
     def show_reports(self, items: Sequence[OutboxItem]) -> None:
         """Reports that have not reached the service desk yet."""
@@ -518,6 +533,10 @@ class TrayPanel(QFrame):
         self.step_aside()
         self.report_requested.emit(text)
         self.box.clear()  # the report dialog has it now
+
+    def _on_suggestion_chosen(self, kind: str, item_id: str) -> None:
+        self.step_aside()
+        self.suggestion_chosen.emit(kind, item_id)
 
     def _on_card_clicked(self, ref: TicketRef) -> None:
         self.step_aside()

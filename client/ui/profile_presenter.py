@@ -265,14 +265,17 @@ class ProfilePresenter(QObject):
     # -- Help articles --------------------------------------------------------------------
 
     @Slot()
-    def show_articles(self) -> None:
-        """Show (or raise) the help articles IT published with the profile."""
+    def show_articles(self, article_id: str = "") -> None:
+        """Show (or raise) the help articles IT published with the profile (this one open)."""
         view = self._profile.view if self._profile is not None else None
         if view is None:
             return
         self._windows.show_articles(
             view.profile.articles, self._notice(), self._language(), self._read_article
         )
+        window = self._windows.articles_window
+        if article_id and window is not None:
+            window.open_article(article_id)
 
     @Slot()
     def update_articles(self) -> None:
@@ -295,6 +298,10 @@ class ProfilePresenter(QObject):
     ) -> None:
         if self._profile is not None:
             self._profile.article_body(article.body, then, owner)
+
+    def language(self) -> str:
+        """The user's language for the profile's texts: English unless Dutch (C locale too)."""
+        return self._language()
 
     def _language(self) -> str:
         """The user's language for the profile's texts: English unless Dutch (C locale too)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.errors import ClientError, Forbidden, NotFound, ValidationError
-from client.core.models import Report
+from client.core.models import Attachment, Report
 from client.core.outbox import OutboxItem
 from client.core.reports import MAX_SUBJECT_LENGTH, build_report, ticket_text
 from client.services.outbox import OutboxService
@@ -35,6 +36,7 @@ from client.services.reporting import ReportService
 from client.ui import resources, texts
 from client.ui.report_items import ReportItems, ReportItemsView
 from client.ui.screenshot import Grab, ScreenshotEditor
+from client.ui.suggestions import Suggestion, SuggestionList
 from client.ui.widgets import pick_files
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,8 @@ class ReportDialogView(QVBoxLayout):
             self.description,
         ):
             form_layout.addWidget(widget)
+        self.suggestions = SuggestionList("reportSuggestions")
+        form_layout.addWidget(self.suggestions)
         self.items = ReportItemsView()
         self.items.hide()  # shown when the dialog has items to show
         form_layout.addWidget(self.items)
@@ -192,12 +196,16 @@ class ReportDialog(QDialog):
         report_sent(TicketRef): this dialog's report became a ticket.
         items_ready(): the diagnostics and the screenshot are ready (again, after a change).
         new_screenshot_requested(): take the screenshot again (the dialog must not be on it).
+        help_wanted(str): the employee typed: find articles and fixes that may help.
+        suggestion_chosen(str, str): they chose one (its kind and id).
     """
 
     tickets_requested = Signal()
     report_sent = Signal(object)
     items_ready = Signal()
     new_screenshot_requested = Signal()
+    help_wanted = Signal(str)
+    suggestion_chosen = Signal(str, str)
 
     def __init__(
         self,
@@ -245,6 +253,9 @@ class ReportDialog(QDialog):
         self.view.close.clicked.connect(self.accept)
         self.view.show_tickets.clicked.connect(self._on_show_tickets_clicked)
         self.view.subject.textEdited.connect(self._on_subject_text_edited)
+        self.view.subject.textEdited.connect(self._on_text_typed)
+        self.view.description.textChanged.connect(self._on_text_typed)
+        self.view.suggestions.chosen.connect(self.suggestion_chosen)
         self.view.start_over.clicked.connect(self._on_start_over_clicked)
         self.view.new_screenshot.clicked.connect(self._on_new_screenshot_clicked)
         self.view.subject.installEventFilter(self)
@@ -255,6 +266,24 @@ class ReportDialog(QDialog):
         service.report_sent.connect(self._on_service_report_sent)
         service.report_delayed.connect(self._on_service_report_delayed)
         service.report_rejected.connect(self._on_service_report_rejected)
+
+    def typed_text(self) -> str:
+        """The subject and the description as one text (what the search looks at)."""
+        return f"{self.view.subject.text()}\n{self.view.description.toPlainText()}".strip()
+
+    def show_suggestions(self, text: str, suggestions: Sequence[Suggestion]) -> None:
+        """Articles and fixes that may help with ``text`` (ignored if the words changed since)."""
+        if text == self.typed_text() and self.accepts_text:
+            self.view.suggestions.show_suggestions(suggestions)
+
+    def attach(self, attachment: Attachment) -> None:
+        """Send this file along (a fix's record), listed with the other items."""
+        if self._items is not None:
+            self._items.attach(attachment)
+
+    def _on_text_typed(self) -> None:
+        if self.accepts_text:
+            self.help_wanted.emit(self.typed_text())
 
     def set_destination(self, queue: str, where: str) -> None:
         """The queue the report will go to, and ``where`` in words (``""``: not said).

@@ -206,6 +206,11 @@ class ReportItems(QObject):
             self._request(FILES, lambda: self._evidence.read_files(queued, room))
         self.changed.emit()
 
+    def attach(self, attachment: Attachment) -> None:
+        """Send a file made by the tray along (a fix's record), listed like the user's files."""
+        self._files.append(attachment)
+        self.changed.emit()
+
     def give_up_waiting(self) -> None:
         """Stop waiting for what is not ready yet: the report goes without it."""
         if DIAGNOSTICS in self._waiting:

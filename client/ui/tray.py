@@ -31,6 +31,7 @@ class TrayIcon(QSystemTrayIcon):
         contact_requested(QUrl): the user chose to e-mail, call or chat with their agent.
         department_chosen(str): the employee said which department (its id) they are in.
         articles_requested(): the user wants the help articles.
+        record_requested(): the user wants to see what IT ran on this computer.
         panel_requested(): a left click on the icon, or the menu's entry for the panel.
         panel_wanted(): a double click on the icon: the panel, and not closed if open.
     """
@@ -43,6 +44,7 @@ class TrayIcon(QSystemTrayIcon):
     contact_requested = Signal(QUrl)
     department_chosen = Signal(str)
     articles_requested = Signal()
+    record_requested = Signal()
     panel_requested = Signal()
     panel_wanted = Signal()
 
@@ -58,6 +60,8 @@ class TrayIcon(QSystemTrayIcon):
         self.tickets_action = self._add_action("ticketsAction", self.tr("My tickets"))
         self.articles_action = self._add_action("articlesAction", self.tr("Help articles"))
         self.articles_action.setVisible(False)  # shown when the profile has articles
+        self.record_action = self._add_action("recordAction", self.tr("What IT ran here"))
+        self.record_action.triggered.connect(self.record_requested)
         self.menu.addSeparator()
         self.sign_in_action = self._add_action("signInAction", self.tr("Sign in…"))
         self.quit_action = self._add_action("quitAction", self.tr("Quit"))

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from client.core.models import Ticket, TicketRef, TicketSummary
+from client.core.models import Attachment, Ticket, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
 from client.services.status import TrayStatus
 from client.ui import texts
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from client.services.evidence import EvidenceService
     from client.services.outbox import OutboxService
     from client.services.reporting import ReportService
+    from client.services.self_help import Suggestion
     from client.ui.agent_card import AgentCardData
     from client.ui.article_view import ArticleBrowser
     from client.ui.crash_dialog import CrashDialog
@@ -72,6 +73,8 @@ class Windows(QObject):
         report_saved(): a report was saved to be sent.
         report_items_ready(QWidget): the report dialog's diagnostics and screenshot are
             ready (for the tests' and the benchmark's probe).
+        help_wanted(str): words typed in the panel or the report: find what may help.
+        suggestion_chosen(str, str): an article or a fix (kind, id) was chosen from the matches.
     """
 
     panel_opening = Signal()
@@ -87,6 +90,8 @@ class Windows(QObject):
     handler_shown = Signal(object)
     report_saved = Signal()
     report_items_ready = Signal(object)
+    help_wanted = Signal(str)
+    suggestion_chosen = Signal(str, str)
 
     def __init__(
         self,
@@ -142,6 +147,8 @@ class Windows(QObject):
         home.tickets_requested.connect(self.show_tickets)
         home.sign_in_requested.connect(self.sign_in)
         home.contact_requested.connect(QDesktopServices.openUrl)  # mail, phone
+        home.help_wanted.connect(self.help_wanted)
+        home.suggestion_chosen.connect(self.suggestion_chosen)
         account.signed_in.connect(self._on_account_signed_in)
 
     # -- What is open ---------------------------------------------------------------------
@@ -432,8 +439,25 @@ class Windows(QObject):
         dialog.report_sent.connect(self.report_saved)
         dialog.finished.connect(self._on_report_dialog_finished)
         dialog.new_screenshot_requested.connect(self._on_report_dialog_new_screenshot)
+        dialog.help_wanted.connect(self.help_wanted)
+        dialog.suggestion_chosen.connect(self.suggestion_chosen)
         dialog.set_destination(self._settings.desk_queue, "")
         return dialog
+
+    @Slot(str, list)
+    def show_suggestions(self, text: str, suggestions: list[Suggestion]) -> None:
+        """Articles and fixes that may help with ``text``: in the panel and the report."""
+        self.home.show_suggestions(text, suggestions)
+        if self._report_dialog is not None:
+            self._report_dialog.show_suggestions(text, suggestions)
+
+    def report_with(self, text: str, attachments: Sequence[Attachment] = ()) -> None:
+        """Open a report begun with ``text``, carrying these files (a fix's record)."""
+        self.report(text)
+        dialog = self._report_dialog
+        if dialog is not None:
+            for attachment in attachments:
+                dialog.attach(attachment)
 
     def set_destination(self, queue: str, words: str) -> None:
         """Where the open report goes (a queue), and that in words for the employee."""

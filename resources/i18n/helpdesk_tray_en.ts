@@ -2,6 +2,26 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>FixDialog</name>
+    <message numerus="yes">
+        <source>Up to %n minute(s).</source>
+        <translation>
+            <numerusform>Up to %n minute.</numerusform>
+            <numerusform>Up to %n minutes.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FixPresenter</name>
+    <message numerus="yes">
+        <source>Saved %n entries to {path}.</source>
+        <translation>
+            <numerusform>Saved %n entry to {path}.</numerusform>
+            <numerusform>Saved %n entries to {path}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>OutboxPanel</name>
     <message numerus="yes">
         <source>%n report(s) not sent yet</source>

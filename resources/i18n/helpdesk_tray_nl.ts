@@ -487,6 +487,271 @@
     </message>
 </context>
 <context>
+    <name>FixDialog</name>
+    <message>
+        <source>Solved: the problem is gone.</source>
+        <translation>Opgelost: het probleem is weg.</translation>
+    </message>
+    <message>
+        <source>The check found the problem, the fix ran, and a second check no longer finds it.</source>
+        <translation>De controle vond het probleem, de oplossing is uitgevoerd en een tweede controle vindt het niet meer.</translation>
+    </message>
+    <message>
+        <source>Nothing to fix here.</source>
+        <translation>Hier valt niets op te lossen.</translation>
+    </message>
+    <message>
+        <source>The check did not find this problem on your computer, so nothing was changed.</source>
+        <translation>De controle vond dit probleem niet op je computer, dus er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>The problem is still there.</source>
+        <translation>Het probleem is er nog.</translation>
+    </message>
+    <message>
+        <source>The fix ran, but a second check still finds the problem.</source>
+        <translation>De oplossing is uitgevoerd, maar een tweede controle vindt het probleem nog steeds.</translation>
+    </message>
+    <message>
+        <source>The fix did not work.</source>
+        <translation>De oplossing werkte niet.</translation>
+    </message>
+    <message>
+        <source>A step stopped with an error. Nothing else was tried.</source>
+        <translation>Een stap stopte met een fout. Verder is niets geprobeerd.</translation>
+    </message>
+    <message>
+        <source>Stopped: it took too long.</source>
+        <translation>Gestopt: het duurde te lang.</translation>
+    </message>
+    <message>
+        <source>It ran past its time limit, so it was stopped, with everything it had started.</source>
+        <translation>Het liep over de tijdslimiet en is gestopt, met alles wat het had gestart.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Geannuleerd.</translation>
+    </message>
+    <message>
+        <source>The fix was stopped, with everything it had started.</source>
+        <translation>De oplossing is gestopt, met alles wat ze had gestart.</translation>
+    </message>
+    <message>
+        <source>This fix was not run.</source>
+        <translation>Deze oplossing is niet uitgevoerd.</translation>
+    </message>
+    <message>
+        <source>Your IT department has switched off fixes on this computer.</source>
+        <extracomment>Why a fix may not run (NotAllowed values, and the runner&apos;s refusals), in words.</extracomment>
+        <translation>Je IT-afdeling heeft oplossingen op deze computer uitgeschakeld.</translation>
+    </message>
+    <message>
+        <source>IT&apos;s fixes could not be verified just now, so none may run. Try again later, or report the problem.</source>
+        <translation>De oplossingen van ICT konden nu niet worden gecontroleerd, dus er mag er geen worden uitgevoerd. Probeer het later opnieuw, of meld het probleem.</translation>
+    </message>
+    <message>
+        <source>This fix is not made for this computer&apos;s system.</source>
+        <translation>Deze oplossing is niet gemaakt voor het systeem van deze computer.</translation>
+    </message>
+    <message>
+        <source>This needs an administrator&apos;s rights, and the tray never asks for those. IT can do it for you.</source>
+        <translation>Hiervoor zijn beheerdersrechten nodig, en daar vraagt de app nooit om. ICT kan het voor je doen.</translation>
+    </message>
+    <message>
+        <source>The tray is running with administrator rights. To keep your computer safe it runs no fixes then: start it as yourself.</source>
+        <translation>De app draait met beheerdersrechten. Om je computer veilig te houden voert ze dan geen oplossingen uit: start haar als jezelf.</translation>
+    </message>
+    <message>
+        <source>Fixes cannot run safely on this system yet. Report the problem instead.</source>
+        <translation>Oplossingen kunnen op dit systeem nog niet veilig draaien. Meld het probleem in plaats daarvan.</translation>
+    </message>
+    <message>
+        <source>This fix on your computer is not exactly what IT published, so it was not run. Report the problem: the record shows IT what happened.</source>
+        <translation>Deze oplossing op je computer is niet precies wat ICT publiceerde, dus ze is niet uitgevoerd. Meld het probleem: het logboek laat ICT zien wat er gebeurde.</translation>
+    </message>
+    <message>
+        <source>That value is not one this fix allows.</source>
+        <translation>Die waarde staat deze oplossing niet toe.</translation>
+    </message>
+    <message>
+        <source>The fix could not be started.</source>
+        <translation>De oplossing kon niet worden gestart.</translation>
+    </message>
+    <message>
+        <source>Check for the problem</source>
+        <translation>Controleren op het probleem</translation>
+    </message>
+    <message>
+        <source>Fix it</source>
+        <translation>Oplossen</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Opnieuw controleren</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestopt</translation>
+    </message>
+    <message>
+        <source>{step}: exit code {code}, {seconds} s</source>
+        <translation>{step}: afsluitcode {code}, {seconds} s</translation>
+    </message>
+    <message>
+        <source>What it changes:</source>
+        <translation>Wat het verandert:</translation>
+    </message>
+    <message>
+        <source>How long:</source>
+        <translation>Hoe lang:</translation>
+    </message>
+    <message>
+        <source>Yes, what it changes can be put back.</source>
+        <translation>Ja, wat het verandert kan worden teruggezet.</translation>
+    </message>
+    <message>
+        <source>No, what it changes cannot be put back.</source>
+        <translation>Nee, wat het verandert kan niet worden teruggezet.</translation>
+    </message>
+    <message>
+        <source>Can it be undone?</source>
+        <translation>Terug te draaien?</translation>
+    </message>
+    <message>
+        <source>It runs as you, with your rights only, and IT sees the result in the record on this computer.</source>
+        <translation>Het draait als jou, alleen met jouw rechten, en ICT ziet het resultaat in het logboek op deze computer.</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Niet nu</translation>
+    </message>
+    <message>
+        <source>Run the fix</source>
+        <translation>Oplossing uitvoeren</translation>
+    </message>
+    <message>
+        <source>Runs the fix now: check, fix, and check again.</source>
+        <translation>Voert de oplossing nu uit: controleren, oplossen en opnieuw controleren.</translation>
+    </message>
+    <message>
+        <source>Running the fix…</source>
+        <translation>Oplossing wordt uitgevoerd…</translation>
+    </message>
+    <message>
+        <source>The fix is running</source>
+        <translation>De oplossing wordt uitgevoerd</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Stops the fix and everything it started.</source>
+        <translation>Stopt de oplossing en alles wat ze startte.</translation>
+    </message>
+    <message>
+        <source>Did this solve it?</source>
+        <translation>Is het hiermee opgelost?</translation>
+    </message>
+    <message>
+        <source>What each step did</source>
+        <translation>Wat elke stap deed</translation>
+    </message>
+    <message>
+        <source>Show details</source>
+        <translation>Details tonen</translation>
+    </message>
+    <message>
+        <source>No, report it</source>
+        <translation>Nee, melden</translation>
+    </message>
+    <message>
+        <source>Opens a report to the service desk with what the fix found and did.</source>
+        <translation>Opent een melding aan de servicedesk met wat de oplossing vond en deed.</translation>
+    </message>
+    <message>
+        <source>Yes, solved</source>
+        <translation>Ja, opgelost</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>Report the problem</source>
+        <translation>Het probleem melden</translation>
+    </message>
+    <message>
+        <source>Ask IT to do this</source>
+        <translation>ICT vragen dit te doen</translation>
+    </message>
+    <message>
+        <source>Sends the service desk a request to run this fix for you.</source>
+        <translation>Stuurt de servicedesk een verzoek om deze oplossing voor je uit te voeren.</translation>
+    </message>
+    <message>
+        <source>This fix cannot run here.</source>
+        <translation>Deze oplossing kan hier niet draaien.</translation>
+    </message>
+    <message>
+        <source>Now: {step}</source>
+        <translation>Nu: {step}</translation>
+    </message>
+    <message>
+        <source>Stopping the fix…</source>
+        <translation>Oplossing wordt gestopt…</translation>
+    </message>
+    <message>
+        <source>Hide details</source>
+        <translation>Details verbergen</translation>
+    </message>
+    <message>
+        <source>Under a minute.</source>
+        <translation>Minder dan een minuut.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Up to %n minute(s).</source>
+        <translation>
+            <numerusform>Hoogstens %n minuut.</numerusform>
+            <numerusform>Hoogstens %n minuten.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>I tried IT&apos;s fix “{title}”: {result}</source>
+        <translation>Ik heb de oplossing ‘{title}’ van ICT geprobeerd: {result}</translation>
+    </message>
+    <message>
+        <source>It did not solve my problem.</source>
+        <translation>Mijn probleem is daarmee niet opgelost.</translation>
+    </message>
+    <message>
+        <source>Please run IT&apos;s fix “{title}” for me: it needs an administrator.</source>
+        <translation>Wil je de oplossing ‘{title}’ van ICT voor me uitvoeren? Daar is een beheerder voor nodig.</translation>
+    </message>
+</context>
+<context>
+    <name>FixPresenter</name>
+    <message>
+        <source>The record of what ran on this computer was damaged. It was moved aside and what could be read was kept.</source>
+        <translation>Het logboek van wat er op deze computer draaide was beschadigd. Het is apart gezet en wat nog leesbaar was, is bewaard.</translation>
+    </message>
+    <message>
+        <source>The record could not be saved there. Choose another folder.</source>
+        <translation>Het logboek kon daar niet worden opgeslagen. Kies een andere map.</translation>
+    </message>
+    <message>
+        <source>The record of what ran on this computer could not be read or written. Nothing else is affected.</source>
+        <translation>Het logboek van wat er op deze computer draaide kon niet worden gelezen of geschreven. Verder is niets aangetast.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n entries to {path}.</source>
+        <translation>
+            <numerusform>%n item opgeslagen in {path}.</numerusform>
+            <numerusform>%n items opgeslagen in {path}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Notifications</name>
     <message>
         <source>Ticket %1: waiting for you</source>
@@ -724,6 +989,97 @@
     <message>
         <source>%1: %2, sent as it is.</source>
         <translation>%1: %2, wordt verstuurd zoals het is.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordWindow</name>
+    <message>
+        <source>What IT ran on this computer</source>
+        <translation>Wat ICT op deze computer uitvoerde</translation>
+    </message>
+    <message>
+        <source>Every fix run on this computer and every report the tray sent, with what it carried. It stays on this computer unless you export it.</source>
+        <translation>Elke oplossing die op deze computer draaide en elke melding die de app verstuurde, met wat erbij zat. Het blijft op deze computer, tenzij je het exporteert.</translation>
+    </message>
+    <message>
+        <source>Fixes run and reports sent, newest first</source>
+        <translation>Uitgevoerde oplossingen en verstuurde meldingen, nieuwste eerst</translation>
+    </message>
+    <message>
+        <source>Details of the selected entry</source>
+        <translation>Details van het gekozen item</translation>
+    </message>
+    <message>
+        <source>Nothing yet: no fix has run and no report was sent.</source>
+        <translation>Nog niets: er is geen oplossing uitgevoerd en geen melding verstuurd.</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exporteren…</translation>
+    </message>
+    <message>
+        <source>Saves the whole record as a file you can keep or send to IT.</source>
+        <translation>Slaat het hele logboek op als bestand dat je kunt bewaren of naar ICT kunt sturen.</translation>
+    </message>
+    <message>
+        <source>{when} · Fix: {title} · {result}</source>
+        <translation>{when} · Oplossing: {title} · {result}</translation>
+    </message>
+    <message>
+        <source>no ticket number</source>
+        <translation>geen meldingsnummer</translation>
+    </message>
+    <message>
+        <source>{when} · Report sent: {subject} ({ticket})</source>
+        <translation>{when} · Melding verstuurd: {subject} ({ticket})</translation>
+    </message>
+    <message>
+        <source>{when} · An entry this version cannot read</source>
+        <translation>{when} · Een item dat deze versie niet kan lezen</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>jou</translation>
+    </message>
+    <message>
+        <source>Fix: {title} ({id}), version {version}</source>
+        <translation>Oplossing: {title} ({id}), versie {version}</translation>
+    </message>
+    <message>
+        <source>Started by {who} on {when}, took {seconds} s</source>
+        <translation>Gestart door {who} op {when}, duurde {seconds} s</translation>
+    </message>
+    <message>
+        <source>Detection script SHA-256: {hash}</source>
+        <translation>SHA-256 van het controlescript: {hash}</translation>
+    </message>
+    <message>
+        <source>Fix script SHA-256: {hash}</source>
+        <translation>SHA-256 van het oplosscript: {hash}</translation>
+    </message>
+    <message>
+        <source>Report: {subject}</source>
+        <translation>Melding: {subject}</translation>
+    </message>
+    <message>
+        <source>Sent on {when}, ticket {ticket}</source>
+        <translation>Verstuurd op {when}, melding {ticket}</translation>
+    </message>
+    <message>
+        <source>It carried:</source>
+        <translation>Meegestuurd:</translation>
+    </message>
+    <message>
+        <source>Written by another version of the tray ({kind}).</source>
+        <translation>Geschreven door een andere versie van de app ({kind}).</translation>
+    </message>
+    <message>
+        <source>Export the record</source>
+        <translation>Het logboek exporteren</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json)</source>
+        <translation>JSON-bestanden (*.json)</translation>
     </message>
 </context>
 <context>
@@ -1111,6 +1467,29 @@
     </message>
 </context>
 <context>
+    <name>SuggestionList</name>
+    <message>
+        <source>This may help right away:</source>
+        <translation>Dit helpt misschien meteen:</translation>
+    </message>
+    <message>
+        <source>Fix it yourself: IT&apos;s fix, run with your permission</source>
+        <translation>Zelf oplossen: een oplossing van ICT, uitgevoerd met jouw toestemming</translation>
+    </message>
+    <message>
+        <source>Read IT&apos;s article</source>
+        <translation>Het artikel van ICT lezen</translation>
+    </message>
+    <message>
+        <source>Fix it yourself</source>
+        <translation>Zelf oplossen</translation>
+    </message>
+    <message>
+        <source>Article</source>
+        <translation>Artikel</translation>
+    </message>
+</context>
+<context>
     <name>Ticket</name>
     <message>
         <source>Urgent</source>
@@ -1484,6 +1863,10 @@
     <message>
         <source>Help articles</source>
         <translation>Hulpartikelen</translation>
+    </message>
+    <message>
+        <source>What IT ran here</source>
+        <translation>Wat ICT hier uitvoerde</translation>
     </message>
     <message>
         <source>Sign in…</source>

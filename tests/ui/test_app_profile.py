@@ -107,6 +107,7 @@ def _build(
     policy: dict[str, object],
     user: dict[str, object] | None = None,
     person: Person | None = None,
+    **extra: Any,
 ) -> _Built:
     paths = Paths(tmp_path / "cfg", tmp_path / "data", tmp_path / "cache", tmp_path / "log",
                   tmp_path / "policy" / "policy.toml")  # fmt: skip
@@ -144,6 +145,7 @@ def _build(
         evidence=make_evidence(SyncTaskRunner()),
         tray_retries=0,
         profile=profile_service(io_runner, settings, paths),
+        **extra,
     )
     _BUILT.append(app)
     return _Built(app, fake_desk, saved)

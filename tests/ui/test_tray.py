@@ -32,6 +32,7 @@ def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
         tray.report_action: tray.report_requested,
         tray.tickets_action: tray.tickets_requested,
         tray.articles_action: tray.articles_requested,
+        tray.record_action: tray.record_requested,
         tray.sign_in_action: tray.sign_in_requested,
         tray.quit_action: tray.quit_requested,
     }

@@ -1,0 +1,80 @@
+"""Matching articles and fixes under a box the employee types into (the panel, the report).
+
+Each suggestion is a flat button: the title on the first line, and under it
+"Fix it yourself" for a fix or "Article" for an article, with a fix's
+symptoms. A click, Enter or Space chooses it. Plain text only: titles come
+from IT's profile, which is trusted, but nothing here renders markup anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from client.services.self_help import Suggestion
+
+__all__ = ["Suggestion", "SuggestionList"]
+from client.ui.widgets import discard, text_label
+
+
+class SuggestionList(QFrame):
+    """Up to three matches; hidden when there are none.
+
+    Signals:
+        chosen(str, str): the employee chose one: its kind (``article``/``fix``) and id.
+    """
+
+    chosen = Signal(str, str)
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.heading: QLabel = text_label(f"{name}Heading")
+        self.heading.setText(self.tr("This may help right away:"))
+        layout.addWidget(self.heading)
+        self.buttons: list[QPushButton] = []
+        self.shown: list[Suggestion] = []
+        self.hide()
+
+    def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
+        """Show these (none: hidden)."""
+        if list(suggestions) == self.shown:
+            return
+        layout = self.layout()
+        assert layout is not None
+        for button in self.buttons:
+            discard(layout, button)
+        self.buttons = []
+        self.shown = list(suggestions)
+        for suggestion in suggestions:
+            button = QPushButton(self._words(suggestion))
+            button.setObjectName("suggestion")
+            button.setProperty("kind", suggestion.kind)
+            button.setFlat(True)
+            button.setAccessibleName(suggestion.title)
+            button.setAccessibleDescription(self._kind_words(suggestion))
+            button.setToolTip(self._kind_words(suggestion))
+            button.clicked.connect(
+                lambda _checked=False, s=suggestion: self.chosen.emit(s.kind, s.id)
+            )
+            layout.addWidget(button)
+            self.buttons.append(button)
+        self.setVisible(bool(suggestions))
+
+    def _kind_words(self, suggestion: Suggestion) -> str:
+        if suggestion.kind == "fix":
+            return self.tr("Fix it yourself: IT's fix, run with your permission")
+        return self.tr("Read IT's article")
+
+    def _words(self, suggestion: Suggestion) -> str:
+        if suggestion.kind == "fix":
+            kind = self.tr("Fix it yourself")
+        else:
+            kind = self.tr("Article")
+        detail = f"{kind} · {suggestion.detail}" if suggestion.detail else kind
+        return f"{suggestion.title}\n{detail}"
