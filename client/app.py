@@ -794,11 +794,9 @@ def _fix_context(settings: Settings) -> FixContext:
 
 def _fix_runner() -> Runner:
     """The runner of fixes: this program again, as the contained helper (on first use)."""
-    from client import FIX_HELPER_FLAG
-    from client.adapters.fix_runner import FixRunner
-    from client.adapters.helper_process import helper_command
+    from client.adapters.fix_runner import FixRunner, fix_helper_command
 
-    return FixRunner(helper_command(FIX_HELPER_FLAG))
+    return FixRunner(fix_helper_command())
 
 
 def _record(path: Path | None) -> Record:

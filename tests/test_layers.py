@@ -22,6 +22,7 @@ ROOT_NAMES = (
     "client.KEYRING_HELPER_FLAG",
     "client.EVIDENCE_HELPER_FLAG",
     "client.PROFILE_HELPER_FLAG",
+    "client.FIX_HELPER_FLAG",
 )
 
 #: What each layer may import, besides the standard library: our packages and
@@ -29,7 +30,7 @@ ROOT_NAMES = (
 ALLOWED: dict[str, tuple[str, ...]] = {
     # Pure computation libraries only (no I/O, no Qt): the self-help search's stemmers and
     # edit distances (client/core/search.py).
-    "core": ("client.core", "snowballstemmer", "rapidfuzz"),
+    "core": ("client.core", "Stemmer", "jellyfish"),
     "adapters": (
         "client.core",
         "client.adapters",

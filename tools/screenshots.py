@@ -7,8 +7,12 @@ through it the way an employee would and saves what is on screen.
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -375,6 +379,161 @@ def shoot_agent_cards(shooter: Shooter) -> None:
                     shooter.desktop.xdotool("key", "Escape")
 
 
+#: The account the self-fix screenshots run the app as: fixes never run with administrator
+#: rights, and these machines run everything as root (the tests' account, tests/support).
+FIX_ACCOUNT = "hdt-fixes"
+
+
+def fix_account() -> pwd.struct_passwd:
+    """The unprivileged account (made if missing; the tests make the same one)."""
+    try:
+        return pwd.getpwnam(FIX_ACCOUNT)
+    except KeyError:
+        home = Path(tempfile.gettempdir()) / f"{FIX_ACCOUNT}-home"
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(home), "--shell",
+             "/usr/sbin/nologin", "--user-group", FIX_ACCOUNT],
+            check=True,
+        )  # fmt: skip
+        return pwd.getpwnam(FIX_ACCOUNT)
+
+
+def give(path: Path, account: pwd.struct_passwd) -> None:
+    """``path`` and everything in it, the account's own."""
+    for root, folders, files in os.walk(path):
+        for name in [*folders, *files]:
+            os.chown(Path(root) / name, account.pw_uid, account.pw_gid)
+    os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def slow_notes(home: Path, files: int = 40_000) -> Path:
+    """A Notes cache of 12 MB in many small files: the fix takes a moment to empty it."""
+    cache = home / ".cache" / "example-notes"
+    shutil.rmtree(cache, ignore_errors=True)
+    (cache / "notebooks").mkdir(parents=True)
+    (cache / "notebooks" / "index.bin").write_bytes(b"\0" * 12 * 1024 * 1024)
+    for n in range(files):
+        (cache / "notebooks" / f"page-{n}.html").write_bytes(b"<p>note</p>")
+    return cache
+
+
+def shoot_self_fix(shooter: Shooter) -> None:
+    """Self-help: matches while typing, a fix's consent, its run, solved, still there, the record.
+
+    The real app, as the unprivileged account (as root it runs no fix), with the
+    demo profile and its fixes; the Notes cache made large enough to need the fix.
+    """
+    if os.geteuid() != 0:
+        raise SystemExit("the self-fix screenshots make and use an account: run them as root")
+    desk, account = shooter.desk, fix_account()
+    home = Path(account.pw_dir)
+    base = Path(tempfile.mkdtemp(prefix="hdt-shots-fix-"))
+    base.chmod(0o755)
+    site = base / "profile-site"
+    demo = publish_demo_profile(site, datetime.now(UTC))
+    (base / "profile-root.json").write_bytes(demo.root)
+    command = [
+        "setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
+        "/usr/bin/python3", "-m", "client",
+    ]  # fmt: skip
+    site_packages = sysconfig.get_paths()["purelib"]
+    try:
+        with serve_profile(site) as url:
+            for language in ("en", "nl"):
+                folder = base / language
+                for part in ("home", "runtime", "config", "data"):
+                    (folder / part).mkdir(parents=True, exist_ok=True)
+                policy = folder / "policy.toml"
+                policy.write_text(f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n', "utf-8")
+                (folder / "profile-root.json").write_bytes(demo.root)
+                cache = slow_notes(home)
+                give(home, account)
+                give(folder, account)
+                env = shooter.desktop.env({
+                    "HELPDESK_TRAY_HOME": str(folder / "home"),
+                    "HELPDESK_TRAY_POLICY": str(policy),
+                    "HELPDESK_TRAY_PROBE": "1",
+                    "HELPDESK_TRAY_UI_LANGUAGE": language,
+                    "HELPDESK_TRAY_DESK_URL": desk.base_url,
+                    "HELPDESK_TRAY_DESK_USERNAME": "anna",
+                    "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
+                    "TZ": "Europe/Amsterdam",
+                    "HOME": str(home),
+                    "XDG_RUNTIME_DIR": str(folder / "runtime"),
+                    "XDG_CONFIG_HOME": str(folder / "config"),
+                    "XDG_DATA_HOME": str(folder / "data"),
+                    "XDG_CACHE_HOME": str(home / ".cache"),
+                    # The system's Python, with this checkout's packages: the account cannot
+                    # reach this interpreter's home.
+                    "PYTHONPATH": f"{site_packages}:{ROOT}",
+                })  # fmt: skip
+                (folder / "runtime").chmod(0o700)
+                app = AppProcess(env, command=command)
+                try:
+                    _self_fix_scenes(shooter, app, language, cache)
+                finally:
+                    app.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _self_fix_scenes(shooter: Shooter, app: AppProcess, language: str, cache: Path) -> None:
+    desktop = shooter.desktop
+    suffix = "" if language == "en" else f"-{language}"
+    icon = app.probe("tray_visible").rect()
+    app.expect("profile version 1 kept")
+    words = {"en": "notes is so slow", "nl": "notities zijn traag"}[language]
+
+    def type_into_panel() -> tuple[int, int, int, int]:
+        desktop.click(*center(icon))
+        app.probe("window_shown")
+        desktop.type_text(words)
+        if not any("self-help index built" in line for line in app.log):
+            app.expect("self-help index built")  # the first time the employee types
+        time.sleep(0.5)  # the matches are drawn a moment after the keystroke
+        return desktop.window_rect("IT help")
+
+    x, y, w, h = type_into_panel()
+    shooter.grab(f"self-help-suggestions{suffix}", (x, 0, desktop.width - x, y + h))
+    desktop.xdotool("key", "Down", "Return")  # the first match: the fix
+    dialog = app.probe("window_shown").rect()
+    shooter.grab(f"fix-consent{suffix}", dialog)
+    if language != "en":
+        desktop.xdotool("key", "Escape")
+        return
+    desktop.xdotool("key", "Return")  # "Run the fix"
+    time.sleep(0.6)  # forty thousand files take a few seconds to delete
+    shooter.grab("fix-running", dialog)
+    app.expect("fix notes-cache: solved", timeout=120)
+    time.sleep(0.3)
+    shooter.grab("fix-solved", dialog)
+    desktop.xdotool("key", "Return")  # "Yes, solved"
+    # Notes still running refills its cache at once: the fix runs, the problem stays.
+    spare = cache.parent / "notes-refill.bin"
+    spare.write_bytes(b"\0" * 12 * 1024 * 1024)
+    refill = subprocess.Popen(
+        ["sh", "-c", f"while :; do cp {spare} {cache}/.next && mv {cache}/.next {cache}/cache.bin;"
+         " done"],
+    )  # fmt: skip
+    try:
+        type_into_panel()
+        desktop.xdotool("key", "Down", "Return")
+        dialog = app.probe("window_shown").rect()
+        desktop.xdotool("key", "Return")
+        app.expect("fix notes-cache: still_there", timeout=120)
+        time.sleep(0.3)
+        shooter.grab("fix-still-there", dialog)
+        desktop.xdotool("key", "Escape")
+    finally:
+        refill.terminate()
+        refill.wait()
+    menu = shooter.open_menu(app, icon)
+    shooter.choose(menu, "recordAction")
+    window = app.probe("window_shown").rect()
+    time.sleep(0.3)
+    shooter.grab("record", window)
+
+
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -384,10 +543,14 @@ def main() -> int:
         VirtualDesktop() as desktop,
     ):
         shooter = Shooter(desktop, desk, Path(tmp))
-        if "--only-agent-cards" not in sys.argv:
-            shoot(shooter)
-            shoot_waiting_on_a_desk_rule(shooter)
-        shoot_agent_cards(shooter)
+        if "--only-self-fix" in sys.argv:
+            shoot_self_fix(shooter)
+        else:
+            if "--only-agent-cards" not in sys.argv:
+                shoot(shooter)
+                shoot_waiting_on_a_desk_rule(shooter)
+            shoot_agent_cards(shooter)
+            shoot_self_fix(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

@@ -56,6 +56,22 @@ def running_elevated() -> bool:
         return True  # unknown is taken as the stricter
 
 
+def fix_helper_command(frozen: bool | None = None) -> list[str]:
+    """How to start the helper: the frozen program with its flag, or this Python on its file.
+
+    From source it runs the helper's own file in isolated mode (``-I``): it
+    needs nothing but the standard library, so no module path and no
+    ``PYTHON*`` variable is taken from the environment.
+    """
+    from client import FIX_HELPER_FLAG
+    from client.adapters import fix_helper
+    from client.adapters.helper_process import helper_command
+
+    if getattr(sys, "frozen", False) if frozen is None else frozen:
+        return helper_command(FIX_HELPER_FLAG, frozen=True)
+    return [sys.executable, "-I", fix_helper.__file__]
+
+
 def helper_environment(environ: dict[str, str]) -> dict[str, str]:
     """What the helper inherits: the session's display, bus and language, and where programs are.
 

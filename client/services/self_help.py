@@ -1,6 +1,6 @@
 """Self-help while the employee types: the profile's articles and fixes that match.
 
-The search index (client/core/search.py, with its stemmers and rapidfuzz) is
+The search index (client/core/search.py, with its stemmers and edit distance) is
 built on the io runner the first time the employee types, from the profile
 in use (article bodies read from the kept files); after that each keystroke
 is searched on the GUI thread (well under a millisecond for 500 documents,

@@ -305,6 +305,7 @@ class TrayPanel(QFrame):
         layout.addWidget(self.box)
         self.suggestions = SuggestionList("panelSuggestions")
         self.suggestions.chosen.connect(self._on_suggestion_chosen)
+        self.suggestions.left_upwards.connect(self.box.setFocus)
         layout.addWidget(self.suggestions)
         self.banner = text_label("panelBanner")
         self.banner.setProperty("role", "warning")
@@ -503,6 +504,10 @@ class TrayPanel(QFrame):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802, D102
         if event.key() == Qt.Key.Key_Escape:
             self.step_aside()
+            return
+        # Down from the box: into the matches under it (Up from the first comes back).
+        down = event.key() == Qt.Key.Key_Down and self.focusWidget() is self.box
+        if down and self.suggestions.focus(0):
             return
         super().keyPressEvent(event)
 

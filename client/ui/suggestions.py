@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from client.services.self_help import Suggestion
@@ -24,9 +25,11 @@ class SuggestionList(QFrame):
 
     Signals:
         chosen(str, str): the employee chose one: its kind (``article``/``fix``) and id.
+        left_upwards(): Up on the first match: the focus goes back to the box above.
     """
 
     chosen = Signal(str, str)
+    left_upwards = Signal()
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,9 +65,38 @@ class SuggestionList(QFrame):
             button.clicked.connect(
                 lambda _checked=False, s=suggestion: self.chosen.emit(s.kind, s.id)
             )
+            button.installEventFilter(self)
             layout.addWidget(button)
             self.buttons.append(button)
         self.setVisible(bool(suggestions))
+
+    def focus(self, index: int) -> bool:
+        """Put the focus on the match at ``index``; whether there is one."""
+        if not self.isVisible() or not 0 <= index < len(self.buttons):
+            return False
+        self.buttons[index].setFocus()
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, D102
+        # Up and Down move through the matches, as in a search box's drop-down (a button's
+        # own arrow keys would wander to other buttons of the window); Enter chooses.
+        if event.type() != QEvent.Type.KeyPress or watched not in self.buttons:
+            return super().eventFilter(watched, event)
+        assert isinstance(event, QKeyEvent) and isinstance(watched, QPushButton)
+        current = self.buttons.index(watched)
+        if event.key() == Qt.Key.Key_Down:
+            self.focus(current + 1)
+            return True
+        if event.key() == Qt.Key.Key_Up and current > 0:
+            self.focus(current - 1)
+            return True
+        if event.key() == Qt.Key.Key_Up:
+            self.left_upwards.emit()  # from the first: back to the words
+            return True
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            watched.click()
+            return True
+        return super().eventFilter(watched, event)
 
     def _kind_words(self, suggestion: Suggestion) -> str:
         if suggestion.kind == "fix":

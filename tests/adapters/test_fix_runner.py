@@ -510,3 +510,26 @@ def test_a_helper_that_never_answers_is_stopped(tmp_path: Path) -> None:
 
     assert (result.outcome, result.reason) == (Outcome.FAILED, "helper")
     assert result.duration_s < 30
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_the_helper_starts_without_the_environments_module_path(frozen: bool) -> None:
+    from client.adapters.fix_runner import fix_helper_command
+
+    command = fix_helper_command(frozen=frozen)
+    if frozen:
+        assert command[1:] == ["--fix-helper"]
+    else:
+        assert command[1] == "-I" and command[2].endswith("fix_helper.py")
+
+
+def test_the_helper_as_the_tray_starts_it_answers(tmp_path: Path) -> None:
+    from client.adapters.fix_runner import fix_helper_command
+
+    fix, files = make_fix("exit 0\n", "exit 0\n")
+    result = FixRunner(fix_helper_command()).run(fix, fix.variants[0], files.get, [],
+                                                 started_by="you")  # fmt: skip
+    if os.geteuid() == 0:  # these machines: the helper itself refuses to run anything
+        assert (result.outcome, result.reason) == (Outcome.NOT_ALLOWED, "elevated")
+    else:
+        assert result.outcome is Outcome.NOTHING_FOUND

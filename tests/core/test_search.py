@@ -67,6 +67,7 @@ def test_the_right_document_comes_first(index: SearchIndex, text: str, expected:
         "doet het niet",  # only words that say nothing
         "koffieautomaat doet het niet",
         "hoi",
+        "zz",  # two letters that are no word of the catalogue
         "mijn fiets is gestolen",
         "dicht",  # one letter from "zicht", but not at the start: not a typo of it
         "code",  # only in a body: too little on its own

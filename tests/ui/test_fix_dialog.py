@@ -156,3 +156,35 @@ def test_the_record_window_lists_entries_with_their_details(qtbot: QtBot) -> Non
     assert "another version" in window.details.toPlainText()
     window.show_message("Saved 3 entries.")
     assert window.message.isVisibleTo(window)
+
+
+def test_the_panels_matches_follow_the_words_and_the_arrow_keys(qtbot: QtBot) -> None:
+    from client.ui.panel import TrayPanel
+
+    panel = TrayPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.box.setFocus()
+    typed: list[str] = []
+    panel.help_wanted.connect(typed.append)
+    qtbot.keyClicks(panel.box, "vpn")
+    assert typed == ["v", "vp", "vpn"], "each keystroke is searched"
+    matches = [Suggestion("article", "vpn", "VPN werkt niet"),
+               Suggestion("fix", "net", "Reset the network")]  # fmt: skip
+    panel.show_suggestions("vp", matches)  # an answer for older words: ignored
+    assert not panel.suggestions.isVisible()
+    panel.show_suggestions("vpn", matches)
+    assert panel.suggestions.isVisible()
+    qtbot.keyClick(panel.box, Qt.Key.Key_Down)
+    assert panel.suggestions.buttons[0] is panel.focusWidget()
+    qtbot.keyClick(panel.suggestions.buttons[0], Qt.Key.Key_Down)
+    assert panel.suggestions.buttons[1] is panel.focusWidget()
+    qtbot.keyClick(panel.suggestions.buttons[1], Qt.Key.Key_Up)
+    qtbot.keyClick(panel.suggestions.buttons[0], Qt.Key.Key_Up)
+    assert panel.box is panel.focusWidget()
+    qtbot.keyClick(panel.box, Qt.Key.Key_Down)
+    qtbot.keyClick(panel.suggestions.buttons[0], Qt.Key.Key_Down)
+    with qtbot.waitSignal(panel.suggestion_chosen) as chosen:
+        qtbot.keyClick(panel.suggestions.buttons[1], Qt.Key.Key_Return)
+    assert chosen.args == ["fix", "net"]
+    assert not panel.isVisible(), "the panel steps aside for what was chosen"
