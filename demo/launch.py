@@ -62,6 +62,11 @@ COMMAND_LINE = """
 WITH_TRAY = """
   The tray runs as Anna. Answer her tickets in the agent console and watch the
   tray follow (it asks the desk every minute, and at once when you open its menu).
+
+  Try a self-fix: click the tray icon and type "notes is slow" (or "notities
+  starten niet"). The demo's "Notes" app has a cache that is too large and a
+  damaged settings file, both in {notes} (not in your own home).
+  Fixes never run with administrator rights: run the demo as a normal user.
 """
 
 NO_DISPLAY = """
@@ -100,9 +105,13 @@ def main() -> int:
     if not _has_display():
         sys.stdout.write(NO_DISPLAY)
         return 0
-    sys.stdout.write(WITH_TRAY)
+    notes = break_notes(DEFAULT_DATA_DIR / "notes-home")
+    sys.stdout.write(WITH_TRAY.format(notes=os.path.relpath(notes, ROOT)))
     env = dict(os.environ)
     env.update(
+        # Where the demo's fixes find the "Notes" app (their scripts read these).
+        XDG_CACHE_HOME=str(notes / ".cache"),
+        XDG_CONFIG_HOME=str(notes / ".config"),
         HELPDESK_TRAY_HOME=str(home),
         HELPDESK_TRAY_DESK_URL=url,
         HELPDESK_TRAY_DESK_USERNAME=EMPLOYEE,
@@ -121,6 +130,17 @@ def main() -> int:
         return 130
     finally:
         desk.stop(quiet=True)
+
+
+def break_notes(folder: Path) -> Path:
+    """The demo's "Notes" app, broken as the demo's fixes expect: a cache of 12 MB, bad settings."""
+    cache = folder / ".cache" / "example-notes"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "notebooks.bin").write_bytes(bytes(12 * 1024 * 1024))
+    settings = folder / ".config" / "example-notes" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"theme": "dark", "sync": tr', encoding="utf-8")
+    return folder
 
 
 def write_cli_env(data_dir: Path, home: Path, url: str, token: str) -> Path:

@@ -43,6 +43,9 @@ MAX_ARGUMENTS = 20
 MAX_SCRIPT_BYTES = 256 * 1024
 #: Output kept per step (bytes): more is cut, with a marker saying so.
 OUTPUT_CAP = 64 * 1024
+#: The longest a fix's description and its "what it changes" may be (characters).
+MAX_DESCRIPTION = 1000
+MAX_CHANGES = 400
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PARAMETER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -139,7 +142,7 @@ def _fix(raw: Mapping[str, Any], where: str, problems: list[str]) -> Fix | None:
         return None
     where = f"{where} ({fix_id})"
     title = read_text(raw.get("title"))
-    changes = read_text(raw.get("changes"))
+    changes = read_text(raw.get("changes"), MAX_CHANGES)
     if title is None or changes is None:
         problems.append(f"{where}: needs a title and what it changes (changes)")
         return None
@@ -168,7 +171,7 @@ def _fix(raw: Mapping[str, Any], where: str, problems: list[str]) -> Fix | None:
         id=fix_id,
         version=version if type(version) is int and version >= 1 else 1,
         title=title,
-        description=read_text(raw.get("description")) or title,
+        description=read_text(raw.get("description"), MAX_DESCRIPTION) or title,
         symptoms=read_text(raw.get("symptoms")) or Text({"en": ""}),
         changes=changes,
         keywords=read_keywords(raw.get("keywords")),

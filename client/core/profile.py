@@ -235,13 +235,16 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     return " ".join(cleaned.split())[:limit]
 
 
-def read_text(value: object) -> Text | None:
-    """``"words"`` (taken as English) or ``{"en": ..., "nl": ...}``; ``None`` when empty."""
+def read_text(value: object, limit: int = MAX_TEXT) -> Text | None:
+    """``"words"`` (taken as English) or ``{"en": ..., "nl": ...}``; ``None`` when empty.
+
+    Each language's text is one line of at most ``limit`` characters.
+    """
     if isinstance(value, str):
         value = {"en": value}
     if not isinstance(value, dict):
         return None
-    values = {lang: plain_text(value.get(lang)) for lang in TEXT_LANGUAGES}
+    values = {lang: plain_text(value.get(lang), limit) for lang in TEXT_LANGUAGES}
     kept = {lang: text for lang, text in values.items() if text}
     return Text(kept) if kept else None
 

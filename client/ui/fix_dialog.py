@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -297,6 +297,7 @@ class FixDialog(QDialog):
         self.progress.setRange(0, 0)  # busy: how long a script takes is not known
         self.progress.setAccessibleName(self.tr("The fix is running"))
         layout.addWidget(self.progress)
+        layout.addStretch(1)  # the words at the top, the buttons at the bottom
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.cancel_button = QPushButton(self.tr("Cancel"))
@@ -336,6 +337,7 @@ class FixDialog(QDialog):
         self.details_button.clicked.connect(self._on_details_clicked)
         layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.details)
+        layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.no_button = QPushButton(self.tr("No, report it"))
@@ -363,6 +365,7 @@ class FixDialog(QDialog):
         layout.addWidget(self.refused_headline)
         self.refused_reason = text_label("fixRefusedReason")
         layout.addWidget(self.refused_reason)
+        layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.close_button = QPushButton(self.tr("Close"))
@@ -385,8 +388,35 @@ class FixDialog(QDialog):
 
     def show_consent(self) -> None:
         """Ask before running."""
-        self.pages.setCurrentWidget(self.consent_page)
+        self._show_page(self.consent_page)
         self.run_button.setFocus()
+
+    def _show_page(self, page: QWidget) -> None:
+        """Show ``page``, the dialog as tall as its wrapped text needs at this width.
+
+        A stacked page's labels wrap, and Qt sizes a window by its width-free
+        hint: a long description (Dutch is longer) would be cut off.
+        """
+        self.pages.setCurrentWidget(page)
+        self._fit()
+
+    def _fit(self) -> None:
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        margins = layout.contentsMargins()
+        width = max(self.width(), self.minimumWidth())
+        page = self.pages.currentWidget()
+        if page is None:
+            return
+        needed = page.heightForWidth(width - margins.left() - margins.right())
+        height = needed + margins.top() + margins.bottom()
+        if height > self.height():
+            self.resize(width, height)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802, D102
+        super().showEvent(event)
+        self._fit()  # the width the window got: the height its text needs at it
 
     def show_refused(self, reason: str) -> None:
         """The fix may not run here (a :class:`NotAllowed` value or a runner's refusal)."""
@@ -394,7 +424,7 @@ class FixDialog(QDialog):
         self.refused_reason.setText(refusal_words(reason))
         self.ask_it_button.setVisible(reason == "needs_admin")
         self.report_button.setVisible(reason != "needs_admin")
-        self.pages.setCurrentWidget(self.refused_page)
+        self._show_page(self.refused_page)
         (self.ask_it_button if reason == "needs_admin" else self.report_button).setFocus()
 
     def show_step(self, step: str) -> None:
@@ -428,7 +458,7 @@ class FixDialog(QDialog):
         self.yes_button.setVisible(asked)
         self.yes_button.setText(self.tr("Yes, solved") if asked else self.tr("Close"))
         self.no_button.setText(self.tr("No, report it") if asked else self.tr("Report the problem"))
-        self.pages.setCurrentWidget(self.result_page)
+        self._show_page(self.result_page)
         (self.yes_button if run.outcome is Outcome.SOLVED else self.no_button).setFocus()
 
     @property

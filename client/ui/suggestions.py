@@ -109,4 +109,15 @@ class SuggestionList(QFrame):
         else:
             kind = self.tr("Article")
         detail = f"{kind} · {suggestion.detail}" if suggestion.detail else kind
-        return f"{suggestion.title}\n{detail}"
+        return f"{_cut(suggestion.title)}\n{_cut(detail)}"
+
+
+#: Characters a match's line may have: the panel is narrow, and a button does not wrap.
+LINE = 56
+
+
+def _cut(text: str) -> str:
+    """``text`` cut at a word to fit a line, with "…" when something was left out."""
+    if len(text) <= LINE:
+        return text
+    return text[: LINE - 1].rsplit(" ", 1)[0].rstrip(" ,·") + "…"

@@ -112,6 +112,14 @@ def test_a_full_fix_is_read() -> None:
     assert len(fix_files((fix,))) == 4
 
 
+def test_a_description_and_what_it_changes_may_be_longer_than_a_name() -> None:
+    long = "Notities bewaart kopieën van recente notitieboeken. " * 30
+    (fix,), _ = read(fix_entry(description=long, changes=long, title=long))
+    assert len(fix.title.get("en")) == 200
+    assert len(fix.changes.get("en")) == 400
+    assert len(fix.description.get("en")) == 1000
+
+
 def test_defaults_of_a_minimal_fix() -> None:
     (fix,), problems = read(fix_entry())
     assert problems == ()

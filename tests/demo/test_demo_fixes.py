@@ -159,3 +159,23 @@ def test_the_printer_driver_needs_an_administrator_so_it_is_never_run() -> None:
 def test_the_demo_fixes_need_no_program_this_machine_lacks() -> None:
     for program in ("sh", "du", "find", "cut", "wc", "basename"):
         assert shutil.which(program), program
+
+
+def test_the_demos_broken_notes_app_is_what_its_fixes_find_and_fix(
+    own_account: FixUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from demo.launch import break_notes
+
+    fixes, files = demo_fixes()
+    notes = break_notes(own_account.home / "notes-home")
+    for root, folders, names in os.walk(notes):
+        for name in [*folders, *names, "."]:
+            os.chown(Path(root) / name, own_account.uid, -1)
+    give(own_account, notes)
+    # What the demo hands the tray, and the tray its fixes: where the "Notes" app lives.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(notes / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(notes / ".config"))
+
+    assert run_fix(own_account, fixes["notes-cache"], files, {}) is Outcome.SOLVED
+    assert run_fix(own_account, fixes["notes-settings"], files, {}) is Outcome.SOLVED
+    assert not any((notes / ".cache" / "example-notes").iterdir())

@@ -188,3 +188,27 @@ def test_the_panels_matches_follow_the_words_and_the_arrow_keys(qtbot: QtBot) ->
         qtbot.keyClick(panel.suggestions.buttons[1], Qt.Key.Key_Return)
     assert chosen.args == ["fix", "net"]
     assert not panel.isVisible(), "the panel steps aside for what was chosen"
+
+
+def test_a_long_description_is_never_cut_off(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    long = (
+        "Notities bewaart kopieën van recente notitieboeken om ze sneller te openen. Wordt "
+        "die cache te groot, dan wordt Notities traag of blijft het hangen bij het opstarten. "
+        "Legen is veilig: Notities haalt op wat het nodig heeft. "
+    ) * 4
+    changes = "Verwijdert de tijdelijke kopieën van Notities (je notities zelf blijven)."
+    dialog = FixDialog(FixView("x", "De cache van Notities legen", long, changes, 60, False))
+    qtbot.addWidget(dialog)
+    dialog.resize(460, 200)  # narrower and lower than the text needs (a desktop may do so)
+    dialog.show_consent()
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for label in dialog.consent_page.findChildren(QLabel):
+        if label.wordWrap() and label.isVisible():
+            assert label.height() >= label.heightForWidth(label.width()), label.objectName()
+    dialog.show_result(run(Outcome.FAILED, 1, 3, 1))
+    for label in dialog.result_page.findChildren(QLabel):
+        if label.wordWrap() and label.isVisible():
+            assert label.height() >= label.heightForWidth(label.width()), label.objectName()
