@@ -11,3 +11,5 @@ EVIDENCE_HELPER_FLAG = "--evidence-helper"
 PROFILE_HELPER_FLAG = "--profile-helper"
 #: The first argument that makes this program the fix runner's helper (client.adapters.fix_runner).
 FIX_HELPER_FLAG = "--fix-helper"
+#: The first argument that makes this program the search helper (client.adapters.search_helper).
+SEARCH_HELPER_FLAG = "--search-helper"

@@ -71,7 +71,7 @@ from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
 from client.services.reporting import ReportService
-from client.services.self_help import SelfHelp
+from client.services.self_help import Searcher, SelfHelp
 from client.services.single_instance import SingleInstance
 from client.services.status import TrayStatusPresenter
 from client.services.tasks import TaskRunner
@@ -402,7 +402,7 @@ class TrayApp(QObject):
             lambda: _record(record_path),
             parent=self,
         )  # fmt: skip
-        self.self_help = SelfHelp(io, profile, self.faces.language(), parent=self)
+        self.self_help = SelfHelp(io, profile, self.faces.language(), _searcher, parent=self)
         self.self_fix = FixPresenter(
             self.fixes, self.self_help, self.windows, self.faces, self.faces.language(),
             lambda text: self.notifications.show_notice(self.tr("IT help"), text),
@@ -667,6 +667,7 @@ class TrayApp(QObject):
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
         self.fixes.cancel()  # a running fix ends, with everything it started
+        self.self_help.close()  # and the search helper
         if self.profile is not None:
             self.profile.stop()
         if not self._io.wait_for_done(3000):
@@ -797,6 +798,13 @@ def _fix_runner() -> Runner:
     from client.adapters.fix_runner import FixRunner, fix_helper_command
 
     return FixRunner(fix_helper_command())
+
+
+def _searcher() -> Searcher:
+    """The self-help search, in its helper process (started when the employee first types)."""
+    from client.adapters.search_helper import HelperSearch
+
+    return HelperSearch()
 
 
 def _record(path: Path | None) -> Record:

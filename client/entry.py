@@ -10,6 +10,7 @@ from client import (
     FIX_HELPER_FLAG,
     KEYRING_HELPER_FLAG,
     PROFILE_HELPER_FLAG,
+    SEARCH_HELPER_FLAG,
 )
 
 
@@ -53,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.fix_helper import serve as serve_fix
 
         return serve_fix(sys.stdin.buffer, sys.stdout.buffer)
+    if args[:1] == [SEARCH_HELPER_FLAG]:
+        # The self-help search while the employee types: its native modules stay out of the tray.
+        from client.adapters.search_helper import serve as serve_search
+
+        return serve_search(sys.stdin.buffer, sys.stdout.buffer)
     if args[:1] == ["admin"]:
         # IT's publishing commands: plain Python, no Qt; the tray never imports them.
         from client.admin import main as admin_main

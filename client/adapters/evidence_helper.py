@@ -93,6 +93,39 @@ def read_message(source: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
     return header, payload
 
 
+def answer_requests(
+    source: IO[bytes],
+    out: IO[bytes],
+    handle: Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]],
+) -> int:
+    """A helper's loop: each request from ``source`` answered on ``out``; the exit status.
+
+    It ends when ``source`` ends (the tray closed the pipe, or died) or the
+    stream is out of step. An error in one request is answered, not fatal.
+    """
+    while True:
+        try:
+            message = read_message(source)
+        except BadMessage as error:
+            write_message(out, {"ok": False, "code": "bad_request", "detail": str(error)})
+            return 2  # the stream is out of step: nothing after this can be trusted
+        if message is None:
+            return 0
+        try:
+            answer, data = handle(*message)
+        except BadMessage as error:
+            write_message(out, {"ok": False, "code": "bad_request", "detail": str(error)})
+            continue
+        except ClientError as error:
+            write_message(out, {"ok": False, "code": error.code, "detail": error.detail})
+            continue
+        except Exception as error:  # a bug or a broken library: the tray logs it and goes on
+            detail = f"{type(error).__name__}: {error}"[:500]
+            write_message(out, {"ok": False, "code": "error", "detail": detail})
+            continue
+        write_message(out, {"ok": True, **answer}, data)
+
+
 def evidence_helper_command(options: dict[str, Any], **where: Any) -> list[str]:
     """How to start the helper (``where``: see :func:`helper_command`).
 
@@ -114,8 +147,14 @@ class EvidenceHelper:
     :meth:`cancel` at once (the app is quitting).
     """
 
-    def __init__(self, command: Sequence[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        command: Sequence[str],
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        what: str = "evidence helper",
+    ) -> None:
         self._command = list(command)
+        self._what = what  # in the log: which helper this is
         self._timeout_s = timeout_s
         self._lock = threading.Lock()  # one request at a time, and the process with it
         self._process: Any = None  # subprocess.Popen[bytes] while one runs
@@ -174,10 +213,10 @@ class EvidenceHelper:
         try:
             process = start_helper(self._command, text=False, keep_stderr=False)
         except OSError as error:
-            raise HelperFailed(f"the evidence helper did not start: {error}") from error
+            raise HelperFailed(f"the {self._what} did not start: {error}") from error
         self._process = process
         self.started += 1
-        logger.info("evidence helper started (pid %d)", process.pid)
+        logger.info("%s started (pid %d)", self._what, process.pid)
         return process
 
     def _end(self, process: Any) -> None:
@@ -201,7 +240,7 @@ class EvidenceHelper:
         """End the helper once it has finished the request it is on: its memory goes with it."""
         with self._lock:
             if self._process is not None:
-                logger.info("evidence helper ended (idle)")
+                logger.info("%s ended (idle)", self._what)
                 self._end(self._process)
 
     def cancel(self) -> None:

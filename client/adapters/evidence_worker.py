@@ -18,8 +18,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from client.adapters.evidence_helper import BadMessage, read_message, write_message
-from client.core.errors import ClientError
+from client.adapters.evidence_helper import BadMessage, answer_requests
 
 
 class _Worker:
@@ -86,24 +85,4 @@ def serve(source: IO[bytes], out: IO[bytes], options_json: str) -> int:
     except ValueError:
         options = None
     worker = _Worker(options if isinstance(options, dict) else {})
-    while True:
-        try:
-            message = read_message(source)
-        except BadMessage as error:
-            write_message(out, {"ok": False, "code": "bad_request", "detail": str(error)})
-            return 2  # the stream is out of step: nothing after this can be trusted
-        if message is None:
-            return 0
-        try:
-            answer, data = worker.handle(*message)
-        except BadMessage as error:
-            write_message(out, {"ok": False, "code": "bad_request", "detail": str(error)})
-            continue
-        except ClientError as error:
-            write_message(out, {"ok": False, "code": error.code, "detail": error.detail})
-            continue
-        except Exception as error:  # a bug or a broken library: the tray logs it and goes on
-            detail = f"{type(error).__name__}: {error}"[:500]
-            write_message(out, {"ok": False, "code": "error", "detail": detail})
-            continue
-        write_message(out, {"ok": True, **answer}, data)
+    return answer_requests(source, out, worker.handle)

@@ -5,7 +5,10 @@ kind, and the entry as JSON (``client/core/record.py``). A damaged file is
 moved aside (never deleted), every entry that can still be read is carried
 over into a new one, and :meth:`SqliteRecord.recovery` says so; the tray
 tells the employee. Entries beyond :data:`KEEP` are removed, oldest first.
-Used from one thread at a time (the tray's serial runner).
+Used from one thread at a time (the tray's serial runner). The file is
+opened for each use and closed after it: the record is written a few times
+a day, and an open SQLite connection keeps a page cache the idle tray would
+carry for nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from client.adapters.store import move_aside
@@ -126,20 +130,32 @@ class SqliteRecord:
 
     def recovery(self) -> StoreRecovery | None:
         """What opening found when the file was damaged (``None``: it was fine)."""
+        with self._using():
+            return self._recovery
+
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """The open file for one use; closed after it."""
         self.open()
-        return self._recovery
+        assert self._db is not None
+        try:
+            yield self._db
+        finally:
+            self.close()
 
     def add(self, entry: FixRun | SentReport) -> None:
         """Keep ``entry``; the oldest beyond :data:`KEEP` go."""
-        self.open()
-        assert self._db is not None
+        with self._using() as db:
+            self._add(db, entry)
+
+    def _add(self, db: sqlite3.Connection, entry: FixRun | SentReport) -> None:
         kind, at, data = as_json(entry)
         try:
-            self._db.execute(
+            db.execute(
                 "INSERT INTO entry (at, kind, data) VALUES (?, ?, ?)",
                 (at, kind, json.dumps(data, ensure_ascii=False)),
             )
-            self._db.execute(
+            db.execute(
                 "DELETE FROM entry WHERE id <= (SELECT id FROM entry ORDER BY id DESC "
                 "LIMIT 1 OFFSET ?)",
                 (self._keep,),
@@ -149,18 +165,16 @@ class SqliteRecord:
 
     def entries(self, limit: int = 500) -> list[Entry]:
         """The newest ``limit`` entries, newest first."""
-        self.open()
-        assert self._db is not None
-        rows = self._db.execute(
-            "SELECT at, kind, data FROM entry ORDER BY at DESC, id DESC LIMIT ?", (limit,)
-        ).fetchall()
+        with self._using() as db:
+            rows = db.execute(
+                "SELECT at, kind, data FROM entry ORDER BY at DESC, id DESC LIMIT ?", (limit,)
+            ).fetchall()
         return [from_json(kind, at, _loads(data)) for at, kind, data in rows]
 
     def export(self, target: Path) -> int:
         """Write every entry to ``target`` as JSON (oldest first); how many."""
-        self.open()
-        assert self._db is not None
-        rows = self._db.execute("SELECT at, kind, data FROM entry ORDER BY at, id").fetchall()
+        with self._using() as db:
+            rows = db.execute("SELECT at, kind, data FROM entry ORDER BY at, id").fetchall()
         document = {
             "what": "helpdesk-tray record: fixes run and reports sent on this computer",
             "entries": [{"kind": kind, "at": at, "entry": _loads(data)} for at, kind, data in rows],

@@ -67,6 +67,9 @@ class FixPresenter(QObject):
         self._dialog: FixDialog | None = None
         self._record_window: RecordWindow | None = None
         windows.help_wanted.connect(self_help.query)
+        # A box to type in opened: the search helper gets ready before the first keystroke.
+        windows.panel_opened.connect(self_help.warm)
+        windows.report_opened.connect(self_help.warm)
         self_help.suggestions.connect(windows.show_suggestions)
         windows.suggestion_chosen.connect(self.choose)
         fixes.step.connect(self._on_fixes_step)
