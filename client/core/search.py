@@ -27,9 +27,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import jellyfish
-import Stemmer
-
 if TYPE_CHECKING:
     from client.core.profile import Profile
 
@@ -93,6 +90,10 @@ class _Stems:
     """The Dutch and English stems of a word (the stemmers are made once, on first use)."""
 
     def __init__(self) -> None:
+        # Imported here: the tray builds documents (profile_documents) but never an index;
+        # the search helper does, and only it loads these native modules.
+        import Stemmer
+
         self._dutch = Stemmer.Stemmer("dutch")
         self._english = Stemmer.Stemmer("english")
         self._known: dict[str, frozenset[str]] = {}
@@ -114,6 +115,9 @@ class SearchIndex:
     """The catalogue prepared for searching; built once, searched on every keystroke."""
 
     def __init__(self, documents: Sequence[Document]) -> None:
+        import jellyfish  # see _Stems: in the search helper only
+
+        self._distance = jellyfish.damerau_levenshtein_distance
         self._documents = list(documents)
         self._stems = _Stems()
         #: term → document index → the best field weight it appears in.
@@ -203,7 +207,7 @@ class SearchIndex:
         for term in self._by_letter.get(word[0], ()):
             if same_length and len(term) != len(word) or abs(len(term) - len(word)) > allowed:
                 continue
-            distance = jellyfish.damerau_levenshtein_distance(word, term)
+            distance = self._distance(word, term)
             if distance <= allowed:
                 typos[term] = (0.6 if same_length else 0.75) - 0.1 * (distance - 1)
         return dict(sorted(typos.items(), key=lambda item: -item[1])[:3])

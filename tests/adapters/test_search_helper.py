@@ -61,3 +61,22 @@ def test_the_helper_answers_nonsense_with_an_error_and_goes_on() -> None:
         process.stdin.close()
         assert process.wait(timeout=20) == 0, "it leaves when the tray closes its pipe"
         process.stdout.close()
+
+
+def test_the_tray_builds_the_catalogue_without_the_searchs_native_modules() -> None:
+    import sys
+
+    code = (
+        "import sys\n"
+        "from client.core.profile import parse_profile\n"
+        "from client.core.search import profile_documents\n"
+        "from client.adapters.search_helper import HelperSearch\n"
+        "profile = parse_profile({'format': 1, 'version': 1, 'articles': [{'id': 'a',"
+        " 'title': 'VPN', 'language': 'en', 'body': 'a.md'}]})\n"
+        "assert profile_documents(profile, lambda path: 'text')\n"
+        "HelperSearch()\n"
+        "print(sorted(m for m in ('Stemmer', 'jellyfish') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]", "PyStemmer and jellyfish load in the helper only"
