@@ -22,6 +22,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,28 +65,28 @@ from client.core.tracking import Action
 from client.services.account import Account
 from client.services.crash import CrashHandler
 from client.services.evidence import EvidenceService
-from client.services.fixes import FixContext, FixService, Record, Runner
 from client.services.network import NetworkMonitor
 from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
 from client.services.poller import ConnectionState, TicketPoller
 from client.services.qtlog import route_qt_messages
 from client.services.reporting import ReportService
-from client.services.self_help import Searcher, SelfHelp
 from client.services.single_instance import SingleInstance
 from client.services.status import TrayStatusPresenter
 from client.services.tasks import TaskRunner
 from client.services.ticket_actions import TicketActions
 from client.ui import resources, texts
-from client.ui.fix_presenter import FixPresenter
 from client.ui.notifications import Notifications
 from client.ui.profile_presenter import ProfilePresenter
 from client.ui.tray import TrayIcon
 from client.ui.windows import Windows
 
 if TYPE_CHECKING:
+    from client.services.fixes import FixContext, FixService, Record, Runner
     from client.services.profile import ProfileService
+    from client.services.self_help import Searcher, SelfHelp
     from client.services.ticket_files import TicketFiles
+    from client.ui.fix_presenter import FixPresenter
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,13 @@ def _read_user_file(path: str, max_bytes: int) -> Attachment:
     return read_user_file(path, max_bytes)
 
 
+@dataclass(frozen=True)
+class _SelfHelpParts:
+    fixes: FixService
+    search: SelfHelp
+    presenter: FixPresenter
+
+
 class TrayApp(QObject):
     """Owns the long-lived objects and connects them.
 
@@ -394,20 +402,12 @@ class TrayApp(QObject):
         self.profile = profile
         self.faces = ProfilePresenter(profile, self.account, self.tray, self.windows, io,
                                       settings, parent=self)  # fmt: skip
-        # Self-help: the search while typing, IT's fixes and the record of what ran.
-        self.fixes = FixService(
-            io, serial, profile,
-            fix_context or (lambda: _fix_context(settings)),
-            fix_runner or _fix_runner,
-            lambda: _record(record_path),
-            parent=self,
-        )  # fmt: skip
-        self.self_help = SelfHelp(io, profile, self.faces.language(), _searcher, parent=self)
-        self.self_fix = FixPresenter(
-            self.fixes, self.self_help, self.windows, self.faces, self.faces.language(),
-            lambda text: self.notifications.show_notice(self.tr("IT help"), text),
-            parent=self,
-        )  # fmt: skip
+        # Self-help (the search while typing, IT's fixes, the record of what ran) is built
+        # the first time it is needed: an idle tray nobody typed in holds none of it.
+        self._fix_context = fix_context or (lambda: _fix_context(settings))
+        self._fix_runner = fix_runner or _fix_runner
+        self._record_path = record_path
+        self._self_help: _SelfHelpParts | None = None
         windows, faces, tray = self.windows, self.faces, self.tray
 
         self.account.signed_in.connect(self._on_account_signed_in)
@@ -429,7 +429,12 @@ class TrayApp(QObject):
         self.outbox.report_delivered.connect(self._poll_now)  # its ticket, in the list now
         if record_path is not None:
             self.outbox.report_delivered.connect(self._on_outbox_report_delivered)
-        tray.record_requested.connect(self.self_fix.show_record)
+        tray.record_requested.connect(lambda: self.self_fix.show_record())
+        windows.help_wanted.connect(lambda text: self.self_help.query(text))
+        windows.suggestion_chosen.connect(lambda kind, item: self.self_fix.choose(kind, item))
+        # A box to type in opened: the search helper gets ready before the first keystroke.
+        windows.panel_opened.connect(lambda: self.self_help.warm())
+        windows.report_opened.connect(lambda: self.self_help.warm())
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -572,6 +577,42 @@ class TrayApp(QObject):
             text += "\n" + texts.refused_files(item.refused)
         self.notifications.show_notice(self.tr("IT help"), text)
 
+    def _parts(self) -> _SelfHelpParts:
+        if self._self_help is None:
+            from client.services import fixes as fix_service
+            from client.services import self_help
+            from client.ui import fix_presenter
+
+            io, serial, path = self._io, self._serial, self._record_path
+            fixes = fix_service.FixService(
+                io, serial, self.profile, self._fix_context, self._fix_runner,
+                lambda: _record(path), parent=self,
+            )  # fmt: skip
+            language = self.faces.language()
+            search = self_help.SelfHelp(io, self.profile, language, _searcher, parent=self)
+            presenter = fix_presenter.FixPresenter(
+                fixes, search, self.windows, self.faces, language,
+                lambda text: self.notifications.show_notice(self.tr("IT help"), text),
+                parent=self,
+            )  # fmt: skip
+            self._self_help = _SelfHelpParts(fixes, search, presenter)
+        return self._self_help
+
+    @property
+    def fixes(self) -> FixService:
+        """IT's fixes: may one run, running it, the record (built on first use)."""
+        return self._parts().fixes
+
+    @property
+    def self_help(self) -> SelfHelp:
+        """The search while the employee types (built on first use)."""
+        return self._parts().search
+
+    @property
+    def self_fix(self) -> FixPresenter:
+        """Self-help's windows: the fix dialog and the record (built on first use)."""
+        return self._parts().presenter
+
     def _on_outbox_report_delivered(self, item: OutboxItem) -> None:
         """The record keeps every report sent, with what it carried."""
         from client.core.record import sent_report
@@ -666,8 +707,9 @@ class TrayApp(QObject):
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
-        self.fixes.cancel()  # a running fix ends, with everything it started
-        self.self_help.close()  # and the search helper
+        if self._self_help is not None:
+            self._self_help.fixes.cancel()  # a running fix ends, with everything it started
+            self._self_help.search.close()  # and the search helper
         if self.profile is not None:
             self.profile.stop()
         if not self._io.wait_for_done(3000):
@@ -788,6 +830,7 @@ def _fix_context(settings: Settings) -> FixContext:
     """Whether fixes may run here: the policy, this system, the tray's rights (when first asked)."""
     from client.adapters.fix_runner import can_contain, running_elevated
     from client.core.fixes import platform_of
+    from client.services.fixes import FixContext
 
     return FixContext(settings.fixes_enabled, platform_of(sys.platform), running_elevated(),
                       can_contain())  # fmt: skip

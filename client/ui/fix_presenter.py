@@ -66,12 +66,9 @@ class FixPresenter(QObject):
         self._language = language
         self._dialog: FixDialog | None = None
         self._record_window: RecordWindow | None = None
-        windows.help_wanted.connect(self_help.query)
-        # A box to type in opened: the search helper gets ready before the first keystroke.
-        windows.panel_opened.connect(self_help.warm)
-        windows.report_opened.connect(self_help.warm)
+        # What the employee types and chooses reaches this through the app (client/app.py),
+        # which builds it on first use.
         self_help.suggestions.connect(windows.show_suggestions)
-        windows.suggestion_chosen.connect(self.choose)
         fixes.step.connect(self._on_fixes_step)
         fixes.finished.connect(self._on_fixes_finished)
         fixes.record_changed.connect(self._on_record_changed)
