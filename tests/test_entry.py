@@ -110,6 +110,11 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "tuf", "securesystemslib", "cryptography",  # the signed profile: refreshed elsewhere
         "client.services.profile", "client.core.profile", "client.ui.agent_card",  # with one
         "client.core.diagnostics_schema",  # only the tests need the schema
+        # Self-help: built the first time someone types, opens a panel or asks for the record;
+        # the search's native modules only ever in the search helper.
+        "client.services.fixes", "client.services.self_help", "client.ui.fix_presenter",
+        "client.core.fixes", "client.core.search", "client.core.record",
+        "client.adapters.fix_runner", "client.adapters.record_store", "Stemmer", "jellyfish",
         "PySide6.QtNetwork", "PySide6.QtSvg",
         "jeepney",  # the first toast, or the network listener once the desk is away
         "html.entities", "unicodedata", "statistics",  # ~2.3 MB between them
