@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -55,8 +56,11 @@ from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture
 from client.ui.stepper import StageLine
-from client.ui.suggestions import Suggestion, SuggestionList
 from client.ui.widgets import discard, plain_tooltip, text_label, urgent_badge
+
+if TYPE_CHECKING:
+    from client.services.self_help import Suggestion
+    from client.ui.suggestions import SuggestionList
 
 logger = logging.getLogger(__name__)
 
@@ -303,10 +307,8 @@ class TrayPanel(QFrame):
         self.box.returnPressed.connect(self._on_box_return_pressed)
         self.box.textEdited.connect(self.help_wanted)
         layout.addWidget(self.box)
-        self.suggestions = SuggestionList("panelSuggestions")
-        self.suggestions.chosen.connect(self._on_suggestion_chosen)
-        self.suggestions.left_upwards.connect(self.box.setFocus)
-        layout.addWidget(self.suggestions)
+        #: The matches under the box, made when there are first some to show.
+        self.suggestions: SuggestionList | None = None
         self.banner = text_label("panelBanner")
         self.banner.setProperty("role", "warning")
         self.banner.hide()
@@ -391,9 +393,21 @@ class TrayPanel(QFrame):
 
     def show_suggestions(self, text: str, suggestions: Sequence[Suggestion]) -> None:
         """What may help with ``text`` (ignored once the box holds other words)."""
-        if text == self.box.text():
-            self.suggestions.show_suggestions(suggestions)
-            self._fit()
+        if text != self.box.text() or (self.suggestions is None and not suggestions):
+            return
+        if self.suggestions is None:
+            # Made on first use: the panel's first opening does not wait for it.
+            from client.ui.suggestions import SuggestionList
+
+            self.suggestions = SuggestionList("panelSuggestions")
+            self.suggestions.chosen.connect(self._on_suggestion_chosen)
+            self.suggestions.left_upwards.connect(self.box.setFocus)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.indexOf(self.box) + 1, self.suggestions)
+        self.suggestions.show_suggestions(suggestions)
+        self._set_tab_order()  # Tab from the box goes through the matches
+        self._fit()
 
     def show_reports(self, items: Sequence[OutboxItem]) -> None:
         """Reports that have not reached the service desk yet."""
@@ -426,7 +440,8 @@ class TrayPanel(QFrame):
         self._fit()
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.box, self.sign_in, *self.cards, self.all_tickets]
+        matches = self.suggestions.buttons if self.suggestions is not None else []
+        chain: list[QWidget] = [self.box, *matches, self.sign_in, *self.cards, self.all_tickets]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -507,7 +522,7 @@ class TrayPanel(QFrame):
             return
         # Down from the box: into the matches under it (Up from the first comes back).
         down = event.key() == Qt.Key.Key_Down and self.focusWidget() is self.box
-        if down and self.suggestions.focus(0):
+        if down and self.suggestions is not None and self.suggestions.focus(0):
             return
         super().keyPressEvent(event)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -36,8 +37,11 @@ from client.services.reporting import ReportService
 from client.ui import resources, texts
 from client.ui.report_items import ReportItems, ReportItemsView
 from client.ui.screenshot import Grab, ScreenshotEditor
-from client.ui.suggestions import Suggestion, SuggestionList
+from client.ui.suggestions import SuggestionList
 from client.ui.widgets import pick_files
+
+if TYPE_CHECKING:
+    from client.services.self_help import Suggestion
 
 logger = logging.getLogger(__name__)
 translate = QCoreApplication.translate

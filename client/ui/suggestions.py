@@ -9,15 +9,16 @@ from IT's profile, which is trusted, but nothing here renders markup anyway.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from client.services.self_help import Suggestion
-
-__all__ = ["Suggestion", "SuggestionList"]
 from client.ui.widgets import discard, text_label
+
+if TYPE_CHECKING:
+    from client.services.self_help import Suggestion
 
 
 class SuggestionList(QFrame):
