@@ -283,6 +283,10 @@ def _read_user_file(path: str, max_bytes: int) -> Attachment:
     return read_user_file(path, max_bytes)
 
 
+#: How long after a panel or a report opens the search helper is started (ms).
+WARM_MS = 400
+
+
 @dataclass(frozen=True)
 class _SelfHelpParts:
     fixes: FixService
@@ -432,9 +436,14 @@ class TrayApp(QObject):
         tray.record_requested.connect(lambda: self.self_fix.show_record())
         windows.help_wanted.connect(lambda text: self.self_help.query(text))
         windows.suggestion_chosen.connect(lambda kind, item: self.self_fix.choose(kind, item))
-        # A box to type in opened: the search helper gets ready before the first keystroke.
-        windows.panel_opened.connect(lambda: self.self_help.warm())
-        windows.report_opened.connect(lambda: self.self_help.warm())
+        # A box to type in opened: the search helper gets ready before the first keystroke,
+        # once the window is drawn and settled (nobody types within WARM_MS of a click).
+        self._warm = QTimer(self)
+        self._warm.setSingleShot(True)
+        self._warm.setInterval(WARM_MS)
+        self._warm.timeout.connect(lambda: self.self_help.warm())
+        windows.panel_opened.connect(self._warm.start)
+        windows.report_opened.connect(self._warm.start)
         self.outbox.store_recovered.connect(self._on_outbox_store_recovered)
         self.outbox.attempt_failed.connect(self._on_outbox_attempt_failed)
         self.outbox.change_failed.connect(self._on_outbox_change_failed)
@@ -700,6 +709,7 @@ class TrayApp(QObject):
 
     def _on_about_to_quit(self) -> None:
         self._settle.stop()
+        self._warm.stop()
         self.poller.stop()
         self.notifications.close()
         self.windows.close()
