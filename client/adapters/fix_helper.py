@@ -53,6 +53,11 @@ from typing import Any, BinaryIO
 #: started below it gains rights (setuid programs such as sudo or pkexec, file capabilities).
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
+#: prctl(2): this process is not "dumpable": a script, though it runs as the same user,
+#: cannot open its pipes under /proc/<pid>/fd, read its memory or environment, or trace it.
+PR_SET_DUMPABLE = 4
+#: The longest line the tray reads from the helper (bytes); the tray bounds it as well.
+MAX_LINE = 16 * 1024 * 1024
 #: The PATH a script sees: system programs only, nothing the user's profile added.
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 #: Variables passed on from the user's session, when set (no secrets among them).
@@ -108,17 +113,20 @@ def script_environment(
 
 
 def contain() -> bool:
-    """Reap every orphan below, and forbid gaining rights (Linux); whether it worked."""
-    if not sys.platform.startswith("linux"):
+    """Reap every orphan below, forbid gaining rights, shut /proc (Linux); whether it worked."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open"):
         return False
     import ctypes
 
     try:
+        os.close(os.pidfd_open(os.getpid()))  # the kernel has pidfds (Linux 5.3)
         libc = ctypes.CDLL(None, use_errno=True)
         return all(
-            int(libc.prctl(option, 1, 0, 0, 0)) == 0
-            for option in (PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS)
-        )
+            int(libc.prctl(option, value, 0, 0, 0)) == 0
+            for option, value in (
+                (PR_SET_CHILD_SUBREAPER, 1), (PR_SET_NO_NEW_PRIVS, 1), (PR_SET_DUMPABLE, 0),
+            )
+        )  # fmt: skip
     except (OSError, AttributeError):
         return False
 
@@ -203,14 +211,19 @@ class Run:
     """One run: detect, fix only when detection says 1, detect again; stop on timeout or cancel."""
 
     def __init__(
-        self, request: dict[str, Any], control: BinaryIO, say: Callable[[dict[str, Any]], None]
+        self,
+        request: dict[str, Any],
+        control: int,
+        say: Callable[[dict[str, Any]], None],
+        early: bytes = b"",
     ) -> None:
         self.request = request
-        self.control = control
+        self.control = control  # the raw stdin: a "cancel" line, or its end, cancels
         self.say = say
         self.deadline = time.monotonic() + float(request["timeout_s"])
         self.cap = int(request.get("cap", 64 * 1024))
-        self.ended = ""  # "timeout" or "cancel"
+        # What came after the request's line before the run began: a cancel sent with it.
+        self.ended = "cancel" if b"cancel" in early else ""  # or "timeout"
         self.steps: list[dict[str, Any]] = []
 
     def execute(self, private: Path, env: dict[str, str], interpreter: list[str]) -> None:
@@ -218,11 +231,20 @@ class Run:
         arguments = [str(a) for a in self.request.get("arguments", [])]
         plan = (("detect", "detect"), ("fix", "fix"), ("detect_again", "detect"))
         for step, script in plan:
+            if self.stopped():
+                return  # cancelled (before anything ran, too) or timed out
+            if time.monotonic() >= self.deadline:
+                self.ended = "timeout"  # no step starts past the run's time
+                return
             if step == "fix" and self.steps[-1]["exit_code"] != 1:
                 return  # nothing to fix, or detection failed: the fix never runs
             if step == "detect_again" and self.steps[-1]["exit_code"] is None:
                 return
-            path = self.copy(private, script)
+            try:
+                path = self.copy(private, script)
+            except OSError as error:  # the last step broke its own folder: recorded, not fatal
+                self.steps.append(self.failed(step, f"no private copy: {error.strerror}"))
+                return
             if path is None:
                 self.steps.append(self.failed(step, "the copy is not what IT signed"))
                 return
@@ -230,8 +252,10 @@ class Run:
             self.steps.append(
                 self.run_one(step, [*interpreter, str(path), *arguments], private, env)
             )
-            if self.ended:
-                return
+
+    def stopped(self) -> bool:
+        """Whether the run was cancelled or ran out of time."""
+        return bool(self.ended)
 
     def copy(self, private: Path, script: str) -> Path | None:
         """The script written into the private folder, read back and checked; ``None``: mismatch."""
@@ -262,7 +286,7 @@ class Run:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                cwd=private,
+                cwd=private / "tmp",  # not the folder of its copies
                 env=env,
                 start_new_session=True,
                 close_fds=True,
@@ -270,14 +294,19 @@ class Run:
         except OSError as error:
             return self.failed(step, f"could not start: {error.strerror or error}")
         output = Output(self.cap)
-        exit_code = self.watch(process, output)
-        end_everything()
+        try:
+            exit_code = self.watch(process, output)
+        except OSError as error:  # no pidfd after all: stop it, and say so
+            self.ended = self.ended or "timeout"
+            exit_code = None
+            output.add(f"\n(the helper could not watch the script: {error})".encode())
+        left = not end_everything()
         if process.stdout is not None:
             process.stdout.close()
         return {
             "name": step,
             "exit_code": exit_code,
-            "error": "",
+            "error": "processes it started did not end" if left else "",
             "head": base64.b64encode(bytes(output.head)).decode(),
             "tail": base64.b64encode(bytes(output.tail)).decode(),
             "cut": output.cut,
@@ -332,7 +361,7 @@ class Run:
 
     def cancelled(self) -> bool:
         """Whether the tray asked to cancel (a ``cancel`` line, or stdin closed)."""
-        data = os.read(self.control.fileno(), 4096)
+        data = os.read(self.control, 4096)
         return not data or b"cancel" in data
 
 
@@ -342,6 +371,21 @@ def refuse(say: Callable[[dict[str, Any]], None], why: str) -> int:
     return 0
 
 
+def _request_line(control: int) -> tuple[bytes, bytes]:
+    """The request's line read from the raw stdin, and what followed it (a cancel, perhaps).
+
+    Read without Python's buffering: a buffer would hold a cancel the run then never sees.
+    """
+    data = b""
+    while b"\n" not in data and len(data) < MAX_LINE:
+        chunk = os.read(control, 65536)
+        if not chunk:
+            break
+        data += chunk
+    line, _, rest = data.partition(b"\n")
+    return line, rest
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     """Run the fix the first stdin line describes; report on stdout (JSON lines)."""
 
@@ -349,7 +393,9 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         stdout.write(json.dumps(message).encode() + b"\n")
         stdout.flush()
 
-    line = stdin.readline()
+    os.umask(0o077)  # the private copies readable by this user only, whatever the tray's umask
+    control = stdin.fileno()
+    line, early = _request_line(control)
     try:
         request = json.loads(line)
         interpreter = interpreter_command(str(request["interpreter"]))
@@ -377,8 +423,9 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         shutil.rmtree(private, ignore_errors=True)
         os._exit(3)
 
-    signal.signal(signal.SIGTERM, stop)
-    run = Run(request, stdin, say)
+    for ending in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(ending, stop)
+    run = Run(request, control, say, early)
     try:
         env = script_environment(account.pw_dir, account.pw_name, private, dict(os.environ))
         run.execute(private, env, interpreter)

@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 #: How much longer than the fix's own limit the helper may take before it is stopped (s).
 GRACE_S = 20.0
+#: How long a helper told to stop may take before it is killed (s).
+KILL_AFTER_S = 5.0
+#: The longest line read from the helper (bytes): a result with 64 KB of output per step.
+MAX_LINE = 16 * 1024 * 1024
 
 
 def running_elevated() -> bool:
@@ -165,6 +169,15 @@ class FixRunner:
             reason=error if not ended else "",
         )
 
+    def prepare(self) -> None:
+        """A run is about to be asked for: a cancel meant for an earlier one is forgotten.
+
+        Called where the run is decided (the GUI thread), before it goes to a
+        worker: a Cancel pressed from then on stops it, even before the helper starts.
+        """
+        with self._lock:
+            self._cancelled = False
+
     def cancel(self) -> None:
         """Ask the running helper to stop; it ends everything the fix started."""
         with self._lock:
@@ -181,6 +194,8 @@ class FixRunner:
     def _ask(
         self, request: dict[str, Any], limit_s: float, on_step: Callable[[str], None]
     ) -> dict[str, Any] | None:
+        import subprocess  # deferred like start_helper's: for TimeoutExpired
+
         try:
             process = start_helper(
                 self._command,
@@ -195,15 +210,19 @@ class FixRunner:
             self._process = process
             cancelled = self._cancelled
         # Past its limit the helper is stopped: its SIGTERM handler ends what the fix started.
+        # One that does not end (a script stopped it: SIGSTOP) is killed a little later.
         watchdog = threading.Timer(limit_s, process.terminate)
-        watchdog.start()
+        killer = threading.Timer(limit_s + KILL_AFTER_S, process.kill)
+        for timer in (watchdog, killer):
+            timer.daemon = True
+            timer.start()
         answer = None
         try:
             process.stdin.write(json.dumps(request).encode() + b"\n")
             if cancelled:
                 process.stdin.write(b"cancel\n")
             process.stdin.flush()
-            for line in process.stdout:
+            for line in iter(lambda: process.stdout.readline(MAX_LINE), b""):
                 message = _message(line)
                 if "step" in message:
                     on_step(str(message["step"]))
@@ -214,6 +233,7 @@ class FixRunner:
             logger.warning("the fix helper failed: %s", error)
         finally:
             watchdog.cancel()
+            killer.cancel()
             with self._lock:
                 self._process = None
                 self._cancelled = False
@@ -222,7 +242,11 @@ class FixRunner:
                     pipe.close()
                 except OSError:
                     pass
-            process.wait()
+            try:
+                process.wait(KILL_AFTER_S)
+            except subprocess.TimeoutExpired:
+                process.kill()  # it would not go: it must not hold a worker for ever
+                process.wait()
         if answer is None:
             logger.warning("the fix helper ended without an answer (%s)", process.returncode)
         return answer

@@ -58,6 +58,7 @@ class Runner(Protocol):
         started_by: str,
         on_step: Callable[[str], None],
     ) -> FixRun: ...
+    def prepare(self) -> None: ...  # noqa: D102
     def cancel(self) -> None: ...  # noqa: D102
 
 
@@ -183,6 +184,7 @@ class FixService(QObject):
         if self._runner is None:
             self._runner = self._make_runner()
         runner, read = self._runner, self._profile.file_reader()
+        runner.prepare()
         # Looked up here, on the GUI thread: the worker only calls it (PySide makes a
         # signal's Python object on first lookup, which is not safe on two threads at once).
         on_step = self.step.emit

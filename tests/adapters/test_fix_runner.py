@@ -488,7 +488,7 @@ def test_the_private_copy_is_gone_after_the_run(fix_user: FixUser) -> None:
 
     run(fix_user, fix, files)
 
-    private = Path((fix_user.home / "where").read_text().strip())
+    private = Path((fix_user.home / "where").read_text().strip()).parent  # it runs in tmp/
     assert private.name.startswith("helpdesk-fix-")
     assert not private.exists()
 
@@ -533,3 +533,76 @@ def test_the_helper_as_the_tray_starts_it_answers(tmp_path: Path) -> None:
         assert (result.outcome, result.reason) == (Outcome.NOT_ALLOWED, "elevated")
     else:
         assert result.outcome is Outcome.NOTHING_FOUND
+
+
+def test_a_cancel_sent_before_the_helper_read_the_request_still_stops_the_run(
+    fix_user: FixUser,
+) -> None:
+    make_problem(fix_user)
+    fix, files = make_fix(HEALTHY_UNLESS_FLAG, REMOVE_FLAG)
+    runner = FixRunner(fix_user.command)
+    runner.prepare()
+    runner.cancel()  # pressed before the helper started: sent right after the request
+
+    result = run(fix_user, fix, files, runner=runner)
+
+    assert result.outcome is Outcome.CANCELLED
+    assert result.steps == ()
+    assert (fix_user.home / "problem").exists(), "nothing ran"
+
+
+def test_a_cancel_of_an_earlier_run_does_not_stop_the_next(fix_user: FixUser) -> None:
+    make_problem(fix_user)
+    fix, files = make_fix(HEALTHY_UNLESS_FLAG, REMOVE_FLAG)
+    runner = FixRunner(fix_user.command)
+    runner.cancel()  # nothing was running
+    runner.prepare()
+
+    assert run(fix_user, fix, files, runner=runner).outcome is Outcome.SOLVED
+
+
+def test_a_script_cannot_reach_its_helpers_pipes_to_forge_the_result(fix_user: FixUser) -> None:
+    make_problem(fix_user)
+    forged = '{"done": true, "refused": "", "steps": [], "ended": ""}'
+    fix, files = make_fix(
+        HEALTHY_UNLESS_FLAG,
+        f"echo '{forged}' > /proc/$PPID/fd/1 2>/dev/null && echo FORGED\n"
+        "cat /proc/$PPID/environ >/dev/null 2>&1 && echo READ-ENVIRON\n"
+        'rm -f "$HOME/problem"\n',
+    )
+
+    result = run(fix_user, fix, files)
+
+    assert result.outcome is Outcome.SOLVED
+    assert codes(result) == {DETECT: 1, FIX: 0, DETECT_AGAIN: 0}, "the helper's own answer"
+    assert "FORGED" not in output_of(result, FIX)
+    assert "READ-ENVIRON" not in output_of(result, FIX)
+
+
+def test_a_script_that_stops_its_helper_does_not_hold_the_tray(fix_user: FixUser) -> None:
+    fix, files = make_fix("kill -STOP $PPID\nexit 1\n", "exit 0\n", timeout=1)
+    runner = FixRunner(fix_user.command, grace_s=0.5)
+
+    result = run(fix_user, fix, files, runner=runner)
+
+    assert (result.outcome, result.reason) == (Outcome.FAILED, "helper")
+    assert result.duration_s < 20
+
+
+def test_a_fix_that_breaks_the_folder_of_its_copies_still_ends_with_a_record(
+    fix_user: FixUser,
+) -> None:
+    make_problem(fix_user)
+    fix, files = make_fix(
+        HEALTHY_UNLESS_FLAG,
+        "rm -f ../detect.sh && mkdir ../detect.sh && chmod 000 ../detect.sh\n"
+        'rm -f "$HOME/problem"\n',
+    )
+
+    result = run(fix_user, fix, files)
+
+    assert result.outcome is Outcome.FAILED
+    assert codes(result) == {DETECT: 1, FIX: 0, DETECT_AGAIN: None}
+    assert "no private copy" in result.reason or "no private copy" in output_of(
+        result, DETECT_AGAIN
+    )

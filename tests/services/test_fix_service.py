@@ -60,6 +60,9 @@ class Spy:
         on_step(DETECT)
         return FixRun(fix.id, fix.version, "linux", "", "", started_by, 1.0, Outcome.NOTHING_FOUND)
 
+    def prepare(self) -> None:
+        pass
+
     def cancel(self) -> None:
         pass
 

@@ -39,13 +39,19 @@ class FixUser:
     command: list[str]
 
     def processes(self) -> list[int]:
-        """Processes of this account still running (none should be, after a run)."""
+        """Processes of this account still running (none should be, after a run).
+
+        Zombies are not running: one whose parent was killed waits for the
+        system's first process to collect it, which takes its time here.
+        """
         if self.uid == os.getuid():
             return []  # the tests' own account: its processes are the tests'
         found = subprocess.run(
-            ["pgrep", "-u", str(self.uid)], capture_output=True, text=True, check=False
-        )
-        return [int(pid) for pid in found.stdout.split()]
+            ["ps", "-u", str(self.uid), "-o", "pid=,stat="],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        rows = (line.split() for line in found.stdout.splitlines())
+        return [int(row[0]) for row in rows if len(row) == 2 and not row[1].startswith("Z")]
 
 
 def _account() -> pwd.struct_passwd:
