@@ -278,6 +278,8 @@ class FixDialog(QDialog):
                 widget.setValue(int(parameter.default))
         widget.setObjectName(f"fixParameter_{parameter.name}")
         widget.setAccessibleName(parameter.label)
+        if isinstance(widget, QSpinBox) and (edit := widget.lineEdit()) is not None:
+            edit.setAccessibleName(parameter.label)  # what a screen reader lands on
         self._inputs[parameter.name] = widget
         return widget
 

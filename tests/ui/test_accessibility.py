@@ -139,7 +139,76 @@ def _articles() -> QWidget:
     return browser
 
 
+def _fix_consent() -> QWidget:
+    from client.ui.fix_dialog import FixDialog, FixParameter, FixView
+
+    dialog = FixDialog(
+        FixView("trash", "Empty the trash", "Deletes old files.", "Deletes files for good.",
+                300, False, (FixParameter("days", "Older than (days)", (), 0, 365, "30"),
+                             FixParameter("where", "Where", ("home", "work")))),
+    )  # fmt: skip
+    dialog.show_consent()
+    return dialog
+
+
+def _fix_running() -> QWidget:
+    dialog = _fix_consent()
+    assert hasattr(dialog, "show_step")
+    dialog.show_step("fix")
+    return dialog
+
+
+def _fix_result() -> QWidget:
+    from client.core.fixes import FixRun, Outcome, Step
+
+    dialog = _fix_consent()
+    assert hasattr(dialog, "show_result")
+    dialog.show_result(
+        FixRun("trash", 1, "linux", "a" * 64, "b" * 64, "you", 1.0, Outcome.STILL_THERE,
+               (Step("detect", 1, "found"), Step("fix", 0), Step("detect_again", 1)))
+    )  # fmt: skip
+    return dialog
+
+
+def _fix_refused() -> QWidget:
+    dialog = _fix_consent()
+    assert hasattr(dialog, "show_refused")
+    dialog.show_refused("needs_admin")
+    return dialog
+
+
+def _record() -> QWidget:
+    from client.core.fixes import FixRun, Outcome
+    from client.core.record import SentReport
+    from client.ui.record_window import RecordWindow
+
+    window = RecordWindow()
+    window.show_entries(
+        [SentReport(2.0, "#7", "Printer", (("description", 10),)),
+         FixRun("trash", 1, "linux", "a" * 64, "b" * 64, "you", 1.0, Outcome.SOLVED)],
+        {"trash": "Empty the trash"},
+    )  # fmt: skip
+    return window
+
+
+def _panel_with_matches() -> QWidget:
+    from client.services.self_help import Suggestion
+
+    panel = _panel()
+    assert hasattr(panel, "show_suggestions") and hasattr(panel, "box")
+    panel.box.setText("trash")
+    panel.show_suggestions("trash", [Suggestion("fix", "trash", "Empty the trash", "Disk full"),
+                                     Suggestion("article", "vpn", "VPN werkt niet")])  # fmt: skip
+    return panel
+
+
 WINDOWS: dict[str, Callable[[], QWidget]] = {
+    "a fix's consent": _fix_consent,
+    "a fix running": _fix_running,
+    "a fix's result": _fix_result,
+    "a fix that needs IT": _fix_refused,
+    "what IT ran here": _record,
+    "the panel with matches": _panel_with_matches,
     "my tickets": _tickets_window,
     "the tracker": _tracker,
     "the panel": _panel,
@@ -196,6 +265,12 @@ DESCRIBED = {
     "sign in": ["keepSignedIn"],
     "the black-out editor": ["canvas"],
     "help articles": ["articleList"],
+    "a fix's consent": ["fixRun"],
+    "a fix running": ["fixCancel"],
+    "a fix's result": ["fixNo"],
+    "a fix that needs IT": ["fixAskIt"],
+    "what IT ran here": ["recordExport"],
+    "the panel with matches": ["suggestion"],
 }
 
 
