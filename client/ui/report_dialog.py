@@ -235,6 +235,8 @@ class ReportDialog(QDialog):
         self._items_wait.setInterval(items_wait_ms)
         self._items_wait.timeout.connect(self._on_items_wait_timeout)
         self._saved = False
+        #: Whether the words typed are searched for articles and fixes (see attach).
+        self._suggesting = True
         #: The desk queue the next report goes to ("": the desk's default), fixed when saved.
         self._queue = ""
         self.view = ReportDialogView(self)
@@ -281,12 +283,18 @@ class ReportDialog(QDialog):
             self.view.suggestions.show_suggestions(suggestions)
 
     def attach(self, attachment: Attachment) -> None:
-        """Send this file along (a fix's record), listed with the other items."""
+        """Send this file along (a fix's record), listed with the other items.
+
+        A report that carries a fix's record comes after self-help did not
+        help: it suggests no more fixes (not the same one again).
+        """
         if self._items is not None:
             self._items.attach(attachment)
+        self._suggesting = False
+        self.view.suggestions.show_suggestions([])
 
     def _on_text_typed(self) -> None:
-        if self.accepts_text:
+        if self.accepts_text and self._suggesting:
             self.help_wanted.emit(self.typed_text())
 
     def set_destination(self, queue: str, where: str) -> None:

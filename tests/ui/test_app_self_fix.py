@@ -134,6 +134,8 @@ def test_a_fix_found_while_typing_runs_with_consent_and_no_opens_a_report_with_i
     assert "fix-notes-cache-record.json" in names
     attached = next(a for a in report._items.attachments() if a.filename.startswith("fix-"))
     assert json.loads(attached.data)["outcome"] == "solved"
+    report.view.description.appendPlainText("Notes is still slow.")
+    assert not report.view.suggestions.isVisible(), "the fix that did not help is not offered"
 
     entries = SqliteRecord(tmp_path / "data" / "record.sqlite3").entries()
     assert [(e.fix_id, e.outcome) for e in entries if isinstance(e, FixRun)] == [
