@@ -72,8 +72,11 @@ SUFFIXES = {"python": ".py", "sh": ".sh", "bash": ".sh", "powershell": ".ps1"}
 END_WAIT_S = 5.0
 
 
-def interpreter_command(interpreter: str) -> list[str] | None:
-    """The fixed program (and its options) a script of this kind runs with; ``None``: unknown."""
+def interpreter_command(interpreter: str) -> list[str | None] | None:
+    """The fixed program (and its options) a script of this kind runs with; ``None``: unknown.
+
+    The program itself is ``None`` when this kind is known but not installed here.
+    """
     found = shutil.which
     programs: dict[str, list[str | None]] = {
         # -I: no user site, no PYTHON* variables, no current folder; -S: standard library only.
@@ -88,10 +91,7 @@ def interpreter_command(interpreter: str) -> list[str] | None:
             "-File",
         ],  # fmt: skip
     }
-    command = programs.get(interpreter)
-    if command is None:
-        return None
-    return [part or f"({interpreter} is not installed)" for part in command]
+    return programs.get(interpreter)
 
 
 def script_environment(
@@ -408,6 +408,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         return refuse(say, "bad_request")
     if interpreter is None:
         return refuse(say, "interpreter")
+    if None in interpreter:
+        return refuse(say, "not_installed")  # PowerShell on a computer without it, say
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         return refuse(say, "elevated")
     if not contain():
@@ -428,7 +430,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     run = Run(request, control, say, early)
     try:
         env = script_environment(account.pw_dir, account.pw_name, private, dict(os.environ))
-        run.execute(private, env, interpreter)
+        run.execute(private, env, [str(part) for part in interpreter])
     finally:
         end_everything()
         shutil.rmtree(private, ignore_errors=True)

@@ -120,17 +120,14 @@ class FixService(QObject):
         """The id of the fix running now ("" when none)."""
         return self._running
 
-    def fix_ids(self) -> list[str]:
-        """The ids of the profile's fixes (none without a profile)."""
+    def fixes(self) -> tuple[Fix, ...]:
+        """The profile's fixes (none without a profile)."""
         view = self._profile.view if self._profile is not None else None
-        return [f.id for f in view.profile.fixes] if view is not None else []
+        return view.profile.fixes if view is not None else ()
 
     def fix(self, fix_id: str) -> Fix | None:
         """The profile's fix with this id, if the profile has it."""
-        view = self._profile.view if self._profile is not None else None
-        if view is None:
-            return None
-        return next((f for f in view.profile.fixes if f.id == fix_id), None)
+        return next((f for f in self.fixes() if f.id == fix_id), None)
 
     def refusal(self, fix: Fix) -> NotAllowed | None:
         """Why ``fix`` may not run here now, or ``None``."""

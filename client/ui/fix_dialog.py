@@ -14,7 +14,6 @@ and the fix service do the work.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
@@ -128,6 +127,9 @@ _REFUSALS = {
         "Report the problem: the record shows IT what happened.",
     ),
     "bad_value": QT_TRANSLATE_NOOP("FixDialog", "That value is not one this fix allows."),
+    "not_installed": QT_TRANSLATE_NOOP(
+        "FixDialog", "The program this fix runs with is not installed on this computer."
+    ),
 }
 _COULD_NOT_START = QT_TRANSLATE_NOOP("FixDialog", "The fix could not be started.")
 
@@ -564,9 +566,3 @@ def ask_it_text(title: str) -> str:
     return QCoreApplication.translate(
         "FixDialog", "Please run IT's fix “{title}” for me: it needs an administrator."
     ).replace("{title}", title)
-
-
-def values_text(values: Mapping[str, str], parameters: Sequence[FixParameter]) -> str:
-    """The parameter values picked, as a line for a report ("" when there are none)."""
-    labels = {p.name: p.label for p in parameters}
-    return ", ".join(f"{labels.get(k, k)}: {v}" for k, v in values.items())

@@ -140,7 +140,7 @@ class FixPresenter(QObject):
             return
         from client.ui.fix_dialog import run_summary
 
-        self._windows.report_with(run_summary(dialog.fix.title, run), [run_attachment(run)])
+        self._windows.report(run_summary(dialog.fix.title, run), [run_attachment(run)])
 
     def _on_dialog_ask_it_requested(self) -> None:
         from client.ui.fix_dialog import ask_it_text
@@ -167,14 +167,14 @@ class FixPresenter(QObject):
                     ).encode("utf-8"),
                 )
             ]
-        self._windows.report_with(ask_it_text(dialog.fix.title), details)
+        self._windows.report(ask_it_text(dialog.fix.title), details)
 
     def _on_dialog_report_requested(self) -> None:
         dialog = self._dialog
         if dialog is None:
             return
         run = dialog.last_run
-        self._windows.report_with(dialog.fix.title, [run_attachment(run)] if run else [])
+        self._windows.report(dialog.fix.title, [run_attachment(run)] if run else [])
 
     def _on_dialog_finished(self, _result: int) -> None:
         dialog, self._dialog = self._dialog, None
@@ -213,12 +213,7 @@ class FixPresenter(QObject):
         self._fixes.entries(show, window)
 
     def _titles(self) -> dict[str, str]:
-        titles: dict[str, str] = {}
-        for fix_id in self._fixes.fix_ids():
-            fix = self._fixes.fix(fix_id)
-            if fix is not None:
-                titles[fix_id] = fix.title.get(self._language)
-        return titles
+        return {fix.id: fix.title.get(self._language) for fix in self._fixes.fixes()}
 
     @Slot()
     def _on_record_changed(self) -> None:

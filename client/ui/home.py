@@ -24,6 +24,7 @@ from client.services.status import TrayStatus
 
 if TYPE_CHECKING:
     from client.core.placement import Rect
+    from client.services.self_help import Suggestion
     from client.ui.agent_card import AgentCardData
     from client.ui.panel import TrayPanel
 
@@ -131,10 +132,10 @@ class Home(QObject):
         panel.show_tickets(tickets, self._unseen(), loaded)
         panel.show_reports(self._reports())
 
-    def show_suggestions(self, text: str, suggestions: Sequence[object]) -> None:
+    def show_suggestions(self, text: str, suggestions: Sequence[Suggestion]) -> None:
         """What may help with the words typed in the panel (if it is open)."""
         if self.panel is not None:
-            self.panel.show_suggestions(text, suggestions)  # type: ignore[arg-type]
+            self.panel.show_suggestions(text, suggestions)
 
     def show_agent(self, data: AgentCardData | None) -> None:
         """The employee's agent for the top of the panel (``None``: none)."""

@@ -132,7 +132,7 @@ class Windows(QObject):
         self._edit_dialogs: set[EditReportDialog] = set()
         self._crash_dialogs: set[CrashDialog] = set()
         #: Words typed in the panel before the first sign-in: the report opens with them after.
-        self._report_after_sign_in = ""
+        self._report_after_sign_in: tuple[str, tuple[Attachment, ...]] = ("", ())
         self._accent = ""  # the organisation's colour (``#rrggbb``), from the profile
         self._accents_said: set[tuple[str, str]] = set()  # each adjustment logged once
 
@@ -394,15 +394,17 @@ class Windows(QObject):
 
     @Slot()
     @Slot(str)
-    def report(self, text: str = "") -> None:
+    def report(self, text: str = "", attachments: Sequence[Attachment] = ()) -> None:
         """Show the report dialog; on a first start, sign in first.
 
-        ``text``: what the employee typed in the panel's box, to begin with.
-        Once a desk is known, reporting always works: while signing in, or
-        after the sign-in expired, the report waits in the outbox.
+        ``text``: what the employee typed in the panel's box, to begin with;
+        ``attachments``: files the tray sends along (a fix's record). Once a
+        desk is known, reporting always works: while signing in, or after the
+        sign-in expired, the report waits in the outbox.
         """
         if not self._account.desk_url:
-            self._report_after_sign_in = text or self._report_after_sign_in
+            if text or attachments:
+                self._report_after_sign_in = (text, tuple(attachments))
             self.sign_in()
             return
         self._before_large_work()  # a screenshot's buffers, given back when freed
@@ -419,6 +421,8 @@ class Windows(QObject):
             self._report_dialog.show_draft()
         if text:
             self._report_dialog.start_with(text)
+        for attachment in attachments:
+            self._report_dialog.attach(attachment)
         _bring_forward(self._report_dialog)
 
     def _new_report_dialog(self) -> ReportDialog:
@@ -450,14 +454,6 @@ class Windows(QObject):
         self.home.show_suggestions(text, suggestions)
         if self._report_dialog is not None:
             self._report_dialog.show_suggestions(text, suggestions)
-
-    def report_with(self, text: str, attachments: Sequence[Attachment] = ()) -> None:
-        """Open a report begun with ``text``, carrying these files (a fix's record)."""
-        self.report(text)
-        dialog = self._report_dialog
-        if dialog is not None:
-            for attachment in attachments:
-                dialog.attach(attachment)
 
     def set_destination(self, queue: str, words: str) -> None:
         """Where the open report goes (a queue), and that in words for the employee."""
@@ -553,16 +549,16 @@ class Windows(QObject):
     @Slot(int)
     def _on_sign_in_dialog_finished(self, result: int) -> None:
         if result != 1:  # closed without signing in: no report opens later by surprise
-            self._report_after_sign_in = ""
+            self._report_after_sign_in = ("", ())
         if self._sign_in_dialog is not None:
             self._sign_in_dialog.deleteLater()
             self._sign_in_dialog = None
 
     @Slot(object)
     def _on_account_signed_in(self, _person: object) -> None:
-        waiting, self._report_after_sign_in = self._report_after_sign_in, ""
-        if waiting:  # typed in the panel before the first sign-in: the report, now
-            QTimer.singleShot(0, self, lambda: self.report(waiting))
+        (text, files), self._report_after_sign_in = self._report_after_sign_in, ("", ())
+        if text or files:  # begun before the first sign-in: the report, now
+            QTimer.singleShot(0, self, lambda: self.report(text, files))
 
     # -- Help articles --------------------------------------------------------------------
 

@@ -574,6 +574,10 @@
         <translation>Die waarde staat deze oplossing niet toe.</translation>
     </message>
     <message>
+        <source>The program this fix runs with is not installed on this computer.</source>
+        <translation>Het programma waarmee deze oplossing draait, is niet op deze computer geïnstalleerd.</translation>
+    </message>
+    <message>
         <source>The fix could not be started.</source>
         <translation>De oplossing kon niet worden gestart.</translation>
     </message>
@@ -1098,7 +1102,7 @@
     </message>
     <message>
         <source>Your unsent report is still here.</source>
-        <extracomment>The desk queue the next report goes to (&quot;&quot;: the desk&apos;s default), fixed when saved.</extracomment>
+        <extracomment>Whether the words typed are searched for articles and fixes (see attach). The desk queue the next report goes to (&quot;&quot;: the desk&apos;s default), fixed when saved.</extracomment>
         <translation>Je nog niet verstuurde melding staat er nog.</translation>
     </message>
     <message>
@@ -1836,6 +1840,7 @@
     </message>
     <message>
         <source>IT help</source>
+        <extracomment>How long after a panel or a report opens the search helper is started (ms).</extracomment>
         <translation>IT-hulp</translation>
     </message>
     <message numerus="yes">
@@ -1953,6 +1958,7 @@
     </message>
     <message>
         <source>Sign in…</source>
+        <extracomment>The matches under the box, made when there are first some to show.</extracomment>
         <translation>Inloggen…</translation>
     </message>
     <message>

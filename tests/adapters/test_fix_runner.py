@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -359,6 +360,21 @@ def test_the_helper_refuses_an_unknown_interpreter(fix_user: FixUser, interprete
     )
 
     assert answer["refused"] == "interpreter"
+
+
+@pytest.mark.skipif(shutil.which("pwsh") is not None, reason="PowerShell is installed here")
+def test_a_fix_whose_program_is_not_installed_is_refused_and_says_so(fix_user: FixUser) -> None:
+    answer = helper_answer(
+        fix_user.command,
+        {
+            "interpreter": "powershell",
+            "detect": script_entry("exit 1\n"),
+            "fix": script_entry("exit 0\n"),
+            "timeout_s": 10,
+        },
+    )
+
+    assert answer["refused"] == "not_installed"
 
 
 def test_the_helper_refuses_a_request_that_is_not_one(fix_user: FixUser) -> None:

@@ -740,6 +740,16 @@ def test_a_file_in_the_conversation_opens_from_the_desk(
     assert len(desktop_opens.urls) == 2
 
 
+def _sign_in_by_hand(qtbot: QtBot, harness: _Harness) -> None:
+    """Fill in the open sign-in dialog and sign in; the report waiting for it opens."""
+    (sign_in,) = _windows(SignInDialog)
+    qtbot.keyClicks(sign_in.view.url, URL)
+    qtbot.keyClicks(sign_in.view.username, "anna")
+    qtbot.keyClicks(sign_in.view.password, harness.connector.password)
+    qtbot.mouseClick(sign_in.view.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(_windows(ReportDialog)))
+
+
 def test_words_typed_before_the_first_sign_in_open_the_report_after_it(
     qtbot: QtBot, harness: _Harness
 ) -> None:
@@ -750,15 +760,26 @@ def test_words_typed_before_the_first_sign_in_open_the_report_after_it(
     sign_in.reject()  # closed at first; then the employee tries the panel
     app.windows.home.report_requested.emit("Teams has no sound")
     qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
-    (sign_in,) = _windows(SignInDialog)
     assert not _windows(ReportDialog), "no desk to report to yet: sign in first"
-    qtbot.keyClicks(sign_in.view.url, URL)
-    qtbot.keyClicks(sign_in.view.username, "anna")
-    qtbot.keyClicks(sign_in.view.password, harness.connector.password)
-    qtbot.mouseClick(sign_in.view.sign_in, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(_windows(ReportDialog)))
+    _sign_in_by_hand(qtbot, harness)
     (dialog,) = _windows(ReportDialog)
     assert dialog.view.subject.text() == "Teams has no sound", "nothing typed is lost"
+
+
+def test_a_fixs_record_waiting_for_the_first_sign_in_goes_with_the_report(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    from client.core.models import Attachment
+
+    app = harness.build({"desk.url": "", "desk.username": ""})  # a first start: no desk yet
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    record = Attachment("fix-notes-cache-record.json", "application/json", b'{"x": 1}')
+    app.windows.report("I tried IT's fix", [record])  # "No, report it" before signing in
+    _sign_in_by_hand(qtbot, harness)
+    (dialog,) = _windows(ReportDialog)
+    assert dialog._items is not None
+    assert record in dialog._items.attachments(), "the record is not lost at the sign-in"
 
 
 def test_words_typed_while_a_sent_report_still_shows_start_a_new_report(
