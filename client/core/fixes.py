@@ -403,6 +403,8 @@ class Outcome(Enum):
     CANCELLED = "cancelled"
     #: Refused before anything ran (:class:`NotAllowed`, or the file is not what IT signed).
     NOT_ALLOWED = "not_allowed"
+    #: A health check ran the detection alone, and it found the problem (nothing was changed).
+    FOUND = "found"
 
 
 #: The steps of a run, in order.
@@ -421,8 +423,11 @@ class Step:
     duration_s: float = 0.0
 
 
-def outcome_of(steps: Sequence[Step], *, ended: str = "") -> Outcome:
-    """The outcome of a run from its steps; ``ended`` is ``"timeout"`` or ``"cancel"`` if so."""
+def outcome_of(steps: Sequence[Step], *, ended: str = "", checking: bool = False) -> Outcome:
+    """The outcome of a run from its steps; ``ended`` is ``"timeout"`` or ``"cancel"`` if so.
+
+    ``checking``: a health check ran the detection alone (no fix was meant to run).
+    """
     if ended == "timeout":
         return Outcome.TIMED_OUT
     if ended == "cancel":
@@ -430,6 +435,8 @@ def outcome_of(steps: Sequence[Step], *, ended: str = "") -> Outcome:
     codes = {step.name: step.exit_code for step in steps}
     if codes.get(DETECT) == 0:
         return Outcome.NOTHING_FOUND
+    if checking:
+        return Outcome.FOUND if codes.get(DETECT) == 1 else Outcome.FAILED
     if codes.get(DETECT) != 1 or codes.get(FIX) != 0:
         return Outcome.FAILED
     after = codes.get(DETECT_AGAIN)

@@ -30,6 +30,7 @@ MAX_ITEMS = 500
 
 if TYPE_CHECKING:
     from client.core.fixes import Fix
+    from client.core.health import Rule
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TARGET = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
@@ -132,6 +133,8 @@ class Profile:
     articles: tuple[Article, ...] = ()
     #: Self-fixes (client/core/fixes.py).
     fixes: tuple[Fix, ...] = ()
+    #: IT's health rules: changes to the built-in ones and new ones (client/core/health.py).
+    health_rules: tuple[Rule, ...] = ()
     problems: tuple[str, ...] = ()
 
     def department(self, department_id: str) -> Department | None:
@@ -184,6 +187,9 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
     from client.core.fixes import parse_fixes
 
     fixes = parse_fixes(document.get("fixes"), problems)
+    from client.core.health import parse_rules
+
+    health_rules = parse_rules(mapping_of(document.get("health")).get("rules"), problems)
     return Profile(
         version=version,
         organisation=name,
@@ -193,6 +199,7 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
         agents=agents,
         articles=tuple(articles),
         fixes=fixes,
+        health_rules=health_rules,
         problems=tuple(problems),
     )
 

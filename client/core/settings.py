@@ -73,6 +73,12 @@ class Settings:
     profile_photos: bool = True
     #: Whether employees may run IT's self-fixes (off: the kill switch; none runs).
     fixes_enabled: bool = True
+    #: Whether the tray checks this computer's health now and then (docs/health.md).
+    health_enabled: bool = True
+    #: How IT hears of a finding that persists: "ask" the employee, "auto", or "never".
+    health_tell_it: str = "ask"
+    #: Minutes between health passes.
+    health_interval_min: int = 15
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -207,6 +213,9 @@ KEYS: Mapping[str, _Key] = {
     ),
     "profile.photos": _Key("profile_photos", _is_bool),
     "fixes.enabled": _Key("fixes_enabled", _is_bool),
+    "health.enabled": _Key("health_enabled", _is_bool),
+    "health.tell_it": _Key("health_tell_it", _one_of(("ask", "auto", "never"))),
+    "health.interval_min": _Key("health_interval_min", _int_between(5, 24 * 60)),
     # The employee's own choice of department (an id of the profile), kept in their file.
     "profile.my_department": _Key(
         "profile_my_department", lambda v: isinstance(v, str) and len(v) <= 64

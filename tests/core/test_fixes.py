@@ -400,3 +400,13 @@ def test_output_is_readable_and_marked_where_it_was_cut() -> None:
 )
 def test_the_platform_of_this_computer(system: str, platform: str) -> None:
     assert platform_of(system) == platform
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(1, Outcome.FOUND), (0, Outcome.NOTHING_FOUND), (2, Outcome.FAILED), (None, Outcome.FAILED)],
+)
+def test_a_health_check_runs_the_detection_alone(code: int | None, expected: Outcome) -> None:
+    """Detection alone: 1 is "found" (not a failed fix), 0 nothing found, else it failed."""
+    assert outcome_of(steps(code), checking=True) is expected
+    assert outcome_of(steps(code), ended="timeout", checking=True) is Outcome.TIMED_OUT

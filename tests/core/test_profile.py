@@ -259,3 +259,41 @@ def test_the_files_to_keep_are_the_logo_the_photos_and_the_articles_once_each() 
         "branding/logo.png",
         "articles/vpn-reset.nl.md",
     ]
+
+
+def test_the_health_rules_are_read_and_a_bad_one_is_named() -> None:
+    document = _document()
+    document["health"] = {
+        "rules": [
+            {"id": "disk-low", "fix": "clean-disk"},
+            {"id": "uptime-long", "enabled": False},
+            {"id": "hot", "metric": "cpu.temperature", "title": "Hot", "above": 90},
+        ]
+    }
+    profile = parse_profile(document)
+    assert [(rule.id, rule.fix, rule.enabled) for rule in profile.health_rules] == [
+        ("disk-low", "clean-disk", True),
+        ("uptime-long", "", False),
+    ]
+    assert profile.problems == (
+        "health.rules[2]: unknown metric 'cpu.temperature'; the rule is skipped",
+    )
+    assert profile.department("finance") is not None, "the rest is still there"
+
+
+@pytest.mark.parametrize(
+    ("health", "problems"),
+    [
+        (None, ()),
+        ("strict", ()),
+        ({}, ()),
+        ({"rules": {"disk-low": {}}}, ("health.rules: not a list",)),
+    ],
+)
+def test_a_profile_without_usable_health_rules_has_none(
+    health: object, problems: tuple[str, ...]
+) -> None:
+    document = _document()
+    document["health"] = health
+    profile = parse_profile(document)
+    assert profile.health_rules == () and profile.problems == problems

@@ -67,6 +67,14 @@ def test_keys_set_by_a_locking_layer_cannot_be_changed_later() -> None:
         ("reports.screenshots", "no"),
         ("notifications.quiet_hours", "22:00"),
         ("notifications.quiet_hours", 22),
+        ("health.enabled", "no"),
+        ("health.enabled", 0),
+        ("health.tell_it", "always"),
+        ("health.tell_it", ""),
+        ("health.interval_min", 4),
+        ("health.interval_min", 24 * 60 + 1),
+        ("health.interval_min", 15.0),
+        ("health.interval_min", True),
     ],
 )
 def test_invalid_values_are_ignored_with_a_reason(key: str, value: object) -> None:
@@ -134,6 +142,12 @@ def test_desk_addresses(url: str, problem: str | None) -> None:
         ("notifications.quiet_hours", ""),
         ("notifications.quiet_hours", "22:00-07:00"),
         ("notifications.enabled", False),
+        ("health.enabled", False),
+        ("health.tell_it", "ask"),
+        ("health.tell_it", "auto"),
+        ("health.tell_it", "never"),
+        ("health.interval_min", 5),
+        ("health.interval_min", 24 * 60),
     ],
 )
 def test_valid_values_are_taken(key: str, value: object) -> None:
@@ -208,3 +222,20 @@ def test_the_profile_comes_from_it_with_its_limits() -> None:
     assert (s.profile_department, s.profile_photos) == ("FIN", False)
     bad = merge([SettingsLayer("policy", {"profile.url": "http://it.example.org/profile"})])
     assert bad.settings.profile_url == "" and bad.problems
+
+
+def test_health_checks_are_on_and_ask_before_telling_it_by_default() -> None:
+    s = Settings()
+    assert (s.health_enabled, s.health_tell_it, s.health_interval_min) == (True, "ask", 15)
+
+
+def test_it_policy_can_lock_how_it_hears_of_health_findings() -> None:
+    result = merge(
+        [
+            SettingsLayer("IT policy", {"health.tell_it": "auto"}, locks=True),
+            SettingsLayer("user", {"health.tell_it": "never", "health.interval_min": 30}),
+        ]
+    )
+    assert (result.settings.health_tell_it, result.settings.health_interval_min) == ("auto", 30)
+    assert result.locked == {"health.tell_it"}
+    assert len(result.problems) == 1 and "health.tell_it" in result.problems[0]
