@@ -13,3 +13,5 @@ PROFILE_HELPER_FLAG = "--profile-helper"
 FIX_HELPER_FLAG = "--fix-helper"
 #: The first argument that makes this program the search helper (client.adapters.search_helper).
 SEARCH_HELPER_FLAG = "--search-helper"
+#: The first argument that makes this program the health helper (client.adapters.health_helper).
+HEALTH_HELPER_FLAG = "--health-helper"

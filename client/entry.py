@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from client import (
     EVIDENCE_HELPER_FLAG,
     FIX_HELPER_FLAG,
+    HEALTH_HELPER_FLAG,
     KEYRING_HELPER_FLAG,
     PROFILE_HELPER_FLAG,
     SEARCH_HELPER_FLAG,
@@ -59,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.search_helper import serve as serve_search
 
         return serve_search(sys.stdin.buffer, sys.stdout.buffer)
+    if args[:1] == [HEALTH_HELPER_FLAG]:
+        # One health pass (client/adapters/health_helper.py): psutil and SQLite stay out.
+        from client.adapters.health_helper import serve as serve_health
+
+        return serve_health(sys.stdin, sys.stdout)
     if args[:1] == ["admin"]:
         # IT's publishing commands: plain Python, no Qt; the tray never imports them.
         from client.admin import main as admin_main

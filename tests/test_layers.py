@@ -23,6 +23,7 @@ ROOT_NAMES = (
     "client.EVIDENCE_HELPER_FLAG",
     "client.PROFILE_HELPER_FLAG",
     "client.FIX_HELPER_FLAG",
+    "client.HEALTH_HELPER_FLAG",
     "client.SEARCH_HELPER_FLAG",
 )
 

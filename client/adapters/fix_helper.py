@@ -229,7 +229,11 @@ class Run:
     def execute(self, private: Path, env: dict[str, str], interpreter: list[str]) -> None:
         """Run the steps the exit codes call for, until one is stopped."""
         arguments = [str(a) for a in self.request.get("arguments", [])]
-        plan = (("detect", "detect"), ("fix", "fix"), ("detect_again", "detect"))
+        plan: tuple[tuple[str, str], ...] = (
+            ("detect", "detect"), ("fix", "fix"), ("detect_again", "detect"),
+        )  # fmt: skip
+        if self.request.get("detect_only") is True:
+            plan = plan[:1]  # a health check: is the problem here? Nothing is changed.
         for step, script in plan:
             if self.stopped():
                 return  # cancelled (before anything ran, too) or timed out

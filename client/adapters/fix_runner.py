@@ -116,11 +116,13 @@ class FixRunner:
         *,
         started_by: str,
         on_step: Callable[[str], None] = lambda step: None,
+        detect_only: bool = False,
     ) -> FixRun:
         """Run ``fix`` (its ``variant`` for this system) with ``arguments``; what happened.
 
         ``read`` gives a file of the kept profile, or ``None`` when it is not
-        there or no longer what was verified.
+        there or no longer what was verified. ``detect_only``: a health check,
+        the detection alone (its outcome is found or nothing found).
         """
         started = self._clock()
         record = FixRun(
@@ -150,6 +152,7 @@ class FixRunner:
             "arguments": list(arguments),
             "timeout_s": fix.timeout_s,
             "cap": OUTPUT_CAP,
+            "detect_only": detect_only,
         }
         answer = self._ask(request, fix.timeout_s + self._grace_s, on_step)
         duration = round(self._clock() - started, 3)
@@ -163,7 +166,7 @@ class FixRunner:
         error = next((s.output for s in steps if s.exit_code is None and s.output), "")
         return replace(
             record,
-            outcome=outcome_of(steps, ended=ended),
+            outcome=outcome_of(steps, ended=ended, checking=detect_only),
             steps=steps,
             duration_s=duration,
             reason=error if not ended else "",

@@ -12,7 +12,10 @@ The folder (docs/admin-guide.md, "Write the profile"):
 - ``fixes/<id>.toml``: one self-fix per file, the file name is the id; its
   scripts in ``fixes/<id>/``, named per platform in ``[scripts.<platform>]``.
   Each script's SHA-256 and length are written into the document, and shell
-  and Python scripts are syntax-checked before anything is published.
+  and Python scripts are syntax-checked before anything is published;
+- ``health.toml`` (optional): IT's health rules, one ``[rules.<id>]`` table
+  each: a built-in rule's id changes or (``enabled = false``) switches off
+  that rule, a new id adds one (docs/health.md, "IT's rules").
 
 Every problem names its file and what is wrong. The document built is read
 with :func:`client.core.profile.parse_profile`, so the problems the tray
@@ -42,6 +45,11 @@ ORGANISATION_FILE = "organisation.toml"
 DEPARTMENTS_FILE = "departments.toml"
 AGENTS_DIR = "agents"
 ARTICLES_DIR = "articles"
+HEALTH_FILE = "health.toml"
+_RULE_KEYS = (
+    "metric", "above", "below", "title", "advice", "fix", "period_days", "persist_passes",
+    "escalate_after_hours", "enabled",
+)  # fmt: skip
 FIXES_DIR = "fixes"
 #: Where the logo is published (a target path of the profile).
 BRANDING_DIR = "branding"
@@ -68,7 +76,8 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 #: A problem parse_profile names by position: ``agents[2] (kim).hours.mon: ...``.
 _POSITION = re.compile(
-    r"^(agents|departments|articles|fixes)\[(\d+)\](?: \([^)]*\))?(.*)$", re.DOTALL
+    r"^(agents|departments|articles|fixes|health\.rules)\[(\d+)\](?: \([^)]*\))?(.*)$",
+    re.DOTALL,
 )
 
 
@@ -101,7 +110,7 @@ class _Reader:
         self.files: dict[str, bytes] = {}
         #: For each list of the document, the file (or table) each entry came from.
         self.labels: dict[str, list[str]] = {
-            "agents": [], "departments": [], "articles": [], "fixes": [],
+            "agents": [], "departments": [], "articles": [], "fixes": [], "health.rules": [],
         }  # fmt: skip
 
     def problem(self, where: str, what: str) -> None:
@@ -121,6 +130,9 @@ class _Reader:
             "articles": self._articles(),
             "fixes": self.fixes(),
         }
+        rules = self._health_rules()
+        if rules:
+            document["health"] = {"rules": rules}
         try:
             parsed = parse_profile(document)
         except ProfileError as error:  # only the format and version, which are ours
@@ -231,6 +243,28 @@ class _Reader:
                 self.files[target] = data
                 raw["logo"] = target
         return raw, photos
+
+    def _health_rules(self) -> list[dict[str, Any]]:
+        """``health.toml``'s rules, each labelled by its table for the problems."""
+        path = self.folder / HEALTH_FILE
+        if not path.is_file():
+            return []
+        raw = self._toml(path, HEALTH_FILE) or {}
+        self._unknown_keys(raw, ("rules",), HEALTH_FILE)
+        tables = raw.get("rules", {})
+        if not isinstance(tables, dict):
+            self.problem(HEALTH_FILE, "rules: one [rules.<id>] table per rule")
+            return []
+        rules = []
+        for rule_id, table in tables.items():
+            where = f"{HEALTH_FILE} [rules.{rule_id}]"
+            if not isinstance(table, dict):
+                self.problem(where, "not a table")
+                continue
+            self._unknown_keys(table, _RULE_KEYS, where)
+            rules.append({"id": rule_id, **table})
+            self.labels["health.rules"].append(where)
+        return rules
 
     def _departments(self) -> list[dict[str, Any]]:
         path = self.folder / DEPARTMENTS_FILE

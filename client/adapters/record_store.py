@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from client.adapters.store import move_aside
+from client.adapters.store import checked_connection, move_aside
 from client.core.errors import StoreError
 from client.core.fixes import FixRun
 from client.core.outbox import StoreRecovery
@@ -77,20 +77,9 @@ class SqliteRecord:
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            result = db.execute("PRAGMA quick_check").fetchone()[0]
-            if result != "ok":
-                error = sqlite3.DatabaseError(f"quick_check: {result}")
-                error.sqlite_errorname = "SQLITE_CORRUPT"
-                raise error
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error:
-            db.close()
-            raise
-        return db
+        return checked_connection(
+            path, _SCHEMA, SCHEMA_VERSION, wal=True, timeout=10, same_thread=False
+        )
 
     def _salvage(self, damaged: Path) -> int:
         """Copy every entry that can still be read from the damaged file; how many."""

@@ -136,6 +136,38 @@ def move_aside(path: Path) -> Path:
     return damaged
 
 
+def checked_connection(
+    path: Path,
+    schema: str,
+    version: int,
+    *,
+    wal: bool = False,
+    timeout: float = 5.0,
+    same_thread: bool = True,
+) -> sqlite3.Connection:
+    """A connection to a file that passed SQLite's quick check, with ``schema`` in place.
+
+    A file that fails the check raises an ``sqlite3.DatabaseError`` named
+    ``SQLITE_CORRUPT``, as SQLite itself names a damaged file, so callers
+    tell damage from other trouble in one way.
+    """
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=same_thread, timeout=timeout)
+    try:
+        if wal:
+            db.execute("PRAGMA journal_mode=WAL")
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            error = sqlite3.DatabaseError(f"quick_check: {result}")
+            error.sqlite_errorname = "SQLITE_CORRUPT"
+            raise error
+        db.executescript(schema)
+        db.execute(f"PRAGMA user_version={version}")
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
 def _store_error(exc: sqlite3.Error) -> StoreError:
     if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
         return StoreError(str(exc), code="disk_full")
