@@ -82,11 +82,14 @@ from client.ui.tray import TrayIcon
 from client.ui.windows import Windows
 
 if TYPE_CHECKING:
+    from client.core.nudges import Track
     from client.services.fixes import FixContext, FixService, Record, Runner
+    from client.services.health import BookStore, HealthService, Probe
     from client.services.profile import ProfileService
     from client.services.self_help import Searcher, SelfHelp
     from client.services.ticket_files import TicketFiles
     from client.ui.fix_presenter import FixPresenter
+    from client.ui.health_presenter import HealthPresenter
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +99,10 @@ PROBE_ENV = "HELPDESK_TRAY_PROBE"
 #: Set to log every time the GUI thread was blocked long enough for a user to notice.
 WATCH_LOOP_ENV = "HELPDESK_TRAY_WATCH_LOOP"
 TRAY_RETRIES = 5
+#: The first health pass this many milliseconds after start (tests, the demo, benchmarks).
+HEALTH_FIRST_ENV = "HELPDESK_TRAY_HEALTH_FIRST_MS"
+#: When this module was first imported: the start of "how long the tray took to show".
+STARTED_AT = time.monotonic()
 TRAY_RETRY_MS = 1000
 #: How long after a window closes its memory is handed back (its objects are gone by then).
 SETTLE_MS = 3000
@@ -328,6 +335,10 @@ class TrayApp(QObject):
         record_path: Path | None = None,
         fix_context: Callable[[], FixContext] | None = None,
         fix_runner: Callable[[], Runner] | None = None,
+        health_probe: Callable[[], Probe] | None = None,
+        health_book: BookStore | None = None,
+        health_history: Path | None = None,
+        health_first_ms: int | None = None,
     ) -> None:
         super().__init__()
         desks = desks or DeskRegistry()
@@ -496,6 +507,82 @@ class TrayApp(QObject):
             profile.changed.connect(self._settle.start)  # what reading it took, given back
         crash.crashed.connect(windows.show_crash)
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
+        # The health of this computer: on when the policy allows and a pass can be run.
+        self._desk_lost_at: float | None = None
+        self._started_in_s: float | None = None  # how long the tray took to show its icon
+        self.health: HealthService | None = None
+        self.health_view: HealthPresenter | None = None
+        tray.health_action.setVisible(False)
+        if settings.health_enabled and health_probe is not None and health_book is not None:
+            self._build_health(health_probe, health_book, health_history, health_first_ms)
+
+    def _build_health(
+        self,
+        probe: Callable[[], Probe],
+        book: BookStore,
+        history: Path | None,
+        first_ms: int | None,
+    ) -> None:
+        from client.core.settings import quiet_hours_span
+        from client.services.health import (
+            FIRST_PASS_MS,
+            HealthOptions,
+            HealthService,
+            fixes_of,
+            rules_of,
+        )
+        from client.ui.health_presenter import HealthPresenter
+
+        settings = self._settings
+        options = HealthOptions(
+            mode=settings.health_tell_it,
+            interval_s=settings.health_interval_min * 60.0,
+            first_pass_ms=FIRST_PASS_MS if first_ms is None else first_ms,
+            quiet_hours=quiet_hours_span(settings.quiet_hours),
+            quiet_after_s=float(settings.quiet_after_start_s),
+            history=str(history or ""),
+            language=self.faces.language(),
+            version=__version__,
+        )
+        profile = self.profile
+        self.health = health = HealthService(
+            self._io, probe, book, lambda: rules_of(profile), self.outbox.enqueue,
+            lambda: self.account.desk, options=options,
+            fixes=lambda: self.fixes if profile is not None else None,
+            profile_fixes=lambda: fixes_of(profile),
+            desk_host=self._desk_host, desk_out_of_reach_s=self._desk_out_of_reach_s,
+            tray_start_s=self._take_start_time,
+            prepare=lambda: profile.want(at_once=True) if profile is not None else None,
+            parent=self,
+        )  # fmt: skip
+        self.health_view = HealthPresenter(
+            health, self.notifications, self.windows, self.faces.language(),
+            ask_first=settings.health_tell_it == "ask",
+            fix=lambda fix_id: self.fixes.fix(fix_id) if profile is not None else None,
+            choose=lambda kind, item: self.self_fix.choose(kind, item),
+            show_record=lambda: self.self_fix.show_record(), parent=self,
+        )  # fmt: skip
+        self.tray.health_action.setVisible(True)
+        self.tray.health_requested.connect(self.health_view.show)
+        self.windows.health_requested.connect(self.health_view.show)
+        self.outbox.report_delivered.connect(health.report_delivered)
+        self.poller.resumed.connect(health.resumed)
+
+    def _desk_host(self) -> str:
+        from urllib.parse import urlsplit
+
+        try:
+            return urlsplit(self.account.desk_url).hostname or ""
+        except ValueError:
+            return ""
+
+    def _desk_out_of_reach_s(self) -> float | None:
+        lost = self._desk_lost_at
+        return None if lost is None else time.time() - lost
+
+    def _take_start_time(self) -> float | None:
+        started, self._started_in_s = self._started_in_s, None  # one sample per start
+        return started
 
     def start(self) -> None:
         """Show the icon, then sign in from the keyring and pick up unsent reports."""
@@ -509,6 +596,8 @@ class TrayApp(QObject):
         QTimer.singleShot(0, self.outbox.start)
         if self.profile is not None:
             QTimer.singleShot(0, self.profile.start)
+        if self.health is not None:
+            self.health.start()
 
     def show_previous_crash(self, details: str) -> None:
         """Tell the user, once, that the last run ended in a hard crash."""
@@ -517,6 +606,7 @@ class TrayApp(QObject):
     def _show_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.show()
+            self._started_in_s = time.monotonic() - STARTED_AT  # a sample of "getting slower"
             return
         self._tray_attempts += 1
         if self._tray_attempts <= self._tray_retries:
@@ -558,6 +648,10 @@ class TrayApp(QObject):
             self.notifications.show_notice(self.tr("IT help"), texts.error_message(error))
 
     def _on_poller_connection_state_changed(self, state: ConnectionState) -> None:
+        if state is ConnectionState.OFFLINE and self._desk_lost_at is None:
+            self._desk_lost_at = time.time()
+        elif state is not ConnectionState.OFFLINE:
+            self._desk_lost_at = None
         if state is ConnectionState.ONLINE:
             self.outbox.retry_now()  # the desk is back: send what waited, without waiting
         elif state is ConnectionState.OFFLINE:
@@ -717,6 +811,8 @@ class TrayApp(QObject):
         self.tray.hide()
         self._secrets.cancel()  # a keyring waiting for an unlock must not hold up quitting
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
+        if self.health is not None:
+            self.health.stop()  # nor a health pass
         if self._self_help is not None:
             self._self_help.fixes.cancel()  # a running fix ends, with everything it started
             self._self_help.search.close()  # and the search helper
@@ -813,6 +909,10 @@ def run(
         profile=profile_service(io, settings_result, paths),
         files_folder=paths.ticket_files_dir,
         record_path=paths.data_dir / "record.sqlite3",  # next to the outbox
+        health_probe=_health_probe,
+        health_book=_health_book(paths.data_dir / "health-book.json"),
+        health_history=paths.data_dir / "health.sqlite3",
+        health_first_ms=_first_health_pass_ms(environ),
     )
     instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
@@ -868,6 +968,41 @@ def _record(path: Path | None) -> Record:
     if path is None:
         raise StoreError("no record on this computer", code="record_off")
     return SqliteRecord(path)
+
+
+def _health_probe() -> Probe:
+    """A health pass, in the health helper process (psutil never loads in the tray)."""
+    from client.adapters.health_book import HelperProbe
+
+    return HelperProbe()
+
+
+class _HealthBook:
+    """The book of health findings in its file, the adapter imported at the first pass."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, Track]:
+        from client.adapters.health_book import BookFile
+
+        return BookFile(self.path).load()
+
+    def save(self, book: dict[str, Track]) -> None:
+        from client.adapters.health_book import BookFile
+
+        BookFile(self.path).save(book)
+
+
+def _health_book(path: Path) -> BookStore:
+    """The book of health findings (nothing of it loads before the first pass)."""
+    return _HealthBook(path)
+
+
+def _first_health_pass_ms(environ: Mapping[str, str]) -> int | None:
+    """When the first health pass runs: a test or the demo may say (milliseconds)."""
+    value = environ.get(HEALTH_FIRST_ENV, "")
+    return int(value) if value.isdigit() else None
 
 
 def _session_key(environ: Mapping[str, str]) -> str:

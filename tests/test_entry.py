@@ -218,3 +218,24 @@ def test_a_signed_in_idle_tray_leaves_out_what_requests_rarely_needs() -> None:
     result = _run(code)
     # ...and all of it still works when it is needed after all.
     assert result.stdout.split() == ["[]", "https://xn--bcher-kva.example/desk", "True"]
+
+
+def test_the_health_service_and_its_presenter_load_nothing_heavy_until_the_first_pass() -> None:
+    # Both are built at start when the policy allows health checks; the rules, the book,
+    # the trend, the helper's side and the health view load with the first pass or later
+    # (docs/health.md), and psutil only ever in the health helper.
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nimport client.app, client.services.health\n"
+        "import client.ui.health_presenter\n"
+        "later = ['client.core.health', 'client.core.nudges', 'client.core.trend',\n"
+        "         'client.core.health_report', 'client.ui.health_window', 'psutil',\n"
+        "         'client.adapters.health_book', 'client.adapters.health_probe',\n"
+        "         'client.adapters.health_history', 'client.adapters.health_helper',\n"
+        "         'client.core.profile', 'zoneinfo', 'client.core.fixes']\n"
+        "print([n for n in later if n in sys.modules])\n"
+        "print(sorted(n for n, m in list(sys.modules.items())\n"
+        "             if n.startswith('client') and 'Qt' in vars(m)))"
+    )
+    result = _run(code)
+    assert result.stdout.split("\n")[:2] == ["[]", "[]"], result.stdout

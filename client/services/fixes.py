@@ -57,6 +57,7 @@ class Runner(Protocol):
         *,
         started_by: str,
         on_step: Callable[[str], None],
+        detect_only: bool = False,
     ) -> FixRun: ...
     def prepare(self) -> None: ...  # noqa: D102
     def cancel(self) -> None: ...  # noqa: D102
@@ -112,8 +113,10 @@ class FixService(QObject):
         self._make_record = record
         self._clock = clock
         self._runner: Runner | None = None
+        self._checker: Runner | None = None  # health checks' own: they never wait on a fix
         self._record: Record | None = None
         self._running: str = ""
+        self._checking: set[str] = set()
 
     @property
     def running(self) -> str:
@@ -196,10 +199,60 @@ class FixService(QObject):
             on_error=lambda error: self._failed(fix, variant, started_by, error),
         )
 
+    def check(self, fix_id: str, then: Callable[[FixRun], None], owner: QObject) -> bool:
+        """Run the fix's detection alone, as a health check; ``then`` gets the recorded run.
+
+        Nothing is changed. Not started (``False``) when the fix may not run
+        here, is not in the profile, or its check is still running.
+        """
+        fix = self.fix(fix_id)
+        variant = fix.variant(self._context().platform) if fix is not None else None
+        if fix is None or variant is None or self._profile is None or fix_id in self._checking:
+            logger.info("health check %s not run: not for this computer, or running", fix_id)
+            return False
+        from client.core.fixes import BadValue, arguments_for
+
+        try:
+            arguments = arguments_for(fix, {})  # IT's fixed arguments, parameters' defaults
+        except BadValue:
+            logger.info("health check %s not run: it needs the employee's choices", fix_id)
+            return False
+        refused = self.refusal(fix)
+        if refused is not None:
+            logger.info("health check %s not run: %s", fix_id, refused.value)
+            return False
+        if self._checker is None:
+            self._checker = self._make_runner()
+        checker, read = self._checker, self._profile.file_reader()
+        self._checking.add(fix_id)
+
+        def done(run: FixRun) -> None:
+            self._checking.discard(fix_id)
+            logger.info("health check %s: %s", fix_id, run.outcome.value)
+            self.keep(run)
+            then(run)
+
+        self._io.submit(
+            lambda: checker.run(
+                fix, variant, read, arguments, started_by="health check", on_step=lambda _s: None,
+                detect_only=True,
+            ),
+            owner=owner,
+            on_success=done,
+            on_error=lambda error: self._check_failed(fix_id, error),
+        )  # fmt: skip
+        return True
+
+    def _check_failed(self, fix_id: str, error: Exception) -> None:
+        self._checking.discard(fix_id)
+        logger.warning("health check %s could not run: %s", fix_id, as_client_error(error).detail)
+
     def cancel(self) -> None:
         """Stop the running fix; everything it started is ended, then :attr:`finished`."""
         if self._running and self._runner is not None:
             self._runner.cancel()
+        if self._checker is not None:
+            self._checker.cancel()
 
     def _failed(self, fix: Fix, variant: Any, started_by: str, error: Exception) -> None:
         from client.core.fixes import FixRun, Outcome

@@ -95,6 +95,11 @@ _OUTCOMES = {
         QT_TRANSLATE_NOOP("FixDialog", "This fix was not run."),
         "",
     ),
+    Outcome.FOUND: (
+        QT_TRANSLATE_NOOP("FixDialog", "Checked: the problem is here."),
+        QT_TRANSLATE_NOOP("FixDialog", "A health check ran IT's check alone and found the "
+                          "problem. Nothing was changed."),
+    ),
 }  # fmt: skip
 
 #: Why a fix may not run (NotAllowed values, and the runner's refusals), in words.

@@ -43,7 +43,7 @@ class Home(QObject):
         closed(): the panel closed and is being deleted (its memory may be given back).
         report_requested(str), ticket_requested(TicketRef), tickets_requested(),
         sign_in_requested(), contact_requested(QUrl), help_wanted(str),
-        suggestion_chosen(str, str): the panel's intents.
+        suggestion_chosen(str, str), health_requested(): the panel's intents.
     """
 
     opening = Signal()
@@ -56,6 +56,7 @@ class Home(QObject):
     contact_requested = Signal(QUrl)
     help_wanted = Signal(str)
     suggestion_chosen = Signal(str, str)
+    health_requested = Signal()
 
     def __init__(
         self,
@@ -76,6 +77,7 @@ class Home(QObject):
         self._agent: AgentCardData | None = None
         self._photo: bytes | None = None
         self._hidden_at = -1.0
+        self._attention = 0  # health findings to look at
         #: Whether the panel was ever opened: until then nothing is worked out for it.
         self.seen = False
 
@@ -114,6 +116,8 @@ class Home(QObject):
             panel.contact_requested.connect(self.contact_requested)
             panel.help_wanted.connect(self.help_wanted)
             panel.suggestion_chosen.connect(self.suggestion_chosen)
+            panel.health_requested.connect(self.health_requested)
+            panel.show_health(self._attention)
             panel.dismissed.connect(self._on_panel_dismissed)
             panel.painted.connect(self.opened)  # what can wait (a poll, the helper) waits
             panel.closed.connect(self._on_panel_closed)
@@ -131,6 +135,12 @@ class Home(QObject):
         panel.show_status(self._status())
         panel.show_tickets(tickets, self._unseen(), loaded)
         panel.show_reports(self._reports())
+
+    def show_health(self, attention: int) -> None:
+        """How many health findings need a look (shown on the panel's link)."""
+        self._attention = attention
+        if self.panel is not None:
+            self.panel.show_health(attention)
 
     def show_suggestions(self, text: str, suggestions: Sequence[Suggestion]) -> None:
         """What may help with the words typed in the panel (if it is open)."""

@@ -171,6 +171,8 @@ class _Toast:
     ref: TicketRef | None  # None: the summary of several tickets
     title: str
     body: str  # plain text
+    #: "health": about this computer's health (quiet, and a click opens the health view).
+    kind: str = ""
 
 
 class Notifications(QObject):
@@ -183,10 +185,12 @@ class Notifications(QObject):
     Signals:
         open_requested(TicketRef): the user clicked the toast about this ticket.
         tickets_requested(): the user clicked the toast about several tickets.
+        health_requested(): the user clicked a toast about this computer's health.
     """
 
     open_requested = Signal(object)
     tickets_requested = Signal()
+    health_requested = Signal()
 
     def __init__(
         self,
@@ -254,6 +258,11 @@ class Notifications(QObject):
         """A message about the user's reports, not about one ticket (a click opens the list)."""
         self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body)))
 
+    @Slot(str, str)
+    def show_health(self, title: str, body: str) -> None:
+        """A quiet nudge about the computer's health (low urgency; a click opens its view)."""
+        self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body), "health"))
+
     def close(self) -> None:
         """Hang up the bus (at quit); toasts still on screen no longer open anything."""
         self._drop_bus()
@@ -297,14 +306,21 @@ class Notifications(QObject):
             self._show_in_tray(toast)
 
     def _send(self, bus: NotificationBus, toast: _Toast) -> None:
-        replaces = next((i for i, shown in self._shown.items() if shown.ref == toast.ref), 0)
+        replaces = next(
+            (
+                i for i, shown in self._shown.items()
+                if shown.ref == toast.ref and shown.kind == toast.kind
+            ),
+            0,
+        )  # fmt: skip
         actions: list[str] = []
         if "actions" in bus.capabilities:
-            button = (
-                QCoreApplication.translate("Notifications", "Open ticket")
-                if toast.ref is not None
-                else QCoreApplication.translate("Notifications", "Show my tickets")
-            )
+            if toast.kind == "health":
+                button = QCoreApplication.translate("Notifications", "Show what helps")
+            elif toast.ref is not None:
+                button = QCoreApplication.translate("Notifications", "Open ticket")
+            else:
+                button = QCoreApplication.translate("Notifications", "Show my tickets")
             actions = [
                 "default",
                 QCoreApplication.translate("Notifications", "Open"),
@@ -320,7 +336,7 @@ class Notifications(QObject):
                 summary=as_plain(toast.title),  # plain text by the specification; be sure
                 body=body,
                 actions=actions,
-                hints=self._hints,
+                hints={**self._hints, "urgency": ("y", 0)} if toast.kind else self._hints,
             )
         except OSError as exc:
             self._lose_bus(exc)
@@ -416,7 +432,9 @@ class Notifications(QObject):
             self._open(toast)
 
     def _open(self, toast: _Toast) -> None:
-        if toast.ref is None:
+        if toast.kind == "health":
+            self.health_requested.emit()
+        elif toast.ref is None:
             self.tickets_requested.emit()
         else:
             self.open_requested.emit(toast.ref)

@@ -263,6 +263,7 @@ class TrayPanel(QFrame):
         painted(): it is on screen, drawn, after being shown (work that can wait waits
             for this: the employee sees the panel first).
         closed(): it is hidden, however that came about.
+        health_requested(): show the health of this computer.
     """
 
     report_requested = Signal(str)
@@ -275,6 +276,7 @@ class TrayPanel(QFrame):
     dismissed = Signal()
     painted = Signal()
     closed = Signal()
+    health_requested = Signal()
 
     def __init__(
         self,
@@ -337,7 +339,15 @@ class TrayPanel(QFrame):
         self.all_tickets.setObjectName("panelAllTickets")
         self.all_tickets.setFlat(True)
         self.all_tickets.clicked.connect(self._on_all_tickets_clicked)
-        layout.addWidget(self.all_tickets, 0, Qt.AlignmentFlag.AlignRight)
+        self.health = QPushButton(self.tr("Health of this computer"))
+        self.health.setObjectName("panelHealth")
+        self.health.setFlat(True)
+        self.health.clicked.connect(self._on_health_clicked)
+        links = QHBoxLayout()
+        links.addWidget(self.health)
+        links.addStretch(1)
+        links.addWidget(self.all_tickets)
+        layout.addLayout(links)
         self._now = now
         #: Where it opened against (icon, pointer); ``None``: the window system places it.
         self._anchor: tuple[Rect | None, tuple[int, int] | None] | None = None
@@ -345,6 +355,17 @@ class TrayPanel(QFrame):
         self._drawn = False
 
     # --- what it shows -----------------------------------------------------------------
+
+    def show_health(self, attention: int) -> None:
+        """How many health findings need the employee's attention (0: the plain link)."""
+        if attention:
+            self.health.setText(self.tr("Health: %n thing(s) to look at", "", attention))
+            self.health.setProperty("role", "warning")
+        else:
+            self.health.setText(self.tr("Health of this computer"))
+            self.health.setProperty("role", "")
+        self.health.style().unpolish(self.health)
+        self.health.style().polish(self.health)
 
     def show_agent(self, data: AgentCardData | None) -> None:
         """The employee's agent at the top (``None``: no card)."""
@@ -565,3 +586,7 @@ class TrayPanel(QFrame):
     def _on_all_tickets_clicked(self) -> None:
         self.step_aside()
         self.tickets_requested.emit()
+
+    def _on_health_clicked(self) -> None:
+        self.step_aside()
+        self.health_requested.emit()

@@ -32,6 +32,7 @@ class TrayIcon(QSystemTrayIcon):
         department_chosen(str): the employee said which department (its id) they are in.
         articles_requested(): the user wants the help articles.
         record_requested(): the user wants to see what IT ran on this computer.
+        health_requested(): the user wants the health of this computer.
         panel_requested(): a left click on the icon, or the menu's entry for the panel.
         panel_wanted(): a double click on the icon: the panel, and not closed if open.
     """
@@ -45,6 +46,7 @@ class TrayIcon(QSystemTrayIcon):
     department_chosen = Signal(str)
     articles_requested = Signal()
     record_requested = Signal()
+    health_requested = Signal()
     panel_requested = Signal()
     panel_wanted = Signal()
 
@@ -62,6 +64,8 @@ class TrayIcon(QSystemTrayIcon):
         self.articles_action.setVisible(False)  # shown when the profile has articles
         self.record_action = self._add_action("recordAction", self.tr("What IT ran here"))
         self.record_action.triggered.connect(self.record_requested)
+        self.health_action = self._add_action("healthAction", self.tr("Health of this computer"))
+        self.health_action.triggered.connect(self.health_requested)
         self.menu.addSeparator()
         self.sign_in_action = self._add_action("signInAction", self.tr("Sign in…"))
         self.quit_action = self._add_action("quitAction", self.tr("Quit"))

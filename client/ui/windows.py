@@ -75,6 +75,7 @@ class Windows(QObject):
             ready (for the tests' and the benchmark's probe).
         help_wanted(str): words typed in the panel or the report: find what may help.
         suggestion_chosen(str, str): an article or a fix (kind, id) was chosen from the matches.
+        health_requested(): the employee wants the health of this computer (from the panel).
     """
 
     panel_opening = Signal()
@@ -92,6 +93,7 @@ class Windows(QObject):
     report_items_ready = Signal(object)
     help_wanted = Signal(str)
     suggestion_chosen = Signal(str, str)
+    health_requested = Signal()
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class Windows(QObject):
         home.contact_requested.connect(QDesktopServices.openUrl)  # mail, phone
         home.help_wanted.connect(self.help_wanted)
         home.suggestion_chosen.connect(self.suggestion_chosen)
+        home.health_requested.connect(self.health_requested)
         account.signed_in.connect(self._on_account_signed_in)
 
     # -- What is open ---------------------------------------------------------------------

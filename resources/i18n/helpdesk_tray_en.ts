@@ -22,6 +22,16 @@
     </message>
 </context>
 <context>
+    <name>HealthWindow</name>
+    <message numerus="yes">
+        <source>%n thing(s) need attention</source>
+        <translation>
+            <numerusform>%n thing needs attention</numerusform>
+            <numerusform>%n things need attention</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>OutboxPanel</name>
     <message numerus="yes">
         <source>%n report(s) not sent yet</source>
@@ -82,8 +92,15 @@
 <context>
     <name>TrayPanel</name>
     <message numerus="yes">
-        <source>All my tickets (%n more open)</source>
+        <source>Health: %n thing(s) to look at</source>
         <extracomment>Where it opened against (icon, pointer); ``None``: the window system places it.</extracomment>
+        <translation>
+            <numerusform>Health: %n thing to look at</numerusform>
+            <numerusform>Health: %n things to look at</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>All my tickets (%n more open)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>

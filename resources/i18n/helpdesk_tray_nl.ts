@@ -541,6 +541,14 @@
         <translation>Deze oplossing is niet uitgevoerd.</translation>
     </message>
     <message>
+        <source>Checked: the problem is here.</source>
+        <translation>Gecontroleerd: het probleem is er.</translation>
+    </message>
+    <message>
+        <source>A health check ran IT&apos;s check alone and found the problem. Nothing was changed.</source>
+        <translation>Een gezondheidscontrole voerde alleen de controle van IT uit en vond het probleem. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>Your IT department has switched off fixes on this computer.</source>
         <extracomment>Why a fix may not run (NotAllowed values, and the runner&apos;s refusals), in words.</extracomment>
         <translation>Je IT-afdeling heeft oplossingen op deze computer uitgeschakeld.</translation>
@@ -756,6 +764,200 @@
     </message>
 </context>
 <context>
+    <name>HealthPresenter</name>
+    <message>
+        <source>IT has a fix you can run yourself: %1.</source>
+        <translation>IT heeft een oplossing die u zelf kunt uitvoeren: %1.</translation>
+    </message>
+    <message>
+        <source>Tell IT about this?</source>
+        <translation>IT hierover inlichten?</translation>
+    </message>
+    <message>
+        <source>%1. It has lasted a while. Open to see what IT would get.</source>
+        <translation>%1. Het duurt al een tijdje. Open om te zien wat IT zou krijgen.</translation>
+    </message>
+    <message>
+        <source>IT has been told</source>
+        <translation>IT is ingelicht</translation>
+    </message>
+    <message>
+        <source>%1. It has lasted a while, so IT has been told, as your IT department&apos;s policy says. Open to see what was sent.</source>
+        <translation>%1. Het duurt al een tijdje, dus IT is ingelicht, zoals het beleid van uw IT-afdeling zegt. Open om te zien wat er is verstuurd.</translation>
+    </message>
+    <message>
+        <source>Fixed for you</source>
+        <translation>Voor u opgelost</translation>
+    </message>
+    <message>
+        <source>A fix did not help</source>
+        <translation>Een oplossing hielp niet</translation>
+    </message>
+    <message>
+        <source>%1: IT&apos;s fix ran on its own, as IT allows for this one.</source>
+        <translation>%1: de oplossing van IT is vanzelf uitgevoerd, zoals IT voor deze toestaat.</translation>
+    </message>
+    <message>
+        <source>IT gets this report, and nothing else:</source>
+        <translation>IT krijgt deze melding, en verder niets:</translation>
+    </message>
+    <message>
+        <source>Send to IT</source>
+        <translation>Naar IT sturen</translation>
+    </message>
+    <message>
+        <source>Don&apos;t tell IT</source>
+        <translation>IT niet inlichten</translation>
+    </message>
+</context>
+<context>
+    <name>HealthWindow</name>
+    <message>
+        <source>Health of this computer</source>
+        <extracomment>The longest fix title on a button (characters): buttons do not wrap. How long &quot;Remind me later&quot; waits (seconds): a working day. A card&apos;s text may break inside a run this long without a space: a long detail or title (a path, a program&apos;s name) would otherwise widen the card past the window, and its buttons with it. The fix the employee can run for it (&quot;&quot; for none: a report is offered). Whether the policy lets the employee tell IT from here (``ask``) and it has not been.</extracomment>
+        <translation>Gezondheid van deze computer</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Nu controleren</translation>
+    </message>
+    <message>
+        <source>What was found</source>
+        <translation>Wat er is gevonden</translation>
+    </message>
+    <message>
+        <source>What is checked</source>
+        <translation>Wat er wordt gecontroleerd</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Controle</translation>
+    </message>
+    <message>
+        <source>Last measured</source>
+        <translation>Laatst gemeten</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Toestand</translation>
+    </message>
+    <message>
+        <source>What is checked, and the last values</source>
+        <translation>Wat er wordt gecontroleerd, en de laatste waarden</translation>
+    </message>
+    <message>
+        <source>Checks run on this computer. IT hears only of a problem that lasts, as your IT department&apos;s policy says, and never sees your files, screen or programs.</source>
+        <translation>De controles gebeuren op deze computer. IT hoort alleen van een probleem dat blijft, zoals het beleid van uw IT-afdeling zegt, en ziet nooit uw bestanden, scherm of programma&apos;s.</translation>
+    </message>
+    <message>
+        <source>What was sent…</source>
+        <translation>Wat er is verstuurd…</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Bezig met controleren…</translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>Nog niet gecontroleerd.</translation>
+    </message>
+    <message>
+        <source>Last checked %1.</source>
+        <translation>Laatst gecontroleerd %1.</translation>
+    </message>
+    <message>
+        <source>All is well</source>
+        <translation>Alles in orde</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n thing(s) need attention</source>
+        <translation>
+            <numerusform>%n punt vraagt aandacht</numerusform>
+            <numerusform>%n punten vragen aandacht</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing needs you now</source>
+        <translation>Niets vraagt nu uw aandacht</translation>
+    </message>
+    <message>
+        <source>Fix it: %1</source>
+        <translation>Oplossen: %1</translation>
+    </message>
+    <message>
+        <source>Report it…</source>
+        <translation>Melden…</translation>
+    </message>
+    <message>
+        <source>Tell IT</source>
+        <translation>IT inlichten</translation>
+    </message>
+    <message>
+        <source>Sends IT this finding and its figures, nothing else</source>
+        <translation>Stuurt IT deze bevinding en de cijfers, verder niets</translation>
+    </message>
+    <message>
+        <source>Remind me tomorrow</source>
+        <translation>Morgen herinneren</translation>
+    </message>
+    <message>
+        <source>Don&apos;t remind me</source>
+        <translation>Niet meer herinneren</translation>
+    </message>
+    <message>
+        <source>A problem IT was told of has cleared. Ticket %1 is being closed.</source>
+        <translation>Een probleem waarover IT is ingelicht, is verdwenen. Melding %1 wordt gesloten.</translation>
+    </message>
+    <message>
+        <source>About %1 % slower than it used to be.</source>
+        <translation>Ongeveer %1 % trager dan vroeger.</translation>
+    </message>
+    <message>
+        <source>IT knows: ticket %1.</source>
+        <translation>IT weet ervan: melding %1.</translation>
+    </message>
+    <message>
+        <source>IT is being told: the report waits to be sent.</source>
+        <translation>IT wordt ingelicht: de melding wacht om verstuurd te worden.</translation>
+    </message>
+    <message>
+        <source>You chose not to tell IT.</source>
+        <translation>U koos ervoor IT niet in te lichten.</translation>
+    </message>
+    <message>
+        <source>You will be reminded after %1.</source>
+        <translation>U krijgt een herinnering na %1.</translation>
+    </message>
+    <message>
+        <source>You will not be reminded of this.</source>
+        <translation>U krijgt hier geen herinnering meer over.</translation>
+    </message>
+    <message>
+        <source>Found since %1.</source>
+        <translation>Gevonden sinds %1.</translation>
+    </message>
+    <message>
+        <source>Not measured here</source>
+        <translation>Hier niet gemeten</translation>
+    </message>
+    <message>
+        <source>Fails</source>
+        <translation>Mislukt</translation>
+    </message>
+    <message>
+        <source>Works</source>
+        <translation>Werkt</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Vraagt aandacht</translation>
+    </message>
+    <message>
+        <source>Fine</source>
+        <translation>In orde</translation>
+    </message>
+</context>
+<context>
     <name>Notifications</name>
     <message>
         <source>Ticket %1: waiting for you</source>
@@ -812,8 +1014,12 @@
         <translation>%1 ‘%2’</translation>
     </message>
     <message>
+        <source>Show what helps</source>
+        <extracomment>&quot;health&quot;: about this computer&apos;s health (quiet, and a click opens the health view). While the tray&apos;s menu or panel is open, a balloon would cover it and take a click meant for it: the latest one waits until they close (see hold).</extracomment>
+        <translation>Laten zien wat helpt</translation>
+    </message>
+    <message>
         <source>Open ticket</source>
-        <extracomment>While the tray&apos;s menu or panel is open, a balloon would cover it and take a click meant for it: the latest one waits until they close (see hold).</extracomment>
         <translation>Melding openen</translation>
     </message>
     <message>
@@ -1874,6 +2080,10 @@
         <translation>Wat ICT hier uitvoerde</translation>
     </message>
     <message>
+        <source>Health of this computer</source>
+        <translation>Gezondheid van deze computer</translation>
+    </message>
+    <message>
         <source>Sign in…</source>
         <translation>Inloggen…</translation>
     </message>
@@ -1969,9 +2179,20 @@
         <source>All my tickets</source>
         <translation>Al mijn meldingen</translation>
     </message>
+    <message>
+        <source>Health of this computer</source>
+        <translation>Gezondheid van deze computer</translation>
+    </message>
+    <message numerus="yes">
+        <source>Health: %n thing(s) to look at</source>
+        <extracomment>Where it opened against (icon, pointer); ``None``: the window system places it.</extracomment>
+        <translation>
+            <numerusform>Gezondheid: %n punt om te bekijken</numerusform>
+            <numerusform>Gezondheid: %n punten om te bekijken</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>All my tickets (%n more open)</source>
-        <extracomment>Where it opened against (icon, pointer); ``None``: the window system places it.</extracomment>
         <translation>
             <numerusform>Al mijn meldingen (nog %n open)</numerusform>
             <numerusform>Al mijn meldingen (nog %n open)</numerusform>
@@ -2052,7 +2273,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. The first health pass this many milliseconds after start (tests, the demo, benchmarks). When this module was first imported: the start of &quot;how long the tray took to show&quot;. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.

@@ -202,7 +202,28 @@ def _panel_with_matches() -> QWidget:
     return panel
 
 
+def _health() -> QWidget:
+    from dataclasses import replace
+
+    from client.core.health import BUILTIN_RULES, Finding, Pass, checked
+    from client.core.nudges import Track
+    from client.ui.health_window import FindingView, HealthWindow
+
+    disk, cpu = (replace(rule, fix="trash" if rule.id == "disk-low" else "")
+                 for rule in BUILTIN_RULES if rule.id in ("disk-low", "cpu-hog"))  # fmt: skip
+    window = HealthWindow("en")
+    told = Track("gone", 1.0, 2.0, report_key="k", ticket="IT-9", cleared_at=3.0)
+    window.show_state(
+        [FindingView(Finding("disk-low", disk, 5.0, "/home"), None, "Empty the trash", True),
+         FindingView(Finding("cpu-hog", cpu, 97.0, "backup"), None)],
+        checked([disk, cpu], Pass({"disk.free_percent": 5.0, "cpu.top_percent": 97.0})),
+        checked_at=1.0, busy=False, sent={"gone": told},
+    )  # fmt: skip
+    return window
+
+
 WINDOWS: dict[str, Callable[[], QWidget]] = {
+    "the health window": _health,
     "a fix's consent": _fix_consent,
     "a fix running": _fix_running,
     "a fix's result": _fix_result,
@@ -271,6 +292,7 @@ DESCRIBED = {
     "a fix that needs IT": ["fixAskIt"],
     "what IT ran here": ["recordExport"],
     "the panel with matches": ["suggestion"],
+    "the health window": ["healthTellIt"],
 }
 
 
@@ -306,3 +328,29 @@ def test_each_items_remove_button_says_which_item_it_removes(
         "Leaves “Screenshot” out of the report.",
         "Leaves “error.log” out of the report.",
     ], "three buttons named Remove: which item each is for is heard"
+
+
+def test_the_health_windows_cards_are_named_and_tab_reaches_every_button(
+    qtbot: QtBot, shown: Callable[[str], QWidget]
+) -> None:
+    from PySide6.QtWidgets import QFrame, QPushButton
+
+    window = shown("the health window")
+    cards = [c for c in window.findChildren(QFrame, "healthFinding") if c.isVisible()]
+    assert [QAccessible.queryAccessibleInterface(c).text(QAccessible.Text.Name) for c in cards] == [
+        "Your disk is almost full",
+        "A program keeps your processor busy",
+    ]
+    buttons = [b for b in window.findChildren(QPushButton) if b.isVisible()]
+    assert len(buttons) == 9  # check now, 4 + 3 on the cards, what was sent
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    first = window.findChild(QPushButton, "healthCheckNow")
+    assert first is not None
+    first.setFocus()
+    reached: list[QWidget | None] = [first]
+    for _ in range(3 * len(buttons)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    missed = [b.text() for b in buttons if b not in reached]
+    assert missed == [], "Tab reaches every button"

@@ -344,3 +344,62 @@ def test_one_toast_per_change_from_policy_to_desktop(
 def test_one_line_cuts_long_text() -> None:
     assert one_line("a\tb\r\nc", 10) == "a b c"
     assert one_line("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_a_health_nudge_is_quiet_and_its_click_opens_the_health_view(
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
+) -> None:
+    notifications = make(notify_server.address)
+    notifications.show_health("Your disk is almost full", "IT has a fix: <Empty the trash>.")
+    (sent,) = _wait_for(qtbot, notify_server, 1)
+    assert sent["hints"] == {"urgency": ["y", 0]}, "low urgency: it never interrupts"
+    assert sent["summary"] == "Your disk is almost full"
+    assert sent["body"] == "IT has a fix: &lt;Empty the trash&gt;."
+    assert sent["actions"] == ["default", "Open", "open", "Show what helps"]
+    qtbot.waitUntil(lambda: len(notifications.on_screen) == 1)  # the server's answer is in
+    with (
+        qtbot.assertNotEmitted(notifications.tickets_requested),
+        qtbot.assertNotEmitted(notifications.open_requested),
+        qtbot.waitSignal(notifications.health_requested),
+    ):
+        notify_server.invoke(sent["id"])  # a click on the toast itself
+    qtbot.waitUntil(lambda: notifications.on_screen == [])  # the server closed it
+    notifications.show_health("Your disk is almost full", "Still.")
+    again = _wait_for(qtbot, notify_server, 2)[1]
+    qtbot.waitUntil(lambda: len(notifications.on_screen) == 1)
+    with (
+        qtbot.assertNotEmitted(notifications.tickets_requested),
+        qtbot.waitSignal(notifications.health_requested),
+    ):
+        notify_server.invoke(again["id"], "open")  # its "Show what helps" button
+
+
+def test_a_health_toast_replaces_the_last_health_toast_but_no_other(
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
+) -> None:
+    notifications = make(notify_server.address)
+    notifications.show_notice("Report sent", "Your report was sent.")
+    notifications.show_health("Your disk is almost full", "Empty the trash.")
+    notice, health = _wait_for(qtbot, notify_server, 2)
+    qtbot.waitUntil(lambda: len(notifications.on_screen) == 2)
+    assert notice["hints"] == {"urgency": ["y", 1]}, "a notice keeps its normal urgency"
+    notifications.show_health("IT has been told", "Your disk is almost full.")
+    again = _wait_for(qtbot, notify_server, 3)[2]
+    assert again["replaces_id"] == health["id"] != notice["id"]
+    notifications.show_notice("Report sent", "Another one.")
+    assert _wait_for(qtbot, notify_server, 4)[3]["replaces_id"] == notice["id"]
+
+
+def test_without_a_bus_a_click_on_the_health_balloon_opens_the_health_view(
+    qtbot: QtBot, make: MakeNotifications, tray: RecordingTray
+) -> None:
+    notifications = make(None)
+    notifications.show_health("Your disk is almost full", "<b>Empty</b> the trash.")
+    assert tray.messages == [("Your disk is almost full", "‹b›Empty‹/b› the trash.")]
+    with (
+        qtbot.assertNotEmitted(notifications.tickets_requested),
+        qtbot.waitSignal(notifications.health_requested),
+    ):
+        tray.messageClicked.emit()
+    with qtbot.assertNotEmitted(notifications.health_requested):
+        tray.messageClicked.emit()  # one click per balloon

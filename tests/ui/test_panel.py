@@ -356,3 +356,52 @@ def test_what_the_first_frame_does_not_need_comes_right_after_it(
         assert panel.box.isClearButtonEnabled()
     finally:
         resources.ring_focus()  # later tests find the app as our windows leave it
+
+
+def test_the_health_link_says_how_many_findings_need_a_look(
+    qapp: QApplication, panel: TrayPanel
+) -> None:
+    from PySide6.QtCore import QTranslator
+
+    english = QTranslator()  # the English catalog, as the app installs it: plurals
+    assert english.load(str(resources.resource_root() / "i18n" / "helpdesk_tray_en.qm"))
+    qapp.installTranslator(english)
+    try:
+        assert panel.health.text() == "Health of this computer"
+        panel.show_health(2)
+        assert panel.health.text() == "Health: 2 things to look at"
+        assert panel.health.property("role") == "warning"
+        panel.show_health(1)
+        assert panel.health.text() == "Health: 1 thing to look at"
+        panel.show_health(0)
+        assert panel.health.text() == "Health of this computer"
+        assert panel.health.property("role") == ""
+    finally:
+        qapp.removeTranslator(english)
+
+
+def test_the_health_link_asks_for_the_health_view_and_closes_the_panel(
+    qtbot: QtBot, panel: TrayPanel
+) -> None:
+    _open(qtbot, panel)
+    with (
+        qtbot.assertNotEmitted(panel.dismissed),
+        qtbot.assertNotEmitted(panel.tickets_requested),
+        qtbot.waitSignal(panel.health_requested),
+    ):
+        qtbot.mouseClick(panel.health, Qt.MouseButton.LeftButton)
+    assert not panel.isVisible()
+
+
+def test_home_keeps_the_health_count_for_a_panel_built_later(qtbot: QtBot) -> None:
+    home = Home(_Sources().read, frozenset, list, lambda: ONLINE)
+    home.show_health(2)  # before any panel exists
+    home.open(place=False)
+    panel = home.panel
+    assert panel is not None
+    assert panel.health.text().startswith("Health: 2 "), "the count is on the link"
+    home.show_health(0)  # and follows while it is open
+    assert panel.health.text() == "Health of this computer"
+    with qtbot.waitSignal(home.health_requested):
+        panel.health.click()
+    home.close()

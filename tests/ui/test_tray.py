@@ -33,6 +33,7 @@ def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
         tray.tickets_action: tray.tickets_requested,
         tray.articles_action: tray.articles_requested,
         tray.record_action: tray.record_requested,
+        tray.health_action: tray.health_requested,
         tray.sign_in_action: tray.sign_in_requested,
         tray.quit_action: tray.quit_requested,
     }

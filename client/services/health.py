@@ -1,0 +1,586 @@
+"""The health of this computer on a gentle schedule: passes, nudges, fixes and telling IT.
+
+Every ``interval_s`` (15 minutes by default; the first a few minutes after
+start) a pass runs on a worker: the health helper process measures and
+answers (``client/adapters/health_helper.py``: psutil and the history never
+enter the tray), the rules are evaluated here, and the book of findings
+(``client/core/nudges.py``) says what is due. The profile fixes' detection
+scripts run on their own schedule (:data:`CHECK_FIXES_EVERY_S`), each within
+its own time limit, through the fix runner.
+
+What is due becomes signals for the windows (a quiet nudge, "may IT know?"),
+a proactive report through the outbox (exactly once, offline too), an
+update of the finding's one ticket, or that ticket closed (or told) when the
+finding clears. docs/health.md describes the whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import platform
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from client.services.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from client.core.fixes import Fix, FixRun
+    from client.core.health import Check, Finding, Pass, Rule
+    from client.core.models import Report
+    from client.core.nudges import Mode, Step, Track
+    from client.core.outbox import OutboxItem
+    from client.core.ports import DeskPort
+    from client.services.fixes import FixService
+    from client.services.profile import ProfileService
+
+logger = logging.getLogger(__name__)
+
+#: The first pass after start (ms): not while the desktop is still starting.
+FIRST_PASS_MS = 3 * 60 * 1000
+#: How often a fix's detection script runs as a check (seconds).
+CHECK_FIXES_EVERY_S = 6 * 3600
+
+
+class Probe(Protocol):
+    """One health pass (``client.adapters.health_book.HelperProbe``)."""
+
+    def measure(self, request: dict[str, Any]) -> dict[str, Any]: ...  # noqa: D102
+    def cancel(self) -> None: ...  # noqa: D102
+
+
+class BookStore(Protocol):
+    """Where the book of findings is kept (``client.adapters.health_book.BookFile``)."""
+
+    def load(self) -> dict[str, Track]: ...  # noqa: D102
+    def save(self, book: dict[str, Track]) -> None: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class HealthOptions:
+    """How the service runs (from the settings)."""
+
+    mode: str = "ask"
+    interval_s: float = 15 * 60
+    first_pass_ms: int = FIRST_PASS_MS
+    quiet_hours: tuple[int, int] | None = None
+    quiet_after_s: float = 60.0
+    #: Where the history is kept (the helper's ``health.sqlite3``).
+    history: str = ""
+    language: str = "en"
+    version: str = ""
+
+
+class HealthService(QObject):
+    """Runs passes and fix checks, keeps the book, and says what is due.
+
+    Signals:
+        changed(): a pass, a check or the employee changed what the health view shows.
+        nudge(Finding): a quiet notification is due (its fix or a report offered).
+        ask(Finding): may IT hear of this persistent finding? (policy ``ask``)
+        filed(Finding): a proactive report was saved for IT (policy ``auto``), tell the employee.
+        fixed(Finding, FixRun): IT's harmless fix ran for it without asking again.
+    """
+
+    changed = Signal()
+    nudge = Signal(object)
+    ask = Signal(object)
+    filed = Signal(object)
+    fixed = Signal(object, object)
+
+    def __init__(
+        self,
+        io: TaskRunner,
+        probe: Callable[[], Probe],
+        book: BookStore,
+        rules: Callable[[], Sequence[Rule]],
+        send: Callable[[Report], None],
+        desk: Callable[[], DeskPort | None],
+        *,
+        options: HealthOptions,
+        fixes: Callable[[], FixService | None] = lambda: None,
+        profile_fixes: Callable[[], Sequence[Fix]] = lambda: (),
+        desk_host: Callable[[], str] = lambda: "",
+        desk_out_of_reach_s: Callable[[], float | None] = lambda: None,
+        tray_start_s: Callable[[], float | None] = lambda: None,
+        prepare: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._io = io
+        self._make_probe = probe
+        self._probe: Probe | None = None
+        self._store = book
+        self._rules = rules
+        self._send = send
+        self._desk = desk
+        self._options = options
+        self._fixes = fixes
+        self._profile_fixes = profile_fixes
+        self._desk_host = desk_host
+        self._desk_out_of_reach_s = desk_out_of_reach_s
+        self._tray_start_s = tray_start_s
+        self._prepare = prepare
+        self._clock = clock
+        self._book: dict[str, Track] | None = None
+        self._last: Pass | None = None
+        self._checked_at: float | None = None
+        self._findings: list[Finding] = []
+        self._fix_findings: dict[str, Finding] = {}
+        self._checked_fixes: dict[str, float] = {}
+        self._busy = False
+        self._saving = False
+        self._save_again = False
+        self._writing: set[str] = set()
+        self._started_at = clock()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.check_now)
+        # What was held back right after start or wake is looked at again once that is over.
+        self._calm_over = QTimer(self)
+        self._calm_over.setSingleShot(True)
+        self._calm_over.timeout.connect(lambda: self._act(self._clock()))
+
+    # --- what the health view shows ---------------------------------------------------------
+
+    @property
+    def last_pass(self) -> Pass | None:
+        """The last pass's facts (``None`` before the first)."""
+        return self._last
+
+    @property
+    def checked_at(self) -> float | None:
+        """When the last pass answered (``None`` before the first)."""
+        return self._checked_at
+
+    @property
+    def findings(self) -> list[Finding]:
+        """What the last pass and the fix checks found."""
+        return [*self._findings, *self._fix_findings.values()]
+
+    @property
+    def book(self) -> Mapping[str, Track]:
+        """Each finding's life: nudged, snoozed, its ticket."""
+        return dict(self._book or {})
+
+    @property
+    def busy(self) -> bool:
+        """Whether a pass is running now."""
+        return self._busy
+
+    def checks(self) -> list[Check]:
+        """What is checked, with the last pass's values."""
+        from client.core.health import checked
+
+        return checked(self._rules(), self._last)
+
+    # --- the schedule ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """The first pass a while after start, then one every interval."""
+        self._started_at = self._clock()
+        self._timer.start(self._options.first_pass_ms)
+
+    def stop(self) -> None:
+        """No more passes (the app is quitting); a running one is stopped."""
+        self._timer.stop()
+        self._calm_over.stop()
+        if self._probe is not None:
+            self._probe.cancel()
+
+    def resumed(self) -> None:
+        """The computer woke: nothing pops up for a while, and a pass comes soon."""
+        self._started_at = self._clock()
+        if not self._busy:
+            self._timer.start(self._options.first_pass_ms)
+
+    def check_now(self) -> None:
+        """Run a pass now (the schedule, or "Check now" in the health view)."""
+        from client.core.nudges import waiting_for_ticket
+
+        if self._busy:
+            return
+        self._busy = True
+        self._timer.stop()
+        # The book's modules load here, on the GUI thread, not first on a worker (zoneinfo,
+        # with the profile's reader: see client/services/profile.py).
+        import client.core.nudges  # noqa: F401
+
+        self._prepare()  # IT's rules and fixes are read before the pass is weighed
+        self.changed.emit()
+        if self._probe is None:
+            self._probe = self._make_probe()
+        probe, store = self._probe, self._store
+        book = self._book
+        waiting = [t.report_key for t in (book or {}).values() if t.report_key and not t.ticket]
+        desk = self._desk() if waiting or book is None else None  # the book may have some
+        request = {
+            "history": self._options.history,
+            "desk_host": self._desk_host(),
+            "network": True,
+            "tray_start_s": self._tray_start_s(),
+            "utc_offset_s": -time.timezone if not time.localtime().tm_isdst else -time.altzone,
+        }
+
+        def work() -> tuple[dict[str, Any], dict[str, Track] | None, dict[str, str]]:  # worker
+            loaded = store.load() if book is None else None
+            keys = waiting if loaded is None else [t.report_key for t in waiting_for_ticket(loaded)]
+            tickets = _tickets_of(desk, keys)
+            return probe.measure(request), loaded, tickets
+
+        self._io.submit(work, owner=self, on_success=self._on_measured, on_error=self._on_failed)
+
+    def check_everything(self) -> None:
+        """The health view's "Check now": a pass, and every fix's check, whenever they ran."""
+        self._checked_fixes.clear()
+        self.check_now()
+
+    def _on_failed(self, error: Exception) -> None:
+        self._busy = False
+        logger.warning("health pass failed: %s", error)
+        self._arm()
+        self.changed.emit()
+
+    def _arm(self) -> None:
+        self._timer.start(int(self._options.interval_s * 1000))
+
+    # --- a pass's answer ------------------------------------------------------------------------
+
+    def _on_measured(
+        self, result: tuple[dict[str, Any], dict[str, Track] | None, dict[str, str]]
+    ) -> None:
+        from client.core import nudges
+        from client.core.health import SLOWER, evaluate, read_pass
+
+        answer, loaded, tickets = result
+        self._busy = False
+        self._arm()
+        if loaded is not None and self._book is None:
+            self._book = loaded
+        book = dict(self._book or {})
+        for key, ticket in tickets.items():
+            book = nudges.delivered(book, key, ticket)
+        found = read_pass(answer)
+        if found.history:
+            logger.warning("health history: %s", found.history)
+        for line in found.skipped:
+            logger.info("health check skipped: %s", line)
+        facts = dict(found.facts)
+        away = self._desk_out_of_reach_s()
+        if away is None and self._desk() is not None:
+            away = 0.0  # in reach: a finding that it was not clears
+        if away is not None and math.isfinite(away):
+            facts["desk.unreachable_minutes"] = max(away, 0.0) / 60
+        found = type(found)(facts, found.details, found.skipped, found.slowdowns, found.history)
+        self._last = found
+        self._checked_at = self._clock()
+        rules = list(self._rules())
+        self._findings = evaluate(found, rules)
+        measured = {rule.id for rule in rules if rule.metric in found.facts}
+        if not found.history:
+            measured.add(SLOWER)  # the trend was computed: no finding means none
+        now = self._clock()
+        self._book = nudges.observe(book, self._findings, measured, now)
+        logger.info(
+            "health pass: %d finding(s)%s", len(self._findings),
+            "".join(f", {f.id}" for f in self._findings),
+        )  # fmt: skip
+        self._act(now)
+        self._check_fixes(now)
+
+    def _act(self, now: float) -> None:
+        """Carry out what is due, keep the book, and tell the view."""
+        from client.core import nudges
+
+        book = dict(self._book or {})
+        calm = nudges.Calm(
+            self._options.quiet_hours,
+            _minute_of_day(now),
+            now - self._started_at,
+            self._options.quiet_after_s,
+        )
+        for step in nudges.due(book, self.findings, now, calm, self._mode()):
+            book = self._do(step, book, now)
+        wait = calm.quiet_after_s - calm.since_start_s
+        if wait > 0 and self.findings:
+            self._calm_over.start(int(wait * 1000) + 1)
+        self._book = book
+        self._save()
+        self.changed.emit()
+
+    def _mode(self) -> Mode:
+        from client.core.nudges import Mode
+
+        return Mode(self._options.mode)
+
+    def _do(self, step: Step, book: dict[str, Track], now: float) -> dict[str, Track]:
+        from client.core import nudges
+        from client.core.nudges import StepKind
+
+        track, finding = step.track, step.finding
+        if step.kind is StepKind.CLEAR or step.kind is StepKind.UPDATE:
+            # The write's answer may come back before submit returns (it changes the book):
+            # the book it changes is this one, and what it made of it goes on.
+            self._book = book
+            self._write(track, None if step.kind is StepKind.CLEAR else finding, now)
+            return dict(self._book)
+        assert finding is not None
+        if step.kind is StepKind.FILE:
+            return self._file(book, finding, asked=False, now=now)
+        if step.kind is StepKind.ASK:
+            logger.info("health finding %s: the employee is asked to tell IT", finding.id)
+            self.ask.emit(finding)  # a nudge too: the next waits a period
+            return nudges.nudged(nudges.asked(book, track.id, now), track.id, now)
+        if self._run_harmless(finding):
+            return nudges.nudged(book, track.id, now)
+        logger.info("health finding %s: nudged", finding.id)
+        self.nudge.emit(finding)
+        return nudges.nudged(book, track.id, now)
+
+    # --- telling IT -----------------------------------------------------------------------------
+
+    def tell_it(self, finding_id: str) -> None:
+        """The employee approved the proactive report (policy ``ask``): it is filed now."""
+        finding = next((f for f in self.findings if f.id == finding_id), None)
+        book = dict(self._book or {})
+        track = book.get(finding_id)
+        if finding is None or track is None or track.told_it:
+            return
+        self._book = self._file(book, finding, asked=True, now=self._clock())
+        self._save()
+        self.changed.emit()
+
+    def proactive_report(self, finding: Finding, *, asked: bool) -> Report:
+        """The report a finding makes: its fixed, small payload (shown before it is sent)."""
+        from client.core.health_report import payload, report_text
+        from client.core.models import Report
+
+        track = (self._book or {}).get(finding.id)
+        since = track.first_seen if track is not None else self._clock()
+        found = self._last or _empty_pass()
+        system = f"{platform.system()} {platform.release()}".strip()
+        subject, text = report_text(
+            finding, since, found, system, self._options.language, asked=asked
+        )
+        attachment = payload(finding, since, found, system, self._options.version)
+        return Report(subject, text, attachments=(attachment,))
+
+    def _file(
+        self, book: dict[str, Track], finding: Finding, *, asked: bool, now: float
+    ) -> dict[str, Track]:
+        from client.core import nudges
+
+        report = self.proactive_report(finding, asked=asked)
+        self._send(report)
+        logger.info("health finding %s: proactive report %s saved", finding.id, report.key)
+        if not asked:
+            self.filed.emit(finding)
+        return nudges.filed(book, finding.id, report.key, now)
+
+    def report_delivered(self, item: OutboxItem) -> None:
+        """A report reached the desk: if it was a finding's, that finding has its ticket now."""
+        from client.core import nudges
+
+        if self._book is None or not item.ticket:
+            return
+        book = nudges.delivered(self._book, item.key, item.ticket.id)
+        if book != self._book:
+            finding = next(t.id for t in book.values() if t.report_key == item.key)
+            logger.info("health finding %s: ticket %s", finding, item.ticket.id)
+            self._book = book
+            self._save()
+            self.changed.emit()
+
+    def _write(self, track: Track, finding: Finding | None, now: float) -> None:
+        """Give the finding's ticket its new figures, or close it (tell it) when it cleared."""
+        from client.core.health_report import cleared_text, update_text
+        from client.core.models import TicketRef
+
+        desk = self._desk()
+        if desk is None or track.id in self._writing:
+            return
+        ref, language = TicketRef(track.ticket), self._options.language
+        self._writing.add(track.id)
+        if finding is None:
+            text = cleared_text(now, language, closing=True)
+
+            def work() -> None:
+                desk.confirm_resolved(ref, text)
+        else:
+            text = update_text(finding, now, language)
+
+            def work() -> None:
+                desk.reply(ref, text)
+
+        self._io.submit(
+            work,
+            owner=self,
+            on_success=lambda _none: self._written(track.id, finding is None),
+            on_error=lambda error: self._not_written(track.id, error),
+        )
+
+    def _written(self, track_id: str, cleared: bool) -> None:
+        from client.core import nudges
+
+        self._writing.discard(track_id)
+        book = self._book or {}
+        if cleared:
+            logger.info("health finding %s cleared: its ticket was told", track_id)
+            self._book = nudges.forget(book, track_id)
+        else:
+            self._book = nudges.updated(book, track_id, self._clock())
+        self._save()
+        self.changed.emit()
+
+    def _not_written(self, track_id: str, error: Exception) -> None:
+        self._writing.discard(track_id)
+        logger.warning("health finding %s: its ticket was not updated: %s", track_id, error)
+
+    # --- the employee's answers -----------------------------------------------------------------
+
+    def snooze(self, finding_id: str, seconds: float) -> None:
+        """Remind me later."""
+        from client.core import nudges
+
+        self._change(nudges.snoozed(self._book or {}, finding_id, self._clock(), seconds))
+
+    def dismiss(self, finding_id: str) -> None:
+        """Don't remind me (until it clears and comes back)."""
+        from client.core import nudges
+
+        self._change(nudges.dismissed(self._book or {}, finding_id))
+
+    def decline(self, finding_id: str) -> None:
+        """IT need not hear of it (policy ``ask``)."""
+        from client.core import nudges
+
+        self._change(nudges.declined(self._book or {}, finding_id))
+
+    def _change(self, book: dict[str, Track]) -> None:
+        self._book = book
+        self._save()
+        self.changed.emit()
+
+    def _save(self) -> None:
+        """Keep the book: one write at a time, the newest book last (a change meanwhile waits)."""
+        if self._saving:
+            self._save_again = True
+            return
+        self._saving, self._save_again = True, False
+        store, book = self._store, dict(self._book or {})
+
+        def done(error: Exception | None) -> None:
+            if error is not None:
+                logger.warning("health book not saved: %s", error)
+            self._saving = False
+            if self._save_again:
+                self._save()
+
+        self._io.submit(
+            lambda: store.save(book),
+            owner=self,
+            on_success=lambda _none: done(None),
+            on_error=done,
+        )
+
+    # --- IT's fixes: their detection as checks, and harmless ones run for a finding -------------
+
+    def _check_fixes(self, now: float) -> None:
+        profile_fixes = [f for f in self._profile_fixes() if f.variants]
+        due = [
+            f for f in profile_fixes
+            if now - self._checked_fixes.get(f.id, -math.inf) >= CHECK_FIXES_EVERY_S
+        ]  # fmt: skip
+        if not due:
+            return
+        service = self._fixes()
+        if service is None:
+            return
+        logger.info("health: checking %d fix(es) with their detection", len(due))
+        for fix in due:
+            self._checked_fixes[fix.id] = now
+            service.check(fix.id, functools.partial(self._on_fix_checked, fix), self)
+
+    def _on_fix_checked(self, fix: Fix, run: FixRun) -> None:
+        from client.core import nudges
+        from client.core.fixes import Outcome
+        from client.core.health import FIX_PREFIX, Finding, fix_rule
+
+        finding_id = FIX_PREFIX + fix.id
+        if run.outcome is Outcome.FOUND:
+            finding = Finding(finding_id, fix_rule(fix.id, fix.title), 1.0, detail=fix.id)
+            self._fix_findings[fix.id] = finding
+            seen = [finding]
+        elif run.outcome is Outcome.NOTHING_FOUND:
+            self._fix_findings.pop(fix.id, None)
+            seen = []
+        else:
+            return  # the check failed: neither found nor cleared
+        now = self._clock()
+        self._book = nudges.observe(self._book or {}, seen, {finding_id}, now)
+        self._act(now)
+
+    def _run_harmless(self, finding: Finding) -> bool:
+        """Run the finding's fix without asking again, when IT marked it harmless."""
+        fix_id = finding.rule.fix
+        service = self._fixes() if fix_id else None
+        fix = service.fix(fix_id) if service is not None else None
+        if service is None or fix is None or not fix.harmless or service.refusal(fix):
+            return False
+        if service.running:
+            return False
+
+        def ran(run: FixRun) -> None:
+            if run.fix_id == fix_id and run.started_by == "health check":
+                service.finished.disconnect(ran)
+                self.fixed.emit(finding, run)
+
+        service.finished.connect(ran)
+        service.run(fix_id, {}, started_by="health check")
+        return True
+
+
+def rules_of(profile: ProfileService | None) -> tuple[Rule, ...]:
+    """The rules in force: the built-in ones with the verified profile's changes."""
+    from client.core.health import rules_in_force
+
+    view = profile.view if profile is not None else None
+    return rules_in_force(view.profile.health_rules if view is not None else ())
+
+
+def fixes_of(profile: ProfileService | None) -> tuple[Fix, ...]:
+    """The verified profile's fixes (their detection scripts are checks too)."""
+    view = profile.view if profile is not None else None
+    return view.profile.fixes if view is not None else ()
+
+
+def _tickets_of(desk: DeskPort | None, keys: Sequence[str]) -> dict[str, str]:
+    """The tickets the desk made of reports whose delivery this tray did not see (worker)."""
+    found: dict[str, str] = {}
+    for key in keys if desk is not None else ():
+        assert desk is not None
+        try:
+            ref = desk.find_by_report_key(key)
+        except Exception as error:  # noqa: BLE001 - the desk's trouble: asked again next pass
+            logger.info("health: report %s not looked up: %s", key, error)
+            continue
+        if ref is not None:
+            found[key] = ref.id
+    return found
+
+
+def _minute_of_day(now: float) -> int:
+    local = time.localtime(now)
+    return local.tm_hour * 60 + local.tm_min
+
+
+def _empty_pass() -> Pass:
+    from client.core.health import Pass
+
+    return Pass({})
