@@ -106,6 +106,10 @@ def main() -> int:
         sys.stdout.write(NO_DISPLAY)
         return 0
     notes = break_notes(DEFAULT_DATA_DIR / "notes-home")
+    # A computer that has been getting slower for days: the first health pass says so.
+    from demo.health_scene import seed_slower_history  # psutil: only when the tray runs
+
+    seed_slower_history(home / "data")
     sys.stdout.write(WITH_TRAY.format(notes=os.path.relpath(notes, ROOT)))
     env = dict(os.environ)
     env.update(
@@ -119,6 +123,8 @@ def main() -> int:
         HELPDESK_TRAY_TOKEN=token,
         # The shortest interval IT may set: an agent's answer shows within a minute.
         HELPDESK_TRAY_NETWORK_POLL_INTERVAL_S="60",
+        # The first health pass soon, not minutes after start: the demo shows what it finds.
+        HELPDESK_TRAY_HEALTH_FIRST_MS="15000",
     )
     sys.stdout.write("\n  Starting the tray… (quit it from its menu to end the demo)\n")
     sys.stdout.flush()

@@ -428,48 +428,23 @@ def shoot_self_fix(shooter: Shooter) -> None:
     """
     if os.geteuid() != 0:
         raise SystemExit("the self-fix screenshots make and use an account: run them as root")
-    desk, account = shooter.desk, fix_account()
+    account = fix_account()
     home = Path(account.pw_dir)
     base = Path(tempfile.mkdtemp(prefix="hdt-shots-fix-"))
     base.chmod(0o755)
     site = base / "profile-site"
     demo = publish_demo_profile(site, datetime.now(UTC))
     (base / "profile-root.json").write_bytes(demo.root)
-    command = [
-        "setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
-        "/usr/bin/python3", "-m", "client",
-    ]  # fmt: skip
-    site_packages = sysconfig.get_paths()["purelib"]
+    command = _as_account(account)
     try:
         with serve_profile(site) as url:
             for language in ("en", "nl"):
                 folder = base / language
-                for part in ("home", "runtime", "config", "data"):
-                    (folder / part).mkdir(parents=True, exist_ok=True)
-                policy = folder / "policy.toml"
-                policy.write_text(f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n', "utf-8")
-                (folder / "profile-root.json").write_bytes(demo.root)
+                policy = f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n'
+                env = _fix_account_env(shooter, folder, home, language, policy, demo.root)
                 cache = slow_notes(home)
                 give(home, account)
                 give(folder, account)
-                env = shooter.desktop.env({
-                    "HELPDESK_TRAY_HOME": str(folder / "home"),
-                    "HELPDESK_TRAY_POLICY": str(policy),
-                    "HELPDESK_TRAY_PROBE": "1",
-                    "HELPDESK_TRAY_UI_LANGUAGE": language,
-                    "HELPDESK_TRAY_DESK_URL": desk.base_url,
-                    "HELPDESK_TRAY_DESK_USERNAME": "anna",
-                    "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
-                    "TZ": "Europe/Amsterdam",
-                    "HOME": str(home),
-                    "XDG_RUNTIME_DIR": str(folder / "runtime"),
-                    "XDG_CONFIG_HOME": str(folder / "config"),
-                    "XDG_DATA_HOME": str(folder / "data"),
-                    "XDG_CACHE_HOME": str(home / ".cache"),
-                    # The system's Python, with this checkout's packages: the account cannot
-                    # reach this interpreter's home.
-                    "PYTHONPATH": f"{site_packages}:{ROOT}",
-                })  # fmt: skip
                 (folder / "runtime").chmod(0o700)
                 app = AppProcess(env, command=command)
                 try:
@@ -559,6 +534,174 @@ def _self_fix_scenes(shooter: Shooter, app: AppProcess, language: str, cache: Pa
     shooter.grab("record", window)
 
 
+def _as_account(account: pwd.struct_passwd) -> list[str]:
+    """The app run as ``account``, by the system's Python (the account cannot reach ours)."""
+    return [
+        "setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
+        "/usr/bin/python3", "-m", "client",
+    ]  # fmt: skip
+
+
+def _fix_account_env(
+    shooter: Shooter, folder: Path, home: Path, language: str, policy: str, root: bytes
+) -> dict[str, str]:
+    """The environment of the app run as the fix account, with its own folders under ``folder``."""
+    for part in ("home", "runtime", "config", "data"):
+        (folder / part).mkdir(parents=True, exist_ok=True)
+    (folder / "policy.toml").write_text(policy, "utf-8")
+    (folder / "profile-root.json").write_bytes(root)
+    desk = shooter.desk
+    return shooter.desktop.env({
+        "HELPDESK_TRAY_HOME": str(folder / "home"),
+        "HELPDESK_TRAY_POLICY": str(folder / "policy.toml"),
+        "HELPDESK_TRAY_PROBE": "1",
+        "HELPDESK_TRAY_UI_LANGUAGE": language,
+        "HELPDESK_TRAY_DESK_URL": desk.base_url,
+        "HELPDESK_TRAY_DESK_USERNAME": "anna",
+        "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
+        "TZ": "Europe/Amsterdam",
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(folder / "runtime"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        # The system's Python, with this checkout's packages: the account cannot reach
+        # this interpreter's home.
+        "PYTHONPATH": f"{sysconfig.get_paths()['purelib']}:{ROOT}",
+    })  # fmt: skip
+
+
+def shoot_health(shooter: Shooter) -> None:
+    """The Glass ball: a quiet nudge, the health view, "tell IT?", the ticket as the agent sees it.
+
+    The real app as the unprivileged account (so the demo fixes' checks run), with
+    the demo's "getting slower" history (``demo/health_scene.py``) and a finding the
+    tray has watched for three days, under the policy ``ask``.
+    """
+    from client.adapters.health_book import BookFile
+    from client.core.nudges import Track
+    from demo.health_scene import seed_slower_history
+
+    if os.geteuid() != 0:
+        raise SystemExit("the health screenshots make and use an account: run them as root")
+    account = fix_account()
+    home = Path(account.pw_dir)
+    base = Path(tempfile.mkdtemp(prefix="hdt-shots-health-"))
+    base.chmod(0o755)
+    site = base / "profile-site"
+    demo = publish_demo_profile(site, datetime.now(UTC))
+    command = _as_account(account)
+    try:
+        with serve_profile(site) as url:
+            for language in ("en", "nl"):
+                folder = base / language
+                policy = (
+                    f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n\n[health]\ntell_it = "ask"\n'
+                    "\n[notifications]\nquiet_after_start_s = 8\n"
+                )
+                env = _fix_account_env(shooter, folder, home, language, policy, demo.root)
+                env["HELPDESK_TRAY_HEALTH_FIRST_MS"] = "3000"
+                data = folder / "home" / "data"
+                data.mkdir(parents=True, exist_ok=True)
+                seed_slower_history(data)
+                now = time.time()
+                BookFile(data / "health-book.json").save(
+                    {"getting-slower": Track("getting-slower", now - 3 * 86400, now - 900, 12)}
+                )
+                give(home, account)
+                give(folder, account)
+                (folder / "runtime").chmod(0o700)
+                app = AppProcess(env, command=command)
+                try:
+                    _health_scenes(shooter, app, language, folder / "data")
+                finally:
+                    app.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _first(probe: Probe, name: str) -> tuple[int, int, int, int]:
+    """The first named child of a described window (``items`` keeps the last)."""
+    for item in probe.values.get("children", "").split(";"):
+        child, _, rect = item.partition("@")
+        if child == name:
+            x, y, w, h = (int(v) for v in rect.split(","))
+            return x, y, w, h
+    raise KeyError(name)
+
+
+def old_trash(data: Path, items: int = 3) -> None:
+    """Files deleted two months ago, still in the trash: the demo's "empty the trash" finds them."""
+    info, files = data / "Trash" / "info", data / "Trash" / "files"
+    info.mkdir(parents=True, exist_ok=True)
+    files.mkdir(parents=True, exist_ok=True)
+    then = time.time() - 60 * 86400
+    for n in range(items):
+        (files / f"budget-{n}.xlsx").write_bytes(b"\0" * 1024)
+        entry = info / f"budget-{n}.xlsx.trashinfo"
+        entry.write_text(f"[Trash Info]\nPath=/tmp/budget-{n}.xlsx\n", "utf-8")
+        os.utime(entry, (then, then))
+
+
+def _health_scenes(shooter: Shooter, app: AppProcess, language: str, data: Path) -> None:
+    desktop = shooter.desktop
+    suffix = "" if language == "en" else f"-{language}"
+    icon = app.probe("tray_visible").rect()
+    app.expect("health pass:", timeout=60)
+    app.expect("asked to tell IT", timeout=60)  # once the quiet after start is over
+    time.sleep(1.0)  # the balloon fades in
+    x = max(icon[0] - 560, 0)
+    shooter.grab(f"health-nudge{suffix}", (x, 0, desktop.width - x, 120))
+    old_trash(data)
+    desktop.click(*center(icon))  # on the balloon, where the icon is: it opens the health view
+    shown = app.probe("window_shown")
+    assert shown.values["name"] == "healthWindow", shown
+    desktop.click(*center(shown.items("children")["healthCheckNow"]))  # every check, now
+    app.expect("health check empty-trash: found", timeout=60)
+    time.sleep(0.5)  # the cards are redrawn
+    shooter.grab(f"health-view{suffix}", shown.rect())
+    if language != "en":
+        return
+    desktop.click(*center(_first(shown, "healthTellIt")))
+    box = app.probe("window_shown")
+    time.sleep(0.3)
+    shooter.grab("health-tell-it", box.rect())
+    desktop.xdotool("key", "Return")  # "Send to IT" is the default
+    app.expect("proactive report", timeout=60)
+    app.expect("health finding getting-slower: ticket", timeout=60)
+    shoot_agent_view(shooter, "[Health]", "health-ticket-agent")
+
+
+def shoot_agent_view(shooter: Shooter, subject: str, name: str) -> None:
+    """The newest ticket whose subject starts with ``subject``, as the agent's desk page shows it.
+
+    django-helpdesk's own staff page, logged in as Anna's agent, drawn by a headless
+    Chromium with the desk's own style sheets.
+    """
+    from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector
+    from client.adapters.http import HttpConfig
+    from demo.agent_console import AgentConsole
+
+    desk = shooter.desk
+    anna = DjangoHelpdeskConnector(HttpConfig()).open(
+        desk.base_url, desk.token_for("anna", "demo-employee")
+    )
+    tickets, _ = anna.changed_tickets(None)
+    ticket = max((t for t in tickets if t.title.startswith(subject)), key=lambda t: int(t.ref.id))
+    with AgentConsole(desk.base_url, "joost", "demo-agent") as agent:
+        page = agent.ticket_page(int(ticket.ref.id)).html
+    page = page.replace("<head>", f'<head><base href="{desk.base_url}/">', 1)
+    html = shooter.home / f"{name}.html"
+    html.write_text(page, "utf-8")
+    path = OUT / f"{name}.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         f"--screenshot={path}", "--window-size=1280,1000", html.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    shooter.saved.append(path)
+
+
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -570,12 +713,15 @@ def main() -> int:
         shooter = Shooter(desktop, desk, Path(tmp))
         if "--only-self-fix" in sys.argv:
             shoot_self_fix(shooter)
+        elif "--only-health" in sys.argv:
+            shoot_health(shooter)
         else:
             if "--only-agent-cards" not in sys.argv:
                 shoot(shooter)
                 shoot_waiting_on_a_desk_rule(shooter)
             shoot_agent_cards(shooter)
             shoot_self_fix(shooter)
+            shoot_health(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -335,3 +336,58 @@ def test_on_a_dark_desktop_the_panel_is_dark_and_on_a_light_one_light(
         finally:
             app.stop()
     assert shades["dark"] < 80 < 170 < shades["light"], shades
+
+
+def test_a_computer_getting_slower_nudges_quietly_and_under_auto_reaches_the_desk_once(
+    desktop: VirtualDesktop, demo_desk: DeskAccess, app_home: dict[str, str], tmp_path: Path
+) -> None:
+    """The Glass ball end to end: the real health helper reads a history that got slower, the
+    employee gets a low-urgency notification whose click opens the health view, and under the
+    policy ``auto`` one proactive ticket reaches the real desk, with its fixed small payload."""
+    from client.adapters.health_book import BookFile
+    from client.core.nudges import Track
+    from demo.health_scene import seed_slower_history
+
+    Path(app_home["HELPDESK_TRAY_POLICY"]).write_text(
+        '[notifications]\nquiet_after_start_s = 0\n\n[health]\ntell_it = "auto"\n',
+        encoding="utf-8",
+    )
+    data = Path(app_home["HELPDESK_TRAY_HOME"]) / "data"
+    data.mkdir(parents=True)
+    assert seed_slower_history(data) > 0
+    now = time.time()  # watched for three days already: it persists, IT is to hear of it
+    BookFile(data / "health-book.json").save(
+        {"getting-slower": Track("getting-slower", now - 3 * 86400, now - 900, 12)}
+    )
+    assert desktop.bus_address
+    server = NotifyServer.start(desktop.bus_address, tmp_path / "notifications.jsonl")
+    app = AppProcess(desktop.env(_anna(app_home, demo_desk, HELPDESK_TRAY_HEALTH_FIRST_MS="500")))
+    try:
+        app.probe("tray_visible")
+        app.expect("health pass: 1 finding(s), getting-slower", timeout=60)
+        app.expect("health finding getting-slower: proactive report", timeout=30)
+        ticket = app.expect("health finding getting-slower: ticket", timeout=60).split()[-1]
+        (toast,) = [n for n in server.notifications() if "IT has been told" in n["summary"]]
+        assert toast["hints"]["urgency"] == ["y", 0], "a nudge is quiet (low urgency)"
+        assert "getting slower" in toast["body"]
+        server.invoke(toast["id"])  # the employee clicks it
+        assert app.probe("window_shown").values["name"] == "healthWindow"
+        with AgentConsole(demo_desk.url, "joost", AGENT_PASSWORD) as agent:
+            page = agent.ticket_page(int(ticket))
+        assert "[Health] Your computer is getting slower" in page.html
+        assert "Health-Finding: getting-slower" in page.html
+        assert [link for link in page.attachment_links if "health-finding.json" in link]
+        desk = DjangoHelpdeskConnector(HttpConfig()).open(demo_desk.url, demo_desk.anna_token)
+        tickets, _ = desk.changed_tickets(None)
+        assert [t.title for t in tickets].count("[Health] Your computer is getting slower") == 1
+    finally:
+        app.stop()
+        server.stop()
+    # A restart: the finding still holds, the book knows its ticket: no second one.
+    app = AppProcess(desktop.env(_anna(app_home, demo_desk, HELPDESK_TRAY_HEALTH_FIRST_MS="500")))
+    try:
+        app.expect("health pass: 1 finding(s), getting-slower", timeout=60)
+        tickets, _ = desk.changed_tickets(None)
+        assert [t.title for t in tickets].count("[Health] Your computer is getting slower") == 1
+    finally:
+        app.stop()
