@@ -540,6 +540,9 @@ class HealthService(QObject):
             if run.fix_id == fix_id and run.started_by == "health check":
                 service.finished.disconnect(ran)
                 self.fixed.emit(finding, run)
+                # Its check again now, not in six hours: the health view shows it gone.
+                self._checked_fixes.pop(fix_id, None)
+                self._check_fixes(self._clock())
 
         service.finished.connect(ran)
         service.run(fix_id, {}, started_by="health check")

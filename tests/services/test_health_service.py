@@ -556,9 +556,13 @@ def test_a_harmless_fix_runs_without_asking_and_says_so_when_it_finished(
     fixes.finished.emit(fix_run("clear-cache", Outcome.SOLVED, started_by="you"))
     assert rig.fixed == [], "the employee's own run"
     solved = fix_run("clear-cache", Outcome.SOLVED)
+    assert fixes.checks == ["clear-cache"]
+    fixes.outcome = Outcome.NOTHING_FOUND  # the fix did its work
     fixes.finished.emit(solved)
     ((finding, run),) = rig.fixed
     assert finding.id == "fix:clear-cache" and run == solved
+    assert fixes.checks == ["clear-cache", "clear-cache"], "checked again at once, not in 6 h"
+    assert "fix:clear-cache" not in rig.service.book, "the health view shows it gone"
     fixes.finished.emit(solved)
     assert len(rig.fixed) == 1
 
