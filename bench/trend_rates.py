@@ -317,12 +317,18 @@ class Tray:
             state = now
         return count
 
-    def days_to_find(self, onset: int) -> tuple[int | None, int | None]:
-        """Days from ``onset`` (day 1) to the first finding: by the computer's, by any."""
-        by_computer = by_any = None
+    def days_to_find(self, onset: int) -> tuple[int | None, int | None, int | None]:
+        """Days from ``onset`` (day 1) to the first finding: by the computer's, by any.
+
+        The third: by any, counted in days the computer was on (a slowdown through
+        days nobody used it is noticed by nobody, the employee included).
+        """
+        by_computer = by_any = in_use = None
+        used = 0
         for day in range(onset, onset + FOLLOW_DAYS):
             if not self.on(day):
                 continue
+            used += 1
             computer = self.computer(day)
             if by_any is None and (
                 computer
@@ -331,11 +337,11 @@ class Tray:
                     for name, values in self.series.items()
                 )
             ):
-                by_any = day - onset + 1
+                by_any, in_use = day - onset + 1, used
             if computer:
                 by_computer = day - onset + 1
                 break
-        return by_computer, by_any
+        return by_computer, by_any, in_use
 
 
 def whole(job: tuple[int, int, Noise, Rules]) -> dict[str, Any]:
@@ -387,6 +393,7 @@ def computer_summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     record["all_slower"] = {
         "computer": found_rates([r["all"][0] for r in results]),
         "any": found_rates([r["all"][1] for r in results]),
+        "any_in_days_of_use": found_rates([r["all"][2] for r in results]),
     }
     record["one_slower"] = {name: found_rates([r[name][1] for r in results]) for name in names}
     return record
@@ -557,6 +564,7 @@ def computer_table(result: dict[str, Any], z: float) -> list[str]:
     cases = [
         ("all measures, computer_slowdown()", result["all_slower"]["computer"]),
         ("all measures, any detector", result["all_slower"]["any"]),
+        ("… counted in days of use", result["all_slower"]["any_in_days_of_use"]),
         *[(f"{n} alone, any detector", result["one_slower"][n]) for n in names],
     ]
     for label, row in cases:
