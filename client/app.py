@@ -423,6 +423,7 @@ class TrayApp(QObject):
         self._fix_runner = fix_runner or _fix_runner
         self._record_path = record_path
         self._self_help: _SelfHelpParts | None = None
+        self._fixes: FixService | None = None
         windows, faces, tray = self.windows, self.faces, self.tray
 
         self.account.signed_in.connect(self._on_account_signed_in)
@@ -567,6 +568,9 @@ class TrayApp(QObject):
         self.windows.health_requested.connect(self.health_view.show)
         self.outbox.report_delivered.connect(health.report_delivered)
         self.poller.resumed.connect(health.resumed)
+        # What a pass and its checks took (their answers, the profile read) is given back
+        # a while after the last of them: an idle tray keeps its budget between passes.
+        health.changed.connect(self._settle.start)
 
     def _desk_host(self) -> str:
         from urllib.parse import urlsplit
@@ -680,19 +684,26 @@ class TrayApp(QObject):
             text += "\n" + texts.refused_files(item.refused)
         self.notifications.show_notice(self.tr("IT help"), text)
 
-    def _parts(self) -> _SelfHelpParts:
-        if self._self_help is None:
+    def _fix_service(self) -> FixService:
+        """IT's fixes alone (a health check needs no more of self-help); made once."""
+        if self._fixes is None:
             from client.services import fixes as fix_service
-            from client.services import self_help
-            from client.ui import fix_presenter
 
             io, serial, path = self._io, self._serial, self._record_path
-            fixes = fix_service.FixService(
+            self._fixes = fix_service.FixService(
                 io, serial, self.profile, self._fix_context, self._fix_runner,
                 lambda: _record(path), parent=self,
             )  # fmt: skip
+        return self._fixes
+
+    def _parts(self) -> _SelfHelpParts:
+        if self._self_help is None:
+            from client.services import self_help
+            from client.ui import fix_presenter
+
+            fixes = self._fix_service()
             language = self.faces.language()
-            search = self_help.SelfHelp(io, self.profile, language, _searcher, parent=self)
+            search = self_help.SelfHelp(self._io, self.profile, language, _searcher, parent=self)
             presenter = fix_presenter.FixPresenter(
                 fixes, search, self.windows, self.faces, language,
                 lambda text: self.notifications.show_notice(self.tr("IT help"), text),
@@ -704,7 +715,7 @@ class TrayApp(QObject):
     @property
     def fixes(self) -> FixService:
         """IT's fixes: may one run, running it, the record (built on first use)."""
-        return self._parts().fixes
+        return self._fix_service()
 
     @property
     def self_help(self) -> SelfHelp:
@@ -813,8 +824,9 @@ class TrayApp(QObject):
         self.evidence.shutdown()  # nor the evidence helper, whatever it is doing
         if self.health is not None:
             self.health.stop()  # nor a health pass
+        if self._fixes is not None:
+            self._fixes.cancel()  # a running fix ends, with everything it started
         if self._self_help is not None:
-            self._self_help.fixes.cancel()  # a running fix ends, with everything it started
             self._self_help.search.close()  # and the search helper
         if self.profile is not None:
             self.profile.stop()
