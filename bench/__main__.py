@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle,rt,connections,profile,panel,search`` picks some;
-all run by default.
+``--only startup,crash,latency,report,idle,rt,connections,profile,panel,search,trend,health,``
+``health-idle`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import psutil
 from bench import (
     connections,
     crash_kills,
+    health_idle,
+    health_pass,
     idle_polls,
     loop_latency,
     panel_open,
@@ -27,12 +29,13 @@ from bench import (
     rt_desk,
     search_quality,
     startup_memory,
+    trend_rates,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = (
     "startup", "crash", "latency", "report", "idle", "rt", "connections", "profile", "panel",
-    "search",
+    "search", "trend", "health", "health-idle",
 )  # fmt: skip
 
 
@@ -83,6 +86,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--panel-starts", type=int, default=5, help="fresh starts, panel")
     parser.add_argument("--panel-warm", type=int, default=5, help="warm opens per start")
+    parser.add_argument(
+        "--health-minutes", type=float, default=10.0, help="real idle minutes, health on and off"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.only.split(",")) - set(BENCHMARKS)
     if unknown:
@@ -136,6 +142,19 @@ def main() -> int:
         search = search_quality.run()
         record["search_quality"] = search.as_dict()
         lines += ["", *search.table()]
+    if "trend" in chosen:
+        trend = trend_rates.run(seed=14 if args.seed is None else args.seed)
+        record["trend_rates"] = trend
+        lines += ["", *trend_rates.table(trend)]
+    if "health" in chosen:
+        health = health_pass.run()
+        record["health_pass"] = health.as_dict()
+        lines += ["", *health.table()]
+    if "health-idle" in chosen:
+        quiet = health_idle.run(args.health_minutes)
+        fleet = health_idle.fleet()
+        record["health_idle"] = {"cpu": quiet.as_dict(), "desk_requests": fleet}
+        lines += ["", *health_idle.table(quiet, fleet)]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()
