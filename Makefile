@@ -75,6 +75,7 @@ bench: $(STAMP) resources system-deps
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP) resources system-deps
+	@tools/install-system-deps.sh --screenshots
 	$(BIN)/python -m tools.screenshots
 
 clean:

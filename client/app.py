@@ -564,6 +564,7 @@ class TrayApp(QObject):
             show_record=lambda: self.self_fix.show_record(), parent=self,
         )  # fmt: skip
         self.tray.health_action.setVisible(True)
+        self.windows.home.show_health(0)  # the panel links to the health view
         self.tray.health_requested.connect(self.health_view.show)
         self.windows.health_requested.connect(self.health_view.show)
         self.outbox.report_delivered.connect(health.report_delivered)

@@ -37,6 +37,9 @@ POLICY = """\
 [profile]
 url = "{url}"
 department = "FIN"
+
+[health]
+enabled = true
 """
 EMPLOYEE, EMPLOYEE_PASSWORD = "anna", "demo-employee"
 

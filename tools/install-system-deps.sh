@@ -14,6 +14,11 @@ PACKAGES=(
   # w3m only silences RT's "no external HTML converter" warning.
   request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients w3m
 )
+# `--screenshots`: also a headless browser, to picture a ticket as the agent sees it at the
+# desk (tools/screenshots.py); the tests never need it.
+if [ "${1:-}" = "--screenshots" ]; then
+  PACKAGES+=(chromium)
+fi
 
 # Answers for request-tracker5's debconf questions. The test fixture brings its own
 # config and SQLite database, so the package must not create a database or cron jobs.

@@ -596,7 +596,8 @@ def shoot_health(shooter: Shooter) -> None:
             for language in ("en", "nl"):
                 folder = base / language
                 policy = (
-                    f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n\n[health]\ntell_it = "ask"\n'
+                    f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n\n'
+                    '[health]\nenabled = true\ntell_it = "ask"\n'
                     "\n[notifications]\nquiet_after_start_s = 8\n"
                 )
                 env = _fix_account_env(shooter, folder, home, language, policy, demo.root)

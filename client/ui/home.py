@@ -77,7 +77,7 @@ class Home(QObject):
         self._agent: AgentCardData | None = None
         self._photo: bytes | None = None
         self._hidden_at = -1.0
-        self._attention = 0  # health findings to look at
+        self._attention: int | None = None  # health findings to look at (None: no checks)
         #: Whether the panel was ever opened: until then nothing is worked out for it.
         self.seen = False
 
@@ -136,8 +136,11 @@ class Home(QObject):
         panel.show_tickets(tickets, self._unseen(), loaded)
         panel.show_reports(self._reports())
 
-    def show_health(self, attention: int) -> None:
-        """How many health findings need a look (shown on the panel's link)."""
+    def show_health(self, attention: int | None) -> None:
+        """How many health findings need a look, shown on the panel's link.
+
+        ``None``: no health checks run here, and the panel has no link.
+        """
         self._attention = attention
         if self.panel is not None:
             self.panel.show_health(attention)

@@ -356,16 +356,23 @@ class TrayPanel(QFrame):
 
     # --- what it shows -----------------------------------------------------------------
 
-    def show_health(self, attention: int) -> None:
-        """How many health findings need the employee's attention (0: the plain link)."""
+    def show_health(self, attention: int | None) -> None:
+        """How many health findings need the employee's attention (0: the plain link).
+
+        ``None``: no health checks run here, and there is no link.
+        """
+        self.health.setVisible(attention is not None)
+        if attention is None:
+            return
         if attention:
             self.health.setText(self.tr("Health: %n thing(s) to look at", "", attention))
-            self.health.setProperty("role", "warning")
         else:
             self.health.setText(self.tr("Health of this computer"))
-            self.health.setProperty("role", "")
-        self.health.style().unpolish(self.health)
-        self.health.style().polish(self.health)
+        role = "warning" if attention else ""
+        if self.health.property("role") != role and (role or self.health.property("role")):
+            self.health.setProperty("role", role)  # restyled only when it changes: first
+            self.health.style().unpolish(self.health)  # opens stay quick
+            self.health.style().polish(self.health)
 
     def show_agent(self, data: AgentCardData | None) -> None:
         """The employee's agent at the top (``None``: no card)."""

@@ -224,9 +224,10 @@ def test_the_profile_comes_from_it_with_its_limits() -> None:
     assert bad.settings.profile_url == "" and bad.problems
 
 
-def test_health_checks_are_on_and_ask_before_telling_it_by_default() -> None:
+def test_health_checks_wait_for_it_to_turn_them_on_and_then_ask_before_telling_it() -> None:
+    # Off by default until a pass fits the idle memory budget (docs/performance.md).
     s = Settings()
-    assert (s.health_enabled, s.health_tell_it, s.health_interval_min) == (True, "ask", 15)
+    assert (s.health_enabled, s.health_tell_it, s.health_interval_min) == (False, "ask", 15)
 
 
 def test_it_policy_can_lock_how_it_hears_of_health_findings() -> None:

@@ -349,7 +349,7 @@ def test_a_computer_getting_slower_nudges_quietly_and_under_auto_reaches_the_des
     from demo.health_scene import seed_slower_history
 
     Path(app_home["HELPDESK_TRAY_POLICY"]).write_text(
-        '[notifications]\nquiet_after_start_s = 0\n\n[health]\ntell_it = "auto"\n',
+        '[notifications]\nquiet_after_start_s = 0\n\n[health]\nenabled = true\ntell_it = "auto"\n',
         encoding="utf-8",
     )
     data = Path(app_home["HELPDESK_TRAY_HOME"]) / "data"

@@ -405,3 +405,15 @@ def test_home_keeps_the_health_count_for_a_panel_built_later(qtbot: QtBot) -> No
     with qtbot.waitSignal(home.health_requested):
         panel.health.click()
     home.close()
+
+
+def test_without_health_checks_the_panel_has_no_health_link(qtbot: QtBot) -> None:
+    home = Home(_Sources().read, frozenset, list, lambda: ONLINE)
+    home.open(place=False)  # the policy has not turned health checks on: nothing to link to
+    panel = home.panel
+    assert panel is not None and panel.health.isHidden()
+    home.show_health(0)  # they are on
+    assert not panel.health.isHidden() and panel.health.text() == "Health of this computer"
+    home.show_health(None)
+    assert panel.health.isHidden()
+    home.close()
