@@ -70,9 +70,14 @@ def _when(at: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
 
 
-def amount(metric: str, value: float) -> str:
-    """A fact for people: "8.5 %", "3 days"; a yes/no fact as is."""
+#: Units that read differently in Dutch.
+_UNITS_NL = {"days": "dagen"}
+
+
+def amount(metric: str, value: float, language: str = "en") -> str:
+    """A fact for people: "8.5 %", "3 days" ("3 dagen"); a yes/no fact as is."""
     unit = METRICS[metric].unit if metric in METRICS else ""
+    unit = _UNITS_NL.get(unit, unit) if language == "nl" else unit
     number = f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
     return f"{number} {unit}".strip()
 
@@ -87,11 +92,13 @@ def report_text(
         lines.append(rule.advice.get(language))
     lines += ["", words["since"].format(when=_when(since))]
     if rule.metric in METRICS and not finding.figures:
+        label = METRICS[rule.metric].label.get(language)
         measured = words["measured"].format(
-            label=METRICS[rule.metric].label.get(language), value=amount(rule.metric, finding.value)
+            label=label, value=amount(rule.metric, finding.value, language)
         )
         key = "limit_above" if rule.above is not None else "limit_below"
-        lines.append(f"{measured} {words[key].format(limit=amount(rule.metric, rule.limit))}")
+        limit = amount(rule.metric, rule.limit, language)
+        lines.append(f"{measured} {words[key].format(limit=limit)}")
     for metric, relative in sorted(finding.figures.items()):
         label = METRICS[metric].label.get(language) if metric in METRICS else metric
         lines.append(words["slower"].format(label=label, percent=round(relative * 100)))
@@ -131,7 +138,7 @@ def update_text(finding: Finding, now: float, language: str) -> str:
     if finding.figures:
         value = ", ".join(f"{round(r * 100)} %" for _m, r in sorted(finding.figures.items()))
     else:
-        value = amount(metric, finding.value)
+        value = amount(metric, finding.value, language)
     return _words(language)["update"].format(when=_when(now), value=value)
 
 

@@ -269,7 +269,7 @@ class HealthWindow(QWidget):
             figure = self.tr("About %1 % slower than it used to be.").replace("%1", str(worst))
         elif metric in METRICS:
             label = METRICS[metric].label.get(self._language)
-            figure = f"{label}: {amount(metric, finding.value)}"
+            figure = f"{label}: {amount(metric, finding.value, self._language)}"
             if finding.detail:
                 figure += f" ({finding.detail})"
         else:
@@ -304,7 +304,7 @@ class HealthWindow(QWidget):
             value = self.tr("Fails") if check.value else self.tr("Works")
             state = self.tr("Needs attention") if check.found else self.tr("Fine")
         else:
-            value = amount(metric, check.value)
+            value = amount(metric, check.value, self._language)
             state = self.tr("Needs attention") if check.found else self.tr("Fine")
         item = QTreeWidgetItem([label, value, state])
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

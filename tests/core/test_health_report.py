@@ -157,6 +157,11 @@ def test_amounts_for_people(metric: str, value: float, text: str) -> None:
     assert amount(metric, value) == text
 
 
+def test_days_read_as_dagen_in_dutch_and_other_units_stay() -> None:
+    assert amount("uptime.days", 3.0, "nl") == "3 dagen"
+    assert amount("disk.free_percent", 8.5, "nl") == "8.5 %"
+
+
 def test_the_payload_holds_the_finding_and_the_last_numbers_and_nothing_more() -> None:
     attachment = payload(DISK_LOW, SINCE, DISK, SYSTEM, "0.1.0")
     assert (attachment.filename, attachment.content_type) == (FILE_NAME, "application/json")
