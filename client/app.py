@@ -554,6 +554,7 @@ class TrayApp(QObject):
             desk_host=self._desk_host, desk_out_of_reach_s=self._desk_out_of_reach_s,
             tray_start_s=self._take_start_time,
             prepare=lambda: profile.want(at_once=True) if profile is not None else None,
+            store_runner=self._serial,
             parent=self,
         )  # fmt: skip
         self.health_view = HealthPresenter(
@@ -568,6 +569,7 @@ class TrayApp(QObject):
         self.tray.health_requested.connect(self.health_view.show)
         self.windows.health_requested.connect(self.health_view.show)
         self.outbox.report_delivered.connect(health.report_delivered)
+        self.outbox.report_not_stored.connect(health.report_not_stored)
         self.poller.resumed.connect(health.resumed)
         # What a pass and its checks took (their answers, the profile read) is given back
         # a while after the last of them: an idle tray keeps its budget between passes.
@@ -826,7 +828,7 @@ class TrayApp(QObject):
         if self.health is not None:
             self.health.stop()  # nor a health pass
         if self._fixes is not None:
-            self._fixes.cancel()  # a running fix ends, with everything it started
+            self._fixes.close()  # a running fix or check ends, with everything it started
         if self._self_help is not None:
             self._self_help.search.close()  # and the search helper
         if self.profile is not None:

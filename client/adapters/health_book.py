@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from client import HEALTH_HELPER_FLAG
-from client.adapters.helper_process import OneShotHelper, helper_command
+from client.adapters.helper_process import HelperProblem, OneShotHelper, helper_command
 from client.core.nudges import Track, book_as_json, book_from_json
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,15 @@ class HelperProbe:
         )
 
     def measure(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The helper's answer to ``request`` (``client/adapters/health_helper.py``)."""
-        return self._helper.ask(request)
+        """The helper's answer to ``request`` (``client/adapters/health_helper.py``).
+
+        An answer that is the helper's error (a bad request, a bug) is a failed pass,
+        never an empty one: nothing may clear on it.
+        """
+        answer = self._helper.ask(request)
+        if "error" in answer:
+            raise HelperProblem(f"the health helper failed: {str(answer['error'])[:200]}")
+        return answer
 
     def cancel(self) -> None:
         """Stop a pass that is still running (the app is quitting)."""

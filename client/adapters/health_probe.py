@@ -425,6 +425,27 @@ def _host(desk_host: str) -> str:
     return desk_host
 
 
+ROUTES = (Path("/proc/net/route"), Path("/proc/net/ipv6_route"))
+
+
+def has_default_route(routes: Sequence[Path] = ROUTES) -> bool:
+    """Whether this computer has a way out (an IPv4 or IPv6 default route).
+
+    Unknown (not Linux, not readable) counts as yes: then the lookup is tried.
+    """
+    try:
+        v4 = routes[0].read_text().splitlines()[1:]
+        v6 = routes[1].read_text().splitlines() if routes[1].exists() else []
+    except OSError:
+        return True
+    if any(len(f := line.split()) > 1 and f[1] == "00000000" for line in v4):
+        return True
+    return any(
+        len(f := line.split()) > 9 and f[0] == "0" * 32 and f[1] == "00" and f[9] != "lo"
+        for line in v6
+    )
+
+
 def dns_failing(
     desk_host: str,
     *,
@@ -506,6 +527,7 @@ def measure(
     sensors: Sequence[Sensor] | None = None,
     resolve: Callable[..., Any] = socket.getaddrinfo,
     timer: Callable[[], float] = time.perf_counter,
+    routed: Callable[[], bool] | None = None,
 ) -> Measured:
     """Run every sensor (each on its own), then the desk's name lookup when ``network``.
 
@@ -553,7 +575,11 @@ def measure(
     result.counters[BUDGET_COUNTER] = budgets
     result.took_checks_ms = round((timer() - started) * 1000.0, 3)
     host = _host(desk_host)
-    if network and host:
+    on_this_computer = host == "localhost" or host.startswith("127.") or host == "::1"
+    if network and host and not on_this_computer and not (routed or has_default_route)():
+        # Offline (on a train): names cannot be looked up, and that is no DNS problem.
+        result.skipped.append("dns: no network route")
+    elif network and host:
         began = time.perf_counter()
         result.facts["dns.failing"] = 1.0 if dns_failing(host, resolve=resolve) else 0.0
         result.took_network_ms = round((time.perf_counter() - began) * 1000.0, 3)

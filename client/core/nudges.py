@@ -6,8 +6,9 @@ findings and the moment (:class:`Calm`), :func:`due` says what is due:
 
 - **nudge** once per the rule's period, never in quiet hours, never right
   after start or wake, never while snoozed or after "dismiss" (until the
-  finding clears and comes back), and only once it was seen in enough passes
-  in a row (a moment's blip is not a finding);
+  finding has been gone a week and comes back), and only once it was seen
+  in enough passes in a row (a moment's blip is not a finding); a finding
+  that clears and comes back within a week is the same one;
 - when it **persists** (the rule's ``escalate_after_h``), IT hears of it as
   the policy says: ``ask`` (the employee approves a proactive report),
   ``auto`` (it is filed and the employee told), or ``never``;
@@ -34,6 +35,9 @@ from client.core.settings import in_quiet_hours
 UPDATE_EVERY_S = 24 * 3600
 #: The longest a snooze may last (seconds).
 MAX_SNOOZE_S = 7 * 24 * 3600
+#: A finding gone for less than this and back is the same one (a battery at 59.8 % one day and
+#: 60.1 % the next): its last nudge and "don't remind me" still count (seconds).
+FORGET_AFTER_S = 7 * 24 * 3600
 #: The most findings the book keeps (a damaged or hostile file cannot make it grow).
 MAX_TRACKS = 200
 
@@ -144,10 +148,13 @@ def observe(
             )  # fmt: skip
     seen = {finding.id for finding in findings}
     for track_id, track in list(new.items()):
-        if track_id in seen or track_id not in measured or track.cleared_at is not None:
+        if track_id in seen or track_id not in measured:
             continue
-        if track.told_it:
-            new[track_id] = replace(track, cleared_at=now)
+        if track.cleared_at is not None:
+            if not track.told_it and now - track.cleared_at >= FORGET_AFTER_S:
+                del new[track_id]  # gone a week: a new one, if it comes back
+        elif track.told_it or track.nudged_at is not None or track.dismissed:
+            new[track_id] = replace(track, cleared_at=now)  # remembered a while
         else:
             del new[track_id]
     return _bounded(new)
@@ -197,6 +204,8 @@ def due(book: Book, findings: Sequence[Finding], now: float, calm: Calm, mode: M
         if persists and mode is Mode.AUTO:
             steps.append(Step(StepKind.FILE, track, finding))
         elif persists and mode is Mode.ASK and track.asked_at is None and not track.declined:
+            if _resting(track, now):
+                continue  # the employee said "later" or "not again": the question waits too
             steps.append(Step(StepKind.ASK, track, finding))
         elif _may_nudge(track, finding, now):
             steps.append(Step(StepKind.NUDGE, track, finding))
@@ -206,8 +215,13 @@ def due(book: Book, findings: Sequence[Finding], now: float, calm: Calm, mode: M
     return steps
 
 
+def _resting(track: Track, now: float) -> bool:
+    """Snoozed, or dismissed: nothing about it pops up."""
+    return track.dismissed or (track.snoozed_until is not None and now < track.snoozed_until)
+
+
 def _may_nudge(track: Track, finding: Finding, now: float) -> bool:
-    if track.dismissed or (track.snoozed_until is not None and now < track.snoozed_until):
+    if _resting(track, now):
         return False
     period = finding.rule.period_days * 24 * 3600
     return track.nudged_at is None or now - track.nudged_at >= period
@@ -253,6 +267,14 @@ def declined(book: Book, track_id: str) -> dict[str, Track]:
 def filed(book: Book, track_id: str, report_key: str, now: float) -> dict[str, Track]:
     """Its proactive report was saved in the outbox (the desk has it once delivered)."""
     return _changed(book, track_id, report_key=report_key, filed_at=now)
+
+
+def unfiled(book: Book, report_key: str) -> dict[str, Track]:
+    """The report with ``report_key`` was never kept: its finding has told nobody."""
+    for track in book.values():
+        if track.report_key and track.report_key == report_key and not track.ticket:
+            return _changed(book, track.id, report_key="", filed_at=None, cleared_at=None)
+    return dict(book)
 
 
 def delivered(book: Book, report_key: str, ticket: str) -> dict[str, Track]:
@@ -333,4 +355,9 @@ def _track(raw: object) -> Track | None:
 
 
 def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:  # a 400-digit integer is no time and no count
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False

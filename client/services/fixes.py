@@ -224,6 +224,7 @@ class FixService(QObject):
         if self._checker is None:
             self._checker = self._make_runner()
         checker, read = self._checker, self._profile.file_reader()
+        checker.prepare()  # the employee's Cancel of a fix never stops a check
         self._checking.add(fix_id)
 
         def done(run: FixRun) -> None:
@@ -239,18 +240,32 @@ class FixService(QObject):
             ),
             owner=owner,
             on_success=done,
-            on_error=lambda error: self._check_failed(fix_id, error),
+            on_error=lambda error: self._check_failed(fix, variant, error, then),
         )  # fmt: skip
         return True
 
-    def _check_failed(self, fix_id: str, error: Exception) -> None:
-        self._checking.discard(fix_id)
-        logger.warning("health check %s could not run: %s", fix_id, as_client_error(error).detail)
+    def _check_failed(
+        self, fix: Fix, variant: Any, error: Exception, then: Callable[[FixRun], None]
+    ) -> None:
+        from client.core.fixes import FixRun, Outcome
+
+        self._checking.discard(fix.id)
+        logger.warning("health check %s could not run: %s", fix.id, as_client_error(error).detail)
+        run = FixRun(
+            fix.id, fix.version, variant.platform, variant.detect.sha256, variant.fix.sha256,
+            "health check", self._clock(), Outcome.FAILED, reason="runner",
+        )  # fmt: skip
+        self.keep(run)
+        then(run)  # the next check may start
 
     def cancel(self) -> None:
         """Stop the running fix; everything it started is ended, then :attr:`finished`."""
         if self._running and self._runner is not None:
             self._runner.cancel()
+
+    def close(self) -> None:
+        """The app is quitting: a running fix and a running check end, with all they started."""
+        self.cancel()
         if self._checker is not None:
             self._checker.cancel()
 

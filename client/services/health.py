@@ -109,6 +109,7 @@ class HealthService(QObject):
         desk_out_of_reach_s: Callable[[], float | None] = lambda: None,
         tray_start_s: Callable[[], float | None] = lambda: None,
         prepare: Callable[[], None] = lambda: None,
+        store_runner: TaskRunner | None = None,
         clock: Callable[[], float] = time.time,
         parent: QObject | None = None,
     ) -> None:
@@ -127,6 +128,9 @@ class HealthService(QObject):
         self._desk_out_of_reach_s = desk_out_of_reach_s
         self._tray_start_s = tray_start_s
         self._prepare = prepare
+        # The outbox's runner in the app (serial): a report and the book that says it was
+        # filed are written in order.
+        self._store_runner = store_runner or io
         self._clock = clock
         self._book: dict[str, Track] | None = None
         self._last: Pass | None = None
@@ -134,9 +138,9 @@ class HealthService(QObject):
         self._findings: list[Finding] = []
         self._fix_findings: dict[str, Finding] = {}
         self._checked_fixes: dict[str, float] = {}
+        self._fix_queue: list[Fix] = []
+        self._fix_checking = ""  # the fix whose check runs now
         self._busy = False
-        self._saving = False
-        self._save_again = False
         self._writing: set[str] = set()
         self._started_at = clock()
         self._timer = QTimer(self)
@@ -248,7 +252,7 @@ class HealthService(QObject):
         self.changed.emit()
 
     def _arm(self) -> None:
-        self._timer.start(int(self._options.interval_s * 1000))
+        self._timer.start(int(min(self._options.interval_s, 24 * 3600.0) * 1000))
 
     # --- a pass's answer ------------------------------------------------------------------------
 
@@ -299,6 +303,7 @@ class HealthService(QObject):
         from client.core import nudges
 
         book = dict(self._book or {})
+        self._started_at = min(self._started_at, now)  # the clock jumped back
         calm = nudges.Calm(
             self._options.quiet_hours,
             _minute_of_day(now),
@@ -307,7 +312,7 @@ class HealthService(QObject):
         )
         for step in nudges.due(book, self.findings, now, calm, self._mode()):
             book = self._do(step, book, now)
-        wait = calm.quiet_after_s - calm.since_start_s
+        wait = min(calm.quiet_after_s - calm.since_start_s, 24 * 3600.0)
         if wait > 0 and self.findings:
             self._calm_over.start(int(wait * 1000) + 1)
         self._book = book
@@ -345,14 +350,17 @@ class HealthService(QObject):
 
     # --- telling IT -----------------------------------------------------------------------------
 
-    def tell_it(self, finding_id: str) -> None:
-        """The employee approved the proactive report (policy ``ask``): it is filed now."""
+    def tell_it(self, finding_id: str, report: Report | None = None) -> None:
+        """The employee approved the proactive report (policy ``ask``): it is filed now.
+
+        ``report``: the one they were shown (:meth:`proactive_report`), sent as it was.
+        """
         finding = next((f for f in self.findings if f.id == finding_id), None)
         book = dict(self._book or {})
         track = book.get(finding_id)
         if finding is None or track is None or track.told_it:
             return
-        self._book = self._file(book, finding, asked=True, now=self._clock())
+        self._book = self._file(book, finding, asked=True, now=self._clock(), report=report)
         self._save()
         self.changed.emit()
 
@@ -372,16 +380,39 @@ class HealthService(QObject):
         return Report(subject, text, attachments=(attachment,))
 
     def _file(
-        self, book: dict[str, Track], finding: Finding, *, asked: bool, now: float
+        self,
+        book: dict[str, Track],
+        finding: Finding,
+        *,
+        asked: bool,
+        now: float,
+        report: Report | None = None,
     ) -> dict[str, Track]:
         from client.core import nudges
 
-        report = self.proactive_report(finding, asked=asked)
+        report = report or self.proactive_report(finding, asked=asked)
+        # The book says "filed" before the outbox holds the report: both are written on the
+        # one serial worker, in this order, so a crash between them never files it twice.
+        book = nudges.filed(book, finding.id, report.key, now)
+        self._book = book
+        self._save()
         self._send(report)
         logger.info("health finding %s: proactive report %s saved", finding.id, report.key)
         if not asked:
             self.filed.emit(finding)
-        return nudges.filed(book, finding.id, report.key, now)
+        return book
+
+    def report_not_stored(self, report: Report, _error: object) -> None:
+        """The outbox could not keep a finding's report: IT was not told, it may be filed again."""
+        from client.core import nudges
+
+        if self._book is None:
+            return
+        book = nudges.unfiled(self._book, report.key)
+        if book != self._book:
+            logger.warning("health: report %s was not saved; its finding may be filed again",
+                           report.key)  # fmt: skip
+            self._change(book)
 
     def report_delivered(self, item: OutboxItem) -> None:
         """A report reached the desk: if it was a finding's, that finding has its ticket now."""
@@ -468,50 +499,46 @@ class HealthService(QObject):
         self.changed.emit()
 
     def _save(self) -> None:
-        """Keep the book: one write at a time, the newest book last (a change meanwhile waits)."""
-        if self._saving:
-            self._save_again = True
-            return
-        self._saving, self._save_again = True, False
+        """Keep the book, on the store's runner: one write at a time, in the order asked."""
         store, book = self._store, dict(self._book or {})
-
-        def done(error: Exception | None) -> None:
-            if error is not None:
-                logger.warning("health book not saved: %s", error)
-            self._saving = False
-            if self._save_again:
-                self._save()
-
-        self._io.submit(
+        self._store_runner.submit(
             lambda: store.save(book),
             owner=self,
-            on_success=lambda _none: done(None),
-            on_error=done,
+            on_success=lambda _none: None,
+            on_error=lambda error: logger.warning("health book not saved: %s", error),
         )
 
     # --- IT's fixes: their detection as checks, and harmless ones run for a finding -------------
 
     def _check_fixes(self, now: float) -> None:
-        profile_fixes = [f for f in self._profile_fixes() if f.variants]
+        """Queue the fixes whose check is due; they run one at a time (one runner)."""
         due = [
-            f for f in profile_fixes
-            if now - self._checked_fixes.get(f.id, -math.inf) >= CHECK_FIXES_EVERY_S
+            f for f in self._profile_fixes()
+            if f.variants and f.id not in {q.id for q in self._fix_queue}
+            and not 0 <= now - self._checked_fixes.get(f.id, -math.inf) < CHECK_FIXES_EVERY_S
         ]  # fmt: skip
-        if not due:
-            return
-        service = self._fixes()
-        if service is None:
-            return
-        logger.info("health: checking %d fix(es) with their detection", len(due))
+        if due:
+            logger.info("health: checking %d fix(es) with their detection", len(due))
         for fix in due:
             self._checked_fixes[fix.id] = now
-            service.check(fix.id, functools.partial(self._on_fix_checked, fix), self)
+        self._fix_queue.extend(due)
+        self._next_fix_check()
+
+    def _next_fix_check(self) -> None:
+        service = self._fixes() if self._fix_queue and not self._fix_checking else None
+        while service is not None and self._fix_queue and not self._fix_checking:
+            fix = self._fix_queue.pop(0)
+            self._fix_checking = fix.id  # before: a check may answer at once
+            if not service.check(fix.id, functools.partial(self._on_fix_checked, fix), self):
+                self._fix_checking = ""  # not run here: the next
 
     def _on_fix_checked(self, fix: Fix, run: FixRun) -> None:
         from client.core import nudges
         from client.core.fixes import Outcome
         from client.core.health import FIX_PREFIX, Finding, fix_rule
 
+        self._fix_checking = ""
+        self._next_fix_check()
         finding_id = FIX_PREFIX + fix.id
         if run.outcome is Outcome.FOUND:
             finding = Finding(finding_id, fix_rule(fix.id, fix.title), 1.0, detail=fix.id)

@@ -208,7 +208,7 @@ class HealthPresenter(QObject):
 
         def answered(button: object) -> None:
             if button is send:
-                self._health.tell_it(finding_id)
+                self._health.tell_it(finding_id, report)  # exactly what was shown
             else:
                 self._health.decline(finding_id)
 

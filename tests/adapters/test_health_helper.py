@@ -223,3 +223,12 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
     out = io.StringIO()
     assert health_helper.serve(io.StringIO(json.dumps({"history": "/x"})), out) == 1
     assert json.loads(out.getvalue()) == {"error": "the pass failed: RuntimeError: bug"}
+
+
+def test_the_helpers_error_is_a_failed_pass_for_the_tray(tmp_path: Path) -> None:
+    from client.adapters.health_book import HelperProbe
+    from client.adapters.helper_process import HelperProblem
+
+    probe = HelperProbe([sys.executable, "-c", 'print(\'{"error": "the pass failed: bug"}\')'])
+    with pytest.raises(HelperProblem, match="the pass failed: bug"):
+        probe.measure({"history": str(tmp_path / FILE_NAME)})

@@ -377,7 +377,7 @@ def test_the_desk_name_is_resolved_apart_from_the_checks() -> None:
     sensors: list[hp.Sensor] = [("uptime", _fixed({"uptime.days": 1.0}))]
     measured = measure(
         {}, desk_host="https://desk.example.org/", now=NOW, network=True, sensors=sensors,
-        resolve=resolve,
+        resolve=resolve, routed=lambda: True,
     )  # fmt: skip
     assert asked == ["desk.example.org"]
     assert measured.facts["dns.failing"] == 0.0 and measured.took_network_ms > 0
@@ -463,3 +463,47 @@ def test_a_damaged_budget_counter_starts_afresh(kept: object) -> None:
                        sensors=[("probe", _costing(clock, 1.0))], timer=clock)  # fmt: skip
     assert measured.skipped == []
     assert measured.counters[hp.BUDGET_COUNTER] == {"probe": {"over": 0, "rest_until": 0.0}}
+
+
+V4_HEADER = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+V4_DEFAULT = "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+V4_LOCAL = "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+V6_DEFAULT = (
+    "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+    "fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n"
+)
+V6_LOOPBACK = (
+    "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("v4", "v6", "routed"),
+    [
+        (V4_HEADER + V4_DEFAULT, "", True),
+        (V4_HEADER + V4_LOCAL, V6_DEFAULT, True),  # IPv6 only
+        (V4_HEADER + V4_LOCAL, V6_LOOPBACK, False),  # a LAN cable to nowhere, loopback only
+        (V4_HEADER, "", False),  # on a train
+    ],
+)  # fmt: skip
+def test_a_default_route_tells_online_from_offline(
+    tmp_path: Path, v4: str, v6: str, routed: bool
+) -> None:
+    (tmp_path / "route").write_text(v4)
+    (tmp_path / "ipv6_route").write_text(v6)
+    assert hp.has_default_route((tmp_path / "route", tmp_path / "ipv6_route")) is routed
+
+
+def test_unknown_routes_count_as_online(tmp_path: Path) -> None:
+    assert hp.has_default_route((tmp_path / "none", tmp_path / "none6")) is True
+
+
+def test_offline_the_desks_name_is_not_looked_up_and_dns_is_not_measured() -> None:
+    def resolve(*args: object) -> object:
+        raise AssertionError("no lookup offline")
+
+    measured = measure({}, desk_host="desk.example.org", now=NOW, network=True, sensors=[],
+                       resolve=resolve, routed=lambda: False)  # fmt: skip
+    assert "dns.failing" not in measured.facts
+    assert measured.skipped == ["dns: no network route"]

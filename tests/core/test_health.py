@@ -264,12 +264,19 @@ def test_facts_with_names_this_build_does_not_know_are_left_out() -> None:
     assert found.facts == {"swap.used_percent": 4.0}
 
 
-def test_an_empty_or_malformed_answer_is_an_empty_pass() -> None:
-    assert read_pass({}) == Pass({})
+def test_an_empty_or_malformed_answer_is_an_empty_pass_whose_trends_say_nothing() -> None:
+    # No history "ok": the trends were not computed, so "no slowdown" is not known either.
+    assert read_pass({}) == Pass({}, history="no history in the answer")
     broken = read_pass(
         {"facts": [1], "details": "x", "skipped": "all", "slowdowns": {"a": 1}, "history": 5}
     )
-    assert broken == Pass({})
+    assert broken == Pass({}, history="no history in the answer")
+    assert read_pass({"history": "ok"}) == Pass({})
+
+
+def test_a_number_too_large_for_a_float_is_no_fact() -> None:
+    found = read_pass({"facts": {"uptime.days": 10**400, "disk.free_percent": 7}})
+    assert found.facts == {"disk.free_percent": 7.0}
 
 
 def test_hostile_details_are_one_short_plain_line() -> None:
@@ -313,7 +320,13 @@ def test_slowdowns_keep_known_metrics_that_really_got_slower() -> None:
 
 @pytest.mark.parametrize(
     ("history", "note"),
-    [("ok", ""), (None, ""), (3, ""), ("disk full\n", "disk full"), ("e" * 400, "e" * 300)],
+    [
+        ("ok", ""),
+        (None, "no history in the answer"),
+        (3, "no history in the answer"),
+        ("disk full\n", "disk full"),
+        ("e" * 400, "e" * 300),
+    ],  # fmt: skip
 )
 def test_what_went_wrong_with_the_history_is_kept_short(history: object, note: str) -> None:
     assert read_pass({"history": history}).history == note

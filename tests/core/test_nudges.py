@@ -31,6 +31,7 @@ from client.core.nudges import (
     nudged,
     observe,
     snoozed,
+    unfiled,
     updated,
     waiting_for_ticket,
 )
@@ -121,14 +122,18 @@ def test_nothing_pops_up_while_snoozed() -> None:
     assert steps == [(StepKind.NUDGE, "disk-low")]
 
 
-def test_dismissed_nudges_no_more_until_it_clears_and_comes_back() -> None:
+def test_dismissed_nudges_no_more_until_it_has_been_gone_a_week_and_comes_back() -> None:
     book, _ = run({}, [finding()], T0)
     book = dismissed(book, "disk-low")
     book, steps = run(book, [finding()], T0 + 30 * DAY, mode=Mode.NEVER)
     assert steps == []
     book, steps = run(book, [], T0 + 31 * DAY)  # measured, not found: it cleared
-    assert book == {}
     book, steps = run(book, [finding()], T0 + 32 * DAY, mode=Mode.NEVER)
+    assert steps == [], "back within a week: the same problem, still dismissed"
+    book, steps = run(book, [], T0 + 33 * DAY)
+    book, steps = run(book, [], T0 + 40 * DAY)  # gone a week
+    assert book == {}
+    book, steps = run(book, [finding()], T0 + 41 * DAY, mode=Mode.NEVER)
     assert steps == NUDGE
 
 
@@ -162,11 +167,29 @@ def test_a_finding_not_measured_this_pass_neither_counts_nor_clears() -> None:
     assert book["disk-low"].passes == 2
 
 
-def test_a_finding_that_clears_without_a_report_is_forgotten() -> None:
+def test_a_finding_that_clears_without_a_report_is_forgotten_after_a_week() -> None:
+    book, _ = run({}, [finding()], T0)
+    book, steps = run(book, [], T0 + HOUR, measured={"disk-low"})
+    assert book == {} and steps == [], "never nudged: nothing to remember"
     book, _ = run({}, [finding()], T0)
     book = nudged(book, "disk-low", T0)
     book, steps = run(book, [], T0 + HOUR, measured={"disk-low"})
-    assert book == {} and steps == []
+    assert book["disk-low"].cleared_at == T0 + HOUR and steps == []
+    book, steps = run(book, [], T0 + HOUR + 7 * DAY, measured={"disk-low"})
+    assert book == {}
+
+
+def test_a_finding_that_flickers_around_its_limit_nudges_once_per_period() -> None:
+    flicker = finding(rule(persist_passes=1, period_days=30.0))
+    book, steps = run({}, [flicker], T0)
+    assert steps == NUDGE
+    book = nudged(book, "disk-low", T0)
+    for day in range(1, 29):  # found one day, not the next
+        book, steps = run(book, [flicker] if day % 2 else [], T0 + day * DAY,
+                          measured={"disk-low"})  # fmt: skip
+        assert steps == [], f"day {day}"
+    book, steps = run(book, [flicker], T0 + 31 * DAY, measured={"disk-low"})
+    assert steps == NUDGE
 
 
 def test_a_finding_that_clears_after_a_report_waits_for_its_ticket_then_clears_it() -> None:
@@ -463,3 +486,32 @@ def test_a_huge_book_is_read_up_to_max_tracks() -> None:
     tracks = [dataclasses.asdict(Track(f"r{i}", T0, T0)) for i in range(MAX_TRACKS + 50)]
     book = book_from_json({"version": 1, "tracks": tracks})
     assert len(book) == MAX_TRACKS and "r0" in book and f"r{MAX_TRACKS}" not in book
+
+
+@pytest.mark.parametrize("answer", ["snoozed", "dismissed"])
+def test_remind_me_later_and_dont_remind_me_hold_back_the_question_to_tell_it(answer: str) -> None:
+    book, _ = run({}, [finding()], T0, Mode.ASK)
+    book = snoozed(book, "disk-low", T0, 5 * DAY) if answer == "snoozed" else dismissed(
+        book, "disk-low")  # fmt: skip
+    book, steps = run(book, [finding()], T0 + 3 * DAY, Mode.ASK)
+    assert steps == [], "it has persisted, but the employee said later"
+    book, steps = run(book, [finding()], T0 + 6 * DAY, Mode.ASK)
+    assert steps == ([(StepKind.ASK, "disk-low")] if answer == "snoozed" else [])
+    book, steps = run(book, [finding()], T0 + 6 * DAY, Mode.AUTO)
+    assert steps == [(StepKind.FILE, "disk-low")], "under auto, IT hears of it all the same"
+
+
+def test_a_number_too_large_for_a_float_damages_only_its_track() -> None:
+    good = {"id": "a", "first_seen": 1.0, "last_seen": 2.0, "passes": 1, "value": 1.0}
+    document = {"version": 1, "tracks": [good, {**good, "id": "b", "first_seen": 10**400}]}
+    assert list(book_from_json(document)) == ["a"]
+
+
+def test_a_report_that_was_never_kept_leaves_its_finding_untold() -> None:
+    book, _ = run({}, [finding()], T0)
+    book = filed(book, "disk-low", "key-1", T0)
+    assert unfiled(book, "other-key") == book, "another report: nothing changes"
+    untold = unfiled(book, "key-1")["disk-low"]
+    assert (untold.report_key, untold.filed_at, untold.told_it) == ("", None, False)
+    known = delivered(book, "key-1", "42")
+    assert unfiled(known, "key-1") == known, "the desk has it: it was kept"

@@ -19,7 +19,7 @@ from client.core.fixes import Fix, FixRun, Outcome, Script, Variant
 from client.core.health import BUILTIN_RULES, Finding, Rule
 from client.core.health_report import FILE_NAME, MARK
 from client.core.models import Report, TicketRef
-from client.core.nudges import UPDATE_EVERY_S
+from client.core.nudges import UPDATE_EVERY_S, Track
 from client.core.outbox import OutboxItem, OutboxState
 from client.core.ports import DeskPort
 from client.core.profile import Text
@@ -260,7 +260,9 @@ def test_snooze_holds_nudges_until_it_ends(tmp_path: Path, qapp: object) -> None
     assert len(rig.nudges) == 2
 
 
-def test_dismiss_holds_nudges_until_it_clears_and_comes_back(tmp_path: Path, qapp: object) -> None:
+def test_dismiss_holds_nudges_until_it_has_been_gone_a_week_and_comes_back(
+    tmp_path: Path, qapp: object
+) -> None:
     rig = Rig(tmp_path, mode="never")
     rig.run_pass(LOW_DISK)
     rig.run_pass(LOW_DISK)
@@ -269,7 +271,12 @@ def test_dismiss_holds_nudges_until_it_clears_and_comes_back(tmp_path: Path, qap
     assert len(rig.nudges) == 1
 
     rig.run_pass(FINE_DISK)
-    assert "disk-low" not in rig.service.book, "cleared: forgotten, the dismissal too"
+    rig.run_pass(LOW_DISK)
+    rig.run_pass(LOW_DISK)
+    assert len(rig.nudges) == 1, "back within a week: the same, still dismissed"
+    rig.run_pass(FINE_DISK)
+    rig.passes_until(rig.clock.now + 7 * DAY, FINE_DISK)
+    assert "disk-low" not in rig.service.book, "gone a week: forgotten, the dismissal too"
     rig.run_pass(LOW_DISK)
     rig.run_pass(LOW_DISK)
     assert len(rig.nudges) == 2
@@ -391,6 +398,7 @@ def test_declined_is_not_asked_again_until_it_clears(tmp_path: Path, qapp: objec
     assert rig.service.book["disk-low"].declined
 
     rig.run_pass(FINE_DISK)
+    rig.passes_until(rig.clock.now + 7 * DAY, FINE_DISK)
     assert "disk-low" not in rig.service.book
     rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
     assert len(rig.asks) == 2 and rig.sent == []
@@ -532,7 +540,7 @@ def test_a_fix_whose_detection_finds_the_problem_is_a_finding_offering_that_fix(
     fixes.outcome = Outcome.NOTHING_FOUND
     rig.run_pass({}, MIN)
     assert fixes.checks == ["clear-cache", "clear-cache"]
-    assert rig.service.findings == [] and "fix:clear-cache" not in rig.service.book
+    assert rig.service.findings == [] and rig.service.book["fix:clear-cache"].cleared_at
 
 
 def test_a_failed_check_neither_finds_nor_clears(tmp_path: Path, qapp: object) -> None:
@@ -562,7 +570,7 @@ def test_a_harmless_fix_runs_without_asking_and_says_so_when_it_finished(
     ((finding, run),) = rig.fixed
     assert finding.id == "fix:clear-cache" and run == solved
     assert fixes.checks == ["clear-cache", "clear-cache"], "checked again at once, not in 6 h"
-    assert "fix:clear-cache" not in rig.service.book, "the health view shows it gone"
+    assert rig.service.findings == [], "the health view shows it gone"
     fixes.finished.emit(solved)
     assert len(rig.fixed) == 1
 
@@ -591,5 +599,83 @@ def test_the_desk_out_of_reach_for_an_hour_is_a_finding_it_never_hears_of(rig: R
 
     rig.away = None  # the desk answers again
     rig.run_pass({})
-    assert "desk-unreachable" not in rig.service.book
+    assert rig.service.book["desk-unreachable"].cleared_at == rig.clock.now
     assert "desk-unreachable" not in [f.id for f in rig.service.findings]
+
+
+# --- what the review of the change found ---------------------------------------------------------
+
+
+def test_the_report_told_it_is_the_one_the_employee_was_shown(tmp_path: Path, qapp: object) -> None:
+    rig = Rig(tmp_path, mode="ask")
+    rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
+    (finding,) = rig.asks
+    shown = rig.service.proactive_report(finding, asked=True)
+    rig.run_pass({"disk.free_percent": 2.0})  # a pass while the box is open: other figures
+    rig.service.tell_it("disk-low", shown)
+    assert rig.sent == [shown]
+    assert rig.service.book["disk-low"].report_key == shown.key
+
+
+def test_a_report_the_outbox_could_not_keep_leaves_the_finding_to_be_filed_again(
+    rig: Rig,
+) -> None:
+    rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
+    (report,) = rig.sent
+    filed = rig.service.book["disk-low"]
+    assert filed.told_it
+    rig.service.report_not_stored(report, "disk full")
+    unfiled = rig.service.book["disk-low"]
+    assert not unfiled.told_it, "IT was never told"
+    assert BookFile(rig.book_file.path).load()["disk-low"].report_key == ""
+    rig.run_pass(LOW_DISK)
+    assert len(rig.sent) == 2 and rig.sent[1].key != report.key, "filed again, once"
+
+
+def test_the_book_says_filed_before_the_outbox_holds_the_report(tmp_path: Path) -> None:
+    # Both are written on the store's runner, in order: a crash between them cannot file twice.
+    order: list[str] = []
+
+    class Store(BookFile):
+        def save(self, book: dict[str, Track]) -> None:
+            order.append("book" + (" filed" if any(t.report_key for t in book.values()) else ""))
+
+    rig = Rig(tmp_path)
+    rig.service._store = Store(tmp_path / "b.json")  # noqa: SLF001 - a recording store
+    rig.service._send = lambda report: order.append("report")  # noqa: SLF001
+    rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
+    assert order.index("book filed") < order.index("report")
+
+
+def test_a_clock_that_jumped_back_weeks_breaks_nothing(rig: Rig) -> None:
+    rig.run_pass(LOW_DISK)
+    rig.clock.now -= 40 * DAY  # beyond what a timer can hold in milliseconds
+    rig.run_pass(LOW_DISK, 0)
+    rig.run_pass(LOW_DISK)
+    assert not rig.service.busy and rig.timer.isActive()
+    assert rig.service.book["disk-low"].passes == 3
+
+
+class SlowFixes(FakeFixes):
+    """Checks that answer only when the test says: one runs at a time."""
+
+    def __init__(self, fixes: Sequence[Fix]) -> None:
+        super().__init__(fixes)
+        self.waiting: list[Callable[[FixRun], None]] = []
+
+    def check(self, fix_id: str, then: Callable[[FixRun], None], owner: QObject) -> bool:
+        self.checks.append(fix_id)
+        self.waiting.append(lambda run: then(run))
+        return True
+
+
+def test_fix_checks_run_one_after_another(tmp_path: Path, qapp: object) -> None:
+    fixes = SlowFixes([a_fix("one"), a_fix("two")])
+    rig = Rig(tmp_path, fixes=fixes)
+    rig.run_pass({})
+    assert fixes.checks == ["one"], "the second waits for the first"
+    fixes.waiting.pop(0)(fix_run("one", Outcome.NOTHING_FOUND))
+    assert fixes.checks == ["one", "two"]
+    fixes.waiting.pop(0)(fix_run("two", Outcome.FAILED))
+    rig.run_pass({})
+    assert fixes.checks == ["one", "two"], "each again only after six hours"
