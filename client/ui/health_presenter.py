@@ -84,7 +84,7 @@ class HealthPresenter(QObject):
             )
         else:
             body = finding.rule.advice.get(self._language)
-        self._notifications.show_health(self._title(finding), body)
+        self._notifications.show_health(self._title(finding), body, finding.id)
 
     def _on_ask(self, finding: Finding) -> None:
         self._notifications.show_health(
@@ -92,6 +92,7 @@ class HealthPresenter(QObject):
             self.tr("%1. It has lasted a while. Open to see what IT would get.").replace(
                 "%1", self._title(finding)
             ),
+            finding.id,
         )
 
     def _on_filed(self, finding: Finding) -> None:
@@ -101,6 +102,7 @@ class HealthPresenter(QObject):
                 "%1. It has lasted a while, so IT has been told, as your IT department's "
                 "policy says. Open to see what was sent."
             ).replace("%1", self._title(finding)),
+            finding.id,
         )
 
     def _on_fixed(self, finding: Finding, run: FixRun) -> None:
@@ -115,7 +117,7 @@ class HealthPresenter(QObject):
         body = self.tr("%1: IT's fix ran on its own, as IT allows for this one.").replace(
             "%1", self._title(finding)
         )
-        self._notifications.show_health(title, body)
+        self._notifications.show_health(title, body, finding.id)
 
     # --- the view -------------------------------------------------------------------------------
 

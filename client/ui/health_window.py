@@ -12,6 +12,7 @@ state and emits intents; ``client/ui/health_presenter.py`` connects it.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -285,7 +286,7 @@ class HealthWindow(QWidget):
             return self.tr("IT is being told: the report waits to be sent.")
         if track.declined:
             return self.tr("You chose not to tell IT.")
-        if track.snoozed_until is not None:
+        if track.snoozed_until is not None and track.snoozed_until > time.time():
             return self.tr("You will be reminded after %1.").replace(
                 "%1", _when(track.snoozed_until)
             )

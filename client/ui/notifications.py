@@ -259,9 +259,14 @@ class Notifications(QObject):
         self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body)))
 
     @Slot(str, str)
-    def show_health(self, title: str, body: str) -> None:
-        """A quiet nudge about the computer's health (low urgency; a click opens its view)."""
-        self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body), "health"))
+    def show_health(self, title: str, body: str, about: str = "") -> None:
+        """A quiet nudge about the computer's health (low urgency; a click opens its view).
+
+        ``about``: the finding; a newer toast about the same one replaces it, one about
+        another finding stands beside it.
+        """
+        kind = f"health:{about}" if about else "health"
+        self._deliver(_Toast(None, one_line(title, _TITLE_CHARS), _cut_lines(body), kind))
 
     def close(self) -> None:
         """Hang up the bus (at quit); toasts still on screen no longer open anything."""
@@ -315,7 +320,7 @@ class Notifications(QObject):
         )  # fmt: skip
         actions: list[str] = []
         if "actions" in bus.capabilities:
-            if toast.kind == "health":
+            if toast.kind.startswith("health"):
                 button = QCoreApplication.translate("Notifications", "Show what helps")
             elif toast.ref is not None:
                 button = QCoreApplication.translate("Notifications", "Open ticket")
@@ -432,7 +437,7 @@ class Notifications(QObject):
             self._open(toast)
 
     def _open(self, toast: _Toast) -> None:
-        if toast.kind == "health":
+        if toast.kind.startswith("health"):
             self.health_requested.emit()
         elif toast.ref is None:
             self.tickets_requested.emit()

@@ -403,3 +403,19 @@ def test_without_a_bus_a_click_on_the_health_balloon_opens_the_health_view(
         tray.messageClicked.emit()
     with qtbot.assertNotEmitted(notifications.health_requested):
         tray.messageClicked.emit()  # one click per balloon
+
+
+def test_toasts_about_two_findings_stand_side_by_side_and_one_finding_replaces_its_own(
+    qtbot: QtBot, notify_server: NotifyServer, make: MakeNotifications
+) -> None:
+    notifications = make(notify_server.address)
+    notifications.show_health("Your disk is almost full", "Empty the trash.", "disk-low")
+    first = _wait_for(qtbot, notify_server, 1)[0]
+    qtbot.waitUntil(lambda: len(notifications.on_screen) == 1)
+    notifications.show_health("Your battery is worn", "IT can replace it.", "battery-worn")
+    second = _wait_for(qtbot, notify_server, 2)[1]
+    assert second["replaces_id"] == 0, "another finding: beside the first, not over it"
+    qtbot.waitUntil(lambda: len(notifications.on_screen) == 2)
+    notifications.show_health("IT has been told", "Your disk is almost full.", "disk-low")
+    third = _wait_for(qtbot, notify_server, 3)[2]
+    assert third["replaces_id"] == first["id"], "the same finding: its newer word replaces"
