@@ -47,7 +47,7 @@ from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
 from client.core.errors import ClientError
-from client.core.models import Attachment, AttachmentInfo, TicketRef
+from client.core.models import Attachment, AttachmentInfo, Stage, TicketRef
 from client.core.outbox import OutboxItem, StoreRecovery
 from client.core.paths import Paths
 from client.core.ports import (
@@ -555,6 +555,7 @@ class TrayApp(QObject):
             tray_start_s=self._take_start_time,
             prepare=lambda: profile.want(at_once=True) if profile is not None else None,
             store_runner=self._serial,
+            ticket_stage=self._ticket_stage,
             parent=self,
         )  # fmt: skip
         self.health_view = HealthPresenter(
@@ -574,6 +575,10 @@ class TrayApp(QObject):
         # What a pass and its checks took (their answers, the profile read) is given back
         # a while after the last of them: an idle tray keeps its budget between passes.
         health.changed.connect(self._settle.start)
+
+    def _ticket_stage(self, ticket: str) -> Stage | None:
+        """Where one of the employee's tickets is, as the last poll saw it (``None``: unknown)."""
+        return next((t.stage for t in self.poller.tickets if t.ref.id == ticket), None)
 
     def _desk_host(self) -> str:
         from urllib.parse import urlsplit

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from client.core.models import Stage
 from client.services.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: A finding's ticket in these stages is the agent's to keep: nothing more is written to it.
+_FINISHED = frozenset({Stage.CLOSED, Stage.CANCELLED})
 #: The first pass after start (ms): not while the desktop is still starting.
 FIRST_PASS_MS = 3 * 60 * 1000
 #: How often a fix's detection script runs as a check (seconds).
@@ -110,6 +113,7 @@ class HealthService(QObject):
         tray_start_s: Callable[[], float | None] = lambda: None,
         prepare: Callable[[], None] = lambda: None,
         store_runner: TaskRunner | None = None,
+        ticket_stage: Callable[[str], Stage | None] = lambda ticket: None,
         clock: Callable[[], float] = time.time,
         parent: QObject | None = None,
     ) -> None:
@@ -128,6 +132,7 @@ class HealthService(QObject):
         self._desk_out_of_reach_s = desk_out_of_reach_s
         self._tray_start_s = tray_start_s
         self._prepare = prepare
+        self._ticket_stage = ticket_stage  # where a finding's ticket is, as the poller saw it
         # The outbox's runner in the app (serial): a report and the book that says it was
         # filed are written in order.
         self._store_runner = store_runner or io
@@ -330,6 +335,11 @@ class HealthService(QObject):
 
         track, finding = step.track, step.finding
         if step.kind is StepKind.CLEAR or step.kind is StepKind.UPDATE:
+            stage = self._ticket_stage(track.ticket)
+            if stage in _FINISHED or (stage is Stage.RESOLVED and step.kind is StepKind.UPDATE):
+                # The agent finished it: no daily figures that would reopen it (Request
+                # Tracker reopens a resolved ticket on a reply); once it clears, let it be.
+                return nudges.forget(book, track.id) if step.kind is StepKind.CLEAR else book
             # The write's answer may come back before submit returns (it changes the book):
             # the book it changes is this one, and what it made of it goes on.
             self._book = book

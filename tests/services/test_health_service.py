@@ -18,7 +18,7 @@ from client.adapters.health_book import BookFile
 from client.core.fixes import Fix, FixRun, Outcome, Script, Variant
 from client.core.health import BUILTIN_RULES, Finding, Rule
 from client.core.health_report import FILE_NAME, MARK
-from client.core.models import Report, TicketRef
+from client.core.models import Report, Stage, TicketRef
 from client.core.nudges import UPDATE_EVERY_S, Track
 from client.core.outbox import OutboxItem, OutboxState
 from client.core.ports import DeskPort
@@ -133,6 +133,7 @@ class Rig:
         self.rules: tuple[Rule, ...] = BUILTIN_RULES
         self.away: float | None = None
         self.fixes = fixes
+        self.stages: dict[str, Stage] = {}  # the tickets as the poller saw them
         self.service = HealthService(
             SyncTaskRunner(), lambda: self.probe, self.book_file, lambda: self.rules,
             self.sent.append, lambda: cast(DeskPort, self.desk),
@@ -143,6 +144,7 @@ class Rig:
             fixes=lambda: cast(FixService, self.fixes),
             profile_fixes=lambda: self.fixes.fixes() if self.fixes is not None else (),
             desk_out_of_reach_s=lambda: self.away, clock=self.clock,
+            ticket_stage=self.stages.get,
         )  # fmt: skip
         self.nudges: list[Finding] = []
         self.asks: list[Finding] = []
@@ -679,3 +681,34 @@ def test_fix_checks_run_one_after_another(tmp_path: Path, qapp: object) -> None:
     fixes.waiting.pop(0)(fix_run("two", Outcome.FAILED))
     rig.run_pass({})
     assert fixes.checks == ["one", "two"], "each again only after six hours"
+
+
+def test_a_ticket_the_agent_finished_gets_no_more_figures_and_is_let_be(rig: Rig) -> None:
+    rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
+    (report,) = rig.sent
+    rig.service.report_delivered(
+        OutboxItem(1, report.key, report.subject, report.description, OutboxState.SENT,
+                   rig.clock.now, ticket=TicketRef("42"))
+    )  # fmt: skip
+    rig.stages["42"] = Stage.RESOLVED  # the agent resolved it; the disk is still full
+    rig.passes_until(rig.clock.now + 3 * DAY, LOW_DISK)
+    assert _writes(rig) == [], "no daily reply that would reopen it"
+    rig.run_pass(FINE_DISK)  # it cleared: the employee confirms the agent's solution
+    assert _writes(rig) == ["confirm_resolved"]
+
+
+def test_a_closed_ticket_is_not_written_to_when_its_finding_clears(rig: Rig) -> None:
+    rig.passes_until(rig.clock.now + 73 * HOUR, LOW_DISK)
+    (report,) = rig.sent
+    rig.service.report_delivered(
+        OutboxItem(1, report.key, report.subject, report.description, OutboxState.SENT,
+                   rig.clock.now, ticket=TicketRef("42"))
+    )  # fmt: skip
+    rig.stages["42"] = Stage.CLOSED
+    rig.run_pass(FINE_DISK)
+    assert _writes(rig) == [] and "disk-low" not in rig.service.book
+
+
+def _writes(rig: Rig) -> list[str]:
+    """What the health service wrote to the desk (lookups aside)."""
+    return [name for name, _ in rig.desk.calls if name in ("reply", "confirm_resolved")]
