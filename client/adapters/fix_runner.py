@@ -23,9 +23,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from client.adapters.fix_helper import SESSION_VARIABLES
 from client.adapters.helper_process import start_helper
 from client.core.fixes import (
     OUTPUT_CAP,
@@ -60,6 +60,16 @@ def running_elevated() -> bool:
         return True  # unknown is taken as the stricter
 
 
+#: What of the session a fix sees (the helper keeps the same list: SESSION_VARIABLES in
+#: client/adapters/fix_helper.py; a test holds them equal). Here as well, so that the
+#: helper's module never loads in the tray.
+SESSION_VARIABLES = (
+    "LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "TZ", "DISPLAY", "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+    "XDG_DATA_HOME", "XDG_STATE_HOME",
+)  # fmt: skip
+
+
 def fix_helper_command(frozen: bool | None = None) -> list[str]:
     """How to start the helper: the frozen program with its flag, or this Python on its file.
 
@@ -68,12 +78,12 @@ def fix_helper_command(frozen: bool | None = None) -> list[str]:
     ``PYTHON*`` variable is taken from the environment.
     """
     from client import FIX_HELPER_FLAG
-    from client.adapters import fix_helper
     from client.adapters.helper_process import helper_command
 
     if getattr(sys, "frozen", False) if frozen is None else frozen:
         return helper_command(FIX_HELPER_FLAG, frozen=True)
-    return [sys.executable, "-I", fix_helper.__file__]
+    # Its file, not the module: the helper's code never loads in the tray (idle memory).
+    return [sys.executable, "-I", str(Path(__file__).with_name("fix_helper.py"))]
 
 
 def helper_environment(environ: dict[str, str]) -> dict[str, str]:

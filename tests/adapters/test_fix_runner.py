@@ -622,3 +622,24 @@ def test_a_fix_that_breaks_the_folder_of_its_copies_still_ends_with_a_record(
     assert "no private copy" in result.reason or "no private copy" in output_of(
         result, DETECT_AGAIN
     )
+
+
+def test_the_tray_and_the_helper_pass_a_fix_the_same_session_variables() -> None:
+    # Kept twice on purpose: the helper runs as a file of its own (standard library only),
+    # and its module must not load in the tray (idle memory, docs/performance.md).
+    from client.adapters import fix_helper, fix_runner
+
+    assert fix_runner.SESSION_VARIABLES == fix_helper.SESSION_VARIABLES
+    assert fix_runner.fix_helper_command(frozen=False)[2] == fix_helper.__file__
+
+
+def test_the_helpers_module_does_not_load_with_the_runner() -> None:
+    code = (
+        "import sys\nimport client.adapters.fix_runner as r\nr.fix_helper_command()\n"
+        "print('client.adapters.fix_helper' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert result.stdout.strip() == "False"
