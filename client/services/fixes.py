@@ -247,14 +247,9 @@ class FixService(QObject):
     def _check_failed(
         self, fix: Fix, variant: Any, error: Exception, then: Callable[[FixRun], None]
     ) -> None:
-        from client.core.fixes import FixRun, Outcome
-
         self._checking.discard(fix.id)
         logger.warning("health check %s could not run: %s", fix.id, as_client_error(error).detail)
-        run = FixRun(
-            fix.id, fix.version, variant.platform, variant.detect.sha256, variant.fix.sha256,
-            "health check", self._clock(), Outcome.FAILED, reason="runner",
-        )  # fmt: skip
+        run = self._runner_failed(fix, variant, "health check")
         self.keep(run)
         then(run)  # the next check may start
 
@@ -270,22 +265,17 @@ class FixService(QObject):
             self._checker.cancel()
 
     def _failed(self, fix: Fix, variant: Any, started_by: str, error: Exception) -> None:
+        logger.error("fix %s could not be run: %s", fix.id, as_client_error(error).detail)
+        self._finish(self._runner_failed(fix, variant, started_by))
+
+    def _runner_failed(self, fix: Fix, variant: Any, started_by: str) -> FixRun:
+        """The run of ``fix`` whose runner failed (its helper did not start or answer)."""
         from client.core.fixes import FixRun, Outcome
 
-        logger.error("fix %s could not be run: %s", fix.id, as_client_error(error).detail)
-        self._finish(
-            FixRun(
-                fix.id,
-                fix.version,
-                variant.platform,
-                variant.detect.sha256,
-                variant.fix.sha256,
-                started_by,
-                self._clock(),
-                Outcome.FAILED,
-                reason="runner",
-            )  # fmt: skip
-        )
+        return FixRun(
+            fix.id, fix.version, variant.platform, variant.detect.sha256, variant.fix.sha256,
+            started_by, self._clock(), Outcome.FAILED, reason="runner",
+        )  # fmt: skip
 
     def _finish(self, run: FixRun) -> None:
         self._running = ""

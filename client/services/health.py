@@ -16,6 +16,7 @@ finding clears. docs/health.md describes the whole.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -183,6 +184,19 @@ class HealthService(QObject):
         """Whether a pass is running now."""
         return self._busy
 
+    def standing(self) -> list[tuple[Finding, Track]]:
+        """The findings that count, with their life: seen in enough passes, or IT told.
+
+        A finding seen once is a moment's blip until the next pass says otherwise.
+        """
+        book = self._book or {}
+        return [
+            (finding, track)
+            for finding in self.findings
+            if (track := book.get(finding.id)) is not None
+            and (track.passes >= finding.rule.persist_passes or track.told_it)
+        ]
+
     def checks(self) -> list[Check]:
         """What is checked, with the last pass's values."""
         from client.core.health import checked
@@ -211,35 +225,32 @@ class HealthService(QObject):
 
     def check_now(self) -> None:
         """Run a pass now (the schedule, or "Check now" in the health view)."""
-        from client.core.nudges import waiting_for_ticket
-
         if self._busy:
             return
-        self._busy = True
-        self._timer.stop()
         # The book's modules load here, on the GUI thread, not first on a worker (zoneinfo,
         # with the profile's reader: see client/services/profile.py).
-        import client.core.nudges  # noqa: F401
+        from client.core.nudges import waiting_for_ticket
 
+        self._busy = True
+        self._timer.stop()
         self._prepare()  # IT's rules and fixes are read before the pass is weighed
         self.changed.emit()
         if self._probe is None:
             self._probe = self._make_probe()
         probe, store = self._probe, self._store
         book = self._book
-        waiting = [t.report_key for t in (book or {}).values() if t.report_key and not t.ticket]
+        waiting = waiting_for_ticket(book or {})
         desk = self._desk() if waiting or book is None else None  # the book may have some
-        request = {
+        request = {  # the local day: the helper's own clock and zone
             "history": self._options.history,
             "desk_host": self._desk_host(),
             "network": True,
             "tray_start_s": self._tray_start_s(),
-            "utc_offset_s": -time.timezone if not time.localtime().tm_isdst else -time.altzone,
         }
 
         def work() -> tuple[dict[str, Any], dict[str, Track] | None, dict[str, str]]:  # worker
             loaded = store.load() if book is None else None
-            keys = waiting if loaded is None else [t.report_key for t in waiting_for_ticket(loaded)]
+            keys = [t.report_key for t in waiting_for_ticket(loaded or book or {})]
             tickets = _tickets_of(desk, keys)
             return probe.measure(request), loaded, tickets
 
@@ -286,7 +297,7 @@ class HealthService(QObject):
             away = 0.0  # in reach: a finding that it was not clears
         if away is not None and math.isfinite(away):
             facts["desk.unreachable_minutes"] = max(away, 0.0) / 60
-        found = type(found)(facts, found.details, found.skipped, found.slowdowns, found.history)
+        found = dataclasses.replace(found, facts=facts)
         self._last = found
         self._checked_at = self._clock()
         rules = list(self._rules())
@@ -603,8 +614,9 @@ def fixes_of(profile: ProfileService | None) -> tuple[Fix, ...]:
 def _tickets_of(desk: DeskPort | None, keys: Sequence[str]) -> dict[str, str]:
     """The tickets the desk made of reports whose delivery this tray did not see (worker)."""
     found: dict[str, str] = {}
-    for key in keys if desk is not None else ():
-        assert desk is not None
+    if desk is None:
+        return found
+    for key in keys:
         try:
             ref = desk.find_by_report_key(key)
         except Exception as error:  # noqa: BLE001 - the desk's trouble: asked again next pass

@@ -61,15 +61,7 @@ class HealthPresenter(QObject):
 
     def attention(self) -> int:
         """Findings that need a look: found for a while, not dismissed, IT not yet told."""
-        book = self._health.book
-        count = 0
-        for finding in self._health.findings:
-            track = book.get(finding.id)
-            if track is None or track.passes < finding.rule.persist_passes:
-                continue
-            if not track.dismissed and not track.told_it:
-                count += 1
-        return count
+        return sum(not (t.dismissed or t.told_it) for _, t in self._health.standing())
 
     # --- notifications -----------------------------------------------------------------------
 
@@ -158,25 +150,19 @@ class HealthPresenter(QObject):
         window = self.window
         if not isinstance(window, HealthWindow):
             return
-        health, book = self._health, self._health.book
+        health = self._health
         views = []
-        for finding in health.findings:
-            track = book.get(finding.id)
-            if track is None or (track.passes < finding.rule.persist_passes and not track.told_it):
-                continue  # seen once: a moment's blip until the next pass says otherwise
+        for finding, track in health.standing():
             fix = self._fix(finding.rule.fix) if finding.rule.fix else None
             may_tell = (
-                self._ask_first
-                and finding.rule.escalate_after_h is not None
-                and (track is None or not track.told_it)
+                self._ask_first and finding.rule.escalate_after_h is not None and not track.told_it
             )
             views.append(
                 FindingView(finding, track, fix.title.get(self._language) if fix else "", may_tell)
             )
-        last = health.last_pass
         window.show_state(
-            views, health.checks(), checked_at=health.checked_at if last is not None else None,
-            busy=health.busy, sent=book,
+            views, health.checks(), checked_at=health.checked_at, busy=health.busy,
+            sent=health.book,
         )  # fmt: skip
 
     def _on_report_requested(self, finding_id: str) -> None:

@@ -15,8 +15,9 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,7 +34,7 @@ from client.core.health import METRICS, Check, Finding
 from client.core.health_report import amount
 from client.core.nudges import Track
 from client.core.profile import plain_text
-from client.ui import resources
+from client.ui import resources, texts
 from client.ui.widgets import discard, text_label
 
 #: The longest fix title on a button (characters): buttons do not wrap.
@@ -65,9 +66,8 @@ class FindingView:
 
 
 def _when(moment: float) -> str:
-    return QLocale().toString(
-        QDateTime.fromSecsSinceEpoch(int(moment)), QLocale.FormatType.ShortFormat
-    )
+    """A time as the tracker says it ("Today, 12:13", "Friday, 09:00", "21 Nov")."""
+    return texts.moment(datetime.fromtimestamp(moment, UTC), datetime.now(UTC))
 
 
 class HealthWindow(QWidget):
