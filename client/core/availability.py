@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from client.core.profile import Agent, Text
+from client.core.profile import Agent
+from client.core.reading import Text
 
 #: How far ahead a return is looked for; beyond it, "back" is not known.
 LOOK_AHEAD_DAYS = 60

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from client.core.profile import (
+from client.core.reading import (
     Text,
     mapping_of,
     plain_text,

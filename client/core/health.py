@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from client.core.profile import (
+from client.core.reading import (
     Text,
     mapping_of,
     plain_text,

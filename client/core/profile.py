@@ -17,23 +17,29 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-#: The profile format this build reads (``"format"`` in the document).
-FORMAT = 1
-#: Languages a text may be given in; English is the fallback.
-TEXT_LANGUAGES = ("en", "nl")
+from client.core.reading import (
+    FORMAT as FORMAT,
+)
+from client.core.reading import (
+    MAX_ITEMS,
+    TEXT_LANGUAGES,
+    Text,
+    mapping_of,
+    plain_text,
+    read_id,
+    read_items,
+    read_keywords,
+    read_target,
+    read_text,
+)
+
 #: Days of the week as the profile writes them, Monday first (``date.weekday()``).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Longest a name, role or status may be (characters): more is cut.
-MAX_TEXT = 200
-#: Most departments, agents and articles a profile may hold (more are left out).
-MAX_ITEMS = 500
 
 if TYPE_CHECKING:
     from client.core.fixes import Fix
     from client.core.health import Rule
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_TARGET = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
@@ -42,19 +48,6 @@ _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
 
 class ProfileError(ValueError):
     """The document is not a profile this build can read at all (not a skipped part)."""
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in the profile's languages."""
-
-    values: Mapping[str, str]
-
-    def get(self, language: str) -> str:
-        """The text in ``language``, else English, else any."""
-        return (
-            self.values.get(language) or self.values.get("en") or next(iter(self.values.values()))
-        )
 
 
 @dataclass(frozen=True)
@@ -205,74 +198,6 @@ def parse_profile(document: object, *, photos: bool = True) -> Profile:
 
 
 # --- the parts ---------------------------------------------------------------------------------
-
-
-def mapping_of(value: object) -> Mapping[str, Any]:
-    """``value`` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def read_items(
-    value: object, where: str, problems: list[str]
-) -> list[tuple[int, Mapping[str, Any]]]:
-    """The objects of a list, with their positions; a non-object entry is named and left out."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.append(f"{where}: not a list")
-        return []
-    if len(value) > MAX_ITEMS:
-        problems.append(f"{where}: {len(value)} entries; the first {MAX_ITEMS} are used")
-    items: list[tuple[int, Mapping[str, Any]]] = []
-    for index, raw in enumerate(value[:MAX_ITEMS]):
-        if isinstance(raw, dict):
-            items.append((index, raw))
-        else:
-            problems.append(f"{where}[{index}]: not an object")
-    return items
-
-
-def plain_text(value: object, limit: int = MAX_TEXT) -> str:
-    """A one-line text, without control characters, cut to ``limit``; "" for anything else."""
-    if not isinstance(value, str):
-        return ""
-    cleaned = "".join(
-        " " if ch.isspace() else ch for ch in value if ch.isprintable() or ch.isspace()
-    )
-    return " ".join(cleaned.split())[:limit]
-
-
-def read_text(value: object, limit: int = MAX_TEXT) -> Text | None:
-    """``"words"`` (taken as English) or ``{"en": ..., "nl": ...}``; ``None`` when empty.
-
-    Each language's text is one line of at most ``limit`` characters.
-    """
-    if isinstance(value, str):
-        value = {"en": value}
-    if not isinstance(value, dict):
-        return None
-    values = {lang: plain_text(value.get(lang), limit) for lang in TEXT_LANGUAGES}
-    kept = {lang: text for lang, text in values.items() if text}
-    return Text(kept) if kept else None
-
-
-def read_id(raw: Mapping[str, Any], where: str, problems: list[str]) -> str | None:
-    """The entry's ``id``, if it is one (lower-case letters, digits, - and _); else named."""
-    value = raw.get("id")
-    if isinstance(value, str) and _ID.match(value):
-        return value
-    problems.append(f"{where}: no id (lower-case letters, digits, - and _)")
-    return None
-
-
-def read_target(value: object, where: str, problems: list[str]) -> str | None:
-    """A target path inside the repository, never a URL or a way out of it."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and _TARGET.match(value) and "//" not in value:
-        return value
-    problems.append(f"{where}: not a file of the profile")
-    return None
 
 
 def _agent(raw: Mapping[str, Any], where: str, problems: list[str], photos: bool) -> Agent | None:
@@ -439,12 +364,6 @@ def _article(raw: Mapping[str, Any], where: str, problems: list[str]) -> Article
         body=body,
         keywords=read_keywords(raw.get("keywords")),
     )
-
-
-def read_keywords(value: object) -> tuple[str, ...]:
-    """Up to 50 keywords, lower-case, one line of at most 60 characters each."""
-    items = value if isinstance(value, list) else []
-    return tuple(k for item in items[:50] if (k := plain_text(item, 60).lower()))
 
 
 def detect_department(

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from client.core.health import METRICS, Check, Finding
 from client.core.health_report import amount
 from client.core.nudges import Track
-from client.core.profile import plain_text
+from client.core.reading import plain_text
 from client.ui import resources, texts
 from client.ui.widgets import discard, text_label
 

@@ -23,7 +23,7 @@ from client.core.health import (
     read_pass,
     rules_in_force,
 )
-from client.core.profile import Text
+from client.core.reading import Text
 
 NAN, INF = float("nan"), float("inf")
 

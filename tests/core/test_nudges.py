@@ -35,7 +35,7 @@ from client.core.nudges import (
     updated,
     waiting_for_ticket,
 )
-from client.core.profile import Text
+from client.core.reading import Text
 
 HOUR = 3600.0
 DAY = 24 * HOUR

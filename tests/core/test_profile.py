@@ -10,14 +10,13 @@ import pytest
 
 from client.core.profile import (
     FORMAT,
-    MAX_ITEMS,
     Absence,
     ProfileError,
-    Text,
     detect_department,
     parse_profile,
     profile_files,
 )
+from client.core.reading import MAX_ITEMS, Text
 
 
 def _document() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from client.adapters.http import HttpConfig
 from client.adapters.store import SqliteOutbox
 from client.core.health import BUILTIN_RULES, Finding, Rule
 from client.core.ports import DeskPort
-from client.core.profile import Text
+from client.core.reading import Text
 from client.services.health import HealthOptions, HealthService
 from client.services.outbox import OutboxService
 from client.services.tasks import SyncTaskRunner

@@ -24,7 +24,7 @@ from client.core.fixes import Fix, FixRun, Outcome
 from client.core.health import BUILTIN_RULES, Finding, Rule
 from client.core.models import Report
 from client.core.nudges import Track
-from client.core.profile import Text
+from client.core.reading import Text
 from client.services.health import HealthOptions, HealthService
 from client.services.tasks import SyncTaskRunner
 from client.ui.health_presenter import HealthPresenter

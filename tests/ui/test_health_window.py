@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QWidget
 
 from client.core.health import BUILTIN_RULES, Check, Finding, Pass, Rule, checked
 from client.core.nudges import Track
-from client.core.profile import Text
+from client.core.reading import Text
 from client.ui import resources
 from client.ui.health_window import SNOOZE_S, FindingView, HealthWindow
 
