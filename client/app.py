@@ -553,7 +553,10 @@ class TrayApp(QObject):
             profile_fixes=lambda: fixes_of(profile),
             desk_host=self._desk_host, desk_out_of_reach_s=self._desk_out_of_reach_s,
             tray_start_s=self._take_start_time,
-            prepare=lambda: profile.want(at_once=True) if profile is not None else None,
+            prepare=profile.read_checks if profile is not None else lambda: None,
+            published_rules=(
+                profile.published_health_rules if profile is not None else lambda: None
+            ),
             store_runner=self._serial,
             ticket_stage=self._ticket_stage,
             parent=self,
@@ -572,9 +575,6 @@ class TrayApp(QObject):
         self.outbox.report_delivered.connect(health.report_delivered)
         self.outbox.report_not_stored.connect(health.report_not_stored)
         self.poller.resumed.connect(health.resumed)
-        # What a pass and its checks took (their answers, the profile read) is given back
-        # a while after the last of them: an idle tray keeps its budget between passes.
-        health.changed.connect(self._settle.start)
 
     def _ticket_stage(self, ticket: str) -> Stage | None:
         """Where one of the employee's tickets is, as the last poll saw it (``None``: unknown)."""

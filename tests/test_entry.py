@@ -239,3 +239,90 @@ def test_the_health_service_and_its_presenter_load_nothing_heavy_until_the_first
     )
     result = _run(code)
     assert result.stdout.split("\n")[:2] == ["[]", "[]"], result.stdout
+
+
+def test_a_pass_that_finds_nothing_leaves_the_rules_the_book_and_the_profile_unread() -> None:
+    # The helper evaluated the rules in force (IT's, as published, and what the tray knows):
+    # nothing found and nothing on the book, so the tray loads neither the rules, the book,
+    # the profile's reader (zoneinfo) nor the health view (docs/performance.md).
+    code = """
+import sys
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication
+from client.core.models import UpdateOutcome
+from client.services.health import HealthOptions, HealthService, fixes_of, rules_of
+from client.services.profile import ProfileService
+from client.services.tasks import TaskRunner
+from client.ui.health_presenter import HealthPresenter
+
+RULES = [{"id": "desk-unreachable", "above": 30}]
+
+class Kept:
+    document = {"format": 1, "version": 2, "fixes": [], "health": {"rules": RULES}}
+    verified_at = 0.0
+    def avatar(self, agent_id): return None
+    def read(self, path): return None
+
+class Source:
+    def update(self): return UpdateOutcome()
+    def kept(self): return Kept()
+    def cancel(self): pass
+
+class Probe:
+    requests = []
+    def measure(self, request):
+        self.requests.append(request)
+        return {"facts": {"disk.free_percent": 50.0, **request["facts"]}, "history": "ok",
+                "found": []}
+    def cancel(self): pass
+
+class Book:
+    def load(self): return {}
+    def save(self, book): raise AssertionError("nothing to keep")
+
+class Notifications(QObject):
+    health_requested = Signal()
+    def show_health(self, *args): raise AssertionError("nothing to say")
+
+class Home:
+    counts = []
+    def show_health(self, count): self.counts.append(count)
+
+class Windows:
+    home = Home()
+
+app = QApplication([])
+pool = QThreadPool()
+io = TaskRunner(pool)
+profile = ProfileService(io, Source(), clock=lambda: 3600.0)
+profile.start()
+while not profile.refresh_pending:
+    app.processEvents()
+probe = Probe()
+health = HealthService(
+    io, lambda: probe, Book(), lambda: rules_of(profile), lambda report: None, lambda: None,
+    options=HealthOptions(), profile_fixes=lambda: fixes_of(profile),
+    prepare=profile.read_checks, published_rules=profile.published_health_rules,
+    desk_out_of_reach_s=lambda: 20 * 60.0,
+)
+presenter = HealthPresenter(
+    health, Notifications(), Windows(), "en", ask_first=True, fix=lambda fix_id: None,
+    choose=lambda kind, item: None, show_record=lambda: None,
+)
+health.check_now()
+while health.busy:
+    app.processEvents()
+pool.waitForDone()
+app.processEvents()
+print(probe.requests[0]["rules"] == RULES, probe.requests[0]["facts"], Home.counts[-1])
+print(sorted(n for n in ("client.core.health", "client.core.nudges", "client.core.profile",
+                         "zoneinfo", "client.ui.health_window", "client.ui.widgets")
+             if n in sys.modules))
+print(health.findings, health.last_pass.facts["desk.unreachable_minutes"])
+"""
+    lines = _run(code).stdout.splitlines()
+    assert lines == [
+        "True {'desk.unreachable_minutes': 20.0} 0",
+        "[]",
+        "[] 20.0",  # the view reads the pass when it asks
+    ], lines

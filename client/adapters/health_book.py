@@ -17,11 +17,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client import HEALTH_HELPER_FLAG
 from client.adapters.helper_process import HelperProblem, OneShotHelper, helper_command
-from client.core.nudges import Track, book_as_json, book_from_json
+
+if TYPE_CHECKING:
+    from client.core.nudges import Track
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ class BookFile:
         except OSError as error:
             logger.warning("health book not readable: %s", error)
             return {}
+        # The book's module loads with a book to read (the idle tray's memory budget).
+        from client.core.nudges import book_from_json
+
         document: object = None
         if size <= MAX_BOOK_BYTES:
             try:
@@ -59,6 +64,8 @@ class BookFile:
 
     def save(self, book: dict[str, Track]) -> None:
         """Write the book whole: a crash leaves the old one or the new one."""
+        from client.core.nudges import book_as_json
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(book_as_json(book), separators=(",", ":")).encode()
         handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)

@@ -5,6 +5,8 @@ The tray runs ``helpdesk-tray --health-helper`` about every 15 minutes
 
     {"history": "<path of health.sqlite3>", "desk_host": "desk.example.org",
      "network": true, "tray_start_s": 1.8 or null, "utc_offset_s": 3600,
+     "facts": {"desk.unreachable_minutes": 0.0} (what the tray knows),
+     "rules": [...] (the profile's health.rules as published, optional),
      "now": 1767000000.0 (optional: tests)}
 
 The helper measures (``client/adapters/health_probe.py``), stores the
@@ -15,7 +17,13 @@ answers one JSON object on stdout, then exits::
 
     {"facts": {...}, "details": {...}, "skipped": ["name: reason", ...],
      "slowdowns": [{"metric", "baseline", "recent", "relative", "days"}, ...],
-     "took_ms": {"checks": ..., "network": ...}, "history": "ok" or a short note}
+     "took_ms": {"checks": ..., "network": ...}, "history": "ok" or a short note,
+     "found": ["disk-low", ...]}
+
+``found`` is what the rules in force (the built-in ones with IT's changes)
+make of the answer, evaluated here as the tray would (``client/core/health.py``):
+when it is empty and nothing is on the book, the tray need not load the rules
+and the book at all (the idle tray's memory budget, docs/performance.md).
 
 psutil and SQLite are imported here, on a pass, never in the tray: this
 module imports neither at its top, so the tray may use
@@ -31,7 +39,7 @@ import math
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,6 +89,10 @@ class Request:
     tray_start_s: float | None
     now: float
     utc_offset_s: int
+    #: What the tray knows and a sensor here cannot (the desk out of reach, minutes).
+    facts: dict[str, float] = field(default_factory=dict)
+    #: IT's health rules as the profile publishes them (read as the tray reads them).
+    rules: object = None
 
     @property
     def day(self) -> int:
@@ -124,7 +136,13 @@ def parse_request(text: str) -> Request:
         offset = time.localtime(now).tm_gmtoff
     if isinstance(offset, bool) or not isinstance(offset, int) or abs(offset) > 86400:
         raise BadRequest("utc_offset_s must be a whole number of seconds")
-    return Request(Path(history), desk_host, network, tray_start_s, now, offset)
+    known = raw.get("facts", {})
+    if not isinstance(known, dict):
+        raise BadRequest("facts must be an object")
+    facts = {str(name): _number(value, f"facts.{name}") for name, value in known.items()}
+    return Request(
+        Path(history), desk_host, network, tray_start_s, now, offset, facts, raw.get("rules")
+    )
 
 
 def fill_days(free_gb: Sequence[float | None], now_free_gb: float | None = None) -> float | None:
@@ -223,7 +241,7 @@ def run_pass(request: Request) -> dict[str, Any]:
         network=request.network,
         scratch=request.history.parent,
     )
-    facts = dict(measured.facts)
+    facts = {**measured.facts, **request.facts}
     slowdowns: list[dict[str, Any]] = []
     if note == "ok":
         kept = {m: facts[m] for m in SAMPLED if m in facts}
@@ -241,7 +259,7 @@ def run_pass(request: Request) -> dict[str, Any]:
             note = f"trends not computed: {type(error).__name__}"
         finally:
             history.close()
-    return {
+    answer = {
         "facts": facts,
         "details": measured.details,
         "skipped": measured.skipped,
@@ -249,6 +267,19 @@ def run_pass(request: Request) -> dict[str, Any]:
         "took_ms": {"checks": measured.took_checks_ms, "network": measured.took_network_ms},
         "history": note,
     }
+    answer["found"] = found_by_rules(answer, request.rules)
+    return answer
+
+
+def found_by_rules(answer: dict[str, Any], rules: object) -> list[str]:
+    """The ids of what the rules in force find in ``answer``, as the tray would find them."""
+    from client.core.health import evaluate, parse_rules, read_pass, rules_in_force
+
+    problems: list[str] = []
+    in_force = rules_in_force(parse_rules(rules, problems))
+    for problem in problems:
+        logger.info("health rule left out: %s", problem)
+    return sorted(finding.id for finding in evaluate(read_pass(answer), in_force))
 
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:

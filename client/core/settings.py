@@ -74,8 +74,8 @@ class Settings:
     #: Whether employees may run IT's self-fixes (off: the kill switch; none runs).
     fixes_enabled: bool = True
     #: Whether the tray checks this computer's health now and then (docs/health.md). Off
-    #: unless IT turns it on: after its first pass the idle tray is 1.34× the bare tray,
-    #: over the 1.3× budget, until the pass's rules and fix checks move into its helper.
+    #: unless IT turns it on: with it on, the idle tray after a pass is 1.30× the bare
+    #: tray, a hair over the 1.3× budget in the median (docs/performance.md).
     health_enabled: bool = False
     #: How IT hears of a finding that persists: "ask" the employee, "auto", or "never".
     health_tell_it: str = "ask"

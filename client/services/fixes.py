@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Refusals of a profile update after which the kept profile still counts as verified:
-#: the server did not answer (it is not an attack, and the profile is within its age).
-_HARMLESS_REFUSALS = ("", "unreachable")
-
 
 class Record(Protocol):
     """Where runs and sent reports are kept (``client.adapters.record_store.SqliteRecord``)."""
@@ -125,8 +121,7 @@ class FixService(QObject):
 
     def fixes(self) -> tuple[Fix, ...]:
         """The profile's fixes (none without a profile)."""
-        view = self._profile.view if self._profile is not None else None
-        return view.profile.fixes if view is not None else ()
+        return self._profile.fixes() if self._profile is not None else ()
 
     def fix(self, fix_id: str) -> Fix | None:
         """The profile's fix with this id, if the profile has it."""
@@ -136,8 +131,7 @@ class FixService(QObject):
         """Why ``fix`` may not run here now, or ``None``."""
         from client.core.fixes import not_allowed
 
-        view = self._profile.view if self._profile is not None else None
-        verified = view is not None and not view.stale and view.refusal in _HARMLESS_REFUSALS
+        verified = self._profile is not None and self._profile.trusted
         context = self._context()
         return not_allowed(
             fix,

@@ -16,7 +16,6 @@ finding clears. docs/health.md describes the whole.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import math
@@ -113,6 +112,7 @@ class HealthService(QObject):
         desk_out_of_reach_s: Callable[[], float | None] = lambda: None,
         tray_start_s: Callable[[], float | None] = lambda: None,
         prepare: Callable[[], None] = lambda: None,
+        published_rules: Callable[[], object] = lambda: None,
         store_runner: TaskRunner | None = None,
         ticket_stage: Callable[[str], Stage | None] = lambda ticket: None,
         clock: Callable[[], float] = time.time,
@@ -133,6 +133,7 @@ class HealthService(QObject):
         self._desk_out_of_reach_s = desk_out_of_reach_s
         self._tray_start_s = tray_start_s
         self._prepare = prepare
+        self._published_rules = published_rules  # IT's, as the profile has them: the helper's
         self._ticket_stage = ticket_stage  # where a finding's ticket is, as the poller saw it
         # The outbox's runner in the app (serial): a report and the book that says it was
         # filed are written in order.
@@ -140,6 +141,7 @@ class HealthService(QObject):
         self._clock = clock
         self._book: dict[str, Track] | None = None
         self._last: Pass | None = None
+        self._answer: dict[str, Any] | None = None  # the helper's, as it came
         self._checked_at: float | None = None
         self._findings: list[Finding] = []
         self._fix_findings: dict[str, Finding] = {}
@@ -162,6 +164,10 @@ class HealthService(QObject):
     @property
     def last_pass(self) -> Pass | None:
         """The last pass's facts (``None`` before the first)."""
+        if self._last is None and self._answer is not None:
+            from client.core.health import read_pass  # a pass that found nothing: read now
+
+            self._last = read_pass(self._answer)
         return self._last
 
     @property
@@ -201,7 +207,7 @@ class HealthService(QObject):
         """What is checked, with the last pass's values."""
         from client.core.health import checked
 
-        return checked(self._rules(), self._last)
+        return checked(self._rules(), self.last_pass)
 
     # --- the schedule ---------------------------------------------------------------------------
 
@@ -227,10 +233,6 @@ class HealthService(QObject):
         """Run a pass now (the schedule, or "Check now" in the health view)."""
         if self._busy:
             return
-        # The book's modules load here, on the GUI thread, not first on a worker (zoneinfo,
-        # with the profile's reader: see client/services/profile.py).
-        from client.core.nudges import waiting_for_ticket
-
         self._busy = True
         self._timer.stop()
         self._prepare()  # IT's rules and fixes are read before the pass is weighed
@@ -239,22 +241,32 @@ class HealthService(QObject):
             self._probe = self._make_probe()
         probe, store = self._probe, self._store
         book = self._book
-        waiting = waiting_for_ticket(book or {})
-        desk = self._desk() if waiting or book is None else None  # the book may have some
+        # The book's module loads with the first finding (the idle tray's memory budget).
+        desk = self._desk() if book or book is None else None  # the book may have some
         request = {  # the local day: the helper's own clock and zone
             "history": self._options.history,
             "desk_host": self._desk_host(),
             "network": True,
             "tray_start_s": self._tray_start_s(),
+            "facts": self._known_facts(),
+            "rules": self._published_rules(),
         }
 
         def work() -> tuple[dict[str, Any], dict[str, Track] | None, dict[str, str]]:  # worker
             loaded = store.load() if book is None else None
-            keys = [t.report_key for t in waiting_for_ticket(loaded or book or {})]
-            tickets = _tickets_of(desk, keys)
+            tickets = _tickets_of(desk, _waiting(loaded or book))
             return probe.measure(request), loaded, tickets
 
         self._io.submit(work, owner=self, on_success=self._on_measured, on_error=self._on_failed)
+
+    def _known_facts(self) -> dict[str, float]:
+        """What the tray knows that the helper cannot measure: how long the desk is out of reach."""
+        away = self._desk_out_of_reach_s()
+        if away is None and self._desk() is not None:
+            away = 0.0  # in reach: a finding that it was not clears
+        if away is None or not math.isfinite(away):
+            return {}
+        return {"desk.unreachable_minutes": max(away, 0.0) / 60}
 
     def check_everything(self) -> None:
         """The health view's "Check now": a pass, and every fix's check, whenever they ran."""
@@ -275,14 +287,25 @@ class HealthService(QObject):
     def _on_measured(
         self, result: tuple[dict[str, Any], dict[str, Track] | None, dict[str, str]]
     ) -> None:
-        from client.core import nudges
-        from client.core.health import SLOWER, evaluate, read_pass
-
         answer, loaded, tickets = result
         self._busy = False
         self._arm()
         if loaded is not None and self._book is None:
             self._book = loaded
+        self._checked_at = now = self._clock()
+        if answer.get("found") == [] and not self._book and not self._fix_findings:
+            # Nothing found, nothing on the book: the helper's evaluation is the whole of
+            # it, and the rules and the book stay unloaded until they are needed.
+            self._answer, self._last, self._findings = answer, None, []
+            if answer.get("history") != "ok":
+                logger.warning("health history: %s", answer.get("history"))
+            logger.info("health pass: nothing found")
+            self.changed.emit()
+            self._check_fixes(now)
+            return
+        from client.core import nudges
+        from client.core.health import SLOWER, evaluate, read_pass
+
         book = dict(self._book or {})
         for key, ticket in tickets.items():
             book = nudges.delivered(book, key, ticket)
@@ -291,21 +314,12 @@ class HealthService(QObject):
             logger.warning("health history: %s", found.history)
         for line in found.skipped:
             logger.info("health check skipped: %s", line)
-        facts = dict(found.facts)
-        away = self._desk_out_of_reach_s()
-        if away is None and self._desk() is not None:
-            away = 0.0  # in reach: a finding that it was not clears
-        if away is not None and math.isfinite(away):
-            facts["desk.unreachable_minutes"] = max(away, 0.0) / 60
-        found = dataclasses.replace(found, facts=facts)
-        self._last = found
-        self._checked_at = self._clock()
+        self._answer, self._last = answer, found
         rules = list(self._rules())
         self._findings = evaluate(found, rules)
         measured = {rule.id for rule in rules if rule.metric in found.facts}
         if not found.history:
             measured.add(SLOWER)  # the trend was computed: no finding means none
-        now = self._clock()
         self._book = nudges.observe(book, self._findings, measured, now)
         logger.info(
             "health pass: %d finding(s)%s", len(self._findings),
@@ -392,7 +406,7 @@ class HealthService(QObject):
 
         track = (self._book or {}).get(finding.id)
         since = track.first_seen if track is not None else self._clock()
-        found = self._last or _empty_pass()
+        found = self.last_pass or _empty_pass()
         system = f"{platform.system()} {platform.release()}".strip()
         subject, text = report_text(
             finding, since, found, system, self._options.language, asked=asked
@@ -554,12 +568,15 @@ class HealthService(QObject):
                 self._fix_checking = ""  # not run here: the next
 
     def _on_fix_checked(self, fix: Fix, run: FixRun) -> None:
-        from client.core import nudges
         from client.core.fixes import Outcome
-        from client.core.health import FIX_PREFIX, Finding, fix_rule
 
         self._fix_checking = ""
         self._next_fix_check()
+        if run.outcome is Outcome.NOTHING_FOUND and not self._fix_findings and not self._book:
+            return  # nothing to clear: the rules and the book stay unloaded
+        from client.core import nudges
+        from client.core.health import FIX_PREFIX, Finding, fix_rule
+
         finding_id = FIX_PREFIX + fix.id
         if run.outcome is Outcome.FOUND:
             finding = Finding(finding_id, fix_rule(fix.id, fix.title), 1.0, detail=fix.id)
@@ -601,14 +618,21 @@ def rules_of(profile: ProfileService | None) -> tuple[Rule, ...]:
     """The rules in force: the built-in ones with the verified profile's changes."""
     from client.core.health import rules_in_force
 
-    view = profile.view if profile is not None else None
-    return rules_in_force(view.profile.health_rules if view is not None else ())
+    return rules_in_force(profile.health_rules() if profile is not None else ())
 
 
 def fixes_of(profile: ProfileService | None) -> tuple[Fix, ...]:
     """The verified profile's fixes (their detection scripts are checks too)."""
-    view = profile.view if profile is not None else None
-    return view.profile.fixes if view is not None else ()
+    return profile.fixes() if profile is not None else ()
+
+
+def _waiting(book: Mapping[str, Track] | None) -> list[str]:
+    """The report keys of filed findings whose tickets the book does not know yet."""
+    if not book:
+        return []
+    from client.core.nudges import waiting_for_ticket
+
+    return [track.report_key for track in waiting_for_ticket(book)]
 
 
 def _tickets_of(desk: DeskPort | None, keys: Sequence[str]) -> dict[str, str]:

@@ -28,9 +28,15 @@ from client.core.ports import KeptProfile, ProfileSource
 from client.services.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from client.core.fixes import Fix
+    from client.core.health import Rule
     from client.core.profile import Profile
 
 logger = logging.getLogger(__name__)
+
+#: Refusals of a profile update after which the kept profile still counts as verified:
+#: the server did not answer (it is not an attack, and the profile is within its age).
+HARMLESS_REFUSALS = ("", "unreachable")
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class ProfileService(QObject):
         self._kept: KeptProfile | None = None
         self._verified_at: float | None = None
         self._profile: Profile | None = None
+        #: Only the fixes and health rules, read for the health checks (the rest is not).
+        self._checks: _Checks | None = None
         #: Something asked for the profile: read it now and after every accepted update.
         self._wanted = False
         self._last: UpdateOutcome = UpdateOutcome()
@@ -99,6 +107,65 @@ class ProfileService(QObject):
             self._last.refusal,
             self._last.role,
         )
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the kept profile still counts as verified, so that its fixes may run.
+
+        Not past the policy's maximum age, and the last update not refused for
+        anything but an unreachable server.
+        """
+        verified_at = self._verified_at
+        return (
+            verified_at is not None
+            and self._clock() - verified_at <= self._max_age_s
+            and self._last.refusal in HARMLESS_REFUSALS
+        )
+
+    def fixes(self) -> tuple[Fix, ...]:
+        """The kept profile's fixes, from whichever read there was (none before one)."""
+        if self._profile is not None:
+            return self._profile.fixes
+        return self._checks.fixes if self._checks is not None else ()
+
+    def health_rules(self) -> tuple[Rule, ...]:
+        """IT's changes to the health rules, from whichever read there was."""
+        if self._profile is not None:
+            return self._profile.health_rules
+        checks = self._checks
+        if checks is None:
+            return ()
+        if checks.rules is None:
+            from client.core.health import parse_rules
+
+            checks.rules = parse_rules(_published_rules(checks.kept.document), [])
+        return checks.rules
+
+    def published_health_rules(self) -> object:
+        """IT's health rules as the kept profile publishes them (the health helper reads them)."""
+        kept = self._kept or (self._checks.kept if self._checks is not None else None)
+        return _published_rules(kept.document) if kept is not None else None
+
+    def read_checks(self) -> None:
+        """Read the kept profile's fixes and health rules, here and now, if not read yet.
+
+        For the health checks, which need nothing else of it: the agents, their hours
+        (with ``zoneinfo``) and the articles are not read, so a pass leaves the idle tray
+        within its memory budget (docs/performance.md). One small local file, on the
+        calling (GUI) thread, like :meth:`want` with ``at_once``; read again after an
+        update is taken. A read of the whole profile serves as well.
+        """
+        if self._profile is not None or self._checks is not None or not self._started:
+            return
+        try:
+            kept = self._source.kept()
+        except Exception as error:  # noqa: BLE001 - the checks go on without IT's part
+            logger.warning("the kept profile could not be read: %s", as_client_error(error).detail)
+            return
+        if kept is None:
+            return
+        self._verified_at = kept.verified_at
+        self._checks = _checks_of(kept)
 
     @property
     def last_update(self) -> UpdateOutcome:
@@ -204,7 +271,7 @@ class ProfileService(QObject):
 
     def file_reader(self) -> Callable[[str], bytes | None]:
         """A reader of the kept profile's files for a worker (``None``: not kept, or changed)."""
-        kept = self._kept
+        kept = self._kept or (self._checks.kept if self._checks is not None else None)
         if kept is None:
             return lambda path: None
         return kept.read
@@ -248,6 +315,7 @@ class ProfileService(QObject):
             self._verified_at = kept.verified_at
             if profile is not None:
                 self._kept, self._profile = kept, profile
+                self._checks = None  # the whole profile serves
                 logger.info("profile version %d shown", profile.version)
                 self.changed.emit()
             elif self._wanted and self._profile is None:  # asked for while this read was on its way
@@ -268,6 +336,7 @@ class ProfileService(QObject):
             return
         for path in outcome.missing:
             logger.warning("profile file %s left out", path)
+        self._checks = None  # read again when next needed: the update may change them
         self._read()
 
     def _unread(self, error: Exception) -> None:
@@ -281,3 +350,35 @@ class ProfileService(QObject):
         self._timer.start(self._refresh_ms)
         problem: ClientError = as_client_error(error)
         logger.warning("the profile could not be updated: %s", problem.detail)
+
+
+@dataclass
+class _Checks:
+    """The kept profile as the health checks read it: its fixes, and IT's rules once asked."""
+
+    kept: KeptProfile
+    fixes: tuple[Fix, ...]
+    rules: tuple[Rule, ...] | None = None  # read with the first finding (docs/health.md)
+
+
+def _checks_of(kept: KeptProfile) -> _Checks:
+    """The fixes of a kept profile, read as :func:`parse_profile` reads them."""
+    from client.core.fixes import parse_fixes
+
+    if not _readable(kept.document):
+        return _Checks(kept, (), ())  # the whole read says why, when the profile is shown
+    problems: list[str] = []  # named when the whole profile is read
+    return _Checks(kept, parse_fixes(kept.document.get("fixes"), problems))
+
+
+def _readable(document: dict[str, object]) -> bool:
+    """Whether the document is a profile this build reads (as :func:`parse_profile` says)."""
+    from client.core.reading import FORMAT
+
+    version = document.get("version")
+    return document.get("format") == FORMAT and type(version) is int and version >= 1
+
+
+def _published_rules(document: dict[str, object]) -> object:
+    health = document.get("health")
+    return health.get("rules") if isinstance(health, dict) and _readable(document) else None

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.services.health import HealthService
 from client.ui.notifications import Notifications
 from client.ui.windows import Windows
 
 if TYPE_CHECKING:  # the core's health and fix modules load with the first finding
+    from PySide6.QtWidgets import QMessageBox
+
     from client.core.fixes import Fix, FixRun
     from client.core.health import Finding
 
@@ -145,11 +146,12 @@ class HealthPresenter(QObject):
         self._refresh()
 
     def _refresh(self) -> None:
+        window = self.window
+        if window is None:
+            return  # the view's modules load when it first opens, not with every change
         from client.ui.health_window import FindingView, HealthWindow
 
-        window = self.window
-        if not isinstance(window, HealthWindow):
-            return
+        assert isinstance(window, HealthWindow)
         health = self._health
         views = []
         for finding, track in health.standing():
@@ -179,6 +181,9 @@ class HealthPresenter(QObject):
         from PySide6.QtCore import Qt
 
         report = self._health.proactive_report(finding, asked=True)
+        # Loaded here: the box's type costs the idle tray about 0.3 MB (docs/performance.md).
+        from PySide6.QtWidgets import QMessageBox, QWidget
+
         box = QMessageBox(self.window if isinstance(self.window, QWidget) else None)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Tell IT about this?"))

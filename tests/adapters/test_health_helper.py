@@ -161,6 +161,8 @@ def test_a_history_that_cannot_be_used_still_answers_the_facts(tmp_path: Path) -
         json.dumps({"history": "/tmp/h", "network": "yes"}),
         json.dumps({"history": "/tmp/h", "tray_start_s": "fast"}),
         json.dumps({"history": "/tmp/h", "utc_offset_s": 1.5}),
+        json.dumps({"history": "/tmp/h", "facts": [1]}),
+        json.dumps({"history": "/tmp/h", "facts": {"desk.unreachable_minutes": "long"}}),
         '{"history": "/tmp/h", "now": NaN}',
     ],
 )
@@ -169,6 +171,30 @@ def test_a_bad_request_is_an_error_and_exit_status_2(raw: str) -> None:
     assert code == 2
     assert set(answer) == {"error"} and answer["error"]
     assert "Traceback" not in stderr
+
+
+def test_the_helper_says_what_the_rules_in_force_find_with_what_the_tray_knows(
+    tmp_path: Path,
+) -> None:
+    # The tray loads its rules and book only when this says something was found.
+    itself = [{"id": "disk-full-soon", "metric": "disk.free_percent", "below": 101,
+               "title": "Always"}, {"id": "desk-unreachable", "above": 30}]  # fmt: skip
+    code, answer, stderr = _ask(
+        _request(tmp_path / FILE_NAME, facts={"desk.unreachable_minutes": 45.0}, rules=itself)
+    )
+    assert code == 0, stderr
+    assert answer["facts"]["desk.unreachable_minutes"] == 45.0
+    assert {"disk-full-soon", "desk-unreachable"} <= set(answer["found"])
+    # The same facts under the built-in rules: 45 minutes is not yet an hour.
+    code, plain, _ = _ask(_request(tmp_path / FILE_NAME, facts={"desk.unreachable_minutes": 45.0}))
+    assert code == 0
+    assert not {"disk-full-soon", "desk-unreachable"} & set(plain["found"])
+    # IT's rule switched off finds nothing, a broken one is left out and the others stay.
+    off = [{"id": "desk-unreachable", "enabled": False}, {"id": "x", "metric": "no.such"}]
+    code, quiet, _ = _ask(
+        _request(tmp_path / FILE_NAME, facts={"desk.unreachable_minutes": 600.0}, rules=off)
+    )
+    assert code == 0 and "desk-unreachable" not in quiet["found"]
 
 
 def test_the_tray_asks_through_the_one_shot_helper(tmp_path: Path) -> None:

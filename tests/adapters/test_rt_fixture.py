@@ -59,7 +59,9 @@ class Employee:
         return int(answer.json()["id"])
 
     def my_ticket_ids(self) -> list[int]:
-        answer = self.get("/tickets", params={"query": "Requestor.id = '__CurrentUser__'"})
+        # Newest first, a full page: other tests may have filed more than RT's default 20.
+        query = {"query": "Requestor.id = '__CurrentUser__'", "orderby": "id", "order": "DESC"}
+        answer = self.get("/tickets", params={**query, "per_page": 100})
         assert answer.status_code == 200, answer.text
         return [int(item["id"]) for item in answer.json()["items"]]
 

@@ -22,7 +22,7 @@ from client.core.models import Report, Stage, TicketRef
 from client.core.nudges import UPDATE_EVERY_S, Track
 from client.core.outbox import OutboxItem, OutboxState
 from client.core.ports import DeskPort
-from client.core.profile import Text
+from client.core.reading import Text
 from client.services.fixes import FixService
 from client.services.health import CHECK_FIXES_EVERY_S, HealthOptions, HealthService
 from client.services.tasks import SyncTaskRunner
@@ -61,7 +61,8 @@ class FakeProbe:
         self.requests.append(request)
         if isinstance(self.answer, Exception):
             raise self.answer
-        return self.answer
+        # As the helper does: what the tray knows joins what was measured.
+        return {**self.answer, "facts": {**self.answer["facts"], **request["facts"]}}
 
     def cancel(self) -> None:
         self.cancelled += 1
