@@ -598,8 +598,8 @@ class HealthService(QObject):
         fix = service.fix(fix_id) if service is not None else None
         if service is None or fix is None or not fix.harmless or service.refusal(fix):
             return False
-        if service.running:
-            return False
+        if service.running or not _runs_as_given(fix):
+            return False  # the employee is nudged, and chooses in the fix's dialog
 
         def ran(run: FixRun) -> None:
             if run.fix_id == fix_id and run.started_by == "health check":
@@ -649,6 +649,17 @@ def _tickets_of(desk: DeskPort | None, keys: Sequence[str]) -> dict[str, str]:
         if ref is not None:
             found[key] = ref.id
     return found
+
+
+def _runs_as_given(fix: Fix) -> bool:
+    """Whether the fix can run with IT's arguments and its parameters' defaults alone."""
+    from client.core.fixes import BadValue, arguments_for
+
+    try:
+        arguments_for(fix, {})
+    except BadValue:
+        return False
+    return True
 
 
 def _minute_of_day(now: float) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -15,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client.adapters.health_book import BookFile
-from client.core.fixes import Fix, FixRun, Outcome, Script, Variant
+from client.core.fixes import Fix, FixRun, Outcome, Parameter, Script, Variant
 from client.core.health import BUILTIN_RULES, Finding, Rule
 from client.core.health_report import FILE_NAME, MARK
 from client.core.models import Report, Stage, TicketRef
@@ -103,11 +104,13 @@ def fix_run(fix_id: str, outcome: Outcome, started_by: str = "health check") -> 
     return FixRun(fix_id, 1, "linux", "", "", started_by, NOON, outcome)
 
 
-def a_fix(fix_id: str = "clear-cache", *, harmless: bool = False) -> Fix:
+def a_fix(
+    fix_id: str = "clear-cache", *, harmless: bool = False, parameters: tuple[Parameter, ...] = ()
+) -> Fix:
     script = Script("f/s.sh", "0" * 64, 10)
     text = Text({"en": "Clear the browser cache"})
     return Fix(
-        fix_id, 1, text, text, text, text,
+        fix_id, 1, text, text, text, text, parameters=parameters,
         variants=(Variant("linux", "sh", script, script),), harmless=harmless,
     )  # fmt: skip
 
@@ -576,6 +579,24 @@ def test_a_harmless_fix_runs_without_asking_and_says_so_when_it_finished(
     assert rig.service.findings == [], "the health view shows it gone"
     fixes.finished.emit(solved)
     assert len(rig.fixed) == 1
+
+
+def test_a_harmless_fix_that_needs_the_employees_choice_is_offered_not_run(
+    tmp_path: Path, qapp: object
+) -> None:
+    which = Parameter("browser", Text({"en": "Browser"}), "choice", ("firefox", "chromium"))
+    fixes = FakeFixes([a_fix(harmless=True, parameters=(which,))])  # no default to run with
+    rig = Rig(tmp_path, fixes=fixes)
+    rig.run_pass({})
+    assert fixes.runs == [] and rig.fixed == []
+    (finding,) = rig.nudges
+    assert finding.rule.fix == "clear-cache", "the nudge offers the fix; its dialog asks"
+
+    chosen = dataclasses.replace(which, default="firefox")
+    fixes = FakeFixes([a_fix(harmless=True, parameters=(chosen,))])
+    rig = Rig(tmp_path / "with-a-default", fixes=fixes)
+    rig.run_pass({})
+    assert fixes.runs == [("clear-cache", {}, "health check")], "IT's default is enough"
 
 
 # --- the desk out of reach -----------------------------------------------------------------------
