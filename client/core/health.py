@@ -18,7 +18,7 @@ docs/health.md describes all of it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -358,6 +358,24 @@ def evaluate(found: Pass, rules: Sequence[Rule], detected: Sequence[str] = ()) -
     for fix_id in detected:
         findings.append(Finding(FIX_PREFIX + fix_id, fix_rule(fix_id), 1.0))
     return findings
+
+
+def retired(ids: Iterable[str], rules: Sequence[Rule], fix_ids: Collection[str]) -> set[str]:
+    """Which of ``ids`` (findings on the book) nothing checks any more.
+
+    IT removed or switched off their rule, or removed their fix from the profile.
+    "Getting slower" is always checked.
+    """
+    in_force = {rule.id for rule in rules} | {SLOWER}
+    return {
+        finding_id
+        for finding_id in ids
+        if (
+            finding_id.removeprefix(FIX_PREFIX) not in fix_ids
+            if finding_id.startswith(FIX_PREFIX)
+            else finding_id not in in_force
+        )
+    }
 
 
 def fix_rule(fix_id: str, title: Text | None = None) -> Rule:

@@ -304,18 +304,23 @@ class HealthService(QObject):
             self._check_fixes(now)
             return
         from client.core import nudges
-        from client.core.health import SLOWER, evaluate, read_pass
+        from client.core.health import FIX_PREFIX, SLOWER, evaluate, read_pass, retired
 
         book = dict(self._book or {})
         for key, ticket in tickets.items():
             book = nudges.delivered(book, key, ticket)
+        rules = list(self._rules())
+        for gone in retired(book, rules, {fix.id for fix in self._profile_fixes()}):
+            # IT switched the check off: the tray stops watching it; a ticket is IT's to close.
+            logger.info("health finding %s: no longer checked by IT's profile, forgotten", gone)
+            book = nudges.forget(book, gone)
+            self._fix_findings.pop(gone.removeprefix(FIX_PREFIX), None)
         found = read_pass(answer)
         if found.history:
             logger.warning("health history: %s", found.history)
         for line in found.skipped:
             logger.info("health check skipped: %s", line)
         self._answer, self._last = answer, found
-        rules = list(self._rules())
         self._findings = evaluate(found, rules)
         measured = {rule.id for rule in rules if rule.metric in found.facts}
         if not found.history:

@@ -21,6 +21,7 @@ from client.core.health import (
     fix_rule,
     parse_rules,
     read_pass,
+    retired,
     rules_in_force,
 )
 from client.core.reading import Text
@@ -395,3 +396,10 @@ def test_what_is_checked_shows_each_rule_with_its_value() -> None:
 def test_what_is_checked_before_any_pass_has_no_values() -> None:
     lines = checked(RULES, None)
     assert [(line.value, line.found) for line in lines] == [(None, False)] * 3
+
+
+def test_findings_nothing_checks_any_more_are_retired() -> None:
+    rules = rules_in_force(parse_rules([{"id": "uptime-long", "enabled": False}], []))
+    book = ["disk-low", "uptime-long", "gone-rule", SLOWER, "fix:clear-cache", "fix:removed"]
+    assert retired(book, rules, {"clear-cache"}) == {"uptime-long", "gone-rule", "fix:removed"}
+    assert retired([], rules, set()) == set()

@@ -549,6 +549,23 @@ def test_a_fix_whose_detection_finds_the_problem_is_a_finding_offering_that_fix(
     assert rig.service.findings == [] and rig.service.book["fix:clear-cache"].cleared_at
 
 
+def test_findings_whose_check_it_switched_off_or_removed_are_forgotten(
+    tmp_path: Path, qapp: object
+) -> None:
+    fixes = FakeFixes([a_fix()])
+    rig = Rig(tmp_path, fixes=fixes, mode="never")
+    rig.run_pass(LOW_DISK)
+    rig.run_pass(LOW_DISK)
+    assert {"disk-low", "fix:clear-cache"} <= set(rig.service.book)
+
+    rig.rules = tuple(rule for rule in BUILTIN_RULES if rule.id != "disk-low")  # IT: off
+    fixes._fixes.clear()  # and the fix is no longer in the profile
+    rig.run_pass(LOW_DISK)
+    assert not {"disk-low", "fix:clear-cache"} & set(rig.service.book)
+    assert rig.service.findings == [] and rig.service.standing() == []
+    assert rig.desk.calls == [], "a ticket, had there been one, is IT's to close"
+
+
 def test_a_failed_check_neither_finds_nor_clears(tmp_path: Path, qapp: object) -> None:
     fixes = FakeFixes([a_fix()])
     rig = Rig(tmp_path, fixes=fixes)
