@@ -284,3 +284,88 @@ def test_an_articles_body_is_read_on_a_worker_for_the_window_that_asked(
     service.article_body("articles/vpn.md", got.append, window)
     service.article_body("articles/gone.md", got.append, window)
     assert got == [None, b"# VPN", None]
+
+
+# --- the health checks' part -------------------------------------------------------------------
+
+_SCRIPT = {"file": "fixes/s.sh", "sha256": "0" * 64, "length": 10}
+_FIX = {
+    "id": "clear-cache", "title": "Clear the cache", "changes": "Empties the cache.",
+    "scripts": {"linux": {"interpreter": "sh", "detect": _SCRIPT, "fix": _SCRIPT}},
+}  # fmt: skip
+
+
+def _shown(service: ProfileService) -> int | None:
+    """The version shown now (read fresh: each step of a test changes it)."""
+    view = service.view
+    return view.profile.version if view is not None else None
+
+
+def _trusted(service: ProfileService) -> bool:
+    return service.trusted
+
+
+def _with_checks(version: int, limit: float) -> dict[str, Any]:
+    return {
+        **_document(version),
+        "fixes": [_FIX],
+        "health": {"rules": [{"id": "disk-low", "below": limit}]},
+    }
+
+
+def test_the_health_checks_read_the_fixes_and_rules_alone_and_again_after_an_update(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_with_checks(1, 5), now[0] - 2 * 3600)
+    service = _service(source, now)
+    assert service.fixes() == () and service.health_rules() == (), "not started: nothing"
+    service.read_checks()
+    assert source.reads == 0
+    service.start()  # verified two hours ago: no update at start
+    service.read_checks()
+    service.read_checks()
+    assert source.reads == 2, "the start's read, and the checks' once"
+    assert [fix.id for fix in service.fixes()] == ["clear-cache"]
+    assert service.published_health_rules() == [{"id": "disk-low", "below": 5}]
+    (rule,) = service.health_rules()
+    assert (rule.id, rule.below) == ("disk-low", 5.0)
+    assert _shown(service) is None, "the agents and the rest are not read for the checks"
+
+    source.next = [Kept(_with_checks(2, 8), now[0])]
+    service.update_now()  # taken: the checks read again when next needed
+    service.read_checks()
+    assert [rule.below for rule in service.health_rules()] == [8.0]
+    service.want()  # the panel: the whole profile serves the checks too
+    assert _shown(service) == 2
+    assert [fix.id for fix in service.fixes()] == ["clear-cache"]
+    assert service.published_health_rules() == [{"id": "disk-low", "below": 8}]
+
+
+def test_a_kept_document_of_another_format_has_no_fixes_or_rules_for_the_checks(
+    qtbot: QtBot, source: Source
+) -> None:
+    source.kept_copy = Kept({**_with_checks(1, 5), "format": 99}, 0.0)
+    service = _service(source, [0.0])
+    service.start()
+    service.read_checks()
+    assert service.fixes() == () and service.health_rules() == ()
+    assert service.published_health_rules() is None
+
+
+def test_fixes_may_run_from_a_kept_profile_only_while_it_is_trusted(
+    qtbot: QtBot, source: Source
+) -> None:
+    now = [1000 * DAY]
+    source.kept_copy = Kept(_with_checks(1, 5), now[0] - 6 * DAY)
+    source.next = [ClientError("the helper did not start")]
+    service = _service(source, now, max_age_s=7 * DAY)
+    assert not _trusted(service), "nothing verified yet"
+    service.start()
+    assert _trusted(service), "the server did not answer: still within its age"
+    now[0] += 2 * DAY
+    assert not _trusted(service), "past the policy's maximum age"
+    now[0] -= 2 * DAY
+    source.next = [UpdateOutcome("expired", "timestamp.json is expired", "timestamp")]
+    service.update_now()
+    assert not _trusted(service), "an update refused for anything but an unreachable server"
