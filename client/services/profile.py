@@ -143,8 +143,12 @@ class ProfileService(QObject):
 
     def published_health_rules(self) -> object:
         """IT's health rules as the kept profile publishes them (the health helper reads them)."""
-        kept = self._kept or (self._checks.kept if self._checks is not None else None)
+        kept = self._kept_copy()
         return _published_rules(kept.document) if kept is not None else None
+
+    def _kept_copy(self) -> KeptProfile | None:
+        """The kept profile as last read: whole, or for the health checks."""
+        return self._kept or (self._checks.kept if self._checks is not None else None)
 
     def read_checks(self) -> None:
         """Read the kept profile's fixes and health rules, here and now, if not read yet.
@@ -271,7 +275,7 @@ class ProfileService(QObject):
 
     def file_reader(self) -> Callable[[str], bytes | None]:
         """A reader of the kept profile's files for a worker (``None``: not kept, or changed)."""
-        kept = self._kept or (self._checks.kept if self._checks is not None else None)
+        kept = self._kept_copy()
         if kept is None:
             return lambda path: None
         return kept.read
