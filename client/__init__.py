@@ -15,3 +15,5 @@ FIX_HELPER_FLAG = "--fix-helper"
 SEARCH_HELPER_FLAG = "--search-helper"
 #: The first argument that makes this program the health helper (client.adapters.health_helper).
 HEALTH_HELPER_FLAG = "--health-helper"
+#: The first argument that makes this program the fix check helper (client.adapters.fix_checks).
+FIX_CHECK_HELPER_FLAG = "--fix-check-helper"

@@ -84,7 +84,7 @@ from client.ui.windows import Windows
 if TYPE_CHECKING:
     from client.core.nudges import Track
     from client.services.fixes import FixContext, FixService, Record, Runner
-    from client.services.health import BookStore, HealthService, Probe
+    from client.services.health import BookStore, FixChecks, HealthService, Probe
     from client.services.profile import ProfileService
     from client.services.self_help import Searcher, SelfHelp
     from client.services.ticket_files import TicketFiles
@@ -339,6 +339,8 @@ class TrayApp(QObject):
         health_book: BookStore | None = None,
         health_history: Path | None = None,
         health_first_ms: int | None = None,
+        fix_checks: Callable[[], FixChecks] | None = None,
+        profile_folder: Path | None = None,
     ) -> None:
         super().__init__()
         desks = desks or DeskRegistry()
@@ -422,6 +424,8 @@ class TrayApp(QObject):
         self._fix_context = fix_context or (lambda: _fix_context(settings))
         self._fix_runner = fix_runner or _fix_runner
         self._record_path = record_path
+        self._fix_checks = fix_checks
+        self._profile_folder = profile_folder  # the kept profile: the fix check helper reads it
         self._self_help: _SelfHelpParts | None = None
         self._fixes: FixService | None = None
         windows, faces, tray = self.windows, self.faces, self.tray
@@ -545,12 +549,17 @@ class TrayApp(QObject):
             language=self.faces.language(),
             version=__version__,
         )
-        profile = self.profile
+        profile, folder = self.profile, self._profile_folder
+        checks = self._fix_checks if profile is not None and folder is not None else None
         self.health = health = HealthService(
             self._io, probe, book, lambda: rules_of(profile), self.outbox.enqueue,
             lambda: self.account.desk, options=options,
             fixes=lambda: self.fixes if profile is not None else None,
-            profile_fixes=lambda: fixes_of(profile),
+            profile_fixes=lambda: fixes_of(profile), fix_checks=checks,
+            fix_request=lambda: {
+                "profile": str(folder), "record": str(self._record_path or ""),
+                "enabled": settings.fixes_enabled, "verified": bool(profile and profile.trusted),
+            },
             desk_host=self._desk_host, desk_out_of_reach_s=self._desk_out_of_reach_s,
             tray_start_s=self._take_start_time,
             prepare=profile.read_checks if profile is not None else lambda: None,
@@ -572,9 +581,15 @@ class TrayApp(QObject):
         self.windows.home.show_health(0)  # the panel links to the health view
         self.tray.health_requested.connect(self.health_view.show)
         self.windows.health_requested.connect(self.health_view.show)
+        health.fixes_checked.connect(self._record_grew)
         self.outbox.report_delivered.connect(health.report_delivered)
         self.outbox.report_not_stored.connect(health.report_not_stored)
         self.poller.resumed.connect(health.resumed)
+
+    def _record_grew(self) -> None:
+        """The fix check helper added to the record: an open record view shows it."""
+        if self._fixes is not None:
+            self._fixes.record_changed.emit()
 
     def _ticket_stage(self, ticket: str) -> Stage | None:
         """Where one of the employee's tickets is, as the last poll saw it (``None``: unknown)."""
@@ -933,6 +948,8 @@ def run(
         health_book=_health_book(paths.data_dir / "health-book.json"),
         health_history=paths.data_dir / "health.sqlite3",
         health_first_ms=_first_health_pass_ms(environ),
+        fix_checks=_fix_checks,
+        profile_folder=paths.profile_cache_dir,
     )
     instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
@@ -971,6 +988,13 @@ def _fix_runner() -> Runner:
     from client.adapters.fix_runner import FixRunner, fix_helper_command
 
     return FixRunner(fix_helper_command())
+
+
+def _fix_checks() -> FixChecks:
+    """The fixes' detection as health checks, in their helper process (on the first check)."""
+    from client.adapters.fix_checks import FixChecksHelper
+
+    return FixChecksHelper()
 
 
 def _searcher() -> Searcher:

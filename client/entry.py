@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from client import (
     EVIDENCE_HELPER_FLAG,
+    FIX_CHECK_HELPER_FLAG,
     FIX_HELPER_FLAG,
     HEALTH_HELPER_FLAG,
     KEYRING_HELPER_FLAG,
@@ -65,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.health_helper import serve as serve_health
 
         return serve_health(sys.stdin, sys.stdout)
+    if args[:1] == [FIX_CHECK_HELPER_FLAG]:
+        # The fixes' detection as health checks: their reader, runner and record stay out.
+        from client.adapters.fix_checks import serve as serve_fix_checks
+
+        return serve_fix_checks(sys.stdin, sys.stdout)
     if args[:1] == ["admin"]:
         # IT's publishing commands: plain Python, no Qt; the tray never imports them.
         from client.admin import main as admin_main

@@ -241,7 +241,7 @@ def test_the_health_service_and_its_presenter_load_nothing_heavy_until_the_first
     assert result.stdout.split("\n")[:2] == ["[]", "[]"], result.stdout
 
 
-def test_a_pass_that_finds_nothing_leaves_the_rules_the_book_and_the_profile_unread() -> None:
+def test_a_pass_and_fix_checks_finding_nothing_leave_rules_book_profile_and_fixes_unread() -> None:
     # The helper evaluated the rules in force (IT's, as published, and what the tray knows):
     # nothing found and nothing on the book, so the tray loads neither the rules, the book,
     # the profile's reader (zoneinfo) nor the health view (docs/performance.md).
@@ -258,7 +258,8 @@ from client.ui.health_presenter import HealthPresenter
 RULES = [{"id": "desk-unreachable", "above": 30}]
 
 class Kept:
-    document = {"format": 1, "version": 2, "fixes": [], "health": {"rules": RULES}}
+    document = {"format": 1, "version": 2, "fixes": [{"id": "clear-cache", "title": "Clear"}],
+                "health": {"rules": RULES}}
     verified_at = 0.0
     def avatar(self, agent_id): return None
     def read(self, path): return None
@@ -274,6 +275,13 @@ class Probe:
         self.requests.append(request)
         return {"facts": {"disk.free_percent": 50.0, **request["facts"]}, "history": "ok",
                 "found": []}
+    def cancel(self): pass
+
+class Checks:
+    due = []
+    def check(self, request):
+        self.due.append(request["due"])
+        return {"checks": [{"id": i, "outcome": "nothing_found"} for i in request["due"]]}
     def cancel(self): pass
 
 class Book:
@@ -303,7 +311,7 @@ health = HealthService(
     io, lambda: probe, Book(), lambda: rules_of(profile), lambda report: None, lambda: None,
     options=HealthOptions(), profile_fixes=lambda: fixes_of(profile),
     prepare=profile.read_checks, published_rules=profile.published_health_rules,
-    desk_out_of_reach_s=lambda: 20 * 60.0,
+    desk_out_of_reach_s=lambda: 20 * 60.0, fix_checks=Checks,
 )
 presenter = HealthPresenter(
     health, Notifications(), Windows(), "en", ask_first=True, fix=lambda fix_id: None,
@@ -316,13 +324,15 @@ pool.waitForDone()
 app.processEvents()
 print(probe.requests[0]["rules"] == RULES, probe.requests[0]["facts"], Home.counts[-1])
 print(sorted(n for n in ("client.core.health", "client.core.nudges", "client.core.profile",
-                         "zoneinfo", "client.ui.health_window", "client.ui.widgets")
-             if n in sys.modules))
+                         "zoneinfo", "client.ui.health_window", "client.ui.widgets",
+                         "client.core.fixes", "client.services.fixes", "client.adapters.fix_runner",
+                         "client.adapters.record_store", "client.core.record")
+             if n in sys.modules), Checks.due)
 print(health.findings, health.last_pass.facts["desk.unreachable_minutes"])
 """
     lines = _run(code).stdout.splitlines()
     assert lines == [
         "True {'desk.unreachable_minutes': 20.0} 0",
-        "[]",
+        "[] [['clear-cache']]",  # the fix was checked, in its helper
         "[] 20.0",  # the view reads the pass when it asks
     ], lines

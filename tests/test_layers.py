@@ -24,6 +24,7 @@ ROOT_NAMES = (
     "client.PROFILE_HELPER_FLAG",
     "client.FIX_HELPER_FLAG",
     "client.HEALTH_HELPER_FLAG",
+    "client.FIX_CHECK_HELPER_FLAG",
     "client.SEARCH_HELPER_FLAG",
 )
 

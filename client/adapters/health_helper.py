@@ -33,7 +33,6 @@ exits 2; a history that cannot be used leaves the facts answered all the same.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import statistics
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from client import HEALTH_HELPER_FLAG
-from client.adapters.helper_process import helper_command
+from client.adapters.helper_process import BadRequest, answer_one, helper_command, request_object
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +65,11 @@ PRESSURE_FLOOR = 5.0
 #: Days of free disk space the fill rate is taken from, and the fewest with a value it needs.
 FILL_DAYS = 14
 FILL_MIN_DAYS = 5
-#: Exit status of a request the helper cannot read.
-BAD_REQUEST = 2
 
 
 def health_helper_command() -> list[str]:
     """How to start the health helper."""
     return helper_command(HEALTH_HELPER_FLAG)
-
-
-class BadRequest(ValueError):
-    """The request is not what the tray sends."""
 
 
 @dataclass(frozen=True)
@@ -113,12 +106,7 @@ def _number(value: object, name: str) -> float:
 
 def parse_request(text: str) -> Request:
     """The request in ``text``, or :class:`BadRequest` saying what is wrong."""
-    try:
-        raw = json.loads(text)
-    except ValueError as error:
-        raise BadRequest("the request is not JSON") from error
-    if not isinstance(raw, dict):
-        raise BadRequest("the request is not a JSON object")
+    raw = request_object(text)
     history = raw.get("history")
     if not isinstance(history, str) or not history.strip():
         raise BadRequest("history must be a path")
@@ -284,19 +272,4 @@ def found_by_rules(answer: dict[str, Any], rules: object) -> list[str]:
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:
     """Answer one request of the tray (the helper process's whole life); the exit status."""
-    try:
-        request = parse_request(stdin.read())
-    except (BadRequest, UnicodeDecodeError) as error:
-        stdout.write(json.dumps({"error": str(error) or "bad request"}))
-        stdout.flush()
-        return BAD_REQUEST
-    try:
-        text = json.dumps(run_pass(request), allow_nan=False)
-    except Exception as error:  # a bug: said in one line, never a traceback on the pipe
-        logger.exception("health: the pass failed")
-        stdout.write(json.dumps({"error": f"the pass failed: {type(error).__name__}: {error}"}))
-        stdout.flush()
-        return 1
-    stdout.write(text)
-    stdout.flush()
-    return 0
+    return answer_one(stdin, stdout, parse_request, run_pass, "the pass")

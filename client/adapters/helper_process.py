@@ -8,12 +8,15 @@ the frozen executable, or this Python with ``-m client``, with a flag first.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import IO, Any
 
+#: A helper's exit status for a request it does not take.
+BAD_REQUEST = 2
 #: Environment a helper does not inherit: credentials handed to the tray itself.
 _NOT_FOR_THE_HELPER = ("HELPDESK_TRAY_TOKEN",)
 
@@ -115,3 +118,49 @@ class OneShotHelper:
             tail = stderr.strip().splitlines()[-1:] or ["no output"]
             raise HelperProblem(f"{self._what} failed ({process.returncode}): {tail[0]}")
         return answer
+
+
+class BadRequest(ValueError):
+    """A helper's request is not what the tray sends."""
+
+
+def request_object(text: str) -> dict[str, Any]:
+    """The JSON object a helper was sent, or :class:`BadRequest` saying what is wrong."""
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        raise BadRequest("the request is not JSON") from error
+    if not isinstance(raw, dict):
+        raise BadRequest("the request is not a JSON object")
+    return raw
+
+
+def answer_one(
+    stdin: IO[str],
+    stdout: IO[str],
+    parse: Callable[[str], Any],
+    work: Callable[[Any], dict[str, Any]],
+    what: str,
+) -> int:
+    """A helper's whole life: read one request, answer one JSON object; the exit status.
+
+    A request ``parse`` refuses (raising :class:`BadRequest`) answers
+    ``{"error": ...}`` with status 2; a failure of ``work`` (a bug) is said in
+    one line, never as a traceback on the pipe, with status 1.
+    """
+    try:
+        request = parse(stdin.read())
+    except (BadRequest, UnicodeDecodeError) as error:
+        stdout.write(json.dumps({"error": str(error) or "bad request"}))
+        stdout.flush()
+        return BAD_REQUEST
+    try:
+        text = json.dumps(work(request), allow_nan=False)
+    except Exception as error:  # a bug: said in one line, never a traceback on the pipe
+        logging.getLogger(__name__).exception("%s failed", what)
+        stdout.write(json.dumps({"error": f"{what} failed: {type(error).__name__}: {error}"}))
+        stdout.flush()
+        return 1
+    stdout.write(text)
+    stdout.flush()
+    return 0

@@ -488,6 +488,14 @@ class FixRun:
         return next((s for s in self.steps if s.name == name), None)
 
 
+def runner_failed(fix: Fix, variant: Variant, started_by: str, at: float) -> FixRun:
+    """The run of ``fix`` whose runner failed: its helper did not start, or did not answer."""
+    return FixRun(
+        fix.id, fix.version, variant.platform, variant.detect.sha256, variant.fix.sha256,
+        started_by, at, Outcome.FAILED, reason="runner",
+    )  # fmt: skip
+
+
 def platform_of(system: str) -> str:
     """This computer's platform as fixes name it, from ``sys.platform`` (others as they are)."""
     if system.startswith("linux"):

@@ -38,6 +38,12 @@ class Text:
         )
 
 
+def readable(document: Mapping[str, Any]) -> bool:
+    """Whether ``document`` is a profile this build reads: our format, a version from 1."""
+    version = document.get("version")
+    return document.get("format") == FORMAT and type(version) is int and version >= 1
+
+
 def mapping_of(value: object) -> Mapping[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}

@@ -53,7 +53,6 @@ class Runner(Protocol):
         *,
         started_by: str,
         on_step: Callable[[str], None],
-        detect_only: bool = False,
     ) -> FixRun: ...
     def prepare(self) -> None: ...  # noqa: D102
     def cancel(self) -> None: ...  # noqa: D102
@@ -109,10 +108,8 @@ class FixService(QObject):
         self._make_record = record
         self._clock = clock
         self._runner: Runner | None = None
-        self._checker: Runner | None = None  # health checks' own: they never wait on a fix
         self._record: Record | None = None
         self._running: str = ""
-        self._checking: set[str] = set()
 
     @property
     def running(self) -> str:
@@ -193,83 +190,20 @@ class FixService(QObject):
             on_error=lambda error: self._failed(fix, variant, started_by, error),
         )
 
-    def check(self, fix_id: str, then: Callable[[FixRun], None], owner: QObject) -> bool:
-        """Run the fix's detection alone, as a health check; ``then`` gets the recorded run.
-
-        Nothing is changed. Not started (``False``) when the fix may not run
-        here, is not in the profile, or its check is still running.
-        """
-        fix = self.fix(fix_id)
-        variant = fix.variant(self._context().platform) if fix is not None else None
-        if fix is None or variant is None or self._profile is None or fix_id in self._checking:
-            logger.info("health check %s not run: not for this computer, or running", fix_id)
-            return False
-        from client.core.fixes import BadValue, arguments_for
-
-        try:
-            arguments = arguments_for(fix, {})  # IT's fixed arguments, parameters' defaults
-        except BadValue:
-            logger.info("health check %s not run: it needs the employee's choices", fix_id)
-            return False
-        refused = self.refusal(fix)
-        if refused is not None:
-            logger.info("health check %s not run: %s", fix_id, refused.value)
-            return False
-        if self._checker is None:
-            self._checker = self._make_runner()
-        checker, read = self._checker, self._profile.file_reader()
-        checker.prepare()  # the employee's Cancel of a fix never stops a check
-        self._checking.add(fix_id)
-
-        def done(run: FixRun) -> None:
-            self._checking.discard(fix_id)
-            logger.info("health check %s: %s", fix_id, run.outcome.value)
-            self.keep(run)
-            then(run)
-
-        self._io.submit(
-            lambda: checker.run(
-                fix, variant, read, arguments, started_by="health check", on_step=lambda _s: None,
-                detect_only=True,
-            ),
-            owner=owner,
-            on_success=done,
-            on_error=lambda error: self._check_failed(fix, variant, error, then),
-        )  # fmt: skip
-        return True
-
-    def _check_failed(
-        self, fix: Fix, variant: Any, error: Exception, then: Callable[[FixRun], None]
-    ) -> None:
-        self._checking.discard(fix.id)
-        logger.warning("health check %s could not run: %s", fix.id, as_client_error(error).detail)
-        run = self._runner_failed(fix, variant, "health check")
-        self.keep(run)
-        then(run)  # the next check may start
-
     def cancel(self) -> None:
         """Stop the running fix; everything it started is ended, then :attr:`finished`."""
         if self._running and self._runner is not None:
             self._runner.cancel()
 
     def close(self) -> None:
-        """The app is quitting: a running fix and a running check end, with all they started."""
+        """The app is quitting: a running fix ends, with all it started."""
         self.cancel()
-        if self._checker is not None:
-            self._checker.cancel()
 
     def _failed(self, fix: Fix, variant: Any, started_by: str, error: Exception) -> None:
         logger.error("fix %s could not be run: %s", fix.id, as_client_error(error).detail)
-        self._finish(self._runner_failed(fix, variant, started_by))
+        from client.core.fixes import runner_failed
 
-    def _runner_failed(self, fix: Fix, variant: Any, started_by: str) -> FixRun:
-        """The run of ``fix`` whose runner failed (its helper did not start or answer)."""
-        from client.core.fixes import FixRun, Outcome
-
-        return FixRun(
-            fix.id, fix.version, variant.platform, variant.detect.sha256, variant.fix.sha256,
-            started_by, self._clock(), Outcome.FAILED, reason="runner",
-        )  # fmt: skip
+        self._finish(runner_failed(fix, variant, started_by, self._clock()))
 
     def _finish(self, run: FixRun) -> None:
         self._running = ""

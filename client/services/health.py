@@ -16,7 +16,6 @@ finding clears. docs/health.md describes the whole.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import platform
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from client.core.nudges import Mode, Step, Track
     from client.core.outbox import OutboxItem
     from client.core.ports import DeskPort
+    from client.core.reading import Text
     from client.services.fixes import FixService
     from client.services.profile import ProfileService
 
@@ -48,12 +48,22 @@ _FINISHED = frozenset({Stage.CLOSED, Stage.CANCELLED})
 FIRST_PASS_MS = 3 * 60 * 1000
 #: How often a fix's detection script runs as a check (seconds).
 CHECK_FIXES_EVERY_S = 6 * 3600
+#: A fix check's outcomes that count (``client.core.fixes.Outcome`` values; that module stays
+#: out of the idle tray, and a test holds them equal).
+FIX_FOUND, FIX_NOTHING_FOUND = "found", "nothing_found"
 
 
 class Probe(Protocol):
     """One health pass (``client.adapters.health_book.HelperProbe``)."""
 
     def measure(self, request: dict[str, Any]) -> dict[str, Any]: ...  # noqa: D102
+    def cancel(self) -> None: ...  # noqa: D102
+
+
+class FixChecks(Protocol):
+    """Checks fixes by their detection (``client.adapters.fix_checks.FixChecksHelper``)."""
+
+    def check(self, request: dict[str, Any]) -> dict[str, Any]: ...  # noqa: D102
     def cancel(self) -> None: ...  # noqa: D102
 
 
@@ -88,6 +98,7 @@ class HealthService(QObject):
         ask(Finding): may IT hear of this persistent finding? (policy ``ask``)
         filed(Finding): a proactive report was saved for IT (policy ``auto``), tell the employee.
         fixed(Finding, FixRun): IT's harmless fix ran for it without asking again.
+        fixes_checked(): fix checks ran, and are in the record of what ran.
     """
 
     changed = Signal()
@@ -95,6 +106,7 @@ class HealthService(QObject):
     ask = Signal(object)
     filed = Signal(object)
     fixed = Signal(object, object)
+    fixes_checked = Signal()
 
     def __init__(
         self,
@@ -107,7 +119,9 @@ class HealthService(QObject):
         *,
         options: HealthOptions,
         fixes: Callable[[], FixService | None] = lambda: None,
-        profile_fixes: Callable[[], Sequence[Fix]] = lambda: (),
+        profile_fixes: Callable[[], Mapping[str, Text | None]] = dict,
+        fix_checks: Callable[[], FixChecks] | None = None,
+        fix_request: Callable[[], dict[str, Any]] = dict,
         desk_host: Callable[[], str] = lambda: "",
         desk_out_of_reach_s: Callable[[], float | None] = lambda: None,
         tray_start_s: Callable[[], float | None] = lambda: None,
@@ -128,7 +142,10 @@ class HealthService(QObject):
         self._desk = desk
         self._options = options
         self._fixes = fixes
-        self._profile_fixes = profile_fixes
+        self._profile_fixes = profile_fixes  # id → title: what the fix checks ask about
+        self._make_fix_checks = fix_checks
+        self._fix_checker: FixChecks | None = None
+        self._fix_request = fix_request  # the profile's folder, the policy, the record
         self._desk_host = desk_host
         self._desk_out_of_reach_s = desk_out_of_reach_s
         self._tray_start_s = tray_start_s
@@ -146,8 +163,7 @@ class HealthService(QObject):
         self._findings: list[Finding] = []
         self._fix_findings: dict[str, Finding] = {}
         self._checked_fixes: dict[str, float] = {}
-        self._fix_queue: list[Fix] = []
-        self._fix_checking = ""  # the fix whose check runs now
+        self._fix_checking = False  # a fix check helper runs now
         self._busy = False
         self._writing: set[str] = set()
         self._started_at = clock()
@@ -222,6 +238,8 @@ class HealthService(QObject):
         self._calm_over.stop()
         if self._probe is not None:
             self._probe.cancel()
+        if self._fix_checker is not None:
+            self._fix_checker.cancel()
 
     def resumed(self) -> None:
         """The computer woke: nothing pops up for a while, and a pass comes soon."""
@@ -310,7 +328,7 @@ class HealthService(QObject):
         for key, ticket in tickets.items():
             book = nudges.delivered(book, key, ticket)
         rules = list(self._rules())
-        for gone in retired(book, rules, {fix.id for fix in self._profile_fixes()}):
+        for gone in retired(book, rules, set(self._profile_fixes())):
             # IT switched the check off: the tray stops watching it; a ticket is IT's to close.
             logger.info("health finding %s: no longer checked by IT's profile, forgotten", gone)
             book = nudges.forget(book, gone)
@@ -551,47 +569,61 @@ class HealthService(QObject):
     # --- IT's fixes: their detection as checks, and harmless ones run for a finding -------------
 
     def _check_fixes(self, now: float) -> None:
-        """Queue the fixes whose check is due; they run one at a time (one runner)."""
+        """Check the fixes whose check is due, in one helper process (one at a time)."""
+        titles = self._profile_fixes() if self._make_fix_checks is not None else {}
         due = [
-            f for f in self._profile_fixes()
-            if f.variants and f.id not in {q.id for q in self._fix_queue}
-            and not 0 <= now - self._checked_fixes.get(f.id, -math.inf) < CHECK_FIXES_EVERY_S
+            fix_id for fix_id in titles
+            if not 0 <= now - self._checked_fixes.get(fix_id, -math.inf) < CHECK_FIXES_EVERY_S
         ]  # fmt: skip
-        if due:
-            logger.info("health: checking %d fix(es) with their detection", len(due))
-        for fix in due:
-            self._checked_fixes[fix.id] = now
-        self._fix_queue.extend(due)
-        self._next_fix_check()
+        if not due or self._fix_checking or self._make_fix_checks is None:
+            return
+        logger.info("health: checking %d fix(es) with their detection", len(due))
+        for fix_id in due:
+            self._checked_fixes[fix_id] = now
+        if self._fix_checker is None:
+            self._fix_checker = self._make_fix_checks()
+        checker, request = self._fix_checker, {**self._fix_request(), "due": due}
+        self._fix_checking = True
+        self._io.submit(
+            lambda: checker.check(request),
+            owner=self,
+            on_success=lambda answer: self._on_fixes_checked(titles, answer),
+            on_error=self._fixes_not_checked,
+        )
 
-    def _next_fix_check(self) -> None:
-        service = self._fixes() if self._fix_queue and not self._fix_checking else None
-        while service is not None and self._fix_queue and not self._fix_checking:
-            fix = self._fix_queue.pop(0)
-            self._fix_checking = fix.id  # before: a check may answer at once
-            if not service.check(fix.id, functools.partial(self._on_fix_checked, fix), self):
-                self._fix_checking = ""  # not run here: the next
+    def _on_fixes_checked(self, titles: Mapping[str, Text | None], answer: dict[str, Any]) -> None:
+        self._fix_checking = False
+        checks = answer.get("checks")
+        for entry in checks if isinstance(checks, list) else ():
+            fix_id = entry.get("id") if isinstance(entry, dict) else None
+            outcome = entry.get("outcome") if isinstance(entry, dict) else None
+            if isinstance(fix_id, str) and fix_id in titles and isinstance(outcome, str):
+                self._on_fix_checked(fix_id, titles[fix_id], outcome)
+            elif isinstance(fix_id, str) and isinstance(entry, dict) and "not_run" in entry:
+                logger.info("health check %s not run: %s", fix_id, entry.get("not_run"))
+        self.fixes_checked.emit()
+        self._check_fixes(self._clock())  # a harmless fix ran meanwhile: its check again
 
-    def _on_fix_checked(self, fix: Fix, run: FixRun) -> None:
-        from client.core.fixes import Outcome
+    def _fixes_not_checked(self, error: Exception) -> None:
+        self._fix_checking = False  # each is checked again in six hours, as after any check
+        logger.warning("health: the fixes' checks failed: %s", error)
 
-        self._fix_checking = ""
-        self._next_fix_check()
-        if run.outcome is Outcome.NOTHING_FOUND and not self._fix_findings and not self._book:
+    def _on_fix_checked(self, fix_id: str, title: Text | None, outcome: str) -> None:
+        if outcome not in (FIX_FOUND, FIX_NOTHING_FOUND):
+            return  # not run here, or it failed: neither found nor cleared
+        if outcome == FIX_NOTHING_FOUND and not self._fix_findings and not self._book:
             return  # nothing to clear: the rules and the book stay unloaded
         from client.core import nudges
         from client.core.health import FIX_PREFIX, Finding, fix_rule
 
-        finding_id = FIX_PREFIX + fix.id
-        if run.outcome is Outcome.FOUND:
-            finding = Finding(finding_id, fix_rule(fix.id, fix.title), 1.0, detail=fix.id)
-            self._fix_findings[fix.id] = finding
+        finding_id = FIX_PREFIX + fix_id
+        if outcome == FIX_FOUND:
+            finding = Finding(finding_id, fix_rule(fix_id, title), 1.0, detail=fix_id)
+            self._fix_findings[fix_id] = finding
             seen = [finding]
-        elif run.outcome is Outcome.NOTHING_FOUND:
-            self._fix_findings.pop(fix.id, None)
-            seen = []
         else:
-            return  # the check failed: neither found nor cleared
+            self._fix_findings.pop(fix_id, None)
+            seen = []
         now = self._clock()
         self._book = nudges.observe(self._book or {}, seen, {finding_id}, now)
         self._act(now)
@@ -626,9 +658,9 @@ def rules_of(profile: ProfileService | None) -> tuple[Rule, ...]:
     return rules_in_force(profile.health_rules() if profile is not None else ())
 
 
-def fixes_of(profile: ProfileService | None) -> tuple[Fix, ...]:
-    """The verified profile's fixes (their detection scripts are checks too)."""
-    return profile.fixes() if profile is not None else ()
+def fixes_of(profile: ProfileService | None) -> dict[str, Text | None]:
+    """The verified profile's fixes by id, with their titles (their detections are checks)."""
+    return profile.fix_titles() if profile is not None else {}
 
 
 def _waiting(book: Mapping[str, Track] | None) -> list[str]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from client.core.fixes import Fix
     from client.core.health import Rule
     from client.core.profile import Profile
+    from client.core.reading import Text
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,21 @@ class ProfileService(QObject):
         """The kept profile's fixes, from whichever read there was (none before one)."""
         if self._profile is not None:
             return self._profile.fixes
-        return self._checks.fixes if self._checks is not None else ()
+        checks = self._checks
+        if checks is None:
+            return ()
+        if checks.fixes is None:
+            checks.fixes = _fixes_of(checks.kept.document)
+        return checks.fixes
+
+    def fix_titles(self) -> dict[str, Text | None]:
+        """The kept profile's fixes by id, with their titles: what the health checks ask about.
+
+        Read without the fixes' reader (the idle tray's memory budget): the fix
+        check helper reads each fix whole and says which it could not check.
+        """
+        kept = self._kept_copy()
+        return _fix_titles(kept.document) if kept is not None else {}
 
     def health_rules(self) -> tuple[Rule, ...]:
         """IT's changes to the health rules, from whichever read there was."""
@@ -151,7 +166,7 @@ class ProfileService(QObject):
         return self._kept or (self._checks.kept if self._checks is not None else None)
 
     def read_checks(self) -> None:
-        """Read the kept profile's fixes and health rules, here and now, if not read yet.
+        """Read the kept profile for the health checks, here and now, if not read yet.
 
         For the health checks, which need nothing else of it: the agents, their hours
         (with ``zoneinfo``) and the articles are not read, so a pass leaves the idle tray
@@ -169,7 +184,7 @@ class ProfileService(QObject):
         if kept is None:
             return
         self._verified_at = kept.verified_at
-        self._checks = _checks_of(kept)
+        self._checks = _Checks(kept)
 
     @property
     def last_update(self) -> UpdateOutcome:
@@ -358,31 +373,38 @@ class ProfileService(QObject):
 
 @dataclass
 class _Checks:
-    """The kept profile as the health checks read it: its fixes, and IT's rules once asked."""
+    """The kept profile as the health checks read it; its fixes and IT's rules once asked."""
 
     kept: KeptProfile
-    fixes: tuple[Fix, ...]
+    fixes: tuple[Fix, ...] | None = None  # read when a fix is wanted (a finding's, a run)
     rules: tuple[Rule, ...] | None = None  # read with the first finding (docs/health.md)
 
 
-def _checks_of(kept: KeptProfile) -> _Checks:
+def _fixes_of(document: dict[str, object]) -> tuple[Fix, ...]:
     """The fixes of a kept profile, read as :func:`parse_profile` reads them."""
     from client.core.fixes import parse_fixes
+    from client.core.reading import readable
 
-    if not _readable(kept.document):
-        return _Checks(kept, (), ())  # the whole read says why, when the profile is shown
-    problems: list[str] = []  # named when the whole profile is read
-    return _Checks(kept, parse_fixes(kept.document.get("fixes"), problems))
+    if not readable(document):
+        return ()  # the whole read says why, when the profile is shown
+    return parse_fixes(document.get("fixes"), [])  # problems: named by the whole read
 
 
-def _readable(document: dict[str, object]) -> bool:
-    """Whether the document is a profile this build reads (as :func:`parse_profile` says)."""
-    from client.core.reading import FORMAT
+def _fix_titles(document: dict[str, object]) -> dict[str, Text | None]:
+    """Each published fix's id and title, without reading the fixes whole (the health checks)."""
+    from client.core.reading import MAX_ITEMS, mapping_of, read_text, readable
 
-    version = document.get("version")
-    return document.get("format") == FORMAT and type(version) is int and version >= 1
+    fixes = document.get("fixes") if readable(document) else None
+    titles: dict[str, Text | None] = {}
+    for raw in fixes[:MAX_ITEMS] if isinstance(fixes, list) else ():
+        fix_id = mapping_of(raw).get("id")
+        if isinstance(fix_id, str) and fix_id and fix_id not in titles:
+            titles[fix_id] = read_text(mapping_of(raw).get("title"))
+    return titles
 
 
 def _published_rules(document: dict[str, object]) -> object:
+    from client.core.reading import readable
+
     health = document.get("health")
-    return health.get("rules") if isinstance(health, dict) and _readable(document) else None
+    return health.get("rules") if isinstance(health, dict) and readable(document) else None

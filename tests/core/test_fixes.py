@@ -24,8 +24,10 @@ from client.core.fixes import (
     not_allowed,
     outcome_of,
     platform_of,
+    runner_failed,
 )
 from client.core.profile import parse_profile, profile_files
+from client.core.reading import readable
 
 SHA = "a" * 64
 
@@ -410,3 +412,31 @@ def test_a_health_check_runs_the_detection_alone(code: int | None, expected: Out
     """Detection alone: 1 is "found" (not a failed fix), 0 nothing found, else it failed."""
     assert outcome_of(steps(code), checking=True) is expected
     assert outcome_of(steps(code), ended="timeout", checking=True) is Outcome.TIMED_OUT
+
+
+def test_a_run_whose_runner_failed_names_the_scripts_it_meant_to_run() -> None:
+    fix = a_fix()
+    (linux,) = fix.variants
+    run = runner_failed(fix, linux, "health check", 12.5)
+    assert (run.fix_id, run.platform, run.started_by, run.started_at) == (
+        fix.id, "linux", "health check", 12.5,
+    )  # fmt: skip
+    assert (run.detect_sha256, run.fix_sha256) == (linux.detect.sha256, linux.fix.sha256)
+    assert (run.outcome, run.reason, run.steps) == (Outcome.FAILED, "runner", ())
+
+
+@pytest.mark.parametrize(
+    ("document", "read"),
+    [
+        ({"format": 1, "version": 1}, True),
+        ({"format": 1, "version": 7}, True),
+        ({"format": 2, "version": 1}, False),
+        ({"version": 1}, False),
+        ({"format": 1, "version": 0}, False),
+        ({"format": 1, "version": True}, False),
+        ({"format": 1, "version": "1"}, False),
+        ({"format": 1}, False),
+    ],
+)
+def test_which_kept_documents_this_build_reads(document: dict[str, Any], read: bool) -> None:
+    assert readable(document) is read

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
 from client.adapters.fix_runner import FixRunner
 from client.adapters.record_store import SqliteRecord
@@ -275,58 +275,3 @@ def test_a_damaged_record_is_said_once_and_kept_in_use(qtbot: QtBot, tmp_path: P
         built.service.keep(SentReport(1.0, "", "x"))
     assert problem.args[0].code == "record_recovered"
     assert built.record() == [SentReport(1.0, "", "x")]
-
-
-class CheckSpy(Spy):
-    """A runner that counts prepares and cancels, and can fail a check."""
-
-    def __init__(self, fail: bool = False) -> None:
-        super().__init__()
-        self.fail, self.prepared, self.cancelled = fail, 0, 0
-        self.detect_only: list[bool] = []
-
-    def run(self, fix: Any, variant: Any, read: Any, arguments: Any, *, started_by: str,
-            on_step: Any, detect_only: bool = False) -> FixRun:  # fmt: skip
-        self.detect_only.append(detect_only)
-        if self.fail:
-            raise OSError("the helper did not start")
-        return FixRun(fix.id, fix.version, "linux", "", "", started_by, 1.0, Outcome.FOUND)
-
-    def prepare(self) -> None:
-        self.prepared += 1
-
-    def cancel(self) -> None:
-        self.cancelled += 1
-
-
-def test_a_health_check_runs_the_detection_alone_on_its_own_runner_and_is_recorded(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
-    runners = [CheckSpy(), CheckSpy()]
-    built = build(tmp_path, None)
-    built.service._make_runner = lambda: runners.pop(0)  # noqa: SLF001 - one per use
-    runs: list[FixRun] = []
-    owner = QObject()
-    assert built.service.check("clean", runs.append, owner)
-    ((run,),) = [runs]
-    assert (run.outcome, run.started_by) == (Outcome.FOUND, "health check")
-    assert [(e.fix_id, e.outcome) for e in built.record()] == [("clean", Outcome.FOUND)]
-    checker = built.service._checker  # noqa: SLF001
-    assert isinstance(checker, CheckSpy) and checker.detect_only == [True]
-    assert checker.prepared == 1, "a Cancel meant for the employee's fix never stops it"
-    built.service.cancel()  # the employee's Cancel
-    assert checker.cancelled == 0
-    built.service.close()  # quitting
-    assert checker.cancelled == 1
-
-
-def test_a_check_that_could_not_run_is_a_failed_run_and_the_next_may_start(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
-    built = build(tmp_path, CheckSpy(fail=True))
-    runs: list[FixRun] = []
-    owner = QObject()
-    assert built.service.check("clean", runs.append, owner)
-    ((run,),) = [runs]
-    assert (run.outcome, run.reason) == (Outcome.FAILED, "runner")
-    assert built.service.check("clean", runs.append, owner), "not stuck as running"

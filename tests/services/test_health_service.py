@@ -25,7 +25,14 @@ from client.core.outbox import OutboxItem, OutboxState
 from client.core.ports import DeskPort
 from client.core.reading import Text
 from client.services.fixes import FixService
-from client.services.health import CHECK_FIXES_EVERY_S, HealthOptions, HealthService
+from client.services.health import (
+    CHECK_FIXES_EVERY_S,
+    FIX_FOUND,
+    FIX_NOTHING_FOUND,
+    FixChecks,
+    HealthOptions,
+    HealthService,
+)
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import FakeClock, FakeDesk
 
@@ -70,7 +77,7 @@ class FakeProbe:
 
 
 class FakeFixes(QObject):
-    """The parts of ``FixService`` the health service uses: checks answer at once."""
+    """The fix check helper (answers at once), and what of ``FixService`` a harmless run uses."""
 
     finished = Signal(object)
 
@@ -79,11 +86,15 @@ class FakeFixes(QObject):
         self._fixes = {fix.id: fix for fix in fixes}
         self.outcome = outcome
         self.checks: list[str] = []
+        self.requests: list[dict[str, Any]] = []
+        self.said: list[Any] = []  # what the helper answers next, if not each fix's outcome
+        self.cancelled = 0
         self.runs: list[tuple[str, dict[str, str], str]] = []
         self.running = ""
 
-    def fixes(self) -> tuple[Fix, ...]:
-        return tuple(self._fixes.values())
+    def titles(self) -> dict[str, Text | None]:
+        """What the profile says of its fixes without reading them whole."""
+        return {fix_id: fix.title for fix_id, fix in self._fixes.items()}
 
     def fix(self, fix_id: str) -> Fix | None:
         return self._fixes.get(fix_id)
@@ -91,10 +102,22 @@ class FakeFixes(QObject):
     def refusal(self, fix: Fix) -> None:
         return None
 
-    def check(self, fix_id: str, then: Callable[[FixRun], None], owner: QObject) -> bool:
-        self.checks.append(fix_id)
-        then(fix_run(fix_id, self.outcome))
-        return True
+    def check(self, request: dict[str, Any]) -> dict[str, Any]:
+        """As the helper answers: each due fix checked, one not in the profile not run."""
+        self.requests.append(request)
+        self.checks.extend(request["due"])
+        if self.said:
+            return _raise_or(self.said.pop(0))
+        return {
+            "checks": [
+                {"id": fix_id, "outcome": self.outcome.value} if fix_id in self._fixes
+                else {"id": fix_id, "not_run": "not_in_profile"}
+                for fix_id in request["due"]
+            ]
+        }  # fmt: skip
+
+    def cancel(self) -> None:
+        self.cancelled += 1
 
     def run(self, fix_id: str, values: Mapping[str, str], started_by: str = "you") -> None:
         self.runs.append((fix_id, dict(values), started_by))
@@ -128,6 +151,7 @@ class Rig:
         start: float = NOON,
         fixes: FakeFixes | None = None,
         desk: FakeDesk | None = None,
+        io: SyncTaskRunner | None = None,
     ) -> None:
         self.clock = FakeClock(start)
         self.probe = FakeProbe()
@@ -139,15 +163,18 @@ class Rig:
         self.fixes = fixes
         self.stages: dict[str, Stage] = {}  # the tickets as the poller saw them
         self.service = HealthService(
-            SyncTaskRunner(), lambda: self.probe, self.book_file, lambda: self.rules,
+            io or SyncTaskRunner(), lambda: self.probe, self.book_file, lambda: self.rules,
             self.sent.append, lambda: cast(DeskPort, self.desk),
             options=HealthOptions(
                 mode=mode, interval_s=INTERVAL_S, first_pass_ms=first_pass_ms,
                 quiet_hours=quiet_hours, quiet_after_s=60.0, language="en", version="9.9",
             ),
             fixes=lambda: cast(FixService, self.fixes),
-            profile_fixes=lambda: self.fixes.fixes() if self.fixes is not None else (),
-            desk_out_of_reach_s=lambda: self.away, clock=self.clock,
+            profile_fixes=lambda: self.fixes.titles() if self.fixes is not None else {},
+            fix_checks=(lambda: cast(FixChecks, self.fixes)) if fixes is not None else None,
+            fix_request=lambda: {"profile": "/kept", "record": "/record", "enabled": True,
+                                 "verified": True},
+            desk_out_of_reach_s=lambda: self.away, clock=self.clock, store_runner=SyncTaskRunner(),
             ticket_stage=self.stages.get,
         )  # fmt: skip
         self.nudges: list[Finding] = []
@@ -697,29 +724,86 @@ def test_a_clock_that_jumped_back_weeks_breaks_nothing(rig: Rig) -> None:
     assert rig.service.book["disk-low"].passes == 3
 
 
-class SlowFixes(FakeFixes):
-    """Checks that answer only when the test says: one runs at a time."""
+class HeldRunner(SyncTaskRunner):
+    """Runs each job when the test says, in the order it came (a thread pool that waits)."""
 
-    def __init__(self, fixes: Sequence[Fix]) -> None:
-        super().__init__(fixes)
-        self.waiting: list[Callable[[FixRun], None]] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[Callable[[], None]] = []
 
-    def check(self, fix_id: str, then: Callable[[FixRun], None], owner: QObject) -> bool:
-        self.checks.append(fix_id)
-        self.waiting.append(lambda run: then(run))
-        return True
+    def submit(self, fn: Any, *, owner: QObject, on_success: Any, on_error: Any) -> None:
+        self.jobs.append(lambda: SyncTaskRunner.submit(
+            self, fn, owner=owner, on_success=on_success, on_error=on_error))  # fmt: skip
+
+    def run(self, index: int = 0) -> None:
+        self.jobs.pop(index)()
 
 
-def test_fix_checks_run_one_after_another(tmp_path: Path, qapp: object) -> None:
-    fixes = SlowFixes([a_fix("one"), a_fix("two")])
+def test_one_fix_check_helper_at_a_time_and_what_fell_due_meanwhile_after_it(
+    tmp_path: Path, qapp: object
+) -> None:
+    fixes = FakeFixes([a_fix("one"), a_fix("two")], Outcome.NOTHING_FOUND)
+    io = HeldRunner()
+    rig = Rig(tmp_path, fixes=fixes, io=io)
+    rig.clock.advance(INTERVAL_S)
+    rig.service.check_now()
+    io.run()  # the pass: both fixes are due, in one request
+    assert len(io.jobs) == 1 and fixes.requests == []
+    rig.clock.advance(CHECK_FIXES_EVERY_S)  # the helper takes long; another pass comes
+    rig.service.check_now()
+    io.run(1)
+    assert len(io.jobs) == 1, "no second helper while one runs"
+    io.run()
+    assert [r["due"] for r in fixes.requests] == [["one", "two"]]
+    assert len(io.jobs) == 1, "what fell due meanwhile: checked once this one is done"
+    io.run()
+    assert [r["due"] for r in fixes.requests] == [["one", "two"], ["one", "two"]]
+    assert io.jobs == []
+
+
+def test_the_fix_check_helper_is_asked_with_the_apps_words_and_stopped_on_quit(
+    tmp_path: Path, qapp: object
+) -> None:
+    fixes = FakeFixes([a_fix()], Outcome.NOTHING_FOUND)
     rig = Rig(tmp_path, fixes=fixes)
     rig.run_pass({})
-    assert fixes.checks == ["one"], "the second waits for the first"
-    fixes.waiting.pop(0)(fix_run("one", Outcome.NOTHING_FOUND))
-    assert fixes.checks == ["one", "two"]
-    fixes.waiting.pop(0)(fix_run("two", Outcome.FAILED))
+    (request,) = fixes.requests
+    assert request == {"profile": "/kept", "record": "/record", "enabled": True,
+                       "verified": True, "due": ["clear-cache"]}  # fmt: skip
+    rig.service.stop()
+    assert fixes.cancelled == 1
+
+
+def test_a_fix_check_helper_that_fails_or_answers_nonsense_finds_and_clears_nothing(
+    tmp_path: Path, qapp: object
+) -> None:
+    fixes = FakeFixes([a_fix()])
+    rig = Rig(tmp_path, fixes=fixes)
     rig.run_pass({})
-    assert fixes.checks == ["one", "two"], "each again only after six hours"
+    assert "fix:clear-cache" in rig.service.book
+    fixes.said = [
+        RuntimeError("the fix check helper did not answer within 1860 s"),
+        {"checks": "all fine"},
+        {"checks": [7, {"id": 3, "outcome": "nothing_found"}, {"id": "clear-cache"}]},
+        {"checks": [{"id": "clear-cache", "outcome": "timed_out"}]},
+        {"checks": [{"id": "some-other", "outcome": "nothing_found"}]},
+    ]
+    while fixes.said:
+        rig.run_pass({}, CHECK_FIXES_EVERY_S)
+        assert "fix:clear-cache" in rig.service.book and rig.service.findings
+    fixes.outcome = Outcome.NOTHING_FOUND
+    rig.run_pass({}, CHECK_FIXES_EVERY_S)
+    assert rig.service.findings == [], "a helper that answers again clears it"
+
+
+def _raise_or(said: Any) -> dict[str, Any]:
+    if isinstance(said, Exception):
+        raise said
+    return cast(dict[str, Any], said)
+
+
+def test_the_outcomes_the_service_reads_are_the_fix_runs_own() -> None:
+    assert (FIX_FOUND, FIX_NOTHING_FOUND) == (Outcome.FOUND.value, Outcome.NOTHING_FOUND.value)
 
 
 def test_a_ticket_the_agent_finished_gets_no_more_figures_and_is_let_be(rig: Rig) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from client.core.errors import ClientError
 from client.core.models import UpdateOutcome
 from client.core.profile import FORMAT
+from client.core.reading import Text
 from client.services.profile import ProfileService
 from client.services.tasks import SyncTaskRunner, TaskRunner
 
@@ -320,12 +321,14 @@ def test_the_health_checks_read_the_fixes_and_rules_alone_and_again_after_an_upd
     source.kept_copy = Kept(_with_checks(1, 5), now[0] - 2 * 3600)
     service = _service(source, now)
     assert service.fixes() == () and service.health_rules() == (), "not started: nothing"
+    assert service.fix_titles() == {}
     service.read_checks()
     assert source.reads == 0
     service.start()  # verified two hours ago: no update at start
     service.read_checks()
     service.read_checks()
     assert source.reads == 2, "the start's read, and the checks' once"
+    assert service.fix_titles() == {"clear-cache": Text({"en": "Clear the cache"})}
     assert [fix.id for fix in service.fixes()] == ["clear-cache"]
     assert service.published_health_rules() == [{"id": "disk-low", "below": 5}]
     (rule,) = service.health_rules()
@@ -350,7 +353,7 @@ def test_a_kept_document_of_another_format_has_no_fixes_or_rules_for_the_checks(
     service.start()
     service.read_checks()
     assert service.fixes() == () and service.health_rules() == ()
-    assert service.published_health_rules() is None
+    assert service.published_health_rules() is None and service.fix_titles() == {}
 
 
 def test_fixes_may_run_from_a_kept_profile_only_while_it_is_trusted(
