@@ -13,12 +13,19 @@ process (``helpdesk-tray --health-helper``, ``client/adapters/health_helper.py``
   history file, as the tray starts it: wall time from start to exit and the
   CPU time it used (user + system, Python's start included), and what that
   costs per hour at one pass per 15 minutes, as a share of one core.
+- **Fix checks:** the real fix check helper (``--fix-check-helper``,
+  ``client/adapters/fix_checks.py``), ``fix_check_runs`` times, checking
+  :data:`FIX_CHECKS` fixes of a kept profile whose detection is ``exit 0``:
+  its start, the profile's reading, one fix helper per fix and the record's
+  writes, wall time and CPU (its children's included). As root the fix helper
+  refuses to run a script, after its own start: a script's own time is IT's.
 
 ``python -m bench --only health``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import resource
 import statistics
@@ -29,13 +36,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from client import FIX_CHECK_HELPER_FLAG
+from client.adapters.fix_runner import fix_helper_command
 from client.adapters.health_helper import health_helper_command
 from client.adapters.health_probe import measure
+from client.adapters.helper_process import helper_command
+from client.adapters.profile_store import ProfileStore
+from client.core.reading import FORMAT
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_CHECKS_MS = 50.0
 PASS_INTERVAL_S = 15 * 60
 PASSES_PER_HOUR = 3600 / PASS_INTERVAL_S
+#: Fixes in the kept profile the fix check helper checks, and how often it runs (hours).
+FIX_CHECKS = 4
+FIX_CHECK_EVERY_H = 6
 
 
 def _p90(values: list[float]) -> float:
@@ -64,6 +79,9 @@ class Result:
     helper_wall_ms: list[float] = field(default_factory=list)
     helper_cpu_ms: list[float] = field(default_factory=list)
     helper_checks_ms: list[float] = field(default_factory=list)
+    fix_check_runs: int = 5
+    fix_check_wall_ms: list[float] = field(default_factory=list)
+    fix_check_cpu_ms: list[float] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def cpu_percent_per_hour(self) -> float:
@@ -83,6 +101,9 @@ class Result:
             "helper_wall_ms": _summary(self.helper_wall_ms),
             "helper_cpu_ms": _summary(self.helper_cpu_ms),
             "helper_checks_ms": _summary(self.helper_checks_ms),
+            "fix_checks": FIX_CHECKS,
+            "fix_check_wall_ms": _summary(self.fix_check_wall_ms),
+            "fix_check_cpu_ms": _summary(self.fix_check_cpu_ms),
             "per_hour": {
                 "passes": PASSES_PER_HOUR,
                 "cpu_s": round(statistics.median(self.helper_cpu_ms) / 1000 * PASSES_PER_HOUR, 3),
@@ -96,6 +117,7 @@ class Result:
         checks, network = _summary(self.checks_ms), _summary(self.network_ms)
         wall, cpu = _summary(self.helper_wall_ms), _summary(self.helper_cpu_ms)
         inside = _summary(self.helper_checks_ms)
+        fix_wall, fix_cpu = _summary(self.fix_check_wall_ms), _summary(self.fix_check_cpu_ms)
         slowest = sorted(self.sensors_ms.items(), key=lambda item: -item[1])[:3]
         return [
             "| health pass | median | p90 | budget |",
@@ -113,6 +135,10 @@ class Result:
             f"| {inside['p90']} ms | |",
             f"| CPU per hour at one pass per {PASS_INTERVAL_S // 60} min | "
             f"{self.cpu_percent_per_hour():.4f} % of a core | | |",
+            f"| fix check helper, {FIX_CHECKS} fixes, start to exit ({self.fix_check_runs} runs) "
+            f"| {fix_wall['median']} ms | {fix_wall['p90']} ms | |",
+            f"| fix check helper, CPU time (its fix helpers included) | {fix_cpu['median']} ms "
+            f"| {fix_cpu['p90']} ms | |",
         ]
 
 
@@ -152,31 +178,56 @@ def _helper(result: Result, history: Path) -> None:
             "now": now + index * PASS_INTERVAL_S,
             "utc_offset_s": 0,
         }
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        done = subprocess.run(  # noqa: S603 - our own helper
-            health_helper_command(),
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=60,
-            check=True,
-        )
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        result.helper_wall_ms.append(round(wall * 1000, 2))
-        result.helper_cpu_ms.append(round(cpu * 1000, 2))
-        result.helper_checks_ms.append(float(json.loads(done.stdout)["took_ms"]["checks"]))
+        wall, cpu, answer = _timed(health_helper_command(), request)
+        result.helper_wall_ms.append(wall)
+        result.helper_cpu_ms.append(cpu)
+        result.helper_checks_ms.append(float(json.loads(answer)["took_ms"]["checks"]))
 
 
-def run(passes: int = 30, helper_runs: int = 10) -> Result:
-    """Measure the checks in this process, then the real helper process."""
-    result = Result(passes, helper_runs)
+def _fix_checks(result: Result, scratch: Path) -> None:
+    script = b"exit 0\n"
+    pinned = {"sha256": hashlib.sha256(script).hexdigest(), "length": len(script)}
+    fixes = [
+        {"id": f"fix-{n}", "title": "A fix", "changes": "Nothing.", "timeout": 30,
+         "scripts": {"linux": {"interpreter": "sh", "detect": {"file": f"f{n}/d.sh", **pinned},
+                               "fix": {"file": f"f{n}/f.sh", **pinned}}}}
+        for n in range(FIX_CHECKS)
+    ]  # fmt: skip
+    files = {f"f{n}/{name}.sh": script for n in range(FIX_CHECKS) for name in ("d", "f")}
+    document = {"format": FORMAT, "version": 1, "fixes": fixes}
+    ProfileStore(scratch / "profile").save(document, files, time.time())
+    request = {
+        "profile": str(scratch / "profile"), "record": str(scratch / "record.sqlite3"),
+        "enabled": True, "verified": True, "due": [fix["id"] for fix in fixes],
+        "command": fix_helper_command(),  # as the tray's own: it weighs its rights itself
+    }  # fmt: skip
+    for _ in range(result.fix_check_runs):
+        wall, cpu, _out = _timed(helper_command(FIX_CHECK_HELPER_FLAG), request)
+        result.fix_check_wall_ms.append(wall)
+        result.fix_check_cpu_ms.append(cpu)
+
+
+def _timed(command: list[str], request: dict[str, Any]) -> tuple[float, float, str]:
+    """Run a helper on ``request``: wall and CPU time (ms, its children's included), its answer."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - our own helper
+        command, input=json.dumps(request), capture_output=True, text=True, cwd=ROOT,
+        timeout=120, check=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return round(wall * 1000, 2), round(cpu * 1000, 2), done.stdout
+
+
+def run(passes: int = 30, helper_runs: int = 10, fix_check_runs: int = 5) -> Result:
+    """Measure the checks in this process, then the real helper processes."""
+    result = Result(passes, helper_runs, fix_check_runs=fix_check_runs)
     with tempfile.TemporaryDirectory(prefix="helpdesk-tray-health-bench-") as tmp:
         _in_process(result, Path(tmp))
         _helper(result, Path(tmp) / "health.sqlite3")
+        _fix_checks(result, Path(tmp))
     return result
 
 
