@@ -14,10 +14,13 @@ import http.client
 import socket
 import ssl
 import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -279,3 +282,79 @@ def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
     """A fixture body: a started proxy, stopped afterwards."""
     with FaultProxy(upstream) as proxy:
         yield proxy
+
+
+class ProxyProcess:
+    """The same proxy in a process of its own, armed and cleared over a pipe.
+
+    For timing the client's GUI thread: a proxy in the client's process shares
+    its interpreter lock, and a redirect loop served there at full speed keeps
+    the GUI thread waiting, which no real network does.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self._upstream = upstream
+        self._process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def __enter__(self) -> ProxyProcess:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.fault_proxy", self._upstream],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )  # fmt: skip
+        self.url = self._said()
+        return self
+
+    def inject(self, fault: Fault) -> None:
+        """Spoil every request from now on, until :meth:`clear`."""
+        self._tell(f"inject {fault.value}")
+
+    def clear(self) -> None:
+        """Let every request through again."""
+        self._tell("clear")
+
+    def _tell(self, command: str) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write(command + "\n")
+        self._process.stdin.flush()
+        if self._said() != "ok":
+            raise RuntimeError(f"the proxy process did not take {command!r}")
+
+    def _said(self) -> str:
+        assert self._process is not None and self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line:
+            raise RuntimeError("the proxy process ended")
+        return line
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()  # the proxy stops at the end of its input
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.support.fault_proxy UPSTREAM``: the URL, then ``ok`` per command."""
+    with FaultProxy(argv[0]) as proxy:
+        print(proxy.url, flush=True)
+        for line in sys.stdin:
+            command, _, value = line.strip().partition(" ")
+            if command == "inject":
+                proxy.inject(Fault(value))
+            elif command == "clear":
+                proxy.clear()
+            else:
+                print(f"unknown command {command!r}", flush=True)
+                continue
+            print("ok", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

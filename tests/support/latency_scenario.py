@@ -37,7 +37,7 @@ from client.services.latency import EventLoopMonitor
 from client.services.tasks import TaskRunner
 from client.ui import resources
 from tests.fakes import MemorySecretStore, make_evidence
-from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.fault_proxy import Fault, ProxyProcess
 
 #: Short limits, so every fault ends in a second or two (the app's own are longer).
 CONFIG = HttpConfig(
@@ -92,7 +92,13 @@ class LatencyScenario:
     """Build the app against ``proxy``; :meth:`run` reports through each fault in turn."""
 
     def __init__(
-        self, qapp: QApplication, proxy: FaultProxy, token: str, data_dir: Path, *, rounds: int = 1
+        self,
+        qapp: QApplication,
+        proxy: ProxyProcess,
+        token: str,
+        data_dir: Path,
+        *,
+        rounds: int = 1,
     ) -> None:
         self._proxy = proxy
         self._rounds = rounds
@@ -203,7 +209,7 @@ def main(argv: list[str]) -> int:
     qapp = QApplication([sys.argv[0]])
     with (
         tempfile.TemporaryDirectory(prefix="helpdesk-tray-latency-") as tmp,
-        FaultProxy(desk_url) as proxy,
+        ProxyProcess(desk_url) as proxy,
     ):
         scenario = LatencyScenario(qapp, proxy, token, Path(tmp), rounds=rounds)
         try:
