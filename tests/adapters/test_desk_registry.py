@@ -31,6 +31,13 @@ def test_every_kind_the_settings_accept_has_one_entry_that_builds_its_own_kind()
         assert registry.connector(kind, HttpConfig(), Settings()).kind == kind
 
 
+def test_every_desk_kind_in_the_registry_has_a_contract_fixture() -> None:
+    # A desk that plugs in is a desk the contract suite runs against (tests/contract).
+    from tests.support.contract_desks import KINDS
+
+    assert sorted(DeskRegistry().kinds) == sorted(KINDS)
+
+
 def test_the_capabilities_agree_with_the_settings() -> None:
     registry = DeskRegistry()
     assert {kind for kind in registry.kinds if registry.entry(kind).sessions_end} == set(

@@ -1,7 +1,7 @@
 """The desks this build can talk to: kind → adapter module and factory, capabilities, options.
 
 Only the configured desk's module is imported, by name and on first use:
-an adapter is a large module (Request Tracker's is 1,400 lines and brings
+an adapter is large (Request Tracker's is a package of 1,800 lines and brings
 ``html.parser``), and a tray idles all day with the one desk its IT chose
 (docs/performance.md). So this module names the adapters and imports none.
 """
