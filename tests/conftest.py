@@ -33,6 +33,7 @@ pytest_plugins = [
     "tests.support.contract_desks",
     "tests.support.dbus_session",
     "tests.support.rt_desk",
+    "tests.support.redmine_desk",
     "tests.support.fix_user",
 ]
 

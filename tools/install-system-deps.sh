@@ -13,6 +13,8 @@ PACKAGES=(
   # Request Tracker 5 for tests/support/rt_desk.py (docs/reference: request-tracker-5 §2).
   # w3m only silences RT's "no external HTML converter" warning.
   request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients w3m
+  # Redmine 5 for tests/support/redmine_desk.py (docs/reference: redmine-5), served by Puma.
+  redmine redmine-sqlite puma
 )
 # `--screenshots`: also a headless browser, to picture a ticket as the agent sees it at the
 # desk (tools/screenshots.py); the tests never need it.
@@ -31,7 +33,8 @@ request-tracker5 request-tracker5/webbaseurl string http://127.0.0.1
 request-tracker5 request-tracker5/webpath string /
 request-tracker5 request-tracker5/handle-siteconfig-permissions boolean true
 request-tracker5 request-tracker5/install-cronjobs boolean false
-request-tracker5 request-tracker5/dbconfig-install boolean false"
+request-tracker5 request-tracker5/dbconfig-install boolean false
+redmine redmine/instances/default/dbconfig-install boolean false"
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -37,7 +37,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -49,7 +48,9 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.support import servers
 from tests.support.requirements import missing
+from tests.support.servers import free_port, owner_tag
 
 RT_SHARE: Final = Path("/usr/share/request-tracker5")
 RT_SERVER: Final = RT_SHARE / "libexec" / "rt-server"
@@ -104,13 +105,6 @@ class RtError(RuntimeError):
     """Request Tracker could not be set up, started, or refused an agent's request."""
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def rt_installed() -> bool:
     """Whether the Debian packages the fixture needs are installed."""
     return RT_SERVER.is_file() and RT_SETUP_DATABASE.exists() and RT_LIB.is_dir()
@@ -158,51 +152,9 @@ def _perl(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _start_ticks(pid: int) -> str | None:
-    """The start time of process ``pid`` (identifies it across pid reuse), if it exists."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    # "pid (comm) state ppid ...": comm may hold spaces; starttime is field 22.
-    return stat[stat.rfind(")") + 2 :].split()[19]
-
-
-def _owner_tag() -> str:
-    return f"{os.getpid()}:{_start_ticks(os.getpid())}"
-
-
 def end_orphaned_servers() -> list[int]:
-    """SIGKILL the rt-servers whose starting process (a crashed session) is gone.
-
-    Only processes carrying ``OWNER_ENV`` are looked at, so servers of a session that is
-    still running (another pytest on the same machine) are left alone. Returns the
-    process groups ended.
-    """
-    ended = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if b"rt-server" not in (proc / "cmdline").read_bytes():
-                continue
-            environ = (proc / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        prefix = OWNER_ENV.encode() + b"="
-        tags = [item[len(prefix) :].decode() for item in environ if item.startswith(prefix)]
-        if not tags:
-            continue
-        owner_pid, _, owner_start = tags[0].partition(":")
-        if owner_pid.isdigit() and _start_ticks(int(owner_pid)) == owner_start:
-            continue
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            # Started with a session of its own: the group is the master and its workers.
-            group = os.getpgid(int(proc.name))
-            if group not in ended:
-                os.killpg(group, signal.SIGKILL)
-                ended.append(group)
-    return ended
+    """SIGKILL the rt-servers whose starting process (a crashed session) is gone."""
+    return servers.end_orphaned_servers(OWNER_ENV, b"rt-server")
 
 
 class RequestTracker:
@@ -278,7 +230,7 @@ class RequestTracker:
         env = dict(os.environ)
         env["RT_SITE_CONFIG"] = str(self.site_config)
         env["RT_SITE_CONFIG_DIR"] = str(self.site_config_dir)
-        env[OWNER_ENV] = _owner_tag()
+        env[OWNER_ENV] = owner_tag()
         env.pop("PERL5LIB", None)
         return env
 
