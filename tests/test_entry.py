@@ -121,6 +121,7 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "logging.handlers", "pickle",  # 0.5 MB for a rotating log file (adapters/logs.py)
         # The desk adapters: only the configured one, and only once signed in (below).
         "client.adapters.desks.django_helpdesk", "client.adapters.desks.rt", "html.parser",
+        "client.adapters.desks.redmine",
     ]  # fmt: skip
     code = (
         "import sys\nfrom client.entry import skip_pyside_source_scan\n"
@@ -184,8 +185,23 @@ def test_no_module_loaded_at_start_holds_the_qt_namespace() -> None:
     ("kind", "absent"),
     [
         # Request Tracker's adapter (a package of 1,800 lines) brings html.parser (html.entities).
-        ("django-helpdesk", ["client.adapters.desks.rt", "html.parser", "html.entities"]),
-        ("request-tracker", ["client.adapters.desks.django_helpdesk"]),
+        (
+            "django-helpdesk",
+            [
+                "client.adapters.desks.rt",
+                "client.adapters.desks.redmine",
+                "html.parser",
+                "html.entities",
+            ],
+        ),
+        (
+            "request-tracker",
+            ["client.adapters.desks.django_helpdesk", "client.adapters.desks.redmine"],
+        ),
+        (
+            "redmine",
+            ["client.adapters.desks.rt", "client.adapters.desks.django_helpdesk", "html.parser"],
+        ),
     ],
 )
 def test_only_the_configured_desks_adapter_is_loaded(kind: str, absent: list[str]) -> None:

@@ -530,7 +530,8 @@ class _Body:
 
     params: Mapping[str, str] | None = None
     json_body: Any = None
-    data: Mapping[str, str] | None = None
+    #: Form fields, or a raw body (a file sent as it is).
+    data: Mapping[str, str] | bytes | None = None
     files: list[tuple[str, tuple[str, bytes, str]]] | None = None
 
 
@@ -645,7 +646,7 @@ class HttpClient:
         *,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
         headers: Mapping[str, str] | None = None,
         check: bool = True,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 SETTINGS_VERSION = 1
 
 #: Desk kinds this build can talk to.
-DESK_KINDS = ("django-helpdesk", "request-tracker")
+DESK_KINDS = ("django-helpdesk", "request-tracker", "redmine")
 #: Desks whose sign-in is a session that ends: the user may keep their password to renew it.
 SESSION_DESK_KINDS = frozenset({"request-tracker"})
 

@@ -184,3 +184,32 @@ def test_a_photo_is_an_image_within_the_byte_limit() -> None:
         kit.photo_body(_response(200, b"<svg/>", "text/html"))
     with pytest.raises(BadResponse):
         kit.photo_body(_response(200, b"x" * 11, "image/png"), max_bytes=10)
+
+
+def test_the_report_key_line_goes_on_last_and_comes_off_again() -> None:
+    text = kit.with_key_line("Since this morning.\n", "k-1")
+    assert text == "Since this morning.\n\nReport-ID: k-1"
+    assert kit.without_key_line(text) == "Since this morning."
+    assert kit.with_key_line("", "k-1") == "Report-ID: k-1"
+    assert kit.without_key_line("Report-ID: k-1") == ""
+    assert kit.without_key_line("  no key here \n") == "no key here"
+
+
+def test_a_fingerprint_changes_with_the_record_and_not_with_its_key_order() -> None:
+    one = kit.fingerprint({"id": 1, "status": "new"})
+    assert one == kit.fingerprint({"status": "new", "id": 1})
+    assert one != kit.fingerprint({"id": 1, "status": "open"})
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("Mon, 07 Dec 2026 15:43:48 GMT", 1796658228.0),
+        ("", None),
+        ("yesterday", None),
+    ],
+)
+def test_the_desks_clock_is_read_from_its_date_header(date: str, expected: float | None) -> None:
+    response = HttpResponse(200, {"Date": date} if date else {}, b"{}")
+    when = kit.server_time(response)
+    assert (when.timestamp() if when else None) == expected

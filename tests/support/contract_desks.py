@@ -1,8 +1,8 @@
 """The real desks every contract test runs against, each with two employees and an agent.
 
 Every test that takes ``contract_desk`` runs once per desk kind in ``KINDS``,
-each a real server on 127.0.0.1: django-helpdesk (the demo desk) and Request
-Tracker 5. The tests speak only the desk port (as the employees) and
+each a real server on 127.0.0.1: django-helpdesk (the demo desk), Request
+Tracker 5 and Redmine 5. The tests speak only the desk port (as the employees) and
 :class:`DeskAgent` (what the service-desk agent does in the desk's own
 interface), so a new desk adapter later only adds a branch here.
 """
@@ -19,13 +19,14 @@ from urllib.parse import unquote
 import pytest
 
 from client.adapters.desks.django_helpdesk import API_PREFIX, DjangoHelpdeskConnector
+from client.adapters.desks.redmine import SETTLE_WITHOUT_CLOCK_S, RedmineConnector
 from client.adapters.desks.rt import RtConnector
 from client.adapters.http import HttpConfig
 from client.core.models import Stage
 from client.core.ports import DeskPort
 from demo.agent_console import REOPENED, AgentConsole
 
-KINDS = ["django-helpdesk", "request-tracker"]
+KINDS = ["django-helpdesk", "request-tracker", "redmine"]
 
 
 class DeskAgent(Protocol):
@@ -171,6 +172,65 @@ class _RtAgent:
         self._agent.close()
 
 
+class _RedmineAgent:
+    """The agent in Redmine, through its REST API with their own key."""
+
+    name = "Joost Bakker"
+
+    def __init__(self, access: object) -> None:
+        from tests.support.redmine_desk import AGENT, RedmineAccess
+
+        assert isinstance(access, RedmineAccess)
+        self._statuses = access.ids.statuses
+        self._client = access.as_user(AGENT)
+        self._key = access.key(AGENT)
+        self._me = int(self._client.get("/users/current").json()["user"]["id"])
+
+    def _change(self, ticket_id: int, **fields: object) -> None:
+        answer = self._client.put(f"/issues/{ticket_id}", {"issue": fields})
+        assert answer.status_code == 204, (answer.status_code, answer.text[:300])
+
+    def _issue(self, ticket_id: int, include: str) -> dict[str, object]:
+        answer = self._client.get(f"/issues/{ticket_id}", include=include)
+        answer.raise_for_status()
+        return dict(answer.json()["issue"])
+
+    def assign(self, ticket_id: int) -> None:
+        self._change(ticket_id, assigned_to_id=self._me)
+
+    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+        self._change(ticket_id, notes=text, private_notes=not public)
+
+    def hold(self, ticket_id: int) -> None:
+        self._change(ticket_id, status_id=self._statuses["Feedback"])
+
+    def resolve(self, ticket_id: int, text: str) -> None:
+        self._change(ticket_id, notes=text, status_id=self._statuses["Resolved"])
+
+    def is_open(self, ticket_id: int) -> bool:
+        status = self._issue(ticket_id, "")["status"]
+        assert isinstance(status, dict)
+        return status["name"] not in ("Resolved", "Closed", "Rejected")
+
+    def conversation(self, ticket_id: int) -> str:
+        issue = self._issue(ticket_id, "journals")
+        journals = issue.get("journals")
+        assert isinstance(journals, list)
+        notes = [f"{j['user']['name']}: {j.get('notes') or ''}" for j in journals]
+        return "\n".join([str(issue.get("description") or ""), *notes])
+
+    def files(self, ticket_id: int) -> dict[str, bytes]:
+        attachments = self._issue(ticket_id, "attachments").get("attachments")
+        assert isinstance(attachments, list)
+        return {
+            a["filename"]: self._client.session.get(a["content_url"], timeout=30).content
+            for a in attachments
+        }
+
+    def close(self) -> None:
+        self._client.close()
+
+
 #: What each desk calls the stage a reopened ticket is in.
 REOPENED_STAGE = Stage.IN_PROGRESS
 
@@ -221,5 +281,27 @@ def contract_desk(request: pytest.FixtureRequest) -> ContractDesk:
             # The adapter's window reaches back, but leaves out what the previous
             # search returned unchanged: an unchanged ticket never comes back.
             lookback=timedelta(0),
+        )
+    if request.param == "redmine":
+        from tests.support.redmine_desk import PROJECT
+
+        redmine = request.getfixturevalue("redmine_desk")
+        request.applymarker(pytest.mark.redmine)
+
+        def issues(key: str) -> Callable[[str, HttpConfig], DeskPort]:
+            return lambda url, config: RedmineConnector(config, queue=PROJECT).open(url, key)
+
+        return ContractDesk(
+            kind=request.param,
+            url=redmine.url,
+            create_path="/issues.json",
+            open=issues(redmine.key("anna")),
+            open_other=lambda: issues(redmine.key("bram"))(redmine.url, HttpConfig()),
+            agent=lambda: _RedmineAgent(redmine),
+            agent_photo=None,
+            employee_name="Anna Jansen",
+            # Puma alone sends no Date: an issue returned unchanged is left out once it
+            # is SETTLE_WITHOUT_CLOCK_S old by this computer's clock.
+            lookback=timedelta(seconds=SETTLE_WITHOUT_CLOCK_S),
         )
     raise AssertionError(f"no contract desk for {request.param}")

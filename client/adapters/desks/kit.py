@@ -15,10 +15,13 @@ functions, so that each adapter need not get the same details right again:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 
 from client.adapters.http import HttpResponse, origin
@@ -83,6 +86,38 @@ def mapped(what: str, build: Callable[[], T]) -> T:
         raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise BadResponse(f"unexpected {what} from the desk: {type(exc).__name__}: {exc}") from exc
+
+
+def server_time(response: HttpResponse) -> datetime | None:
+    """The desk's clock when it answered (its ``Date`` header), if it sent a readable one."""
+    try:
+        return parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def fingerprint(item: Mapping[str, Any]) -> str:
+    """A short digest of a record as the desk sent it: equal only when nothing changed."""
+    raw = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
+#: The line a report's key travels on at the end of a ticket's text, on desks whose key
+#: field may be missing or silently refused (Request Tracker, Redmine).
+REPORT_ID_LINE = "Report-ID: "
+
+
+def with_key_line(text: str, key: str) -> str:
+    """The report's text with its key on the last line."""
+    return f"{text.rstrip()}\n\n{REPORT_ID_LINE}{key}".lstrip()
+
+
+def without_key_line(text: str) -> str:
+    """The report's text without the key line the tray added for the desk."""
+    lines = text.rstrip().splitlines()
+    if lines and lines[-1].startswith(REPORT_ID_LINE):
+        return "\n".join(lines[:-1]).rstrip()
+    return text.strip()
 
 
 # --- ids and paths -------------------------------------------------------------------------

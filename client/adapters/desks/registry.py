@@ -51,6 +51,13 @@ DESKS: tuple[DeskEntry, ...] = (
         sessions_end=True,
         options=(("queue", "desk_queue"),),
     ),
+    # desk.queue names the Redmine project new issues go to (its identifier).
+    DeskEntry(
+        "redmine",
+        "client.adapters.desks.redmine",
+        "RedmineConnector",
+        options=(("queue", "desk_queue"),),
+    ),
 )
 
 

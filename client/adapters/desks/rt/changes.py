@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from client.adapters.desks.rt.shapes import _ago, _fingerprint, _server_time
+from client.adapters.desks import kit
+from client.adapters.desks.rt.shapes import _ago
 from client.adapters.http import HttpResponse
 from client.core.models import Cursor, TicketSummary
 
@@ -113,12 +114,12 @@ def search(
     keep_after: datetime | None = None
     answered: float | None = None
     for items, response in pages("/tickets", params):
-        if keep_after is None and (now := _server_time(response)) is not None:
+        if keep_after is None and (now := kit.server_time(response)) is not None:
             answered = now.timestamp()
             reach = CURSOR_ZONE_SLACK_S + 2 * CURSOR_MARGIN_S + 60
             keep_after = now - timedelta(seconds=reach)
         for item, summary in zip(items, summarize(items), strict=True):
-            mark = _fingerprint(item)
+            mark = kit.fingerprint(item)
             if keep_after is None or summary.updated >= keep_after:
                 seen[summary.ref.id] = mark
             if (

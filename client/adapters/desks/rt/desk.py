@@ -347,7 +347,7 @@ class RtDesk:
         }
         if queue.report_field:
             fields["CustomFields"] = {queue.report_field: report.key}
-        text = f"{text.rstrip()}\n\n{REPORT_ID_LINE}{report.key}".lstrip()
+        text = kit.with_key_line(text, report.key)
         fields["Content"] = text
         try:
             if report.attachments:

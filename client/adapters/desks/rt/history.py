@@ -17,7 +17,6 @@ from client.adapters.desks.rt.shapes import (
     _ref_id,
     _text,
     _time,
-    _without_key_line,
     native_state,
     plain_text,
 )
@@ -117,7 +116,7 @@ def build_ticket(
         if kind in ("Create", "Correspond"):
             body = bodies.get(_text(item["id"])) or _Body("")
             if kind == "Create":
-                description = _without_key_line(body.text)
+                description = kit.without_key_line(body.text)
                 text, event_kind = "", EventKind.CREATED
             else:
                 text, event_kind = body.text, EventKind.MESSAGE

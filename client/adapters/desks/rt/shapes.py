@@ -6,16 +6,13 @@ has the readers all desks share); a shape that is not RT's is a :class:`BadRespo
 
 from __future__ import annotations
 
-import hashlib
 import html.parser
-import json
 import logging
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -35,7 +32,7 @@ REST = "/REST/2.0"
 REPORT_ID_FIELD = "Report-ID"
 
 #: Otherwise the key is the last line of the ticket's text.
-REPORT_ID_LINE = "Report-ID: "
+REPORT_ID_LINE = kit.REPORT_ID_LINE
 
 #: RT's "not set" date.
 UNSET_DATE = "1970-01-01T00:00:00Z"
@@ -193,18 +190,6 @@ def _ago(seconds: int) -> str:
     return f"'-{seconds} seconds'"
 
 
-def _fingerprint(item: Mapping[str, Any]) -> str:
-    raw = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
-
-
-def _server_time(response: HttpResponse) -> datetime | None:
-    try:
-        return parsedate_to_datetime(response.headers.get("Date", ""))
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _summary(item: Mapping[str, Any], stages: StageTable) -> TicketSummary:
     status = _text(item["Status"])
     agent = _agent(item.get("Owner"))
@@ -261,14 +246,6 @@ def plain_text(content: str, content_type: str) -> str:
     parser.close()
     lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _without_key_line(text: str) -> str:
-    """The report's text without the ``Report-ID:`` line the tray added for the desk."""
-    lines = text.rstrip().splitlines()
-    if lines and lines[-1].startswith(REPORT_ID_LINE):
-        return "\n".join(lines[:-1]).rstrip()
-    return text.strip()
 
 
 @dataclass(frozen=True)
