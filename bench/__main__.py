@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
-``--only startup,crash,latency,report,idle,rt,connections,profile,panel,search,trend,health,``
-``health-idle`` picks some; all run by default.
+``--only startup,crash,latency,report,idle,rt,redmine,connections,profile,panel,search,trend,``
+``health,health-idle`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bench import (
     loop_latency,
     panel_open,
     profile_refresh,
+    redmine_desk,
     report_evidence,
     rt_desk,
     search_quality,
@@ -34,8 +35,8 @@ from bench import (
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = (
-    "startup", "crash", "latency", "report", "idle", "rt", "connections", "profile", "panel",
-    "search", "trend", "health", "health-idle",
+    "startup", "crash", "latency", "report", "idle", "rt", "redmine", "connections", "profile",
+    "panel", "search", "trend", "health", "health-idle",
 )  # fmt: skip
 
 
@@ -77,7 +78,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fault-rounds", type=int, default=5, help="passes over every fault")
     parser.add_argument("--report-rounds", type=int, default=21, help="grabs and snapshots")
     parser.add_argument("--idle-hours", type=int, default=24, help="simulated idle hours")
-    parser.add_argument("--rt-rounds", type=int, default=9, help="rounds of each RT operation")
+    parser.add_argument(
+        "--rt-rounds", type=int, default=9, help="rounds of each RT and Redmine operation"
+    )
     parser.add_argument(
         "--delay-trials", type=int, default=6, help="changes timed from desk to client"
     )
@@ -126,6 +129,10 @@ def main() -> int:
         tracker = rt_desk.run(args.rt_rounds)
         record["rt_desk"] = tracker.as_dict()
         lines += ["", *tracker.table()]
+    if "redmine" in chosen:
+        issues = redmine_desk.run(args.rt_rounds)
+        record["redmine_desk"] = issues.as_dict()
+        lines += ["", *issues.table()]
     if "connections" in chosen:
         sockets = connections.run(args.connection_minutes)
         record["connections"] = sockets.as_dict()

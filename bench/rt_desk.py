@@ -34,7 +34,8 @@ import requests
 
 from client.adapters.desks.rt import RtConnector
 from client.adapters.http import HttpConfig, make_session
-from client.core.models import Attachment, Cursor, Report
+from client.core.models import Attachment, Cursor, Report, TicketRef
+from client.core.ports import DeskPort
 from tests.support.rt_desk import MINT_TOKENS, RT_LIB, RtAccess, start_request_tracker
 
 T = TypeVar("T")
@@ -64,13 +65,35 @@ class Measure:
 
 
 @dataclass
-class Result:
-    """Every measure of one run."""
+class DeskResult:
+    """What every desk's run measures: a report, an idle poll, a changed poll."""
 
     rounds: int
     create: Measure = field(default_factory=Measure)
     idle_poll: Measure = field(default_factory=Measure)
     changed_poll: Measure = field(default_factory=Measure)
+
+    def rows(self, desk: str) -> list[str]:
+        """The Markdown table of the three, headed by ``desk``'s name."""
+        return [
+            f"{desk}, median of {self.rounds} (fastest–slowest):",
+            "",
+            "| operation | latency | HTTP requests |",
+            "|---|---|---|",
+            self.create.row("create with a 300 KB screenshot + diagnostics"),
+            self.idle_poll.row("idle poll (nothing changed)"),
+            self.changed_poll.row("changed poll + fetch of the changed ticket"),
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        """For the JSON record."""
+        return asdict(self)
+
+
+@dataclass
+class Result(DeskResult):
+    """Every measure of one run against RT: also what its token costs."""
+
     sign_in_requests: int = 0
     token_requests_in_polls: int = 0
     token_cost12: Measure = field(default_factory=Measure)
@@ -82,13 +105,7 @@ class Result:
             self.session_request.seconds
         )
         return [
-            f"Request Tracker 5, median of {self.rounds} (fastest–slowest):",
-            "",
-            "| operation | latency | HTTP requests |",
-            "|---|---|---|",
-            self.create.row("create with a 300 KB screenshot + diagnostics"),
-            self.idle_poll.row("idle poll (nothing changed)"),
-            self.changed_poll.row("changed poll + fetch of the changed ticket"),
+            *self.rows("Request Tracker 5"),
             self.token_cost12.row("one GET with a token hashed at bcrypt cost 12"),
             self.session_request.row("the same GET with the adapter's session cookie"),
             "",
@@ -96,10 +113,6 @@ class Result:
             f"the token: {self.sign_in_requests} at sign-in, "
             f"{self.token_requests_in_polls} in all the polls after it",
         ]
-
-    def as_dict(self) -> dict[str, object]:
-        """For the JSON record."""
-        return asdict(self)
 
 
 class _Counter:
@@ -129,6 +142,49 @@ def _timed(counter: _Counter, measure: Measure, action: Callable[[], T]) -> T:
     result = action()
     measure.add(time.perf_counter() - start, counter.requests - before)
     return result
+
+
+def reports(rounds: int) -> list[Report]:
+    """The reports a benchmark files: a 300 KB screenshot and the diagnostics each."""
+    rng = random.Random(7)
+    shot = rng.randbytes(SCREENSHOT_BYTES)  # as incompressible as a WebP
+    diagnostics = json.dumps({"schema": 1, "filler": "x" * 6000}).encode()
+    return [
+        Report(
+            subject=f"Bench report {index}",
+            description="The budget sheet shows #VALUE! in every total.",
+            attachments=(
+                Attachment("screenshot.webp", "image/webp", shot),
+                Attachment("diagnostics.json", "application/json", diagnostics),
+            ),
+        )
+        for index in range(rounds)
+    ]
+
+
+def poll_rounds(
+    desk: DeskPort,
+    counter: _Counter,
+    result: Any,
+    ref: TicketRef,
+    answer: Callable[[int], object],
+) -> None:
+    """Idle polls, then polls after the agent's ``answer`` to ``ref`` (with its fetch)."""
+    _, cursor = desk.changed_tickets(None)
+    for _ in range(result.rounds):
+        changed, cursor = _timed(counter, result.idle_poll, partial(desk.changed_tickets, cursor))
+        assert not changed, "not idle: a poll listed tickets"
+    desk.ticket(ref)  # the tracker shows it: known, with its ETag
+    for index in range(result.rounds):
+        answer(index)
+
+        def changed_poll(c: Cursor | None = cursor) -> Cursor:
+            listed, after = desk.changed_tickets(c)
+            assert [t.ref.id for t in listed] == [ref.id], listed
+            desk.ticket(ref)
+            return after
+
+        cursor = _timed(counter, result.changed_poll, changed_poll)
 
 
 def _costly_token(access: RtAccess, user: str) -> str:
@@ -163,44 +219,21 @@ def run(rounds: int = 9) -> Result:
             desk.whoami()
             result.sign_in_requests = counter.with_token
 
-            rng = random.Random(7)
-            shot = rng.randbytes(SCREENSHOT_BYTES)  # as incompressible as a WebP
-            diagnostics = json.dumps({"schema": 1, "filler": "x" * 6000}).encode()
-            refs = []
-            for index in range(rounds):
-                report = Report(
-                    subject=f"Bench report {index}",
-                    description="The budget sheet shows #VALUE! in every total.",
-                    attachments=(
-                        Attachment("screenshot.webp", "image/webp", shot),
-                        Attachment("diagnostics.json", "application/json", diagnostics),
-                    ),
-                )
-                refs.append(_timed(counter, result.create, partial(desk.create_ticket, report)))
+            refs = [
+                _timed(counter, result.create, partial(desk.create_ticket, report))
+                for report in reports(rounds)
+            ]
 
             # RT keeps 1-second times: a ticket changed within a second of a search is
             # told again by the next one (it might have changed unseen). Idle means
             # nothing changed lately, so let RT's clock move on past the reports.
             time.sleep(3.0)
-            _, cursor = desk.changed_tickets(None)
             token_before = counter.with_token
-            for _ in range(rounds):
-                changed, cursor = _timed(
-                    counter, result.idle_poll, partial(desk.changed_tickets, cursor)
-                )
-                assert not changed, "not idle: a poll listed tickets"
             ref = refs[0]
-            desk.ticket(ref)  # the tracker shows it: known, with its ETag
-            for index in range(rounds):
-                agent.reply(int(ref.id), f"Update {index}: still looking")
-
-                def changed_poll(c: Cursor | None = cursor) -> Cursor:
-                    listed, after = desk.changed_tickets(c)
-                    assert [t.ref.id for t in listed] == [ref.id], listed
-                    desk.ticket(ref)
-                    return after
-
-                cursor = _timed(counter, result.changed_poll, changed_poll)
+            poll_rounds(
+                desk, counter, result, ref,
+                lambda index: agent.reply(int(ref.id), f"Update {index}: still looking"),
+            )  # fmt: skip
             result.token_requests_in_polls = counter.with_token - token_before
 
             costly = _costly_token(access, "anna")

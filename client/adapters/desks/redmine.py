@@ -178,6 +178,19 @@ def _settled(updated: str, read_at: datetime | None) -> bool:
         return False
 
 
+def _clock(response: HttpResponse, ours: float) -> datetime:
+    """Redmine's time when it answered: its ``Date``, or a bound on it.
+
+    Without a ``Date`` (Puma alone sends none), this computer's time less
+    :data:`SETTLE_WITHOUT_CLOCK_S` (a bound while the clocks differ by less): what
+    counts as settled waits that much longer.
+    """
+    told = kit.server_time(response)
+    if told is not None:
+        return told
+    return datetime.fromtimestamp(ours - SETTLE_WITHOUT_CLOCK_S + CURSOR_MARGIN_S, UTC)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -190,7 +203,7 @@ class _Issue:
     author: str
     #: When an agent (anyone but the author) last wrote a public note; ``None``: never.
     replied_at: datetime | None
-    #: Redmine's time when it answered (its ``Date``; ``None``: it sent none).
+    #: Redmine's time when it answered (:func:`_clock`).
     read_at: datetime | None = None
 
 
@@ -239,27 +252,24 @@ class _Window:
     ``newest`` is the latest ``updated_on`` among the employee's issues, by Redmine's
     clock: every change after that search is at least as new, so the next search
     starts there (less :data:`CURSOR_MARGIN_S`). ``answered`` is Redmine's time when
-    it answered (its ``Date``; ``None`` when it sends none, as Puma alone does), and
-    ``ours`` this computer's: they say which issues returned unchanged cannot have
-    changed again unseen in the same second.
+    it answered (:func:`_clock`): issues returned unchanged that were last updated
+    before it cannot have changed again unseen in the same second.
     """
 
     newest: float | None
     answered: float | None
-    ours: float
     seen: Mapping[str, str]
 
     def dumps(self) -> str:
         return json.dumps(
-            {"v": 2, "newest": self.newest, "answered": self.answered, "ours": self.ours,
-             "seen": self.seen}
-        )  # fmt: skip
+            {"v": 2, "newest": self.newest, "answered": self.answered, "seen": self.seen}
+        )
 
     def settled(self, updated: datetime) -> bool:
         """Whether an issue last updated at ``updated`` cannot have changed unseen since."""
-        if self.answered is not None:
-            return updated.timestamp() <= self.answered - CURSOR_MARGIN_S
-        return updated.timestamp() <= self.ours - SETTLE_WITHOUT_CLOCK_S
+        return self.answered is not None and (
+            updated.timestamp() <= self.answered - CURSOR_MARGIN_S
+        )
 
     @classmethod
     def loads(cls, text: str) -> _Window | None:
@@ -272,7 +282,6 @@ class _Window:
             return cls(
                 None if newest is None else float(newest),
                 None if answered is None else float(answered),
-                float(data["ours"]),
                 seen,
             )
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -549,8 +558,8 @@ class RedmineDesk:
         newest = previous.newest if previous is not None else None
         answered: float | None = None
         for items, response in self._pages(params):
-            if answered is None and (now := kit.server_time(response)) is not None:
-                answered = now.timestamp()
+            if answered is None:
+                answered = _clock(response, ours).timestamp()
             for item in items:
                 summary = kit.mapped("issue", functools.partial(self._listed, item))
                 updated = summary.updated.timestamp()
@@ -566,7 +575,7 @@ class RedmineDesk:
                 summaries.append(summary)
         if not seen and previous is not None:
             self._check_key()  # an empty list proves nothing about the key
-        return summaries, Cursor(_Window(newest, answered, ours, seen).dumps())
+        return summaries, Cursor(_Window(newest, answered, seen).dumps())
 
     def _listed(self, item: Mapping[str, Any]) -> TicketSummary:
         """A listed issue's summary; whether an agent wrote needs its journals (once a change)."""
@@ -609,7 +618,7 @@ class RedmineDesk:
                 author = _id(kit.record(issue["author"], "author")["id"], what="user id")
                 kit.expect(_id(issue["id"]) == ref.id, f"ticket {ref.id}", "another issue came")
                 replied = _replied_at(issue, author)
-                return _Issue(issue, author, replied, kit.server_time(response))
+                return _Issue(issue, author, replied, _clock(response, self._wall()))
 
             return kit.mapped("issue", read)
 
