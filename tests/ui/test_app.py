@@ -179,6 +179,7 @@ def test_without_a_keyring_the_sign_in_says_it_lasts_until_a_restart(
             "IT Helpdesk",
         ),
         ({"desk.kind": "request-tracker"}, "request-tracker", "General"),
+        ({"desk.kind": "redmine", "desk.queue": "it-helpdesk"}, "redmine", "it-helpdesk"),
         ({}, "django-helpdesk", None),
     ],
 )
@@ -190,7 +191,8 @@ def test_the_policy_chooses_the_desk(policy: dict[str, str], kind: str, queue: s
 
 
 @pytest.mark.parametrize(
-    ("kind", "offered"), [("request-tracker", True), ("django-helpdesk", False)]
+    ("kind", "offered"),
+    [("request-tracker", True), ("django-helpdesk", False), ("redmine", False)],
 )
 def test_keep_me_signed_in_is_offered_where_sessions_end(
     qtbot: QtBot, harness: _Harness, kind: str, offered: bool
