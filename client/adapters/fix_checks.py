@@ -145,14 +145,7 @@ def check_fixes(request: Request) -> dict[str, Any]:
         running_elevated,
     )
     from client.adapters.profile_store import ProfileStore
-    from client.core.fixes import (
-        BadValue,
-        arguments_for,
-        not_allowed,
-        parse_fixes,
-        platform_of,
-        runner_failed,
-    )
+    from client.core.fixes import parse_fixes, platform_of, runner_failed
     from client.core.reading import readable
 
     kept = ProfileStore(request.profile).load()
@@ -168,24 +161,15 @@ def check_fixes(request: Request) -> dict[str, Any]:
     checks: list[dict[str, str]] = []
     for fix_id in request.due:
         fix = fixes.get(fix_id)
-        variant = fix.variant(platform) if fix is not None else None
-        refused = (
-            not_allowed(
-                fix, platform=platform, enabled=request.enabled, verified=request.verified,
-                elevated=elevated, contained=contained,
-            )
-            if fix is not None else None
-        )  # fmt: skip
-        reason = "not_in_profile" if fix is None else refused.value if refused else ""
-        arguments: list[str] = []
-        if fix is not None and not reason:
-            try:
-                arguments = arguments_for(fix, {})  # IT's fixed arguments, the defaults
-            except BadValue:
-                reason = "needs_choice"
-        if fix is None or variant is None or kept is None or reason:
-            logger.info("health check %s not run: %s", fix_id, reason or "platform")
-            checks.append({"id": fix_id, "not_run": reason or "platform"})
+        reason, arguments = (
+            ("not_in_profile", [])
+            if fix is None or kept is None
+            else _may_check(fix, request, platform, elevated, contained)
+        )
+        variant = fix.variant(platform) if fix is not None and not reason else None
+        if fix is None or kept is None or variant is None:  # not_allowed named the platform
+            logger.info("health check %s not run: %s", fix_id, reason)
+            checks.append({"id": fix_id, "not_run": reason})
             continue
         try:
             run = runner.run(
@@ -199,6 +183,29 @@ def check_fixes(request: Request) -> dict[str, Any]:
         checks.append({"id": fix_id, "outcome": run.outcome.value})
     record.close()
     return {"checks": checks}
+
+
+def _may_check(
+    fix: Fix, request: Request, platform: str, elevated: bool, contained: bool
+) -> tuple[str, list[str]]:
+    """Why ``fix`` may not be checked here (``""``: it may), and the arguments it runs with.
+
+    The same rules as a fix the employee starts (``core.fixes.not_allowed``), and IT's
+    arguments with the parameters' defaults: a fix that needs the employee's choice is
+    not run as a check.
+    """
+    from client.core.fixes import BadValue, arguments_for, not_allowed
+
+    refused = not_allowed(
+        fix, platform=platform, enabled=request.enabled, verified=request.verified,
+        elevated=elevated, contained=contained,
+    )  # fmt: skip
+    if refused is not None:
+        return refused.value, []
+    try:
+        return "", arguments_for(fix, {})
+    except BadValue:
+        return "needs_choice", []
 
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:

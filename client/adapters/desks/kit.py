@@ -112,6 +112,17 @@ def with_key_line(text: str, key: str) -> str:
     return f"{text.rstrip()}\n\n{REPORT_ID_LINE}{key}".lstrip()
 
 
+def last_line(text: str) -> str:
+    """The text's last line, stripped: where a report's key line is looked for."""
+    lines = text.strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
+def confirmation(text: str = "") -> str:
+    """The note that says the employee confirms the problem is solved, with their words."""
+    return f"The requester confirms the problem is solved.\n\n{text.strip()}".strip()
+
+
 def without_key_line(text: str) -> str:
     """The report's text without the key line the tray added for the desk."""
     lines = text.rstrip().splitlines()

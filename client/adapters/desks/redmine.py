@@ -154,11 +154,6 @@ def _due(value: Any) -> datetime | None:
     return day + timedelta(days=1) - timedelta(seconds=1)
 
 
-def _key_line(description: str) -> str:
-    lines = description.strip().splitlines()
-    return lines[-1].strip() if lines else ""
-
-
 def _custom_value(item: Mapping[str, Any], field_id: str) -> Any:
     for field in item.get("custom_fields") or []:
         if isinstance(field, Mapping) and str(field.get("id")) == field_id:
@@ -166,19 +161,17 @@ def _custom_value(item: Mapping[str, Any], field_id: str) -> Any:
     return None
 
 
-def _settled(updated: str, read_at: datetime | None) -> bool:
-    """Whether an issue last updated at ``updated`` cannot have changed unseen by ``read_at``.
+def _settled(updated: datetime, answered: float | None) -> bool:
+    """Whether an issue last updated at ``updated`` cannot have changed unseen by ``answered``.
 
     Redmine keeps whole seconds: a second change in the same second (an agent's note
-    right after another) leaves ``updated_on`` as it was.
+    right after another) leaves ``updated_on`` as it was. ``answered`` is Redmine's
+    time when it answered (:func:`_desk_time`), ``None`` for never.
     """
-    try:
-        return read_at is not None and kit.timestamp(updated) <= read_at - timedelta(seconds=2)
-    except BadResponse:
-        return False
+    return answered is not None and updated.timestamp() <= answered - CURSOR_MARGIN_S
 
 
-def _clock(response: HttpResponse, ours: float) -> datetime:
+def _desk_time(response: HttpResponse, ours: float) -> float:
     """Redmine's time when it answered: its ``Date``, or a bound on it.
 
     Without a ``Date`` (Puma alone sends none), this computer's time less
@@ -187,8 +180,8 @@ def _clock(response: HttpResponse, ours: float) -> datetime:
     """
     told = kit.server_time(response)
     if told is not None:
-        return told
-    return datetime.fromtimestamp(ours - SETTLE_WITHOUT_CLOCK_S + CURSOR_MARGIN_S, UTC)
+        return told.timestamp()
+    return ours - SETTLE_WITHOUT_CLOCK_S + CURSOR_MARGIN_S
 
 
 def _iso(moment: datetime) -> str:
@@ -203,8 +196,8 @@ class _Issue:
     author: str
     #: When an agent (anyone but the author) last wrote a public note; ``None``: never.
     replied_at: datetime | None
-    #: Redmine's time when it answered (:func:`_clock`).
-    read_at: datetime | None = None
+    #: Redmine's time when it answered (:func:`_desk_time`).
+    read_at: float
 
 
 def _replied_at(data: Mapping[str, Any], author: str) -> datetime | None:
@@ -252,8 +245,8 @@ class _Window:
     ``newest`` is the latest ``updated_on`` among the employee's issues, by Redmine's
     clock: every change after that search is at least as new, so the next search
     starts there (less :data:`CURSOR_MARGIN_S`). ``answered`` is Redmine's time when
-    it answered (:func:`_clock`): issues returned unchanged that were last updated
-    before it cannot have changed again unseen in the same second.
+    it answered (:func:`_desk_time`): issues returned unchanged that were settled by then
+    (:func:`_settled`) are left out.
     """
 
     newest: float | None
@@ -263,12 +256,6 @@ class _Window:
     def dumps(self) -> str:
         return json.dumps(
             {"v": 2, "newest": self.newest, "answered": self.answered, "seen": self.seen}
-        )
-
-    def settled(self, updated: datetime) -> bool:
-        """Whether an issue last updated at ``updated`` cannot have changed unseen since."""
-        return self.answered is not None and (
-            updated.timestamp() <= self.answered - CURSOR_MARGIN_S
         )
 
     @classmethod
@@ -328,7 +315,7 @@ class RedmineDesk:
         self._known: kit.EtagCache[_Issue] = kit.EtagCache(KNOWN_TICKETS)
         #: Issue id → (updated_on, replied_at, Redmine's time then): journals are read
         #: again only when the issue changed, or may have changed unseen since.
-        self._replies: Recent[tuple[str, datetime | None, datetime | None]] = Recent(512)
+        self._replies: Recent[tuple[datetime, datetime | None, float | None]] = Recent(512)
         self._projects: dict[str, _Project] = {}
         self._statuses: _Statuses | None = None
         self._urgent: str | None = None
@@ -524,12 +511,12 @@ class RedmineDesk:
                     owner = kit.record(item.get("author"), "author")
                     if str(owner.get("id")) == me and _custom_value(item, project.key_field) == key:
                         return TicketRef(_id(item["id"], what="ticket id"))
-        since = datetime.now(UTC) - timedelta(days=REPORT_ID_LOOKBACK_DAYS)
+        since = datetime.fromtimestamp(self._wall(), UTC) - timedelta(days=REPORT_ID_LOOKBACK_DAYS)
         params = {**mine, "created_on": f">={_iso(since)}"}
         for items, _ in self._pages(params):
             for item in items:
                 owner = kit.record(item.get("author"), "author")
-                line = _key_line(kit.text(item.get("description")))
+                line = kit.last_line(kit.text(item.get("description")))
                 if str(owner.get("id")) == me and line == REPORT_ID_LINE + key:
                     return TicketRef(_id(item["id"], what="ticket id"))
         return None
@@ -543,7 +530,7 @@ class RedmineDesk:
         (Redmine's own clock) less :data:`CURSOR_MARGIN_S`: every later change is in
         it, and it holds only the newest issues. Issues that come back exactly as the
         previous search returned them are left out once they are settled (see
-        :meth:`_Window.settled`): an idle poll reports nothing.
+        :func:`_settled`): an idle poll reports nothing.
         """
         previous = _Window.loads(since.value) if since is not None else None
         params = {"author_id": "me", "status_id": "*", "sort": "id:desc"}
@@ -559,7 +546,7 @@ class RedmineDesk:
         answered: float | None = None
         for items, response in self._pages(params):
             if answered is None:
-                answered = _clock(response, ours).timestamp()
+                answered = _desk_time(response, ours)
             for item in items:
                 summary = kit.mapped("issue", functools.partial(self._listed, item))
                 updated = summary.updated.timestamp()
@@ -569,7 +556,7 @@ class RedmineDesk:
                 if (
                     previous is not None
                     and previous.seen.get(summary.ref.id) == mark
-                    and previous.settled(summary.updated)
+                    and _settled(summary.updated, previous.answered)
                 ):
                     continue  # returned as it is by the previous search
                 summaries.append(summary)
@@ -581,8 +568,9 @@ class RedmineDesk:
         """A listed issue's summary; whether an agent wrote needs its journals (once a change)."""
         ident = _id(item["id"], what="ticket id")
         unread = _summary(item, self._stages, None)  # the record read whole before any request
-        updated = kit.text(item.get("updated_on"))
+        updated = unread.updated
         kept = self._replies.get(ident)
+        read_at: float | None
         if kept is not None and kept[0] == updated and _settled(updated, kept[2]):
             replied = kept[1]
         else:
@@ -618,7 +606,7 @@ class RedmineDesk:
                 author = _id(kit.record(issue["author"], "author")["id"], what="user id")
                 kit.expect(_id(issue["id"]) == ref.id, f"ticket {ref.id}", "another issue came")
                 replied = _replied_at(issue, author)
-                return _Issue(issue, author, replied, _clock(response, self._wall()))
+                return _Issue(issue, author, replied, _desk_time(response, self._wall()))
 
             return kit.mapped("issue", read)
 
@@ -696,8 +684,7 @@ class RedmineDesk:
                         )
                     )  # fmt: skip
         summary = _summary(data, self._stages, issue.replied_at)
-        updated = kit.text(data.get("updated_on"))
-        self._replies.put(summary.ref.id, (updated, issue.replied_at, issue.read_at))
+        self._replies.put(summary.ref.id, (summary.updated, issue.replied_at, issue.read_at))
         description = kit.without_key_line(kit.text(data.get("description")))
         return Ticket(summary=summary, description=description, events=tuple(events))
 
@@ -764,7 +751,7 @@ class RedmineDesk:
         current = self._read(ref, fresh=True)
         if self._status(current) in statuses.closed and not text.strip():
             return
-        note = f"The requester confirms the problem is solved.\n\n{text.strip()}".strip()
+        note = kit.confirmation(text)
         target = statuses.confirm_to
         changes = {"status_id": int(target)} if target else {}
         after = self._note(ref, note, before=current, changes=changes)

@@ -40,29 +40,18 @@ desk, ``RtConnector``, what the desk registry names).
 from __future__ import annotations
 
 from client.adapters.desks.rt.connector import RtConnector
-from client.adapters.desks.rt.desk import DEFAULT_QUEUE, RtDesk
-from client.adapters.desks.rt.session import (
-    RtCredential,
-    RtSession,
-    exchange_token,
-    log_in,
-    login_page,
-    origin_of,
-)
+from client.adapters.desks.rt.desk import RtDesk
+from client.adapters.desks.rt.session import RtCredential, RtSession, log_in
 from client.adapters.desks.rt.shapes import KIND, STAGE_TABLE, native_state, plain_text
 
 __all__ = [
-    "DEFAULT_QUEUE",
     "KIND",
     "STAGE_TABLE",
     "RtConnector",
     "RtCredential",
     "RtDesk",
     "RtSession",
-    "exchange_token",
     "log_in",
-    "login_page",
     "native_state",
-    "origin_of",
     "plain_text",
 ]

@@ -416,9 +416,7 @@ class RtDesk:
             params = {"query": query, "fields": "Content", "orderby": "id", "per_page": "1"}
             data = self._json(f"{kit.path('ticket', ticket_id)}/attachments", params)
             items = _items(data)
-            text = _text(items[0].get("Content")) if items else ""
-            lines = text.strip().splitlines()
-            line = lines[-1].strip() if lines else ""
+            line = kit.last_line(_text(items[0].get("Content")) if items else "")
             self._first_lines.put(ticket_id, line)
         return line
 
@@ -569,8 +567,7 @@ class RtDesk:
         known, _ = self._record(ref)
         if known.record.status in INACTIVE_STATUSES and not text.strip():
             return
-        note = "The requester confirms the problem is solved."
-        messages = self._correspond(ref, f"{note}\n\n{text.strip()}".strip(), status="resolved")
+        messages = self._correspond(ref, kit.confirmation(text), status="resolved")
         denied = _denied(messages[1:])
         if denied:
             logger.info("RT kept the note but refused to resolve ticket %s: %s", ref.id, denied)
