@@ -34,6 +34,8 @@ pytest_plugins = [
     "tests.support.dbus_session",
     "tests.support.rt_desk",
     "tests.support.redmine_desk",
+    "tests.support.zammad_standin",
+    "tests.support.topdesk_standin",
     "tests.support.fix_user",
 ]
 

@@ -8,6 +8,7 @@ not be changed by any later layer.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,9 +18,24 @@ from urllib.parse import urlsplit
 SETTINGS_VERSION = 1
 
 #: Desk kinds this build can talk to.
-DESK_KINDS = ("django-helpdesk", "request-tracker", "redmine")
+DESK_KINDS = ("django-helpdesk", "request-tracker", "redmine", "zammad", "topdesk")
 #: Desks whose sign-in is a session that ends: the user may keep their password to renew it.
 SESSION_DESK_KINDS = frozenset({"request-tracker"})
+
+
+class SignInSecret(enum.StrEnum):
+    """What an employee types to sign in to a kind of desk, besides their user name."""
+
+    #: Their password for the desk.
+    PASSWORD = "password"
+    #: Their password, or the API key the desk shows them (Redmine).
+    PASSWORD_OR_KEY = "password_or_key"
+    #: Their password, or a personal access token they made in the desk (Zammad).
+    PASSWORD_OR_TOKEN = "password_or_token"
+    #: An application password they made in the desk; their own password does not work
+    #: for apps (TOPdesk).
+    APP_PASSWORD = "app_password"
+
 
 #: Languages the user interface is translated into ("" follows the system).
 LANGUAGES = ("", "en", "nl")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from client.adapters.desks import kit
@@ -213,3 +215,34 @@ def test_the_desks_clock_is_read_from_its_date_header(date: str, expected: float
     response = HttpResponse(200, {"Date": date} if date else {}, b"{}")
     when = kit.server_time(response)
     assert (when.timestamp() if when else None) == expected
+
+
+def test_a_change_window_reads_back_only_as_the_same_version() -> None:
+    window = kit.ChangeWindow(1765100000.5, 1765100030.0, {"7": "ab12"})
+    assert kit.ChangeWindow.loads(window.dumps(2), 2) == window
+    assert kit.ChangeWindow.loads(window.dumps(1), 2) is None, "another version: a full list"
+    empty = kit.ChangeWindow(None, None, {})
+    assert kit.ChangeWindow.loads(empty.dumps(1), 1) == empty
+
+
+@pytest.mark.parametrize(
+    "text", ["", "[]", '{"v": 1}', '{"v": 1, "seen": 3}', '{"v": 1, "newest": "x", "seen": {}}']
+)
+def test_a_change_window_that_is_not_one_is_none(text: str) -> None:
+    assert kit.ChangeWindow.loads(text, 1) is None
+
+
+def test_settled_means_older_than_the_desks_answer_by_the_margin() -> None:
+    changed = datetime(2026, 12, 7, 10, 0, 0, tzinfo=UTC)
+    at = changed.timestamp()
+    assert kit.settled(changed, at + 2, margin_s=2)
+    assert not kit.settled(changed, at + 1.9, margin_s=2), "may have changed in that second"
+    assert not kit.settled(changed, None, margin_s=2), "never answered"
+
+
+def test_the_desks_time_is_its_date_or_ours_less_the_bound() -> None:
+    dated = HttpResponse(200, {"Date": "Mon, 07 Dec 2026 10:00:00 GMT"}, b"{}")
+    moment = datetime(2026, 12, 7, 10, 0, 0, tzinfo=UTC).timestamp()
+    assert kit.desk_time(dated, 0.0, without_clock_s=30, margin_s=2) == moment
+    undated = HttpResponse(200, {}, b"{}")
+    assert kit.desk_time(undated, 1000.0, without_clock_s=30, margin_s=2) == 972.0

@@ -80,6 +80,8 @@ def test_the_entries_are_fixed_values() -> None:
         ("django-helpdesk", "d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"),
         ("request-tracker", "1-30-" + "ab" * 16, "1-30-" + "ab" * 16),
         ("redmine", "ab" * 20, "ab" * 20),
+        ("zammad", "ab" * 20, "ab" * 20),
+        ("topdesk", "anna:abcde-fghij-klmno-pqrst-uvwxy", "abcde-fghij-klmno-pqrst-uvwxy"),
     ],
 )
 def test_every_desk_tells_the_log_mask_the_secret_it_holds(

@@ -1,10 +1,16 @@
 """The real desks every contract test runs against, each with two employees and an agent.
 
-Every test that takes ``contract_desk`` runs once per desk kind in ``KINDS``,
-each a real server on 127.0.0.1: django-helpdesk (the demo desk), Request
-Tracker 5 and Redmine 5. The tests speak only the desk port (as the employees) and
+Every test that takes ``contract_desk`` runs once per desk kind in ``KINDS``:
+the real servers on 127.0.0.1 (django-helpdesk, the demo desk; Request Tracker 5;
+Redmine 5), and stand-ins for the desks no server of which can run here (Zammad,
+TOPdesk), each a small stateful server written from the desk's published API
+documentation. The tests speak only the desk port (as the employees) and
 :class:`DeskAgent` (what the service-desk agent does in the desk's own
 interface), so a new desk adapter later only adds a branch here.
+
+A stand-in can honestly answer only what its documentation says: what happens to
+a ticket in the desk's own workflow (stages, reopening, photos) is the desk's,
+so a test marked ``desk_workflow`` runs against the real desks only.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ from client.core.models import Stage
 from client.core.ports import DeskPort
 from demo.agent_console import REOPENED, AgentConsole
 
-KINDS = ["django-helpdesk", "request-tracker", "redmine"]
+#: Desks running for real on 127.0.0.1.
+REAL_KINDS = ["django-helpdesk", "request-tracker", "redmine"]
+#: Desks answered by a stand-in written from their published API documentation.
+STANDIN_KINDS = ["zammad", "topdesk"]
+KINDS = REAL_KINDS + STANDIN_KINDS
 
 
 class DeskAgent(Protocol):
@@ -35,31 +45,31 @@ class DeskAgent(Protocol):
     #: The agent's name as employees see it.
     name: str
 
-    def assign(self, ticket_id: int) -> None:
+    def assign(self, ticket_id: str) -> None:
         """Take the ticket."""
         ...
 
-    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+    def reply(self, ticket_id: str, text: str, public: bool = True) -> None:
         """Answer the employee (``public``) or write an internal note."""
         ...
 
-    def hold(self, ticket_id: int) -> None:
+    def hold(self, ticket_id: str) -> None:
         """Wait for the employee."""
         ...
 
-    def resolve(self, ticket_id: int, text: str) -> None:
+    def resolve(self, ticket_id: str, text: str) -> None:
         """Solve it, saying how."""
         ...
 
-    def is_open(self, ticket_id: int) -> bool:
+    def is_open(self, ticket_id: str) -> bool:
         """Whether the ticket is open again (after the employee said it is still broken)."""
         ...
 
-    def conversation(self, ticket_id: int) -> str:
+    def conversation(self, ticket_id: str) -> str:
         """Everything written on the ticket, as the agent sees it."""
         ...
 
-    def files(self, ticket_id: int) -> dict[str, bytes]:
+    def files(self, ticket_id: str) -> dict[str, bytes]:
         """The files on the ticket, by name, as the agent downloads them."""
         ...
 
@@ -107,26 +117,26 @@ class _HelpdeskAgent:
     def __init__(self, url: str, password: str) -> None:
         self._console = AgentConsole(url, "joost", password)
 
-    def assign(self, ticket_id: int) -> None:
-        self._console.assign(ticket_id, "joost")
+    def assign(self, ticket_id: str) -> None:
+        self._console.assign(int(ticket_id), "joost")
 
-    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
-        self._console.reply(ticket_id, text, public=public)
+    def reply(self, ticket_id: str, text: str, public: bool = True) -> None:
+        self._console.reply(int(ticket_id), text, public=public)
 
-    def hold(self, ticket_id: int) -> None:
-        self._console.hold(ticket_id)
+    def hold(self, ticket_id: str) -> None:
+        self._console.hold(int(ticket_id))
 
-    def resolve(self, ticket_id: int, text: str) -> None:
-        self._console.resolve(ticket_id, text)
+    def resolve(self, ticket_id: str, text: str) -> None:
+        self._console.resolve(int(ticket_id), text)
 
-    def is_open(self, ticket_id: int) -> bool:
-        return self._console.ticket_page(ticket_id).status == REOPENED
+    def is_open(self, ticket_id: str) -> bool:
+        return self._console.ticket_page(int(ticket_id)).status == REOPENED
 
-    def conversation(self, ticket_id: int) -> str:
-        return self._console.ticket_page(ticket_id).html
+    def conversation(self, ticket_id: str) -> str:
+        return self._console.ticket_page(int(ticket_id)).html
 
-    def files(self, ticket_id: int) -> dict[str, bytes]:
-        links = self._console.ticket_page(ticket_id).attachment_links
+    def files(self, ticket_id: str) -> dict[str, bytes]:
+        links = self._console.ticket_page(int(ticket_id)).attachment_links
         return {unquote(PurePosixPath(link).name): self._console.download(link) for link in links}
 
     def close(self) -> None:
@@ -144,29 +154,29 @@ class _RtAgent:
         assert isinstance(access, RtAccess)
         self._agent = access.agent()
 
-    def assign(self, ticket_id: int) -> None:
-        self._agent.assign(ticket_id, "joost")
+    def assign(self, ticket_id: str) -> None:
+        self._agent.assign(int(ticket_id), "joost")
 
-    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
-        self._agent.reply(ticket_id, text, public=public)
+    def reply(self, ticket_id: str, text: str, public: bool = True) -> None:
+        self._agent.reply(int(ticket_id), text, public=public)
 
-    def hold(self, ticket_id: int) -> None:
-        self._agent.hold(ticket_id)
+    def hold(self, ticket_id: str) -> None:
+        self._agent.hold(int(ticket_id))
 
-    def resolve(self, ticket_id: int, text: str) -> None:
-        self._agent.resolve(ticket_id, text)
+    def resolve(self, ticket_id: str, text: str) -> None:
+        self._agent.resolve(int(ticket_id), text)
 
-    def is_open(self, ticket_id: int) -> bool:
-        return self._agent.status(ticket_id) == "open"
+    def is_open(self, ticket_id: str) -> bool:
+        return self._agent.status(int(ticket_id)) == "open"
 
-    def conversation(self, ticket_id: int) -> str:
+    def conversation(self, ticket_id: str) -> str:
         return "\n".join(
             f"{entry.get('Creator', '')}: {entry.get('Content') or ''}"
-            for entry in self._agent.history(ticket_id)
+            for entry in self._agent.history(int(ticket_id))
         )
 
-    def files(self, ticket_id: int) -> dict[str, bytes]:
-        return self._agent.attachments(ticket_id)
+    def files(self, ticket_id: str) -> dict[str, bytes]:
+        return self._agent.attachments(int(ticket_id))
 
     def close(self) -> None:
         self._agent.close()
@@ -186,40 +196,40 @@ class _RedmineAgent:
         self._key = access.key(AGENT)
         self._me = int(self._client.get("/users/current").json()["user"]["id"])
 
-    def _change(self, ticket_id: int, **fields: object) -> None:
+    def _change(self, ticket_id: str, **fields: object) -> None:
         answer = self._client.put(f"/issues/{ticket_id}", {"issue": fields})
         assert answer.status_code == 204, (answer.status_code, answer.text[:300])
 
-    def _issue(self, ticket_id: int, include: str) -> dict[str, object]:
+    def _issue(self, ticket_id: str, include: str) -> dict[str, object]:
         answer = self._client.get(f"/issues/{ticket_id}", include=include)
         answer.raise_for_status()
         return dict(answer.json()["issue"])
 
-    def assign(self, ticket_id: int) -> None:
+    def assign(self, ticket_id: str) -> None:
         self._change(ticket_id, assigned_to_id=self._me)
 
-    def reply(self, ticket_id: int, text: str, public: bool = True) -> None:
+    def reply(self, ticket_id: str, text: str, public: bool = True) -> None:
         self._change(ticket_id, notes=text, private_notes=not public)
 
-    def hold(self, ticket_id: int) -> None:
+    def hold(self, ticket_id: str) -> None:
         self._change(ticket_id, status_id=self._statuses["Feedback"])
 
-    def resolve(self, ticket_id: int, text: str) -> None:
+    def resolve(self, ticket_id: str, text: str) -> None:
         self._change(ticket_id, notes=text, status_id=self._statuses["Resolved"])
 
-    def is_open(self, ticket_id: int) -> bool:
+    def is_open(self, ticket_id: str) -> bool:
         status = self._issue(ticket_id, "")["status"]
         assert isinstance(status, dict)
         return status["name"] not in ("Resolved", "Closed", "Rejected")
 
-    def conversation(self, ticket_id: int) -> str:
+    def conversation(self, ticket_id: str) -> str:
         issue = self._issue(ticket_id, "journals")
         journals = issue.get("journals")
         assert isinstance(journals, list)
         notes = [f"{j['user']['name']}: {j.get('notes') or ''}" for j in journals]
         return "\n".join([str(issue.get("description") or ""), *notes])
 
-    def files(self, ticket_id: int) -> dict[str, bytes]:
+    def files(self, ticket_id: str) -> dict[str, bytes]:
         attachments = self._issue(ticket_id, "attachments").get("attachments")
         assert isinstance(attachments, list)
         return {
@@ -235,9 +245,17 @@ class _RedmineAgent:
 REOPENED_STAGE = Stage.IN_PROGRESS
 
 
-@pytest.fixture(params=KINDS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each contract test per desk kind; a ``desk_workflow`` test per real desk only."""
+    if "contract_desk" in metafunc.fixturenames:
+        workflow = metafunc.definition.get_closest_marker("desk_workflow") is not None
+        kinds = REAL_KINDS if workflow else KINDS
+        metafunc.parametrize("contract_desk", kinds, indirect=True)
+
+
+@pytest.fixture
 def contract_desk(request: pytest.FixtureRequest) -> ContractDesk:
-    """Each real desk in turn (a desk that cannot start fails the run in CI)."""
+    """Each desk in turn (a real desk that cannot start fails the run in CI)."""
     if request.param == "django-helpdesk":
         from tests.support.desk_fixture import AGENT_PASSWORD
 
@@ -304,4 +322,12 @@ def contract_desk(request: pytest.FixtureRequest) -> ContractDesk:
             # is SETTLE_WITHOUT_CLOCK_S old by this computer's clock.
             lookback=timedelta(seconds=SETTLE_WITHOUT_CLOCK_S),
         )
+    if request.param == "zammad":
+        from tests.support.zammad_standin import contract_desk as zammad
+
+        return zammad(request)
+    if request.param == "topdesk":
+        from tests.support.topdesk_standin import contract_desk as topdesk
+
+        return topdesk(request)
     raise AssertionError(f"no contract desk for {request.param}")

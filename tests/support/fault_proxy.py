@@ -108,7 +108,7 @@ class FaultProxy:
                 self.wfile.write(data)
                 self.close_connection = True
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True

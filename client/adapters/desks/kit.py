@@ -10,7 +10,8 @@ functions, so that each adapter need not get the same details right again:
   (:func:`desk_path`, :func:`desk_url`, :func:`same_origin_url`);
 * writes are done only when the answer says so (:func:`answer`, :func:`expect`);
 * conditional requests (:class:`EtagCache`), multipart uploads (:func:`uploads`),
-  issued tokens (:func:`credential`) and photos (:func:`photo_body`).
+  issued tokens (:func:`credential`) and photos (:func:`photo_body`);
+* the change cursor of a desk searched by "changed since T" (:class:`ChangeWindow`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
@@ -94,6 +96,75 @@ def server_time(response: HttpResponse) -> datetime | None:
         return parsedate_to_datetime(response.headers.get("Date", ""))
     except (TypeError, ValueError, IndexError):
         return None
+
+
+# --- the change cursor of a desk searched by "changed since T" ---------------------------
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """What the previous "changed since T" search returned, and when it ran.
+
+    ``newest`` is the latest change time among the user's tickets, by the desk's
+    clock: every change after that search is at least as new, so the next search
+    starts there (less the desk's margin). ``answered`` is the desk's time when it
+    answered (:func:`desk_time`); ``seen`` each ticket's :func:`fingerprint` as
+    returned: a ticket returned exactly as before that was settled by then
+    (:func:`settled`) is left out. Redmine and TOPdesk use it.
+    """
+
+    newest: float | None
+    answered: float | None
+    seen: Mapping[str, str]
+
+    def dumps(self, version: int) -> str:
+        """The cursor's text, marked with the adapter's cursor ``version``."""
+        return json.dumps(
+            {"v": version, "newest": self.newest, "answered": self.answered, "seen": self.seen}
+        )
+
+    @classmethod
+    def loads(cls, text: str, version: int) -> ChangeWindow | None:
+        """The window in ``text``; ``None`` for another version or anything unreadable."""
+        try:
+            data = json.loads(text)
+            if data.get("v") != version:
+                return None
+            newest, answered = data.get("newest"), data.get("answered")
+            seen = {str(k): str(v) for k, v in dict(data["seen"]).items()}
+            return cls(
+                None if newest is None else float(newest),
+                None if answered is None else float(answered),
+                seen,
+            )
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+def settled(updated: datetime, answered: float | None, margin_s: float) -> bool:
+    """Whether a ticket changed at ``updated`` cannot have changed unseen by ``answered``.
+
+    Desks keep whole seconds (or round their ``Date`` to them): a second change in the
+    same second leaves the change time as it was. ``answered`` is the desk's time when
+    it answered (:func:`desk_time`), ``None`` for never; ``margin_s`` the seconds a
+    change may hide in.
+    """
+    return answered is not None and updated.timestamp() <= answered - margin_s
+
+
+def desk_time(
+    response: HttpResponse, ours: float, without_clock_s: float, margin_s: float
+) -> float:
+    """The desk's time when it answered: its ``Date``, or a bound on it.
+
+    Without a ``Date`` (Puma alone sends none), this computer's time ``ours`` less
+    ``without_clock_s`` (a bound while the clocks differ by less): what counts as
+    settled waits that much longer.
+    """
+    told = server_time(response)
+    if told is not None:
+        return told.timestamp()
+    return ours - without_clock_s + margin_s
 
 
 def fingerprint(item: Mapping[str, Any]) -> str:

@@ -28,7 +28,6 @@ docs/redmine.md. The choices that follow:
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 import threading
@@ -162,26 +161,13 @@ def _custom_value(item: Mapping[str, Any], field_id: str) -> Any:
 
 
 def _settled(updated: datetime, answered: float | None) -> bool:
-    """Whether an issue last updated at ``updated`` cannot have changed unseen by ``answered``.
-
-    Redmine keeps whole seconds: a second change in the same second (an agent's note
-    right after another) leaves ``updated_on`` as it was. ``answered`` is Redmine's
-    time when it answered (:func:`_desk_time`), ``None`` for never.
-    """
-    return answered is not None and updated.timestamp() <= answered - CURSOR_MARGIN_S
+    """Whether an issue last updated at ``updated`` cannot have changed unseen by ``answered``."""
+    return kit.settled(updated, answered, CURSOR_MARGIN_S)
 
 
 def _desk_time(response: HttpResponse, ours: float) -> float:
-    """Redmine's time when it answered: its ``Date``, or a bound on it.
-
-    Without a ``Date`` (Puma alone sends none), this computer's time less
-    :data:`SETTLE_WITHOUT_CLOCK_S` (a bound while the clocks differ by less): what
-    counts as settled waits that much longer.
-    """
-    told = kit.server_time(response)
-    if told is not None:
-        return told.timestamp()
-    return ours - SETTLE_WITHOUT_CLOCK_S + CURSOR_MARGIN_S
+    """Redmine's time when it answered: its ``Date``, or a bound (Puma alone sends none)."""
+    return kit.desk_time(response, ours, SETTLE_WITHOUT_CLOCK_S, CURSOR_MARGIN_S)
 
 
 def _iso(moment: datetime) -> str:
@@ -238,41 +224,8 @@ def _summary(
     )
 
 
-@dataclass(frozen=True)
-class _Window:
-    """The change cursor: what the previous search returned, and when it ran.
-
-    ``newest`` is the latest ``updated_on`` among the employee's issues, by Redmine's
-    clock: every change after that search is at least as new, so the next search
-    starts there (less :data:`CURSOR_MARGIN_S`). ``answered`` is Redmine's time when
-    it answered (:func:`_desk_time`): issues returned unchanged that were settled by then
-    (:func:`_settled`) are left out.
-    """
-
-    newest: float | None
-    answered: float | None
-    seen: Mapping[str, str]
-
-    def dumps(self) -> str:
-        return json.dumps(
-            {"v": 2, "newest": self.newest, "answered": self.answered, "seen": self.seen}
-        )
-
-    @classmethod
-    def loads(cls, text: str) -> _Window | None:
-        try:
-            data = json.loads(text)
-            if data.get("v") != 2:
-                return None
-            newest, answered = data.get("newest"), data.get("answered")
-            seen = {str(k): str(v) for k, v in dict(data["seen"]).items()}
-            return cls(
-                None if newest is None else float(newest),
-                None if answered is None else float(answered),
-                seen,
-            )
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None
+#: The change cursor's version (a cursor of another is read as none: a full list).
+WINDOW_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -532,7 +485,7 @@ class RedmineDesk:
         previous search returned them are left out once they are settled (see
         :func:`_settled`): an idle poll reports nothing.
         """
-        previous = _Window.loads(since.value) if since is not None else None
+        previous = kit.ChangeWindow.loads(since.value, WINDOW_VERSION) if since else None
         params = {"author_id": "me", "status_id": "*", "sort": "id:desc"}
         if previous is not None and previous.newest is not None:
             start = datetime.fromtimestamp(previous.newest - CURSOR_MARGIN_S, UTC)
@@ -562,7 +515,7 @@ class RedmineDesk:
                 summaries.append(summary)
         if not seen and previous is not None:
             self._check_key()  # an empty list proves nothing about the key
-        return summaries, Cursor(_Window(newest, answered, seen).dumps())
+        return summaries, Cursor(kit.ChangeWindow(newest, answered, seen).dumps(WINDOW_VERSION))
 
     def _listed(self, item: Mapping[str, Any]) -> TicketSummary:
         """A listed issue's summary; whether an agent wrote needs its journals (once a change)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from client.core.errors import ConfigurationError
 from client.core.ports import DeskConnector
-from client.core.settings import Settings
+from client.core.settings import Settings, SignInSecret
 
 if TYPE_CHECKING:
     from client.adapters.http import HttpConfig
@@ -37,6 +37,8 @@ class DeskEntry:
     sessions_end: bool = False
     #: ``(keyword, Settings field)``: the desk's own settings, passed when not empty.
     options: tuple[tuple[str, str], ...] = ()
+    #: What the employee types to sign in (the sign-in dialog says so).
+    secret: SignInSecret = SignInSecret.PASSWORD
 
 
 #: Every desk this build knows. Adding one: a module in this package, one entry here.
@@ -57,6 +59,23 @@ DESKS: tuple[DeskEntry, ...] = (
         "client.adapters.desks.redmine",
         "RedmineConnector",
         options=(("queue", "desk_queue"),),
+        secret=SignInSecret.PASSWORD_OR_KEY,
+    ),
+    # desk.queue names the Zammad group new tickets go to.
+    DeskEntry(
+        "zammad",
+        "client.adapters.desks.zammad",
+        "ZammadConnector",
+        options=(("queue", "desk_queue"),),
+        secret=SignInSecret.PASSWORD_OR_TOKEN,
+    ),
+    # desk.queue names the TOPdesk operator group new incidents go to (optional).
+    DeskEntry(
+        "topdesk",
+        "client.adapters.desks.topdesk",
+        "TopdeskConnector",
+        options=(("queue", "desk_queue"),),
+        secret=SignInSecret.APP_PASSWORD,
     ),
 )
 
