@@ -413,6 +413,7 @@ class TrayApp(QObject):
             status=lambda: self.presenter.status,
             url_locked="desk.url" in settings_result.locked,
             offer_keep=desks.entry(settings.desk_kind).sessions_end,
+            secret=desks.entry(settings.desk_kind).secret,
             before_large_work=before_large_work,
             parent=self,
         )

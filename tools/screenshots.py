@@ -703,6 +703,23 @@ def shoot_agent_view(shooter: Shooter, subject: str, name: str) -> None:
     shooter.saved.append(path)
 
 
+def shoot_sign_in_per_desk(shooter: Shooter) -> None:
+    """The first start's sign-in where the employee types a token or an application password.
+
+    Nothing is sent before the employee signs in, so the desk's address need not answer.
+    """
+    for kind, url, language in (
+        ("topdesk", "https://yourcompany.topdesk.net", "nl"),
+        ("zammad", "https://zammad.example.org", "en"),
+    ):
+        policy = shooter.home / f"first-start-{kind}-policy.toml"
+        policy.write_text(f'[desk]\nkind = "{kind}"\nurl = "{url}"\n', encoding="utf-8")
+        with shooter.app(f"first-start-{kind}", HELPDESK_TRAY_UI_LANGUAGE=language) as app:
+            dialog = app.probe("window_shown")
+            suffix = "-nl" if language == "nl" else ""
+            shooter.grab(f"sign-in-{kind}{suffix}", dialog.rect())
+
+
 def main() -> int:
     """Take the screenshots; print where they went."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -716,6 +733,8 @@ def main() -> int:
             shoot_self_fix(shooter)
         elif "--only-health" in sys.argv:
             shoot_health(shooter)
+        elif "--only-sign-in" in sys.argv:
+            shoot_sign_in_per_desk(shooter)
         else:
             if "--only-agent-cards" not in sys.argv:
                 shoot(shooter)
@@ -723,6 +742,7 @@ def main() -> int:
             shoot_agent_cards(shooter)
             shoot_self_fix(shooter)
             shoot_health(shooter)
+            shoot_sign_in_per_desk(shooter)
     for path in shooter.saved:
         sys.stdout.write(f"saved {path.relative_to(ROOT)}\n")
     return 0

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from client.core.errors import ClientError, ValidationError
 from client.core.models import Person
-from client.core.settings import desk_url_problem
+from client.core.settings import SignInSecret, desk_url_problem
 from client.services.account import Account
 from client.ui import resources, texts
 
@@ -47,10 +47,12 @@ class SignInDialogView(QVBoxLayout):
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_label = QLabel(self.tr("Password"))
+        self.password_label.setBuddy(self.password)
         form.addRow(self.tr("Service desk address"), self.url)
         form.addRow("", self.url_hint)
         form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.password_label, self.password)
         self.keep = QCheckBox(self.tr("Keep me signed in on this computer"))
         self.keep.setObjectName("keepSignedIn")
         self.keep.setToolTip(
@@ -80,6 +82,36 @@ class SignInDialogView(QVBoxLayout):
         self.buttons.addButton(self.cancel, QDialogButtonBox.ButtonRole.RejectRole)
         self.addWidget(self.buttons)
 
+    def ask_for(self, secret: SignInSecret) -> None:
+        """Say what this kind of desk takes besides the user name, and where to find it."""
+        if secret is SignInSecret.PASSWORD_OR_KEY:
+            intro = self.tr(
+                "Sign in with the user name and password you use for the service desk, or "
+                "paste your API key instead of the password (in the service desk: My "
+                "account, API access key). You only need to do this once on this computer."
+            )
+            label = self.tr("Password or API key")
+        elif secret is SignInSecret.PASSWORD_OR_TOKEN:
+            intro = self.tr(
+                "Sign in with the user name and password you use for the service desk, or "
+                "paste a personal access token instead of the password (in the service "
+                "desk: your profile, Token Access). You only need to do this once on this "
+                "computer."
+            )
+            label = self.tr("Password or token")
+        elif secret is SignInSecret.APP_PASSWORD:
+            intro = self.tr(
+                "Sign in with your service desk login name and an application password. "
+                "Your own password does not work for apps: make an application password "
+                "in the service desk under your settings, Application passwords, and paste "
+                "it here. You only need to do this again when it expires."
+            )
+            label = self.tr("Application password")
+        else:
+            return  # the intro and label as built
+        self.intro.setText(intro)
+        self.password_label.setText(label)
+
 
 class SignInDialog(QDialog):
     """Asks the account to sign in; closes when it has, explains when it has not."""
@@ -93,6 +125,7 @@ class SignInDialog(QDialog):
         username: str,
         reason: str = "",
         offer_keep: bool = False,
+        secret: SignInSecret = SignInSecret.PASSWORD,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,6 +139,7 @@ class SignInDialog(QDialog):
         self.view.url_hint.setVisible(url_locked)
         self.view.username.setText(username)
         self.view.keep.setVisible(offer_keep)  # desks whose sessions end (Request Tracker)
+        self.view.ask_for(secret)
         if reason == "auth_failed":
             self._show_message(self.tr("Your sign-in has expired. Please sign in again."))
         for field in (self.view.url, self.view.username, self.view.password):

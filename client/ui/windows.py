@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from client.core.models import Attachment, Ticket, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
+from client.core.settings import SignInSecret
 from client.services.status import TrayStatus
 from client.ui import texts
 from client.ui.home import Home
@@ -109,6 +110,7 @@ class Windows(QObject):
         status: Callable[[], TrayStatus],
         url_locked: bool = False,
         offer_keep: bool = True,
+        secret: SignInSecret = SignInSecret.PASSWORD,
         before_large_work: Callable[[], object] = lambda: None,
         parent: QObject | None = None,
     ) -> None:
@@ -123,6 +125,7 @@ class Windows(QObject):
         self._status = status
         self._url_locked = url_locked
         self._offer_keep = offer_keep
+        self._secret = secret
         self._before_large_work = before_large_work
         self.home = Home(
             tickets=tickets, unseen=unseen, reports=lambda: outbox.items, status=status, parent=self
@@ -544,6 +547,7 @@ class Windows(QObject):
                 username=self._account.username,
                 reason=reason,
                 offer_keep=self._offer_keep,
+                secret=self._secret,
             )
             dialog.finished.connect(self._on_sign_in_dialog_finished)
             self._sign_in_dialog = dialog

@@ -1636,6 +1636,30 @@
         <source>Cancel</source>
         <translation>Annuleren</translation>
     </message>
+    <message>
+        <source>Sign in with the user name and password you use for the service desk, or paste your API key instead of the password (in the service desk: My account, API access key). You only need to do this once on this computer.</source>
+        <translation>Log in met de gebruikersnaam en het wachtwoord die je voor de servicedesk gebruikt, of plak je API-sleutel in plaats van het wachtwoord (in de servicedesk: Mijn account, API-toegangssleutel). Dat hoeft maar één keer op deze computer.</translation>
+    </message>
+    <message>
+        <source>Password or API key</source>
+        <translation>Wachtwoord of API-sleutel</translation>
+    </message>
+    <message>
+        <source>Sign in with the user name and password you use for the service desk, or paste a personal access token instead of the password (in the service desk: your profile, Token Access). You only need to do this once on this computer.</source>
+        <translation>Log in met de gebruikersnaam en het wachtwoord die je voor de servicedesk gebruikt, of plak een persoonlijk toegangstoken in plaats van het wachtwoord (in de servicedesk: je profiel, Token-toegang). Dat hoeft maar één keer op deze computer.</translation>
+    </message>
+    <message>
+        <source>Password or token</source>
+        <translation>Wachtwoord of token</translation>
+    </message>
+    <message>
+        <source>Sign in with your service desk login name and an application password. Your own password does not work for apps: make an application password in the service desk under your settings, Application passwords, and paste it here. You only need to do this again when it expires.</source>
+        <translation>Log in met je loginnaam voor de servicedesk en een applicatiewachtwoord. Je eigen wachtwoord werkt niet voor apps: maak in de servicedesk een applicatiewachtwoord aan onder je instellingen, Applicatiewachtwoorden, en plak het hier. Dat hoef je pas weer te doen als het verloopt.</translation>
+    </message>
+    <message>
+        <source>Application password</source>
+        <translation>Applicatiewachtwoord</translation>
+    </message>
 </context>
 <context>
     <name>Stage</name>

@@ -180,6 +180,8 @@ def test_without_a_keyring_the_sign_in_says_it_lasts_until_a_restart(
         ),
         ({"desk.kind": "request-tracker"}, "request-tracker", "General"),
         ({"desk.kind": "redmine", "desk.queue": "it-helpdesk"}, "redmine", "it-helpdesk"),
+        ({"desk.kind": "zammad", "desk.queue": "Werkplekbeheer"}, "zammad", "Werkplekbeheer"),
+        ({"desk.kind": "topdesk", "desk.queue": "Servicedesk"}, "topdesk", "Servicedesk"),
         ({}, "django-helpdesk", None),
     ],
 )
@@ -208,6 +210,28 @@ def test_keep_me_signed_in_is_offered_where_sessions_end(
     qtbot.mouseClick(dialog.view.sign_in, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert harness.connector.kept_password is offered
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "says"),
+    [
+        ("django-helpdesk", "Password", "user name and password"),
+        ("request-tracker", "Password", "user name and password"),
+        ("redmine", "Password or API key", "API access key"),
+        ("zammad", "Password or token", "Token Access"),
+        ("topdesk", "Application password", "Your own password does not work for apps"),
+    ],
+)
+def test_the_sign_in_asks_for_what_the_chosen_desk_takes(
+    qtbot: QtBot, harness: _Harness, kind: str, label: str, says: str
+) -> None:
+    app = harness.build({"desk.username": "", "desk.kind": kind})
+    app.start()
+    qtbot.waitUntil(lambda: bool(_windows(SignInDialog)))
+    (dialog,) = _windows(SignInDialog)
+    assert dialog.view.password_label.text() == label
+    assert dialog.view.password_label.buddy() is dialog.view.password
+    assert says in dialog.view.intro.text()
 
 
 def test_the_desk_away_at_start_shows_offline_then_recovers(
