@@ -87,7 +87,8 @@ def test_a_password_is_exchanged_once_for_a_token_of_her_own(
     connector = ZammadConnector(HttpConfig(), remember_secret=told.append)
     token = connector.sign_in(zammad_standin.url, "anna", PASSWORDS["anna"])
     assert PASSWORDS["anna"] not in token and {PASSWORDS["anna"], token} <= set(told)
-    assert connector.open(zammad_standin.url, token).whoami().name == "Anna Jansen"
+    me = connector.open(zammad_standin.url, token).whoami()
+    assert (me.name, me.department) == ("Anna Jansen", "Finance")
     with pytest.raises(AuthFailed, match="password"):
         connector.sign_in(zammad_standin.url, "anna", "not her password")
     # IT has not granted Bram's role access tokens: he is told to paste one.

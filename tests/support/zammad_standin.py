@@ -133,6 +133,8 @@ class ZammadStandin:
             "email": f"{login}@example.com" if role != "nobody" else "", "image": image,
             "image_source": None, "active": role != "nobody", "organization_id": org,
             "role": role, "may_make_tokens": tokens,
+            # A user's department is one of Zammad's own user attributes.
+            "department": "Finance" if role == "customer" else "",
         }  # fmt: skip
 
     def start(self) -> None:

@@ -373,7 +373,10 @@ class ZammadDesk:
             self._me = _id(me["id"], what="user id")
             login = kit.text(me.get("login"))
             return Person(
-                username=login, name=_user(me).name or login, email=kit.text(me.get("email"))
+                username=login,
+                name=_user(me).name or login,
+                email=kit.text(me.get("email")),
+                department=kit.text(me.get("department")) or None,  # for match.desk
             )
 
         return kit.mapped("user", build)
