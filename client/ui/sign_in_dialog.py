@@ -51,7 +51,9 @@ class SignInDialogView(QVBoxLayout):
         self.password_label.setBuddy(self.password)
         form.addRow(self.tr("Service desk address"), self.url)
         form.addRow("", self.url_hint)
-        form.addRow(self.tr("User name"), self.username)
+        self.username_label = QLabel(self.tr("User name"))
+        self.username_label.setBuddy(self.username)
+        form.addRow(self.username_label, self.username)
         form.addRow(self.password_label, self.password)
         self.keep = QCheckBox(self.tr("Keep me signed in on this computer"))
         self.keep.setObjectName("keepSignedIn")
@@ -107,6 +109,7 @@ class SignInDialogView(QVBoxLayout):
                 "it here. You only need to do this again when it expires."
             )
             label = self.tr("Application password")
+            self.username_label.setText(self.tr("Login name"))
         else:
             return  # the intro and label as built
         self.intro.setText(intro)

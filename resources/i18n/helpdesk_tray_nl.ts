@@ -1660,6 +1660,10 @@
         <source>Application password</source>
         <translation>Applicatiewachtwoord</translation>
     </message>
+    <message>
+        <source>Login name</source>
+        <translation>Loginnaam</translation>
+    </message>
 </context>
 <context>
     <name>Stage</name>

@@ -232,6 +232,8 @@ def test_the_sign_in_asks_for_what_the_chosen_desk_takes(
     assert dialog.view.password_label.text() == label
     assert dialog.view.password_label.buddy() is dialog.view.password
     assert says in dialog.view.intro.text()
+    login = "Login name" if kind == "topdesk" else "User name"  # as TOPdesk calls it
+    assert dialog.view.username_label.text() == login
 
 
 def test_the_desk_away_at_start_shows_offline_then_recovers(
