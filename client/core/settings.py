@@ -97,6 +97,9 @@ class Settings:
     health_tell_it: str = "ask"
     #: Minutes between health passes.
     health_interval_min: int = 15
+    #: Whether the tray starts when the user logs in (the installers start it for
+    #: everyone; a user who turns it off is left out, unless IT set it).
+    autostart: bool = True
 
 
 #: Hosts a plain-http desk address may name: the same computer (the demo desk).
@@ -197,46 +200,178 @@ def _number_between(low: float, high: float) -> Callable[[object], bool]:
 class _Key:
     field: str
     valid: Callable[[object], bool]
+    #: What the key means, for IT (the admin guide's table and the Group Policy
+    #: template are made from it).
+    doc: str = ""
 
 
 #: The file keys (``section.name``), the field each sets and what is valid.
 KEYS: Mapping[str, _Key] = {
-    "desk.kind": _Key("desk_kind", _one_of(DESK_KINDS)),
-    "desk.url": _Key("desk_url", _is_desk_url),
-    "desk.username": _Key("desk_username", lambda v: isinstance(v, str) and len(v) <= 200),
-    "desk.queue": _Key("desk_queue", lambda v: isinstance(v, str) and len(v) <= 200),
-    "ui.language": _Key("language", _one_of(LANGUAGES)),
-    "network.poll_interval_s": _Key("poll_interval_s", _int_between(60, 24 * 3600)),
-    "network.rare_poll_interval_s": _Key("rare_poll_interval_s", _int_between(60, 24 * 3600)),
-    "network.connect_timeout_s": _Key("connect_timeout_s", _number_between(0.5, 120)),
-    "network.read_timeout_s": _Key("read_timeout_s", _number_between(1, 600)),
-    "network.total_timeout_s": _Key("total_timeout_s", _number_between(5, 3600)),
-    "network.retries": _Key("retries", _int_between(0, 5)),
-    "network.proxy": _Key("proxy", _is_url(("http", "https"))),
-    "network.max_response_bytes": _Key("max_response_bytes", _int_between(64 * 1024, 1 << 30)),
-    "reports.max_attachment_bytes": _Key("max_attachment_bytes", _int_between(0, 1 << 30)),
-    "reports.max_outbox_bytes": _Key("max_outbox_bytes", _int_between(16 << 20, 64 << 30)),
-    "reports.screenshots": _Key("allow_screenshots", _is_bool),
-    "diagnostics.host_name": _Key("include_host_name", _is_bool),
-    "diagnostics.user_name": _Key("include_user_name", _is_bool),
-    "logging.level": _Key("log_level", _one_of(("DEBUG", "INFO", "WARNING", "ERROR"))),
-    "notifications.enabled": _Key("notifications_enabled", _is_bool),
-    "notifications.quiet_hours": _Key("quiet_hours", _is_quiet_hours),
-    "notifications.quiet_after_start_s": _Key("quiet_after_start_s", _int_between(0, 3600)),
-    "profile.url": _Key("profile_url", _is_desk_url),
-    "profile.refresh_hours": _Key("profile_refresh_hours", _int_between(1, 7 * 24)),
-    "profile.max_age_days": _Key("profile_max_age_days", _int_between(1, 365)),
-    "profile.department": _Key(
-        "profile_department", lambda v: isinstance(v, str) and len(v) <= 100
+    "desk.kind": _Key(
+        "desk_kind",
+        _one_of(DESK_KINDS),
+        doc="The kind of service desk: django-helpdesk, request-tracker, redmine, zammad, topdesk.",
     ),
-    "profile.photos": _Key("profile_photos", _is_bool),
-    "fixes.enabled": _Key("fixes_enabled", _is_bool),
-    "health.enabled": _Key("health_enabled", _is_bool),
-    "health.tell_it": _Key("health_tell_it", _one_of(("ask", "auto", "never"))),
-    "health.interval_min": _Key("health_interval_min", _int_between(5, 24 * 60)),
+    "desk.url": _Key(
+        "desk_url",
+        _is_desk_url,
+        doc="The address employees reach the desk at (https; plain http only on this computer).",
+    ),
+    "desk.username": _Key(
+        "desk_username",
+        lambda v: isinstance(v, str) and len(v) <= 200,
+        doc="The employee's user name at the desk (kept per user; IT rarely sets it).",
+    ),
+    "desk.queue": _Key(
+        "desk_queue",
+        lambda v: isinstance(v, str) and len(v) <= 200,
+        doc="Where new tickets go: RT's queue, Redmine's project, Zammad's or TOPdesk's group.",
+    ),
+    "ui.language": _Key(
+        "language",
+        _one_of(LANGUAGES),
+        doc="The language of the tray: empty follows the computer, or nl or en.",
+    ),
+    "network.poll_interval_s": _Key(
+        "poll_interval_s",
+        _int_between(60, 24 * 3600),
+        doc="Seconds between asking the desk what changed while a ticket is open.",
+    ),
+    "network.rare_poll_interval_s": _Key(
+        "rare_poll_interval_s",
+        _int_between(60, 24 * 3600),
+        doc="Seconds between asking while nothing is open (never shorter than the above).",
+    ),
+    "network.connect_timeout_s": _Key(
+        "connect_timeout_s",
+        _number_between(0.5, 120),
+        doc="Seconds to wait for a connection to the desk.",
+    ),
+    "network.read_timeout_s": _Key(
+        "read_timeout_s",
+        _number_between(1, 600),
+        doc="Seconds to wait for the desk to say something.",
+    ),
+    "network.total_timeout_s": _Key(
+        "total_timeout_s",
+        _number_between(5, 3600),
+        doc="The longest one answer may take, however steadily it arrives (seconds).",
+    ),
+    "network.retries": _Key(
+        "retries",
+        _int_between(0, 5),
+        doc="Extra attempts for a read that failed on a flaky network.",
+    ),
+    "network.proxy": _Key(
+        "proxy",
+        _is_url(("http", "https")),
+        doc="A proxy for all traffic to the desk; empty uses the system's proxy settings.",
+    ),
+    "network.max_response_bytes": _Key(
+        "max_response_bytes",
+        _int_between(64 * 1024, 1 << 30),
+        doc="The largest answer the tray reads from the desk (bytes).",
+    ),
+    "reports.max_attachment_bytes": _Key(
+        "max_attachment_bytes",
+        _int_between(0, 1 << 30),
+        doc="The largest file a report may carry (bytes).",
+    ),
+    "reports.max_outbox_bytes": _Key(
+        "max_outbox_bytes",
+        _int_between(16 << 20, 64 << 30),
+        doc="The most the reports waiting to be sent may take on disk (bytes).",
+    ),
+    "reports.screenshots": _Key(
+        "allow_screenshots",
+        _is_bool,
+        doc="Whether a report may carry a screenshot (the employee still decides per report).",
+    ),
+    "diagnostics.host_name": _Key(
+        "include_host_name",
+        _is_bool,
+        doc="Whether the diagnostics name the computer.",
+    ),
+    "diagnostics.user_name": _Key(
+        "include_user_name",
+        _is_bool,
+        doc="Whether the diagnostics name the signed-in user.",
+    ),
+    "logging.level": _Key(
+        "log_level",
+        _one_of(("DEBUG", "INFO", "WARNING", "ERROR")),
+        doc="How much the log says: DEBUG, INFO, WARNING or ERROR.",
+    ),
+    "notifications.enabled": _Key(
+        "notifications_enabled",
+        _is_bool,
+        doc="Whether changes to an employee's tickets pop up as desktop notifications.",
+    ),
+    "notifications.quiet_hours": _Key(
+        "quiet_hours",
+        _is_quiet_hours,
+        doc="When nothing pops up, e.g. 22:00-07:00 (local time; empty for never).",
+    ),
+    "notifications.quiet_after_start_s": _Key(
+        "quiet_after_start_s",
+        _int_between(0, 3600),
+        doc="Seconds after start or waking up in which nothing pops up.",
+    ),
+    "profile.url": _Key(
+        "profile_url",
+        _is_desk_url,
+        doc="Where IT publishes the signed profile (agents, fixes, articles); empty for none.",
+    ),
+    "profile.refresh_hours": _Key(
+        "profile_refresh_hours",
+        _int_between(1, 7 * 24),
+        doc="Hours between profile updates (one at start too).",
+    ),
+    "profile.max_age_days": _Key(
+        "profile_max_age_days",
+        _int_between(1, 365),
+        doc="Days the last verified profile stays usable without a new verification.",
+    ),
+    "profile.department": _Key(
+        "profile_department",
+        lambda v: isinstance(v, str) and len(v) <= 100,
+        doc="The employee's department as IT names it (matched against the profile's departments).",
+    ),
+    "profile.photos": _Key(
+        "profile_photos",
+        _is_bool,
+        doc="Whether agents' photos are shown (off: initials, for the whole organisation).",
+    ),
+    "fixes.enabled": _Key(
+        "fixes_enabled",
+        _is_bool,
+        doc="Whether employees may run IT's self-fixes (off: none runs).",
+    ),
+    "health.enabled": _Key(
+        "health_enabled",
+        _is_bool,
+        doc="Whether the tray checks the computer's health now and then and offers fixes.",
+    ),
+    "health.tell_it": _Key(
+        "health_tell_it",
+        _one_of(("ask", "auto", "never")),
+        doc="How IT hears of a problem that persists: ask the employee, auto, or never.",
+    ),
+    "health.interval_min": _Key(
+        "health_interval_min",
+        _int_between(5, 24 * 60),
+        doc="Minutes between health checks.",
+    ),
+    "startup.autostart": _Key(
+        "autostart",
+        _is_bool,
+        doc="Whether the tray starts at log-in (employees may turn it off unless IT sets it).",
+    ),
     # The employee's own choice of department (an id of the profile), kept in their file.
     "profile.my_department": _Key(
-        "profile_my_department", lambda v: isinstance(v, str) and len(v) <= 64
+        "profile_my_department",
+        lambda v: isinstance(v, str) and len(v) <= 64,
+        doc="The employee's own choice of department (kept in their own file; not for IT).",
     ),
 }
 

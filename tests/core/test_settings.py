@@ -240,3 +240,11 @@ def test_it_policy_can_lock_how_it_hears_of_health_findings() -> None:
     assert (result.settings.health_tell_it, result.settings.health_interval_min) == ("auto", 30)
     assert result.locked == {"health.tell_it"}
     assert len(result.problems) == 1 and "health.tell_it" in result.problems[0]
+
+
+def test_every_key_says_what_it_means_for_it() -> None:
+    # The admin guide's table and the Group Policy template are made from these.
+    from client.core.settings import KEYS
+
+    assert all(key.doc.strip() and len(key.doc) <= 100 for key in KEYS.values())
+    assert "startup.autostart" in KEYS and Settings().autostart is True
