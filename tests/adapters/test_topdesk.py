@@ -486,3 +486,45 @@ def test_a_network_failure_between_the_files_is_finished_when_sent_again(
     assert _posts(server, f"{API}/incidents") == 1
     sent = [b"screenshot.webp" in s.body for s in server.seen if s.path == files]
     assert sent == [False, True, True], "the diagnostics once, the screenshot until it arrived"
+
+
+def test_after_a_restart_an_incident_missing_files_is_finished_not_filed_again(
+    server: StagedServer,
+) -> None:
+    files = f"{API}/incidents/id/{INCIDENT}/attachments"
+    diagnostics = Attachment("diagnostics.json", "application/json", b"{}")
+    screenshot = Attachment("screenshot.webp", "image/webp", b"x" * 50)
+    report = Report("Printer", "It jams.", attachments=(diagnostics, screenshot))
+    listed = _incident(request=f"It jams.<br><br>Files: 2<br><br>Report-ID: {report.key}")
+    server.stage(f"{API}/incidents", _json(_incident(), 201), _json([listed]))
+    download = f"{API}/incidents/id/{INCIDENT}/attachments/{ME}/download"
+    server.stage(
+        files,
+        _json({"fileName": "diagnostics.json", "size": 2}),
+        Reply(raw=b""),  # the connection drops; then the tray is quit
+        _json([{"id": ME, "fileName": "diagnostics.json", "size": 2, "downloadUrl": download}]),
+        _json({"fileName": "screenshot.webp", "size": 50}),
+    )
+    with pytest.raises(BadResponse, match="not all its files"):  # "maybe received": look first
+        _desk(server).create_ticket(report)
+
+    again = _desk(server)  # the next start
+    assert again.find_by_report_key(report.key) is None, "not delivered while a file is missing"
+    assert again.create_ticket(report).id == INCIDENT
+    assert _posts(server, f"{API}/incidents") == 1, "one incident"
+    sent = [
+        b"screenshot.webp" in s.body for s in server.seen if s.path == files and s.method == "POST"
+    ]
+    assert sent == [False, True, True]
+
+
+def test_the_request_says_how_many_files_follow_and_the_employee_does_not_see_it(
+    anna: TopdeskDesk,
+) -> None:
+    report = Report(
+        subject("Scanner"), "It saves blank pages.",
+        attachments=(Attachment("scan.pdf", "application/pdf", b"%PDF-1.4 blank"),),
+    )  # fmt: skip
+    ref = anna.create_ticket(report)
+    assert anna.ticket(ref).description == "It saves blank pages."
+    assert anna.find_by_report_key(report.key) == ref

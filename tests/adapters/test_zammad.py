@@ -502,3 +502,35 @@ def test_an_agents_html_answer_reads_as_text_and_internal_ones_never_show(
     (message,) = [e for e in ticket.events if e.kind is EventKind.MESSAGE]
     assert message.text == "Try tray 2.\nJoost" and message.author == "Joost" and message.by_agent
     assert ticket.summary.stage is Stage.IN_PROGRESS and ticket.summary.agent is not None
+
+
+def test_her_report_is_found_behind_a_page_of_her_colleagues_newer_tickets(
+    server: StagedServer,
+) -> None:
+    # A shared organisation: fifty colleagues reported the same outage after her, and the
+    # search index has none of it yet.
+    desk = _desk(server)
+    key = str(uuid.uuid4())
+    now = datetime.now(UTC).isoformat()
+    colleagues = [_ticket(100 + n, customer_id=9, created_at=now) for n in range(50)]
+    hers = _ticket(7, created_at=now)
+    server.stage("/api/v1/tickets/search", _found(), _found(*colleagues), _found(hers))
+    server.stage(
+        "/api/v1/ticket_articles/by_ticket/7", _json([_article(11, f"Jams.\n\nReport-ID: {key}")])
+    )
+    assert desk.find_by_report_key(key) == TicketRef("7", "#31007")
+    assert not [s for s in server.seen if "by_ticket/1" in s.path], "colleagues' never read"
+
+
+@pytest.mark.parametrize("action", ["confirm", "reopen"])
+def test_a_ticket_answered_without_its_state_is_a_bad_response(
+    server: StagedServer, action: str
+) -> None:
+    desk = _desk(server)
+    broken = {k: v for k, v in _ticket().items() if k != "state_id"}
+    server.stage("/api/v1/tickets/7", _json(broken))
+    with pytest.raises(BadResponse):
+        if action == "confirm":
+            desk.confirm_resolved(TicketRef("7"))
+        else:
+            desk.reopen(TicketRef("7"), "Still broken")

@@ -41,6 +41,7 @@ with how it was checked. IT's side is in docs/topdesk.md too. The choices that f
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import logging
@@ -61,6 +62,7 @@ from client.core.errors import (
     AttachmentRefused,
     AuthFailed,
     BadResponse,
+    DeskError,
     Forbidden,
     NotFound,
     QueueRefused,
@@ -94,6 +96,8 @@ API = "/tas/api"
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 #: Always the last line of the request text.
 REPORT_ID_LINE = kit.REPORT_ID_LINE
+#: The line before it when files follow the incident: how many (a retry finishes them).
+FILES_LINE = "Files: "
 #: How far back a report's key is looked for in the requests of the employee's incidents.
 REPORT_ID_LOOKBACK_DAYS = 30
 #: TOPdesk's limit on an incident's brief description.
@@ -195,6 +199,35 @@ _TAG = re.compile(r"<[^>]*>")
 def _from_memo(memo: str) -> str:
     """A memo as plain text: breaks as line ends, other tags out, entities decoded."""
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", memo))).strip()
+
+
+def _incident_ref(item: Mapping[str, Any]) -> TicketRef:
+    return TicketRef(_uuid(item["id"], what="incident id"), kit.text(item.get("number")))
+
+
+def _request_text(report: Report) -> str:
+    """The request as sent: the description, how many files follow, the key last."""
+    text = report.description
+    if report.attachments:
+        text = f"{text.rstrip()}\n\n{FILES_LINE}{len(report.attachments)}"
+    return kit.with_key_line(text, report.key)
+
+
+def _files_expected(text: str) -> int:
+    """How many files the request says follow it (0 when it says nothing)."""
+    lines = [line.strip() for line in kit.without_key_line(text).splitlines() if line.strip()]
+    last = lines[-1] if lines else ""
+    count = last.removeprefix(FILES_LINE)
+    return int(count) if last.startswith(FILES_LINE) and count.isdigit() else 0
+
+
+def _description(text: str) -> str:
+    """The employee's description: the request without the lines the tray added."""
+    text = kit.without_key_line(text).rstrip()
+    lines = text.splitlines()
+    if lines and _files_expected(text):
+        return "\n".join(lines[:-1]).rstrip()
+    return text
 
 
 def _entry_text(entry: Mapping[str, Any]) -> str:
@@ -474,7 +507,7 @@ class TopdeskDesk:
         summary = self._summary(data, replied)
         self._replies.put(summary.ref.id, (summary.updated, replied))
         request = kit.text(data.get("request"))
-        description = kit.without_key_line(_from_memo(request)) if request else ""
+        description = _description(_from_memo(request)) if request else ""
         return Ticket(summary=summary, description=description, events=tuple(events))
 
     # --- filing and finding reports ---------------------------------------------------------
@@ -505,7 +538,7 @@ class TopdeskDesk:
         body: dict[str, Any] = {
             "callerLookup": {"id": self._my_id()},
             "briefDescription": report.subject[:BRIEF_MAX],
-            "request": _to_memo(kit.with_key_line(report.description, report.key)),
+            "request": _to_memo(_request_text(report)),
         }
         group = report.queue or self._group
         if group:
@@ -513,7 +546,10 @@ class TopdeskDesk:
         try:
             response = self._http.request("POST", "/incidents", json_body=body)
         except Rejected as error:
-            if group:  # nothing was created: it may go again without the group
+            # Nothing was created: it may go again without the group. TOPdesk's 400 does
+            # not say reliably which field it minds, so any refusal with a group set is
+            # taken as the group's (the outbox then files it without, saying so).
+            if group:
                 raise QueueRefused(
                     f"TOPdesk refused the incident for operator group {group!r}: {error.detail}",
                     "queue",
@@ -535,9 +571,18 @@ class TopdeskDesk:
         self._unfinished[report.key] = (ref, stored)
         for attachment in report.attachments:
             mark = (attachment.filename, attachment.size)
-            if mark not in stored:
+            if mark in stored:
+                continue
+            try:
                 self._upload(ref, attachment)
-                stored.add(mark)
+            except AttachmentRefused:
+                raise  # the outbox sends the report again at once, without that file
+            except DeskError as error:
+                # The incident exists: the outbox must look it up before it sends again.
+                raise BadResponse(
+                    f"incident {ref.id} was filed but not all its files arrived: {error}"
+                ) from error
+            stored.add(mark)
         del self._unfinished[report.key]
 
     def _upload(self, ref: TicketRef, attachment: Attachment) -> None:
@@ -573,10 +618,26 @@ class TopdeskDesk:
         query = f"caller.id=={me};creationDate=gt={_fiql_time(since)}"
         for items, _ in self._incidents(query, "creationDate:desc"):
             for item in items:
-                line = kit.last_line(_from_memo(kit.text(item.get("request"))))
-                if self._caller(item) == me and line == REPORT_ID_LINE + key:
-                    return TicketRef(_uuid(item["id"], what="incident id"),
-                                     kit.text(item.get("number")))  # fmt: skip
+                text = _from_memo(kit.text(item.get("request")))
+                if self._caller(item) == me and kit.last_line(text) == REPORT_ID_LINE + key:
+                    ref = kit.mapped("incident", functools.partial(_incident_ref, item))
+                    return self._if_complete(key, ref, _files_expected(text))
+        return None
+
+    def _if_complete(self, key: str, ref: TicketRef, expected: int) -> TicketRef | None:
+        """``ref`` when the files its request announced are on it; else unfinished, ``None``.
+
+        A report whose incident was filed but whose files did not all arrive (the tray
+        stopped, or the answer to the filing was lost) is sent again by the outbox, and
+        :meth:`create_ticket` then finishes it on the same incident.
+        """
+        if not expected:
+            return ref
+        stored = {(info.filename, info.size) for _, info in self._files(ref)}
+        if len(stored) >= expected:
+            return ref
+        logger.info("TOPdesk: incident %s has %d of its %d files", ref.id, len(stored), expected)
+        self._unfinished[key] = (ref, stored)
         return None
 
     # --- watching ---------------------------------------------------------------------------
@@ -769,8 +830,6 @@ class TopdeskConnector:
         return self._group
 
     def _client(self, url: str, login: str, password: str) -> HttpClient:
-        import base64
-
         basic = base64.b64encode(f"{login}:{password}".encode()).decode()
         base = url.rstrip("/")
         if not base.endswith(API):

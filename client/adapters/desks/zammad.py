@@ -108,8 +108,11 @@ MAX_PAGES = 50
 CURSOR_MARGIN_S = 120.0
 #: A key lookup reads the first article of the employee's tickets created this recently.
 REPORT_ID_LOOKBACK = timedelta(days=7)
-#: ... at most this many of them.
-REPORT_ID_CANDIDATES = 20
+#: ... at most this many of them (the employee's own), their first articles read ...
+REPORT_ID_CANDIDATES = 50
+#: ... found in at most this many pages of this many tickets (a shared organisation's).
+REPORT_ID_PAGES = 6
+REPORT_ID_PER_PAGE = 50
 #: Zammad's "nobody": the owner of a ticket no agent has taken.
 NOBODY = "1"
 #: A Zammad access token (64 URL-safe characters as issued; some range allowed).
@@ -426,14 +429,20 @@ class ZammadDesk:
         line = f"{REPORT_ID_LINE}{key}"
         checked: set[str] = set()
         found = self._search({"query": key, "per_page": "20", "page": "1"})
-        recent = self._search(
-            {"query": "*", "sort_by": "created_at", "order_by": "desc",
-             "per_page": str(REPORT_ID_CANDIDATES), "page": "1"}
-        )  # fmt: skip
+        # The search index may not have it yet: the employee's tickets created lately,
+        # newest first, page by page (a shared organisation's colleagues' come too).
         since = datetime.now(UTC) - REPORT_ID_LOOKBACK
-        candidates = [t for t in found if self._mine(t)] + [
-            t for t in recent if self._mine(t) and _iso(t.get("created_at"), "ticket") >= since
-        ]
+        recent: list[Mapping[str, Any]] = []
+        for page in range(1, REPORT_ID_PAGES + 1):
+            items = self._search(
+                {"query": "*", "sort_by": "created_at", "order_by": "desc",
+                 "per_page": str(REPORT_ID_PER_PAGE), "page": str(page)}
+            )  # fmt: skip
+            lately = [t for t in items if _iso(t.get("created_at"), "ticket") >= since]
+            recent += [t for t in lately if self._mine(t)]
+            if len(items) < REPORT_ID_PER_PAGE or len(lately) < len(items):
+                break
+        candidates = [t for t in found if self._mine(t)] + recent[:REPORT_ID_CANDIDATES]
         for item in candidates:
             ref = kit.mapped("ticket", functools.partial(_ref, item))
             if ref.id in checked:
@@ -450,7 +459,9 @@ class ZammadDesk:
         kept = self._key_lines.get(ref.id)
         if kept is None:
             articles = self._articles(ref)
-            first = min(articles, key=lambda a: int(_id(a["id"])), default=None)
+            first = kit.mapped(
+                "articles", lambda: min(articles, key=lambda a: int(_id(a["id"])), default=None)
+            )
             body = "" if first is None else kit.text(first.get("body"))
             kept = kit.last_line(_plain(body, kit.text(first.get("content_type")) if first else ""))
             if first is not None:
@@ -708,7 +719,7 @@ class ZammadDesk:
             Forbidden: with ``text`` on a closed ticket whose group takes no follow-ups.
         """
         data = self._record(ref)
-        kind = self._state(data["state_id"])[1]
+        kind = kit.mapped("ticket", lambda: self._state(data["state_id"]))[1]
         if kind in ("closed", "merged") and not text.strip():
             return
         self._post(ref, kit.confirmation(text))
@@ -734,12 +745,12 @@ class ZammadDesk:
                 article is on the ticket all the same).
         """
         data = self._record(ref)
-        finished = self._state(data["state_id"])[1] in FINISHED_TYPES
+        finished = kit.mapped("ticket", lambda: self._state(data["state_id"]))[1] in FINISHED_TYPES
         self._post(ref, text)
         if not finished:
             return
         after = self._record(ref)  # a follow-up may have opened it already
-        name, kind = self._state(after["state_id"])
+        name, kind = kit.mapped("ticket", lambda: self._state(after["state_id"]))
         if kind not in FINISHED_TYPES:
             return
         target = self._state_of_type("open", "open")
