@@ -17,3 +17,7 @@ SEARCH_HELPER_FLAG = "--search-helper"
 HEALTH_HELPER_FLAG = "--health-helper"
 #: The first argument that makes this program the fix check helper (client.adapters.fix_checks).
 FIX_CHECK_HELPER_FLAG = "--fix-check-helper"
+#: The first argument that runs the app's own checks and prints them (client.self_check).
+SELF_CHECK_FLAG = "--self-check"
+#: The argument the installers' log-in entries start the tray with (client.adapters.autostart).
+AUTOSTART_FLAG = "--autostart"

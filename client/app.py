@@ -22,7 +22,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +82,7 @@ from client.ui.tray import TrayIcon
 from client.ui.windows import Windows
 
 if TYPE_CHECKING:
+    from client.adapters.autostart import LoginEntry
     from client.core.nudges import Track
     from client.services.fixes import FixContext, FixService, Record, Runner
     from client.services.health import BookStore, FixChecks, HealthService, Probe
@@ -98,12 +99,16 @@ TOKEN_ENV = "HELPDESK_TRAY_TOKEN"
 PROBE_ENV = "HELPDESK_TRAY_PROBE"
 #: Set to log every time the GUI thread was blocked long enough for a user to notice.
 WATCH_LOOP_ENV = "HELPDESK_TRAY_WATCH_LOOP"
-TRAY_RETRIES = 5
+#: How often the tray host is looked for again before the tickets window shows instead:
+#: at log-in the panel often comes up after the apps it starts (about 95 s in all).
+TRAY_RETRIES = 10
 #: The first health pass this many milliseconds after start (tests, the demo, benchmarks).
 HEALTH_FIRST_ENV = "HELPDESK_TRAY_HEALTH_FIRST_MS"
 #: When this module was first imported: the start of "how long the tray took to show".
 STARTED_AT = time.monotonic()
-TRAY_RETRY_MS = 1000
+#: The first wait for the tray host, doubling each time up to the longest (no busy polling).
+TRAY_RETRY_MS = 500
+TRAY_RETRY_MAX_MS = 16_000
 #: How long after a window closes its memory is handed back (its objects are gone by then).
 SETTLE_MS = 3000
 #: How long the report dialog stays away before the screen is taken again.
@@ -324,6 +329,7 @@ class TrayApp(QObject):
         evidence: EvidenceService,
         preset_credential: str | None = None,
         tray_retries: int = TRAY_RETRIES,
+        login_entry: Callable[[], LoginEntry] | None = None,
         open_bus: Callable[[], NotificationBus] | None = None,
         open_network: Callable[[], NetworkWatch] | None = None,
         desks: DeskRegistry | None = None,
@@ -360,6 +366,9 @@ class TrayApp(QObject):
         self._save_settings = save_settings
         self._tray_retries = tray_retries
         self._tray_attempts = 0
+        self._login_entry = login_entry
+        self._autostart_locked = "startup.autostart" in settings_result.locked
+        self._autostart_checked = False
         self._secrets = secrets
         self.account = Account(
             io,
@@ -398,6 +407,7 @@ class TrayApp(QObject):
         self._files: TicketFiles | None = None
         self._files_folder = files_folder  # None: a private one, made when first needed
         self.tray = TrayIcon(self.presenter.status, self)
+        self.tray.show_autostart(settings.autostart, self._autostart_locked)
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
         )
@@ -473,6 +483,8 @@ class TrayApp(QObject):
         tray.tickets_requested.connect(windows.show_tickets)
         tray.sign_in_requested.connect(windows.sign_in)
         tray.quit_requested.connect(self._qapp.quit)
+        tray.autostart_chosen.connect(self._on_tray_autostart_chosen)
+        tray.menu_opened.connect(self._check_autostart)
         tray.panel_requested.connect(windows.toggle_panel)
         tray.panel_wanted.connect(windows.open_panel)
         # Looked at: the tickets are worth asking for; a report may follow.
@@ -639,7 +651,7 @@ class TrayApp(QObject):
         self._tray_attempts += 1
         if self._tray_attempts <= self._tray_retries:
             # The panel may still be starting (log-in): try again shortly.
-            QTimer.singleShot(TRAY_RETRY_MS, self._show_tray)
+            QTimer.singleShot(tray_retry_ms(self._tray_attempts), self._show_tray)
             return
         logger.warning("no system tray on this desktop; showing the tickets window instead")
         self._qapp.setQuitOnLastWindowClosed(True)
@@ -657,6 +669,46 @@ class TrayApp(QObject):
             on_success=lambda _none: None,
             on_error=lambda error: logger.warning("department choice not saved: %s", error),
         )
+
+    def _check_autostart(self) -> None:
+        """When the menu first opens: does an entry really start the tray at log-in?"""
+        if self._autostart_checked or self._login_entry is None:
+            return
+        self._autostart_checked = True
+        entry = self._login_entry
+        self._serial.submit(
+            lambda: entry().starts(),
+            owner=self,
+            on_success=lambda starts: self.tray.show_autostart(
+                self._settings.autostart and bool(starts), self._autostart_locked
+            ),
+            on_error=lambda error: logger.warning("log-in entry not read: %s", error),
+        )
+
+    @Slot(bool)
+    def _on_tray_autostart_chosen(self, on: bool) -> None:
+        """The user's choice: kept in their settings, and their log-in entry made to match."""
+        if self._autostart_locked:
+            return
+        self._settings = replace(self._settings, autostart=on)
+        entry = self._login_entry
+
+        def apply() -> None:
+            self._save_settings({"startup.autostart": on})
+            if entry is not None:
+                entry().set(on)
+
+        self._serial.submit(
+            apply,
+            owner=self,
+            on_success=lambda _none: None,
+            on_error=lambda error: self._autostart_not_saved(on, error),
+        )
+
+    def _autostart_not_saved(self, on: bool, error: BaseException) -> None:
+        logger.warning("start at log-in not turned %s: %s", "on" if on else "off", error)
+        self._settings = replace(self._settings, autostart=not on)
+        self.tray.show_autostart(not on, self._autostart_locked)
 
     def _poll_now(self) -> None:
         self.poller.poll_now(force=True)
@@ -862,12 +914,17 @@ class TrayApp(QObject):
 
 
 def run(
-    argv: Sequence[str], environ: Mapping[str, str] = os.environ, show_panel: bool = False
+    argv: Sequence[str],
+    environ: Mapping[str, str] = os.environ,
+    show_panel: bool = False,
+    at_login: bool = False,
 ) -> int:
     """Start the tray client; returns the process exit code.
 
     ``show_panel``: open the panel once the tray is up (``helpdesk-tray show``); a
     running instance is asked to open it instead (any second launch is).
+    ``at_login``: started by a log-in entry (``--autostart``): nothing happens when
+    the user turned "Start when I log in" off (``startup.autostart``).
     """
     paths = default_paths(environ)
     redactor = Redactor()
@@ -875,6 +932,9 @@ def run(
     setup_logging(paths.log_file, "INFO", redactor, to_stderr=to_stderr)
     settings_result = load_settings(paths, environ)
     logging.getLogger().setLevel(settings_result.settings.log_level)
+    if at_login and not settings_result.settings.autostart:
+        logger.info("started at log-in, but this user turned that off: not starting")
+        return 0
     logger.info("helpdesk-tray %s starting (Python %s)", __version__, sys.version.split()[0])
     problem = display_problem(environ)
     if problem:
@@ -951,6 +1011,7 @@ def run(
         health_first_ms=_first_health_pass_ms(environ),
         fix_checks=_fix_checks,
         profile_folder=paths.profile_cache_dir,
+        login_entry=lambda: _login_entry(environ),
     )
     instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
@@ -989,6 +1050,18 @@ def _fix_runner() -> Runner:
     from client.adapters.fix_runner import FixRunner, fix_helper_command
 
     return FixRunner(fix_helper_command())
+
+
+def tray_retry_ms(attempt: int) -> int:
+    """How long to wait before looking for the tray host the ``attempt``-th time (from 1)."""
+    return int(min(TRAY_RETRY_MS * 2 ** (attempt - 1), TRAY_RETRY_MAX_MS))
+
+
+def _login_entry(environ: Mapping[str, str]) -> LoginEntry:
+    """This platform's log-in entry for the user (read when the menu first opens)."""
+    from client.adapters.autostart import login_entry
+
+    return login_entry(sys.platform, environ)
 
 
 def _fix_checks() -> FixChecks:

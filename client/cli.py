@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TextIO
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QEventLoop, QThreadPool
 
-from client import __version__
+from client import AUTOSTART_FLAG, __version__
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
 from client.adapters.store import SqliteOutbox
@@ -451,6 +451,9 @@ def main(
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return run([sys.argv[0]], environ)
+    if args_list == [AUTOSTART_FLAG]:
+        # Started at log-in by an installer's entry: ends at once if the user said no.
+        return run([sys.argv[0]], environ, at_login=True)
     if args_list == ["show"]:
         # The panel, from a keyboard shortcut: the running tray opens it (or this one starts).
         return run([sys.argv[0]], environ, show_panel=True)

@@ -26,6 +26,7 @@ ROOT_NAMES = (
     "client.HEALTH_HELPER_FLAG",
     "client.FIX_CHECK_HELPER_FLAG",
     "client.SEARCH_HELPER_FLAG",
+    "client.AUTOSTART_FLAG",
 )
 
 #: What each layer may import, besides the standard library: our packages and

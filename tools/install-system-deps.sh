@@ -15,6 +15,13 @@ PACKAGES=(
   request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients w3m
   # Redmine 5 for tests/support/redmine_desk.py (docs/reference: redmine-5), served by Puma.
   redmine redmine-sqlite puma
+  # desktop-file-validate checks the log-in entries the tray writes (tests/adapters/test_autostart.py).
+  desktop-file-utils
+  # `make bundle`: PyInstaller strips with strip and the spec reads DT_NEEDED with objdump.
+  binutils
+  # wixl (Debian packs it apart from msitools) builds the MSI (`make msi`); msiinfo from
+  # msitools reads it back in tests/installer.
+  wixl msitools
 )
 # `--screenshots`: also a headless browser, to picture a ticket as the agent sees it at the
 # desk (tools/screenshots.py); the tests never need it.

@@ -35,6 +35,7 @@ class TrayIcon(QSystemTrayIcon):
         health_requested(): the user wants the health of this computer.
         panel_requested(): a left click on the icon, or the menu's entry for the panel.
         panel_wanted(): a double click on the icon: the panel, and not closed if open.
+        autostart_chosen(bool): the user turned "Start when I log in" on or off.
     """
 
     report_requested = Signal()
@@ -49,6 +50,7 @@ class TrayIcon(QSystemTrayIcon):
     health_requested = Signal()
     panel_requested = Signal()
     panel_wanted = Signal()
+    autostart_chosen = Signal(bool)
 
     def __init__(self, status: TrayStatus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +69,10 @@ class TrayIcon(QSystemTrayIcon):
         self.health_action = self._add_action("healthAction", self.tr("Health of this computer"))
         self.health_action.triggered.connect(self.health_requested)
         self.menu.addSeparator()
+        self.autostart_action = self._add_action("autostartAction", self.tr("Start when I log in"))
+        self.autostart_action.setCheckable(True)
+        self.autostart_action.triggered.connect(self.autostart_chosen)
+        self.menu.setToolTipsVisible(True)  # why the entry is greyed, where IT decided
         self.sign_in_action = self._add_action("signInAction", self.tr("Sign in…"))
         self.quit_action = self._add_action("quitAction", self.tr("Quit"))
         self.report_action.triggered.connect(self.report_requested)
@@ -130,6 +136,12 @@ class TrayIcon(QSystemTrayIcon):
             action.setCheckable(True)
             action.setChecked(department_id == current)
             group.addAction(action)
+
+    def show_autostart(self, on: bool, locked: bool) -> None:
+        """Whether the tray starts at log-in (checked), and whether IT decided it (greyed)."""
+        self.autostart_action.setChecked(on)
+        self.autostart_action.setEnabled(not locked)
+        self.autostart_action.setToolTip(self.tr("Set by your IT department.") if locked else "")
 
     def show_articles(self, available: bool) -> None:
         """Offer the help articles (when the profile has some)."""

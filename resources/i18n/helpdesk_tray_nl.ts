@@ -2112,6 +2112,10 @@
         <translation>Gezondheid van deze computer</translation>
     </message>
     <message>
+        <source>Start when I log in</source>
+        <translation>Starten als ik inlog</translation>
+    </message>
+    <message>
         <source>Sign in…</source>
         <translation>Inloggen…</translation>
     </message>
@@ -2123,6 +2127,10 @@
         <source>Your department</source>
         <extracomment>Whether the menu was ever opened: until then no card is worked out or built. &quot;Your department&quot; (made when a profile offers a choice): one checkable entry each. Changes to the menu&apos;s entries held back while it is open (see _while_closed).</extracomment>
         <translation>Je afdeling</translation>
+    </message>
+    <message>
+        <source>Set by your IT department.</source>
+        <translation>Ingesteld door je IT-afdeling.</translation>
     </message>
     <message numerus="yes">
         <source>My tickets (%n open)</source>

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from client.adapters.autostart import LoginEntry
 from client.adapters.network_watch import NetworkManagerWatch
 from client.app import TrayApp, connector_for, display_problem
 from client.core.errors import AuthFailed, SecretStoreError, Unavailable
@@ -69,9 +70,11 @@ class _Harness:
         *,
         locked_url: bool = False,
         open_network: Callable[[], NetworkWatch] | None = None,
+        policy_values: Mapping[str, object] | None = None,
+        login_entry: Callable[[], LoginEntry] | None = None,
     ) -> TrayApp:
         """The app with the user's settings file saying ``values`` (over a working desk)."""
-        policy = {"desk.url": URL} if locked_url else {}
+        policy = {**({"desk.url": URL} if locked_url else {}), **(policy_values or {})}
         user = {"desk.url": URL, "desk.username": "anna", **(values or {})}
         result = merge(
             [SettingsLayer("IT policy", policy, locks=True), SettingsLayer("user", user)]
@@ -94,6 +97,7 @@ class _Harness:
             settle_ms=0,
             before_large_work=self._prepare,
             files_folder=self.folder / "ticket-files",
+            login_entry=login_entry,
         )
         self.crash.flush_early()
         return self.app
@@ -847,3 +851,75 @@ def test_news_of_a_ticket_reaches_the_tracker_only_while_it_shows_that_ticket(
     assert message.text() == "", "nothing about the printer on the VPN ticket"
     app.windows.action_failed(vpn, "The service desk could not be reached.")
     assert message.text() == "The service desk could not be reached."
+
+
+class _Entry:
+    """A log-in entry that remembers what it was told (the platform's is tested on its own)."""
+
+    def __init__(self, starts: bool) -> None:
+        self.on = starts
+        self.told: list[bool] = []
+
+    def starts(self) -> bool:
+        return self.on
+
+    def set(self, on: bool) -> None:
+        self.told.append(on)
+        self.on = on
+
+
+def test_start_when_i_log_in_is_the_users_choice_kept_and_applied(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    entry = _Entry(starts=True)
+    app = harness.build(login_entry=lambda: entry)
+    action = app.tray.autostart_action
+    assert action.isChecked() and action.isEnabled()
+    action.trigger()  # the employee turns it off
+    assert not action.isChecked()
+    assert (harness.saved["startup.autostart"], entry.told) == (False, [False])
+    action.trigger()
+    assert (harness.saved["startup.autostart"], entry.told) == (True, [False, True])
+
+
+def test_the_menu_shows_whether_anything_starts_the_tray_at_log_in(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    entry = _Entry(starts=False)  # a source install: no installer's entry, none of the user's
+    app = harness.build(login_entry=lambda: entry)
+    assert app.tray.autostart_action.isChecked(), "the setting, before anything is read"
+    app.tray.menu.aboutToShow.emit()  # the employee opens the menu
+    assert not app.tray.autostart_action.isChecked()
+    assert entry.told == [], "reading changes nothing"
+
+
+def test_it_decides_start_at_log_in_and_the_entry_says_so(qtbot: QtBot, harness: _Harness) -> None:
+    entry = _Entry(starts=True)
+    app = harness.build(policy_values={"startup.autostart": True}, login_entry=lambda: entry)
+    action = app.tray.autostart_action
+    assert action.isChecked() and not action.isEnabled()
+    assert action.toolTip() == "Set by your IT department."
+    app._on_tray_autostart_chosen(False)  # noqa: SLF001 - a greyed entry cannot be chosen
+    assert "startup.autostart" not in harness.saved and entry.told == []
+
+
+def test_a_log_in_entry_that_cannot_be_written_leaves_the_choice_as_it_was(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    class Broken(_Entry):
+        def set(self, on: bool) -> None:
+            raise PermissionError("read-only home")
+
+    app = harness.build(login_entry=lambda: Broken(starts=True))
+    app.tray.autostart_action.trigger()
+    assert app.tray.autostart_action.isChecked(), "shown as it still is"
+
+
+def test_at_log_in_the_tray_host_is_waited_for_longer_and_longer_about_a_minute_and_a_half() -> (
+    None
+):
+    from client.app import TRAY_RETRIES, tray_retry_ms
+
+    waits = [tray_retry_ms(n) for n in range(1, TRAY_RETRIES + 1)]
+    assert waits[:3] == [500, 1000, 2000] and max(waits) == 16_000
+    assert 60_000 <= sum(waits) <= 120_000

@@ -36,6 +36,7 @@ def test_every_menu_entry_does_something(qtbot: QtBot) -> None:
         tray.health_action: tray.health_requested,
         tray.sign_in_action: tray.sign_in_requested,
         tray.quit_action: tray.quit_requested,
+        tray.autostart_action: tray.autostart_chosen,
     }
     entries = [a for a in tray.menu.actions() if not a.isSeparator()]
     assert set(entries) == set(expected)
