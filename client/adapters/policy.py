@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 
+from client.adapters.managed_policy import ManagedSource, system_managed_policy
 from client.core.paths import Paths
 from client.core.settings import (
     KEYS,
@@ -77,14 +78,39 @@ def env_values(environ: Mapping[str, str]) -> dict[str, object]:
 
 
 def load_settings(
-    paths: Paths, environ: Mapping[str, str], overrides: Mapping[str, object] | None = None
+    paths: Paths,
+    environ: Mapping[str, str],
+    overrides: Mapping[str, object] | None = None,
+    *,
+    managed: ManagedSource = system_managed_policy,
 ) -> MergeResult:
-    """Merge defaults < IT policy (locks) < user file < environment < command line."""
+    """Merge defaults < IT policy (locks) < user file < environment < command line.
+
+    IT's policy is two locking layers: first ``managed`` (Group Policy on
+    Windows, managed preferences on macOS), then the policy file. Where both
+    set a key, the first wins and the log says so, naming both.
+    """
     policy, problems = read_toml(paths.policy_file)
     user, user_problems = read_toml(paths.user_settings_file)
+    system = managed()
+    system_layers: list[SettingsLayer] = []
+    if system is not None:
+        problems += system.problems
+        layer = system.layer()
+        system_layers.append(layer)
+        for key in sorted(merge([layer]).locked & policy.keys()):  # only what it sets validly
+            logger.warning(
+                "settings: %r is set by %s and by the policy file %s; %s wins",
+                key,
+                system.source,
+                paths.policy_file,
+                system.name,
+            )
+            del policy[key]
     problems += user_problems
     result = merge(
         [
+            *system_layers,
             SettingsLayer("IT policy", policy, locks=True),
             SettingsLayer("user settings", user),
             SettingsLayer("environment", env_values(environ)),

@@ -147,6 +147,10 @@ class SingleInstance(QObject):
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the lock
             self._lock_fd = None
+        if self._windows_server is not None:
+            self._windows_server.close()  # type: ignore[attr-defined]  # a QLocalServer
+            self._windows_server.deleteLater()
+            self._windows_server = None
 
     # --- Windows: named pipes through Qt ----------------------------------------------------
 
