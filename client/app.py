@@ -368,6 +368,7 @@ class TrayApp(QObject):
         self._tray_attempts = 0
         self._login_entry = login_entry
         self._autostart_locked = "startup.autostart" in settings_result.locked
+        self._settings_errors = settings_result.errors
         self._autostart_checked = False
         self._secrets = secrets
         self.account = Account(
@@ -628,6 +629,8 @@ class TrayApp(QObject):
         """Show the icon, then sign in from the keyring and pick up unsent reports."""
         self._show_tray()
         self.notifier.started()  # quiet for the first minute: nothing is news yet
+        if self._settings_errors:
+            QTimer.singleShot(0, self._tell_settings_errors)
         # What start-up built lives as long as the app: keep it out of the cyclic
         # collector's full passes, which otherwise hold the GUI thread for tens of ms
         # (docs/performance.md, "The GUI thread under network faults"). O(1): no pass.
@@ -669,6 +672,16 @@ class TrayApp(QObject):
             on_success=lambda _none: None,
             on_error=lambda error: logger.warning("department choice not saved: %s", error),
         )
+
+    def _tell_settings_errors(self) -> None:
+        """Once at start: which IT settings were wrong (the log has each, for IT)."""
+        errors = self._settings_errors
+        listed = "\n".join(errors[:3]) + (f"\n(+{len(errors) - 3})" if len(errors) > 3 else "")
+        text = self.tr(
+            "Some settings on this computer could not be used, so the app uses safe "
+            "defaults for them. Please tell your IT department:\n%1"
+        ).replace("%1", listed)
+        self.notifications.show_notice(self.tr("IT help"), text)
 
     def _check_autostart(self) -> None:
         """When the menu first opens: does an entry really start the tray at log-in?"""

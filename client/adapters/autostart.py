@@ -180,7 +180,9 @@ class WinregRunKeys:
         winreg = _winreg()
 
         try:
-            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, self._PATH) as key:
+            # The installer's value is in the 64-bit view, whatever this program is.
+            access = winreg.KEY_READ | winreg.KEY_WOW64_64KEY
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, self._PATH, 0, access) as key:
                 winreg.QueryValueEx(key, name)
             return True
         except OSError:

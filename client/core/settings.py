@@ -385,6 +385,11 @@ class SettingsLayer:
     locks: bool = False
 
 
+#: How a problem ends when a later layer set a key IT locked: expected, not an error
+#: (a user's file keeps the address saved at sign-in after IT set one, say).
+OVERRIDDEN = "is set by IT policy; ignored"
+
+
 @dataclass(frozen=True)
 class MergeResult:
     """The merged settings, the keys IT locked, and what was ignored and why."""
@@ -392,6 +397,11 @@ class MergeResult:
     settings: Settings
     locked: frozenset[str]
     problems: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """The problems that are mistakes in a file or a Group Policy value (not overrides)."""
+        return tuple(p for p in self.problems if not p.endswith(OVERRIDDEN))
 
 
 def flatten(tree: Mapping[str, object], prefix: str = "") -> dict[str, object]:
@@ -427,9 +437,10 @@ def merge(layers: Sequence[SettingsLayer]) -> MergeResult:
                 problems.append(f"{layer.name}: unknown setting {key!r} ignored")
                 continue
             if key in locked:
-                problems.append(f"{layer.name}: {key!r} is set by IT policy; ignored")
+                problems.append(f"{layer.name}: {key!r} {OVERRIDDEN}")
                 continue
-            if isinstance(value, int) and isinstance(getattr(Settings(), spec.field), float):
+            seconds = isinstance(getattr(Settings(), spec.field), float)
+            if seconds and isinstance(value, int) and not isinstance(value, bool):  # true is no 1
                 value = float(value)
             if not spec.valid(value):
                 problems.append(f"{layer.name}: invalid value {value!r} for {key!r} ignored")

@@ -2074,8 +2074,14 @@
     </message>
     <message>
         <source>IT help</source>
-        <extracomment>How long after a panel or a report opens the search helper is started (ms).</extracomment>
         <translation>IT-hulp</translation>
+    </message>
+    <message>
+        <source>Some settings on this computer could not be used, so the app uses safe defaults for them. Please tell your IT department:
+%1</source>
+        <extracomment>How long after a panel or a report opens the search helper is started (ms).</extracomment>
+        <translation>Sommige instellingen op deze computer konden niet gebruikt worden; de app gebruikt daarvoor veilige standaardwaarden. Geef dit door aan je IT-afdeling:
+%1</translation>
     </message>
     <message numerus="yes">
         <source>The list of reports waiting to be sent was damaged and has been set aside for your IT department (%1). %n report(s) could be saved from it.</source>
@@ -2309,7 +2315,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. The first health pass this many milliseconds after start (tests, the demo, benchmarks). When this module was first imported: the start of &quot;how long the tray took to show&quot;. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
+        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How often the tray host is looked for again before the tickets window shows instead: at log-in the panel often comes up after the apps it starts (about 95 s in all). The first health pass this many milliseconds after start (tests, the demo, benchmarks). When this module was first imported: the start of &quot;how long the tray took to show&quot;. The first wait for the tray host, doubling each time up to the longest (no busy polling). How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.

@@ -248,3 +248,20 @@ def test_every_key_says_what_it_means_for_it() -> None:
 
     assert all(key.doc.strip() and len(key.doc) <= 100 for key in KEYS.values())
     assert "startup.autostart" in KEYS and Settings().autostart is True
+
+
+def test_true_is_not_a_number_of_seconds() -> None:
+    result = merge([SettingsLayer("IT policy", {"network.connect_timeout_s": True}, locks=True)])
+    assert result.settings.connect_timeout_s == Settings().connect_timeout_s
+    assert any("network.connect_timeout_s" in problem for problem in result.problems)
+
+
+def test_a_users_value_under_a_locked_key_is_no_error() -> None:
+    result = merge(
+        [
+            SettingsLayer("IT policy", {"desk.url": "https://it.example"}, locks=True),
+            SettingsLayer("user", {"desk.url": "https://mine.example", "network.retries": 9}),
+        ]
+    )
+    assert len(result.problems) == 2
+    assert result.errors == ("user: invalid value 9 for 'network.retries' ignored",)

@@ -923,3 +923,17 @@ def test_at_log_in_the_tray_host_is_waited_for_longer_and_longer_about_a_minute_
     waits = [tray_retry_ms(n) for n in range(1, TRAY_RETRIES + 1)]
     assert waits[:3] == [500, 1000, 2000] and max(waits) == 16_000
     assert 60_000 <= sum(waits) <= 120_000
+
+
+def test_a_wrong_it_setting_is_told_once_naming_the_key_and_safe_defaults_apply(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    app = harness.build(policy_values={"network.retries": "three", "startup.autostart": 2})
+    messages: list[tuple[str, ...]] = []
+    app.tray.showMessage = lambda *shown: messages.append(shown)  # type: ignore[method-assign]
+    app.start()
+    qtbot.waitUntil(lambda: bool(messages))
+    ((_title, text, *_),) = messages
+    assert "'network.retries'" in text and "'startup.autostart'" in text
+    assert "tell your IT department" in text
+    assert app.tray.autostart_action.isEnabled(), "a wrong value locks nothing"
