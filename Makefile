@@ -9,6 +9,9 @@ QM     := $(TS:.ts=.qm)
 
 .PHONY: help demo demo-virtual demo-stop test test-fast lint core-coverage bench screenshots \
         resources i18n i18n-update icons system-deps clean
+.PHONY: bundle
+.PHONY: msi admx
+.PHONY: deb
 
 help:
 	@echo "make demo          run the tray against the embedded demo desk"
@@ -16,6 +19,10 @@ help:
 	@echo "make lint          ruff (lint + format) and mypy"
 	@echo "make bench         benchmarks (results in bench/results/, see docs/performance.md)"
 	@echo "make screenshots   refresh docs/screenshots/ on a virtual display"
+	@echo "make bundle        the frozen app in one folder: dist/helpdesk-tray/helpdesk-tray"
+	@echo "make deb           the Debian package: dist/helpdesk-tray_<version>_amd64.deb"
+	@echo "make msi           the Windows installer: dist/helpdesk-tray-<version>.msi (wixl)"
+	@echo "make admx          refresh the Group Policy template in installer/windows/policy/"
 	@echo "make demo-stop     stop the demo desk"
 
 $(STAMP): pyproject.toml requirements/constraints.txt
@@ -58,7 +65,7 @@ test: lint core-coverage resources system-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) resources
-	$(BIN)/python -m pytest -m "not desk and not e2e and not rt"
+	$(BIN)/python -m pytest -m "not desk and not e2e and not rt and not redmine and not frozen and not package"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -73,6 +80,24 @@ core-coverage: $(STAMP)
 
 bench: $(STAMP) resources system-deps
 	$(BIN)/python -m bench
+
+# The frozen app, one folder (installer/helpdesk-tray.spec; its cache stays in build/pyinstaller).
+bundle: $(STAMP) resources system-deps
+	$(BIN)/python -m tools.freeze dist
+
+# The Debian package from the bundle (installer/linux/, tools/build_deb.py; dpkg-deb, no debhelper).
+deb: bundle
+	$(BIN)/python -m tools.build_deb --bundle dist/helpdesk-tray --out dist
+
+# The Windows installer (installer/windows/helpdesk-tray.wxs) built with wixl. On Linux no
+# Windows bundle exists: the MSI carries a stand-in payload (tools/build_msi.py). With the
+# Windows bundle copied here: make msi MSI_BUNDLE=path/to/helpdesk-tray
+msi: $(STAMP) system-deps
+	$(BIN)/python -m tools.build_msi --out dist $(if $(MSI_BUNDLE),--bundle $(MSI_BUNDLE))
+
+# The Group Policy template, made from client/core/settings.py (committed; a test checks it).
+admx: $(STAMP)
+	$(BIN)/python -m tools.make_admx
 
 screenshots: $(STAMP) resources system-deps
 	@tools/install-system-deps.sh --screenshots

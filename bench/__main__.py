@@ -1,7 +1,7 @@
 """``python -m bench`` (``make bench``): run the benchmarks, save and print the results.
 
 ``--only startup,crash,latency,report,idle,rt,redmine,connections,profile,panel,search,trend,``
-``health,health-idle`` picks some; all run by default.
+``health,health-idle,bundle`` picks some; all run by default.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 
 from bench import (
+    bundle,
     connections,
     crash_kills,
     health_idle,
@@ -36,7 +37,7 @@ from bench import (
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = (
     "startup", "crash", "latency", "report", "idle", "rt", "redmine", "connections", "profile",
-    "panel", "search", "trend", "health", "health-idle",
+    "panel", "search", "trend", "health", "health-idle", "bundle",
 )  # fmt: skip
 
 
@@ -162,6 +163,10 @@ def main() -> int:
         fleet = health_idle.fleet()
         record["health_idle"] = {"cpu": quiet.as_dict(), "desk_requests": fleet}
         lines += ["", *health_idle.table(quiet, fleet)]
+    if "bundle" in chosen:
+        frozen = bundle.run(args.rounds, args.idle, args.memory_runs)
+        record["bundle"] = frozen.as_dict()
+        lines += ["", *frozen.table()]
     if "latency" in chosen:
         latency = loop_latency.run(args.fault_rounds)
         record["loop_latency"] = latency.as_dict()

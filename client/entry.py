@@ -13,6 +13,7 @@ from client import (
     KEYRING_HELPER_FLAG,
     PROFILE_HELPER_FLAG,
     SEARCH_HELPER_FLAG,
+    SELF_CHECK_FLAG,
 )
 
 
@@ -71,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.adapters.fix_checks import serve as serve_fix_checks
 
         return serve_fix_checks(sys.stdin, sys.stdout)
+    if args[:1] == [SELF_CHECK_FLAG]:
+        # The frozen app checks itself (imports, resources, TLS, keyring, helpers): no tray.
+        from client.self_check import main as self_check
+
+        return self_check(args[1:])
     if args[:1] == ["admin"]:
         # IT's publishing commands: plain Python, no Qt; the tray never imports them.
         from client.admin import main as admin_main

@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.support.zammad_standin",
     "tests.support.topdesk_standin",
     "tests.support.fix_user",
+    "tests.support.bundle",
 ]
 
 

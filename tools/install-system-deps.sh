@@ -19,9 +19,14 @@ PACKAGES=(
   desktop-file-utils
   # `make bundle`: PyInstaller strips with strip and the spec reads DT_NEEDED with objdump.
   binutils
+  # The OS trust store the app checks a desk's TLS against (truststore; --self-check looks).
+  ca-certificates
   # wixl (Debian packs it apart from msitools) builds the MSI (`make msi`); msiinfo from
   # msitools reads it back in tests/installer.
   wixl msitools
+  # `make deb` and its install test (tests/e2e/test_deb_package.py): dpkg-deb and util-linux's
+  # unshare/nsenter are essential; desktop-file-validate checks the desktop entries.
+  desktop-file-utils
 )
 # `--screenshots`: also a headless browser, to picture a ticket as the agent sees it at the
 # desk (tools/screenshots.py); the tests never need it.
