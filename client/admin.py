@@ -4,14 +4,20 @@ Plain Python, no Qt: ``client/entry.py`` hands ``helpdesk-tray admin ...``
 here before Qt loads, and the tray never imports this module.
 
 The signing keys (writing, finding, unlocking) and who holds them: ``client/profile_keys.py``.
+``admin package`` builds the organisation's own Debian package: the generic one
+(``make deb``) with its trusted root and policy in ``/etc/helpdesk-tray/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import os
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,20 +26,23 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
+from urllib.parse import urlsplit
 
 from securesystemslib.signer import Signer
-from tuf.api.exceptions import LengthOrHashMismatchError, RepositoryError
+from tuf.api.exceptions import LengthOrHashMismatchError, RepositoryError, UnsignedMetadataError
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 from tuf.api.serialization import DeserializationError
 
+from client import __version__
 from client.adapters.http import HttpConfig
 from client.adapters.photos import decode_photo
-from client.adapters.policy import atomic_write
+from client.adapters.policy import atomic_write, read_toml
 from client.adapters.profile_repository import LIFETIMES, ROLES, ProfileRepository, serve_folder
 from client.adapters.profile_source import ProfileSource, read_profile_source
 from client.adapters.profile_update import PROFILE_TARGET, RefreshResult, refresh_profile
 from client.core.errors import BadResponse
 from client.core.profile import Profile, ProfileError, parse_profile, profile_files
+from client.core.settings import SettingsLayer, merge
 from client.profile_keys import (
     Passphrases,
     PublicOnly,
@@ -52,6 +61,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ROOT_FILE_NAME = "profile-root.json"
 #: Taken while a command writes a repository, so the scheduled job never writes at once.
 LOCK_FILE = ".admin.lock"
+
+#: The generic Debian package ``admin package`` starts from, and where IT's files go in it.
+GENERIC_PACKAGE = "helpdesk-tray"
+POLICY_DIR = "etc/helpdesk-tray"
+POLICY_FILE_NAME = "policy.toml"
 
 #: ``resign`` signs a new snapshot once less than this is left of the current one.
 SNAPSHOT_RESIGN_BEFORE = LIFETIMES[Snapshot.type] / 2
@@ -253,6 +267,216 @@ _EXPIRED_HELP = {
     Targets.type: "Publish again from the admin workstation: helpdesk-tray admin publish.",
     Root.type: "Renew the root with the root keys: helpdesk-tray admin rotate.",
 }
+
+
+# --- the organisation's Debian package ----------------------------------------------------------
+
+
+def checked_root(path: Path, now: datetime) -> Root:
+    """The trusted root in ``path``, or :class:`AdminError` saying why a computer would refuse it.
+
+    A root is a TUF root when it parses as one, is signed by its own threshold
+    of root keys (as the tray checks it) and has not expired.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AdminError(f"the trusted root {path} cannot be read: {error.strerror}") from error
+    try:
+        metadata = Metadata[Root].from_bytes(data)
+    except DeserializationError as error:
+        raise AdminError(
+            f"{path} is not a TUF root ({error}): write it with helpdesk-tray admin export-root"
+        ) from error
+    root = metadata.signed
+    if not isinstance(root, Root):
+        raise AdminError(
+            f"{path} is TUF {root.type} metadata, not the root: write the root with "
+            "helpdesk-tray admin export-root"
+        )
+    try:
+        root.verify_delegate(Root.type, metadata.signed_bytes, metadata.signatures)
+    except UnsignedMetadataError as error:
+        raise AdminError(
+            f"{path} is not signed by enough of its own root keys ({error}): computers would "
+            "refuse it. Export it again from the repository (admin export-root)."
+        ) from error
+    if root.is_expired(now):
+        raise AdminError(
+            f"the trusted root {path} expired {_when(root.expires, now)}: renew it with "
+            "helpdesk-tray admin rotate, then export-root"
+        )
+    return root
+
+
+def checked_policy(path: Path) -> dict[str, object]:
+    """The policy's values as the tray reads them, or :class:`AdminError` naming each problem."""
+    if not path.is_file():
+        raise AdminError(f"the policy {path} is not a file")
+    values, problems = read_toml(path)
+    problems += list(merge([SettingsLayer("IT policy", values, locks=True)]).problems)
+    if problems:
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        raise AdminError(
+            f"the tray would not read {path} as written:{listed}\nFix the policy "
+            "(the example in /usr/share/doc/helpdesk-tray/examples/policy.toml says what each "
+            "key takes)."
+        )
+    return values
+
+
+def organisation_name(given: str | None, policy: Mapping[str, object]) -> str:
+    """The short name in the package's name and version: ``--org``, or the desk's domain.
+
+    ``https://servicedesk.example.org`` gives ``example``. Only lower-case
+    letters and digits: the name ends up in a Debian version, where a ``-``
+    would start the revision.
+    """
+    if given is not None:
+        name = given.lower()
+        if not re.fullmatch(r"[a-z0-9]{2,30}", name):
+            raise _UsageError("--org: 2 to 30 lower-case letters and digits, e.g. acme")
+        return name
+    host = ""
+    url = policy.get("desk.url")
+    if isinstance(url, str):
+        host = (urlsplit(url).hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        host = ""
+    except ValueError:
+        pass
+    labels = host.split(".")
+    name = re.sub(r"[^a-z0-9]", "", labels[-2] if len(labels) >= 2 else "")
+    if len(name) < 2:
+        raise _UsageError(
+            "--org: the policy's desk.url names no domain to take the organisation's name from; "
+            "give it, e.g. --org acme"
+        )
+    return name[:30]
+
+
+def _dpkg_deb(*args: str) -> str:
+    """Run ``dpkg-deb``; its output, or :class:`AdminError`."""
+    try:
+        result = subprocess.run(  # noqa: S603 - a fixed program, our arguments
+            ["dpkg-deb", *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError as error:
+        raise AdminError(
+            "admin package needs dpkg-deb: run it on Debian or Ubuntu (apt install dpkg)"
+        ) from error
+    if result.returncode != 0:
+        raise AdminError(f"dpkg-deb {args[0]} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def control_fields(text: str) -> dict[str, str]:
+    """A Debian control file's fields in order (continuation lines kept in the value)."""
+    fields: dict[str, str] = {}
+    name = ""
+    for line in text.splitlines():
+        if line[:1] in (" ", "\t") and name:
+            fields[name] += "\n" + line
+        elif ":" in line:
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+    return fields
+
+
+def organisation_control(generic: Mapping[str, str], org: str, revision: int) -> dict[str, str]:
+    """The organisation's package's control fields, made from the generic package's.
+
+    Its own name, so a generic package can never silently replace it, and a
+    version above the generic one's; it provides the generic name and takes
+    its place on install (Debian Policy 7.6.2).
+    """
+    if generic.get("Package") != GENERIC_PACKAGE:
+        raise AdminError(
+            f"the package to start from is {generic.get('Package')!r}, not the generic "
+            f"{GENERIC_PACKAGE} package: build from the .deb the project publishes"
+        )
+    version = generic["Version"]
+    fields = dict(generic)
+    fields["Package"] = f"{GENERIC_PACKAGE}-{org}"
+    fields["Version"] = f"{version}+{org}{revision}"
+    fields["Provides"] = f"{GENERIC_PACKAGE} (= {version})"
+    fields["Conflicts"] = GENERIC_PACKAGE
+    fields["Replaces"] = GENERIC_PACKAGE
+    # The generic package's first paragraph says what the app is; its second, that IT is to
+    # add what this package carries, which is no longer true.
+    summary, _, extended = fields["Description"].partition("\n")
+    about = extended.split("\n .\n")[0]
+    fields["Description"] = "\n".join(
+        line
+        for line in (
+            f"{summary} ({org})",
+            about,
+            " .",
+            f" This package carries {org}'s IT policy and the trusted root of its signed",
+            f" profile, in /etc/{GENERIC_PACKAGE}/.",
+        )
+        if line
+    )
+    return fields
+
+
+def _control_text(fields: Mapping[str, str]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in fields.items())
+
+
+def build_organisation_package(
+    generic: Path, added: Mapping[str, Path], org: str, revision: int, out: Path | None
+) -> tuple[Path, dict[str, str]]:
+    """The generic package with ``added`` (name -> file) in /etc/helpdesk-tray as conffiles.
+
+    Written to ``out`` (a file or a folder; by default here, by the package's
+    name); returns where it went and its control fields.
+    """
+    if not generic.is_file():
+        raise AdminError(f"the generic package {generic} is not a file")
+    with tempfile.TemporaryDirectory(prefix="helpdesk-tray-package-") as work:
+        tree = Path(work) / "root"
+        _dpkg_deb("--raw-extract", str(generic), str(tree))
+        debian = tree / "DEBIAN"
+        fields = organisation_control(
+            control_fields((debian / "control").read_text(encoding="utf-8")), org, revision
+        )
+        folder = tree / POLICY_DIR
+        if not folder.is_dir() or any(folder.iterdir()):
+            raise AdminError(f"{generic} has no empty /{POLICY_DIR}: start from the generic one")
+        for name, source in added.items():
+            shutil.copyfile(source, folder / name)
+            (folder / name).chmod(0o644)  # the tray reads them as the employee
+        kib = sum(((folder / name).stat().st_size + 1023) // 1024 for name in added)
+        fields["Installed-Size"] = str(int(fields.get("Installed-Size", "0")) + kib)
+        (debian / "control").write_text(_control_text(fields), encoding="utf-8")
+        conffiles = debian / "conffiles"
+        listed = conffiles.read_text(encoding="utf-8") if conffiles.exists() else ""
+        listed += "".join(f"/{POLICY_DIR}/{name}\n" for name in added)
+        conffiles.write_text(listed, encoding="utf-8")
+        name = f"{fields['Package']}_{fields['Version']}_{fields.get('Architecture', 'all')}.deb"
+        target = out or Path(name)
+        if target.is_dir():
+            target = target / name
+        built = Path(work) / name
+        # Packed as tools/build_deb.py packs the generic package (xz, level 1).
+        _dpkg_deb("--root-owner-group", "-Zxz", "-z1", "--build", str(tree), str(built))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(built, target)
+    return target, fields
+
+
+def _default_generic_deb() -> Path:
+    """The generic package of this version in the current folder or ``dist/``."""
+    for folder in (Path("."), Path("dist")):
+        found = sorted(folder.glob(f"{GENERIC_PACKAGE}_{__version__}_*.deb"))
+        if found:
+            return found[0]
+    raise AdminError(
+        f"no {GENERIC_PACKAGE}_{__version__}_*.deb here or in dist/: give the generic "
+        "package with --deb"
+    )
 
 
 # --- the commands -------------------------------------------------------------------------------
@@ -562,6 +786,40 @@ class _Admin:
         )
         return EXIT_OK
 
+    def package(self, args: argparse.Namespace) -> int:
+        if args.revision < 1:
+            raise _UsageError("--revision: 1 or more")
+        now = datetime.now(UTC)
+        root = checked_root(args.root, now)
+        policy = checked_policy(args.policy)
+        org = organisation_name(args.org, policy)
+        generic: Path = args.deb or _default_generic_deb()
+        out, fields = build_organisation_package(
+            generic, {POLICY_FILE_NAME: args.policy, ROOT_FILE_NAME: args.root}, org,
+            args.revision, args.out,
+        )  # fmt: skip
+        self._say(f"Built {out}: {fields['Package']} {fields['Version']}, from {generic.name}.")
+        self._say(
+            f"  /{POLICY_DIR}/{ROOT_FILE_NAME}: root version {root.version}, expires "
+            f"{_when(root.expires, now)}."
+        )
+        locked = ", ".join(sorted(policy)) or "no key"
+        self._say(f"  /{POLICY_DIR}/{POLICY_FILE_NAME}: locks {locked}.")
+        if "profile.url" not in policy:
+            self._warn(
+                "the policy sets no profile.url: the tray fetches no profile, and the root is "
+                "not used until it does"
+            )
+        if "desk.url" not in policy:
+            self._warn("the policy sets no desk.url: every employee types the desk's address")
+        self._say(
+            f"Install it with apt install ./{out.name}: it takes the place of {GENERIC_PACKAGE}. "
+            f"Where a {POLICY_FILE_NAME} or {ROOT_FILE_NAME} was put in by hand, dpkg asks "
+            "which to keep: remove them first, or install with -o Dpkg::Options::=--force-confnew."
+        )
+        self._say(f"dpkg --purge {fields['Package']} removes the root and the policy with it.")
+        return EXIT_OK
+
     def verify(self, args: argparse.Namespace) -> int:
         try:
             trusted_root = Path(args.root).read_bytes()
@@ -733,6 +991,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     repository(sub)
     sub.add_argument("out", type=Path, metavar="OUT", help="a file, or a folder")
+    sub = command(
+        "package",
+        "package",
+        "build the organisation's own Debian package: the generic one with its trusted root "
+        f"and policy in /{POLICY_DIR}/",
+    )
+    sub.add_argument(
+        "--root", type=Path, required=True, metavar="ROOT.json", help="the trusted root"
+    )
+    sub.add_argument(
+        "--policy", type=Path, required=True, metavar="POLICY.toml", help="the IT policy"
+    )
+    sub.add_argument(
+        "--out", type=Path, metavar="FILE", help="the package to write (default: here, by name)"
+    )
+    sub.add_argument(
+        "--deb",
+        type=Path,
+        metavar="FILE",
+        help=f"the generic package (default: {GENERIC_PACKAGE}_{__version__}_*.deb here or in "
+        "dist/)",
+    )
+    sub.add_argument(
+        "--org",
+        metavar="NAME",
+        help="the organisation's short name in the package's name and version (default: from "
+        "the desk's domain)",
+    )
+    sub.add_argument(
+        "--revision",
+        type=int,
+        default=1,
+        metavar="N",
+        help="raise it for a new package of the same version (a changed policy or root)",
+    )
     return parser
 
 
