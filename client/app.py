@@ -109,6 +109,8 @@ STARTED_AT = time.monotonic()
 #: The first wait for the tray host, doubling each time up to the longest (no busy polling).
 TRAY_RETRY_MS = 500
 TRAY_RETRY_MAX_MS = 16_000
+#: How long after start what start-up built is frozen out of the collector's passes.
+FREEZE_AFTER_MS = 1000
 #: How long after a window closes its memory is handed back (its objects are gone by then).
 SETTLE_MS = 3000
 #: How long the report dialog stays away before the screen is taken again.
@@ -631,10 +633,11 @@ class TrayApp(QObject):
         self.notifier.started()  # quiet for the first minute: nothing is news yet
         if self._settings_errors:
             QTimer.singleShot(0, self._tell_settings_errors)
-        # What start-up built lives as long as the app: keep it out of the cyclic
-        # collector's full passes, which otherwise hold the GUI thread for tens of ms
-        # (docs/performance.md, "The GUI thread under network faults"). O(1): no pass.
-        gc.freeze()
+        # The collector was off while the modules loaded and the tray was built
+        # (client/entry.py): ~10 ms of the time to the icon. On from here; once the icon
+        # is up, what that left in cycles is freed and the rest frozen (_freeze_start_up).
+        gc.enable()
+        QTimer.singleShot(FREEZE_AFTER_MS, self._freeze_start_up)
         QTimer.singleShot(0, self.account.restore)
         QTimer.singleShot(0, self.outbox.start)
         if self.profile is not None:
@@ -672,6 +675,16 @@ class TrayApp(QObject):
             on_success=lambda _none: None,
             on_error=lambda error: logger.warning("department choice not saved: %s", error),
         )
+
+    def _freeze_start_up(self) -> None:
+        """What start-up built lives as long as the app: out of the collector's full passes.
+
+        They would otherwise hold the GUI thread for tens of ms (docs/performance.md, "The
+        GUI thread under network faults"). One collection first (~8 ms), so that what
+        loading left in cycles is freed rather than kept for good.
+        """
+        gc.collect()
+        gc.freeze()
 
     def _tell_settings_errors(self) -> None:
         """Once at start: which IT settings were wrong (the log has each, for IT)."""

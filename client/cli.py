@@ -8,6 +8,7 @@ it later.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -449,6 +450,8 @@ def main(
 ) -> int:
     """Entry point of the ``helpdesk-tray`` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # The collector is off since the modules began to load (client/entry.py): the tray
+    # turns it on once its icon shows (TrayApp.start), a command here.
     if not args_list:
         return run([sys.argv[0]], environ)
     if args_list == [AUTOSTART_FLAG]:
@@ -457,6 +460,7 @@ def main(
     if args_list == ["show"]:
         # The panel, from a keyboard shortcut: the running tray opens it (or this one starts).
         return run([sys.argv[0]], environ, show_panel=True)
+    gc.enable()
     # A command (or --help): Qt's core only, for the translations of what we print.
     # An instance may exist already when this runs inside the test suite.
     core_app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -82,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from client.admin import main as admin_main
 
         return admin_main(args[1:])
+    # No cyclic collection while the tray's modules load and it is built: nearly all of
+    # it is kept, and the passes cost ~10 ms of the time to the icon (docs/performance.md).
+    # The tray turns it on once its icon shows (TrayApp.start), a command at once.
+    gc.disable()
     skip_pyside_source_scan()
     from client.cli import main as cli_main  # after the workaround, on purpose
 

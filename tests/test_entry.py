@@ -341,3 +341,19 @@ print(health.findings, health.last_pass.facts["desk.unreachable_minutes"])
         "[] [['clear-cache']]",  # the fix was checked, in its helper
         "[] 20.0",  # the view reads the pass when it asks
     ], lines
+
+
+def test_the_collector_is_off_while_the_tray_loads_and_on_for_a_command() -> None:
+    # client/entry.py turns it off for the imports and the building of the tray (~10 ms of
+    # the time to the icon); TrayApp.start turns it on (tests/ui/test_app.py), a command
+    # client.cli at once.
+    code = (
+        "import gc\nimport client.cli, client.entry\nseen = []\n"
+        "client.entry.skip_pyside_source_scan = lambda: seen.append(gc.isenabled())\n"
+        "client.cli.run = lambda *a, **k: seen.append(gc.isenabled()) or 0\n"
+        "client.entry.main([])\n"
+        "client.cli._Cli.diagnose = lambda self, args: seen.append(gc.isenabled()) or 0\n"
+        "client.entry.main(['diagnose'])\nprint(seen)"
+    )
+    result = _run(code)
+    assert result.stdout.strip() == "[False, False, False, True]"

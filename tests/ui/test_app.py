@@ -937,3 +937,17 @@ def test_a_wrong_it_setting_is_told_once_naming_the_key_and_safe_defaults_apply(
     assert "'network.retries'" in text and "'startup.autostart'" in text
     assert "tell your IT department" in text
     assert app.tray.autostart_action.isEnabled(), "a wrong value locks nothing"
+
+
+def test_the_collector_is_on_once_the_icon_shows_and_start_up_is_frozen_after(
+    qtbot: QtBot, harness: _Harness
+) -> None:
+    app = harness.build()
+    frozen = gc.get_freeze_count()
+    gc.disable()  # as client/entry.py leaves it while the tray loads
+    try:
+        app.start()
+        assert gc.isenabled()
+        qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen, timeout=3000)
+    finally:
+        gc.enable()
