@@ -720,9 +720,11 @@ class TrayApp(QObject):
         entry = self._login_entry
 
         def apply() -> None:
-            self._save_settings({"startup.autostart": on})
+            # The entry first: it is what may be refused (a read-only folder, the
+            # registry); the choice is kept only once it is applied.
             if entry is not None:
                 entry().set(on)
+            self._save_settings({"startup.autostart": on})
 
         self._serial.submit(
             apply,

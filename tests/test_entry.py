@@ -126,7 +126,8 @@ def test_what_only_some_users_need_is_not_loaded_at_start() -> None:
         "logging.handlers", "pickle",  # 0.5 MB for a rotating log file (adapters/logs.py)
         # The desk adapters: only the configured one, and only once signed in (below).
         "html.parser", *_ADAPTERS.values(),
-        "plistlib", "client.adapters.autostart",  # macOS policy; the log-in entry (menu)
+        # macOS policy, Group Policy (not on Linux); the log-in entry (the menu reads it)
+        "plistlib", "client.adapters.managed_policy", "client.adapters.autostart",
     ]  # fmt: skip
     code = (
         "import sys\nfrom client.entry import skip_pyside_source_scan\n"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from client.adapters.managed_policy import ManagedSource, system_managed_policy
 from client.core.paths import Paths
 from client.core.settings import (
     KEYS,
@@ -23,6 +24,9 @@ from client.core.settings import (
     merge,
     unflatten,
 )
+
+if TYPE_CHECKING:
+    from client.adapters.managed_policy import ManagedPolicy, ManagedSource
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +81,21 @@ def env_values(environ: Mapping[str, str]) -> dict[str, object]:
     }
 
 
+def _system_managed_policy() -> ManagedPolicy | None:
+    """Group Policy or managed preferences; Linux has none (its module is not even loaded)."""
+    if sys.platform == "win32" or sys.platform == "darwin":
+        from client.adapters.managed_policy import system_managed_policy
+
+        return system_managed_policy()
+    return None
+
+
 def load_settings(
     paths: Paths,
     environ: Mapping[str, str],
     overrides: Mapping[str, object] | None = None,
     *,
-    managed: ManagedSource = system_managed_policy,
+    managed: ManagedSource | None = None,
 ) -> MergeResult:
     """Merge defaults < IT policy (locks) < user file < environment < command line.
 
@@ -92,7 +105,7 @@ def load_settings(
     """
     policy, problems = read_toml(paths.policy_file)
     user, user_problems = read_toml(paths.user_settings_file)
-    system = managed()
+    system = (managed or _system_managed_policy)()
     system_layers: list[SettingsLayer] = []
     if system is not None:
         problems += system.problems

@@ -246,3 +246,23 @@ def test_the_desks_time_is_its_date_or_ours_less_the_bound() -> None:
     assert kit.desk_time(dated, 0.0, without_clock_s=30, margin_s=2) == moment
     undated = HttpResponse(200, {}, b"{}")
     assert kit.desk_time(undated, 1000.0, without_clock_s=30, margin_s=2) == 972.0
+
+
+def test_a_files_address_becomes_the_path_below_the_desk_to_ask_for() -> None:
+    base = "https://desk.example.org/tas/api"
+    url = f"{base}/incidents/id/7/attachments/9/download"
+    assert (
+        kit.same_origin_path(base, url, under="/incidents/")
+        == "/incidents/id/7/attachments/9/download"
+    )
+    with pytest.raises(BadResponse):  # another host never gets the credential
+        kit.same_origin_path(
+            base, "https://elsewhere.example/tas/api/incidents/1", under="/incidents/"
+        )
+    with pytest.raises(BadResponse):
+        kit.same_origin_path(base, f"{base}/persons/current", under="/incidents/")
+
+
+def test_a_desks_html_reads_as_lines_of_text() -> None:
+    markup = '<p>Restart it.<br>Then log in&nbsp;again.</p><div\nclass="x">&lt;done&gt;</div>'
+    assert kit.html_text(markup) == "Restart it.\nThen log in\xa0again.\n<done>"

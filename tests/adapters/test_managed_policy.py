@@ -376,6 +376,15 @@ def test_on_linux_there_is_only_the_policy_file(monkeypatch: pytest.MonkeyPatch)
     assert system_managed_policy() is None
 
 
+def test_the_app_reads_group_policy_on_windows_without_being_told(
+    monkeypatch: pytest.MonkeyPatch, paths: Paths
+) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "winreg", _fake_winreg())
+    result = load_settings(paths, {})  # the app passes no source: the platform's own
+    assert result.settings.desk_kind == "zammad" and "desk.kind" in result.locked
+
+
 # --- macOS: managed preferences -------------------------------------------------------------
 
 

@@ -913,6 +913,7 @@ def test_a_log_in_entry_that_cannot_be_written_leaves_the_choice_as_it_was(
     app = harness.build(login_entry=lambda: Broken(starts=True))
     app.tray.autostart_action.trigger()
     assert app.tray.autostart_action.isChecked(), "shown as it still is"
+    assert "startup.autostart" not in harness.saved, "and kept as it still is"
 
 
 def test_at_log_in_the_tray_host_is_waited_for_longer_and_longer_about_a_minute_and_a_half() -> (

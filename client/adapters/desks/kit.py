@@ -16,6 +16,7 @@ functions, so that each adapter need not get the same details right again:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -308,12 +309,40 @@ def same_origin_url(base_url: str, value: Any, *, under: str) -> str:
     return value
 
 
+def same_origin_path(base_url: str, value: Any, *, under: str) -> str:
+    """What to request for a full URL the desk gave: its path below ``base_url``.
+
+    Checked by :func:`same_origin_url` first: on the desk's origin, under ``under``.
+    """
+    url = same_origin_url(base_url, value, under=under)
+    prefix = urllib.parse.urlsplit(base_url).path.rstrip("/")
+    return urllib.parse.urlsplit(url).path[len(prefix) :]
+
+
 def _same_origin(base_url: str, url: str) -> None:
     parts = urllib.parse.urlsplit(url)
     has_user = parts.username is not None or parts.password is not None
     target = origin(url)
     if has_user or target is None or target != origin(base_url):
         raise BadResponse(f"the desk sent a URL on another origin: {url[:80]!r}")
+
+
+# --- texts the desk wrote as HTML ---------------------------------------------------------
+
+_BREAKS = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|tr|h[1-6])>")
+_TAGS = re.compile(r"(?s)<[^>]*>")
+
+
+def html_text(markup: str) -> str:
+    """A desk's HTML (an agent's answer, a TOPdesk memo) as plain text.
+
+    Line breaks and the ends of blocks become line ends, other tags go, entities are
+    decoded. For the short, simple HTML desks store; not a sanitiser (nothing here
+    renders it).
+    """
+    import html  # deferred: html.entities is 0.3 MB a desk without HTML never needs
+
+    return html.unescape(_TAGS.sub("", _BREAKS.sub("\n", markup))).strip()
 
 
 # --- answers to writes ---------------------------------------------------------------------
@@ -347,6 +376,12 @@ def expect(condition: bool, what: str, why: str) -> None:
 def same_text(sent: str, stored: Any) -> bool:
     """Whether the desk stored the text sent, up to whitespace (line ends, trailing spaces)."""
     return isinstance(stored, str) and sent.split() == stored.split()
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """The ``Authorization`` header for HTTP Basic (RFC 7617, UTF-8)."""
+    pair = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
 
 
 def credential(value: Any, what: str = "token") -> str:

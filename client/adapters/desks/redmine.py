@@ -743,10 +743,8 @@ class RedmineDesk:
 
     def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
         """One of an issue's files, with the employee's key, from Redmine's own downloads."""
-        url = kit.same_origin_url(self._http.base_url, file.url, under=DOWNLOADS)
-        path = urllib.parse.urlsplit(url).path
-        prefix = urllib.parse.urlsplit(self._http.base_url).path.rstrip("/")
-        response = self._http.request("GET", path[len(prefix) :])
+        path = kit.same_origin_path(self._http.base_url, file.url, under=DOWNLOADS)
+        response = self._http.request("GET", path)
         return kit.file_body(response.body, file.filename, max_bytes)
 
     def agent_photo(self, agent: Agent) -> bytes | None:
@@ -798,10 +796,7 @@ class RedmineConnector:
         if API_KEY.fullmatch(secret):
             headers = {"X-Redmine-API-Key": secret}
         else:
-            import base64
-
-            basic = base64.b64encode(f"{username}:{password}".encode()).decode()
-            headers = {"Authorization": f"Basic {basic}"}
+            headers = kit.basic_auth(username, password)
         http = self._client(url, headers)
         try:
             data = kit.answer(http.request("GET", "/users/current.json"), 200, "sign-in")

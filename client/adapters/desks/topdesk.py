@@ -41,7 +41,6 @@ with how it was checked. IT's side is in docs/topdesk.md too. The choices that f
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 import logging
@@ -192,15 +191,6 @@ def _to_memo(text: str) -> str:
     return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
-_BREAK = re.compile(r"<br\s*/?>|</p>|</h[56]>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _from_memo(memo: str) -> str:
-    """A memo as plain text: breaks as line ends, other tags out, entities decoded."""
-    return html.unescape(_TAG.sub("", _BREAK.sub("\n", memo))).strip()
-
-
 def _incident_ref(item: Mapping[str, Any]) -> TicketRef:
     return TicketRef(_uuid(item["id"], what="incident id"), kit.text(item.get("number")))
 
@@ -234,7 +224,7 @@ def _entry_text(entry: Mapping[str, Any]) -> str:
     plain = entry.get("plainText")
     if isinstance(plain, str):
         return plain.strip()
-    return _from_memo(kit.text(entry.get("memoText")))
+    return kit.html_text(kit.text(entry.get("memoText")))
 
 
 def _entry_time(entry: Mapping[str, Any]) -> datetime:
@@ -507,7 +497,7 @@ class TopdeskDesk:
         summary = self._summary(data, replied)
         self._replies.put(summary.ref.id, (summary.updated, replied))
         request = kit.text(data.get("request"))
-        description = _description(_from_memo(request)) if request else ""
+        description = _description(kit.html_text(request)) if request else ""
         return Ticket(summary=summary, description=description, events=tuple(events))
 
     # --- filing and finding reports ---------------------------------------------------------
@@ -618,7 +608,7 @@ class TopdeskDesk:
         query = f"caller.id=={me};creationDate=gt={_fiql_time(since)}"
         for items, _ in self._incidents(query, "creationDate:desc"):
             for item in items:
-                text = _from_memo(kit.text(item.get("request")))
+                text = kit.html_text(kit.text(item.get("request")))
                 if self._caller(item) == me and kit.last_line(text) == REPORT_ID_LINE + key:
                     ref = kit.mapped("incident", functools.partial(_incident_ref, item))
                     return self._if_complete(key, ref, _files_expected(text))
@@ -766,11 +756,9 @@ class TopdeskDesk:
 
     def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
         """One of an incident's files, with the person's credential, from TOPdesk's API only."""
-        url = kit.same_origin_url(self._http.base_url, file.url, under=DOWNLOADS)
-        path = urllib.parse.urlsplit(url).path
-        prefix = urllib.parse.urlsplit(self._http.base_url).path.rstrip("/")
+        path = kit.same_origin_path(self._http.base_url, file.url, under=DOWNLOADS)
         kit.expect(path.endswith("/download"), "file", "not a TOPdesk download address")
-        response = self._http.request("GET", path[len(prefix) :])
+        response = self._http.request("GET", path)
         return kit.file_body(response.body, file.filename, max_bytes)
 
     def agent_photo(self, agent: Agent) -> bytes | None:
@@ -830,12 +818,11 @@ class TopdeskConnector:
         return self._group
 
     def _client(self, url: str, login: str, password: str) -> HttpClient:
-        basic = base64.b64encode(f"{login}:{password}".encode()).decode()
         base = url.rstrip("/")
         if not base.endswith(API):
             base += API
         return HttpClient(
-            base, self._config, headers={"Authorization": f"Basic {basic}"},
+            base, self._config, headers=kit.basic_auth(login, password),
             session_factory=self._session_factory, remember_secret=self._remember_secret,
         )  # fmt: skip
 

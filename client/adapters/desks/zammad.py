@@ -48,12 +48,10 @@ from __future__ import annotations
 
 import base64
 import functools
-import html
 import json
 import logging
 import re
 import threading
-import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -202,9 +200,7 @@ def _plain(body: str, content_type: str) -> str:
     """An article's text: HTML (what agents write in Zammad) made plain."""
     if content_type.lower() != "text/html":
         return body
-    text = re.sub(r"(?i)<br\s*/?>|</(p|div|li|tr|h[1-6])>", "\n", body)
-    text = re.sub(r"(?s)<[^>]*>", "", text)
-    return html.unescape(text).strip()
+    return kit.html_text(body)
 
 
 def _sender_name(value: Any) -> str:
@@ -762,10 +758,8 @@ class ZammadDesk:
 
     def download(self, file: AttachmentInfo, max_bytes: int) -> bytes:
         """One of a ticket's files, with the employee's token, from Zammad's own API."""
-        url = kit.same_origin_url(self._http.base_url, file.url, under=DOWNLOADS)
-        path = urllib.parse.urlsplit(url).path
-        prefix = urllib.parse.urlsplit(self._http.base_url).path.rstrip("/")
-        response = self._http.request("GET", path[len(prefix) :])
+        path = kit.same_origin_path(self._http.base_url, file.url, under=DOWNLOADS)
+        response = self._http.request("GET", path)
         return kit.file_body(response.body, file.filename, max_bytes)
 
     def agent_photo(self, agent: Agent) -> bytes | None:
@@ -885,8 +879,7 @@ class ZammadConnector:
         return token
 
     def _exchange(self, url: str, username: str, password: str) -> str:
-        basic = base64.b64encode(f"{username}:{password}".encode()).decode()
-        http = self._client(url, {"Authorization": f"Basic {basic}"})
+        http = self._client(url, kit.basic_auth(username, password))
         body = {"label": TOKEN_LABEL, "permission": ["ticket.customer"]}
         try:
             response = http.request("POST", "/user_access_token", json_body=body)
