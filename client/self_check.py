@@ -50,6 +50,7 @@ LAZY_MODULES = (
     "client.adapters.fix_helper", "client.adapters.fix_runner", "client.adapters.health_book",
     "client.adapters.health_helper", "client.adapters.health_history",
     "client.adapters.health_probe", "client.adapters.helper_process", "client.adapters.http",
+    "client.adapters.managed_policy", "html",
     "client.adapters.imaging", "client.adapters.keyring_store", "client.adapters.network_watch",
     "client.adapters.notification_bus", "client.adapters.photos", "client.adapters.profile_helper",
     "client.adapters.profile_store", "client.adapters.profile_update",
