@@ -21,3 +21,6 @@ FIX_CHECK_HELPER_FLAG = "--fix-check-helper"
 SELF_CHECK_FLAG = "--self-check"
 #: The argument the installers' log-in entries start the tray with (client.adapters.autostart).
 AUTOSTART_FLAG = "--autostart"
+#: How the tray itself is started (``helpdesk-tray``, an installer's log-in entry, the
+#: panel's keyboard shortcut): every other command is the command line's (client.cli).
+TRAY_LAUNCHES: tuple[tuple[str, ...], ...] = ((), (AUTOSTART_FLAG,), ("show",))

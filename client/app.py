@@ -1,6 +1,7 @@
-"""The composition root: paths, settings, logging, crash hook, objects, wiring, event loop.
+"""The composition root: the objects around the tray icon, and their wiring.
 
-The only module that constructs adapters.
+The only module that constructs adapters. ``client.start`` shows the icon and
+has :func:`assemble` build the rest once it is drawn (the icon first).
 
 Deferred imports, on purpose: a tray app idles all day, and most days no
 window is ever opened. So the windows and dialogs are imported when first
@@ -14,21 +15,15 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import re
-import socket
 import sys
 import tempfile
 import time
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QCoreApplication,
     QObject,
     QThreadPool,
     QTimer,
@@ -39,10 +34,8 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from client import APP_NAME, __version__
 from client.adapters.desks.registry import DeskRegistry
-from client.adapters.logs import setup_logging
 from client.adapters.memory import keep_large_buffers_apart, release_free_memory
-from client.adapters.paths import default_paths
-from client.adapters.policy import UserSettingsFile, load_settings
+from client.adapters.policy import UserSettingsFile
 from client.adapters.secrets import HelperSecretStore, keyring_helper_command
 from client.adapters.store import SqliteOutbox
 from client.core.crash import CrashInfo
@@ -62,20 +55,20 @@ from client.core.ports import (
 from client.core.redact import Redactor
 from client.core.settings import MergeResult, Settings
 from client.core.tracking import Action
+from client.core.tray_state import ConnectionState
 from client.services.account import Account
 from client.services.crash import CrashHandler
 from client.services.evidence import EvidenceService
 from client.services.network import NetworkMonitor
 from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
-from client.services.poller import ConnectionState, TicketPoller
-from client.services.qtlog import route_qt_messages
+from client.services.poller import TicketPoller
 from client.services.reporting import ReportService
-from client.services.single_instance import SingleInstance
 from client.services.status import TrayStatusPresenter
 from client.services.tasks import TaskRunner
 from client.services.ticket_actions import TicketActions
-from client.ui import resources, texts
+from client.start import STARTED_AT, TOKEN_ENV, WATCH_LOOP_ENV
+from client.ui import texts
 from client.ui.notifications import Notifications
 from client.ui.profile_presenter import ProfilePresenter
 from client.ui.tray import TrayIcon
@@ -94,18 +87,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: A credential handed over by a launcher (the demo, support sessions); never stored.
-TOKEN_ENV = "HELPDESK_TRAY_TOKEN"
-PROBE_ENV = "HELPDESK_TRAY_PROBE"
-#: Set to log every time the GUI thread was blocked long enough for a user to notice.
-WATCH_LOOP_ENV = "HELPDESK_TRAY_WATCH_LOOP"
 #: How often the tray host is looked for again before the tickets window shows instead:
 #: at log-in the panel often comes up after the apps it starts (about 95 s in all).
 TRAY_RETRIES = 10
 #: The first health pass this many milliseconds after start (tests, the demo, benchmarks).
 HEALTH_FIRST_ENV = "HELPDESK_TRAY_HEALTH_FIRST_MS"
-#: When this module was first imported: the start of "how long the tray took to show".
-STARTED_AT = time.monotonic()
 #: The first wait for the tray host, doubling each time up to the longest (no busy polling).
 TRAY_RETRY_MS = 500
 TRAY_RETRY_MAX_MS = 16_000
@@ -117,50 +103,6 @@ SETTLE_MS = 3000
 SCREEN_CLEAR_MS = 300
 #: How long after the panel closed the screen is taken for a report started in it.
 PANEL_CLEAR_MS = 150
-
-NO_DISPLAY_MESSAGE: str = QT_TRANSLATE_NOOP(  # type: ignore[assignment]
-    "app",
-    "helpdesk-tray needs a graphical desktop, and none could be reached here "
-    "(DISPLAY and WAYLAND_DISPLAY are unset, or the display they name is gone).\n\n"
-    "On a computer without a screen, the demo shows the tray on a virtual screen "
-    "and saves pictures of it: run `make screenshots` in the source folder.\n\n"
-    "The command-line tools work without a display: helpdesk-tray --help\n",
-)
-
-
-def _local_x_display_reachable(display: str) -> bool:
-    """Whether a local X display (``:N``) answers; remote ones are not checked."""
-    match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
-    if match is None:
-        return True  # host:N or a launchd path (macOS XQuartz): Qt finds out itself
-    path = f"/tmp/.X11-unix/X{match.group(1)}"
-    for address in (path, "\0" + path):  # the file, or Linux's abstract socket
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            probe.settimeout(1.0)
-            try:
-                probe.connect(address)
-            except OSError:
-                continue
-            return True
-    return False
-
-
-def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
-    """Why the GUI cannot start here, or ``None`` when it can.
-
-    Checked before Qt starts, because Qt aborts the process (with a misleading
-    message about missing libraries) when the display is set but gone.
-    """
-    if not platform.startswith("linux"):
-        return None
-    if environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
-        return None
-    if environ.get("WAYLAND_DISPLAY"):
-        return None
-    display = environ.get("DISPLAY")
-    if display and _local_x_display_reachable(display):
-        return None
-    return NO_DISPLAY_MESSAGE
 
 
 def connector_for(
@@ -349,6 +291,7 @@ class TrayApp(QObject):
         health_first_ms: int | None = None,
         fix_checks: Callable[[], FixChecks] | None = None,
         profile_folder: Path | None = None,
+        tray: TrayIcon | None = None,
     ) -> None:
         super().__init__()
         desks = desks or DeskRegistry()
@@ -409,7 +352,10 @@ class TrayApp(QObject):
         # A ticket's files, fetched when the employee opens one (made then: see _ticket_files).
         self._files: TicketFiles | None = None
         self._files_folder = files_folder  # None: a private one, made when first needed
-        self.tray = TrayIcon(self.presenter.status, self)
+        # The icon may be on screen already (client/start.py): it shows the status from here.
+        self.tray = tray if tray is not None else TrayIcon(self.presenter.status)
+        self.tray.setParent(self)
+        self.tray.apply_status(self.presenter.status)
         self.tray.show_autostart(settings.autostart, self._autostart_locked)
         self.notifications = Notifications(
             self.tray, io, open_bus=open_bus, app_name=APP_NAME, parent=self
@@ -530,7 +476,7 @@ class TrayApp(QObject):
         self._qapp.aboutToQuit.connect(self._on_about_to_quit)
         # The health of this computer: on when the policy allows and a pass can be run.
         self._desk_lost_at: float | None = None
-        self._started_in_s: float | None = None  # how long the tray took to show its icon
+        self._started_in_s: float | None = None  # how long the tray took to be ready
         self.health: HealthService | None = None
         self.health_view: HealthPresenter | None = None
         tray.health_action.setVisible(False)
@@ -633,9 +579,10 @@ class TrayApp(QObject):
         self.notifier.started()  # quiet for the first minute: nothing is news yet
         if self._settings_errors:
             QTimer.singleShot(0, self._tell_settings_errors)
-        # The collector was off while the modules loaded and the tray was built
-        # (client/entry.py): ~10 ms of the time to the icon. On from here; once the icon
-        # is up, what that left in cycles is freed and the rest frozen (_freeze_start_up).
+        # The collector was off while the modules loaded and the app was built
+        # (client/entry.py). On from here, after the icon's first frame (client/start.py):
+        # its first pass walks all of start-up (~8 ms). Once signing in is under way, what
+        # loading left in cycles is freed and the rest frozen (_freeze_start_up).
         gc.enable()
         QTimer.singleShot(FREEZE_AFTER_MS, self._freeze_start_up)
         QTimer.singleShot(0, self.account.restore)
@@ -941,62 +888,16 @@ class TrayApp(QObject):
         self._outbox_store.close()
 
 
-def run(
-    argv: Sequence[str],
-    environ: Mapping[str, str] = os.environ,
-    show_panel: bool = False,
-    at_login: bool = False,
-) -> int:
-    """Start the tray client; returns the process exit code.
-
-    ``show_panel``: open the panel once the tray is up (``helpdesk-tray show``); a
-    running instance is asked to open it instead (any second launch is).
-    ``at_login``: started by a log-in entry (``--autostart``): nothing happens when
-    the user turned "Start when I log in" off (``startup.autostart``).
-    """
-    paths = default_paths(environ)
-    redactor = Redactor()
-    to_stderr = sys.stderr.isatty() or bool(environ.get(PROBE_ENV))
-    setup_logging(paths.log_file, "INFO", redactor, to_stderr=to_stderr)
-    settings_result = load_settings(paths, environ)
-    logging.getLogger().setLevel(settings_result.settings.log_level)
-    if at_login and not settings_result.settings.autostart:
-        logger.info("started at log-in, but this user turned that off: not starting")
-        return 0
-    logger.info("helpdesk-tray %s starting (Python %s)", __version__, sys.version.split()[0])
-    problem = display_problem(environ)
-    if problem:
-        # No GUI possible: Qt's core alone, to say so in the user's language.
-        core = QCoreApplication([*argv[:1]])
-        resources.install_translators(core, settings_result.settings.language)
-        sys.stderr.write(QCoreApplication.translate("app", problem))
-        return 2
-    crash = CrashHandler(redactor)
-    crash.install()
-    QApplication.setApplicationName(APP_NAME)
-    QApplication.setOrganizationName(APP_NAME)
-    QApplication.setApplicationVersion(__version__)
-    QApplication.setDesktopFileName(APP_NAME)
-    # The first argument names the app's windows to the window manager (X11's WM_CLASS):
-    # run as "python -m client" it would be "__main__.py" in task bars and rules.
-    qapp = QApplication([APP_NAME, *list(argv)[1:]])
-    qapp.setQuitOnLastWindowClosed(False)
-    route_qt_messages()
-    previous_crash = crash.enable_faulthandler(paths.crash_file)
-    resources.register_search_paths()
-    resources.install_translators(qapp, settings_result.settings.language)
-    qapp.setWindowIcon(resources.app_icon())
-    probe = None
-    if environ.get(PROBE_ENV):
-        # A test hook: not loaded in normal use.
-        from client.ui.probe import ScreenProbe
-
-        probe = ScreenProbe(qapp)
-        qapp.installEventFilter(probe)
-    instance = SingleInstance(f"{APP_NAME}-{_session_key(environ)}", qapp)
-    if not instance.acquire():
-        logger.info("already running; asked the running instance to show itself")
-        return 0
+def assemble(
+    qapp: QApplication,
+    tray: TrayIcon,
+    settings_result: MergeResult,
+    paths: Paths,
+    environ: Mapping[str, str],
+    redactor: Redactor,
+    crash: CrashHandler,
+) -> TrayApp:
+    """The app's objects around the icon ``client.start`` already shows, wired."""
     io_pool = QThreadPool(qapp)
     io_pool.setMaxThreadCount(4)
     serial_pool = QThreadPool(qapp)
@@ -1040,27 +941,15 @@ def run(
         fix_checks=_fix_checks,
         profile_folder=paths.profile_cache_dir,
         login_entry=lambda: _login_entry(environ),
+        tray=tray,
     )
-    instance.activation_requested.connect(app.windows.show_home)
     if environ.get(WATCH_LOOP_ENV):
         # Off by default: a 10 ms timer would wake an idle tray 100 times a second.
         # Imported only here: it loads Qt's ``Qt`` namespace (~3 MB, docs/performance.md).
         from client.services.latency import EventLoopMonitor
 
         EventLoopMonitor(parent=qapp).start()
-    if probe is not None:
-        app.presenter.status_changed.connect(probe.on_status_changed)
-        app.windows.report_items_ready.connect(
-            lambda dialog: probe.describe("report_ready", dialog)
-        )
-    qapp.aboutToQuit.connect(instance.release)
-    crash.flush_early()
-    app.start()
-    if show_panel:
-        QTimer.singleShot(0, app.windows.show_home)
-    if previous_crash:
-        QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
-    return qapp.exec()
+    return app
 
 
 def _fix_context(settings: Settings) -> FixContext:
@@ -1149,10 +1038,3 @@ def _first_health_pass_ms(environ: Mapping[str, str]) -> int | None:
     """When the first health pass runs: a test or the demo may say (milliseconds)."""
     value = environ.get(HEALTH_FIRST_ENV, "")
     return int(value) if value.isdigit() else None
-
-
-def _session_key(environ: Mapping[str, str]) -> str:
-    """One instance per user and per home (tests and the demo use their own homes)."""
-    user = environ.get("USER") or environ.get("USERNAME") or "user"
-    home = environ.get("HELPDESK_TRAY_HOME", "")
-    return f"{user}-{zlib.crc32(home.encode()):08x}" if home else user

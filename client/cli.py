@@ -21,11 +21,11 @@ from typing import Any, NoReturn, TextIO
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QEventLoop, QThreadPool
 
-from client import AUTOSTART_FLAG, __version__
+from client import TRAY_LAUNCHES, __version__
 from client.adapters.paths import default_paths
 from client.adapters.policy import UserSettingsFile, load_settings
 from client.adapters.store import SqliteOutbox
-from client.app import TOKEN_ENV, connector_for, evidence_service, run
+from client.app import connector_for, evidence_service
 from client.core.diagnostics import CONTENT_TYPE, FILE_NAME, facts, to_json
 from client.core.errors import (
     ClientError,
@@ -42,6 +42,7 @@ from client.core.redact import Redactor
 from client.core.reports import build_report
 from client.core.settings import MergeResult, desk_url_problem
 from client.services.tasks import TaskRunner
+from client.start import TOKEN_ENV, launch
 from client.ui import resources, texts
 from client.ui.texts import diagnostics_text
 
@@ -450,16 +451,11 @@ def main(
 ) -> int:
     """Entry point of the ``helpdesk-tray`` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if tuple(args_list) in TRAY_LAUNCHES:
+        # The tray itself (client/entry.py starts it without this module).
+        return launch(args_list, environ)
     # The collector is off since the modules began to load (client/entry.py): the tray
-    # turns it on once its icon shows (TrayApp.start), a command here.
-    if not args_list:
-        return run([sys.argv[0]], environ)
-    if args_list == [AUTOSTART_FLAG]:
-        # Started at log-in by an installer's entry: ends at once if the user said no.
-        return run([sys.argv[0]], environ, at_login=True)
-    if args_list == ["show"]:
-        # The panel, from a keyboard shortcut: the running tray opens it (or this one starts).
-        return run([sys.argv[0]], environ, show_panel=True)
+    # turns it on once its icon is drawn, a command here.
     gc.enable()
     # A command (or --help): Qt's core only, for the translations of what we print.
     # An instance may exist already when this runs inside the test suite.

@@ -15,6 +15,7 @@ from client import (
     PROFILE_HELPER_FLAG,
     SEARCH_HELPER_FLAG,
     SELF_CHECK_FLAG,
+    TRAY_LAUNCHES,
 )
 
 
@@ -85,9 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return admin_main(args[1:])
     # No cyclic collection while the tray's modules load and it is built: nearly all of
     # it is kept, and the passes cost ~10 ms of the time to the icon (docs/performance.md).
-    # The tray turns it on once its icon shows (TrayApp.start), a command at once.
+    # The tray turns it on once its icon is drawn (TrayApp.start), a command at once.
     gc.disable()
     skip_pyside_source_scan()
-    from client.cli import main as cli_main  # after the workaround, on purpose
+    # After the workaround, on purpose. The tray without the command line's modules:
+    # it shows its icon before it loads its own (client/start.py).
+    if tuple(args) in TRAY_LAUNCHES:
+        from client.start import launch
+
+        return launch(args)
+    from client.cli import main as cli_main
 
     return cli_main(args)

@@ -50,7 +50,7 @@ LAZY_MODULES = (
     "client.adapters.fix_helper", "client.adapters.fix_runner", "client.adapters.health_book",
     "client.adapters.health_helper", "client.adapters.health_history",
     "client.adapters.health_probe", "client.adapters.helper_process", "client.adapters.http",
-    "client.adapters.managed_policy", "html",
+    "client.adapters.managed_policy", "client.app", "client.start", "client.ui.texts", "html",
     "client.adapters.imaging", "client.adapters.keyring_store", "client.adapters.network_watch",
     "client.adapters.notification_bus", "client.adapters.photos", "client.adapters.profile_helper",
     "client.adapters.profile_store", "client.adapters.profile_update",
@@ -167,7 +167,7 @@ def check_icons() -> Result:
     """Each tray icon is there, as PNGs for each size and as the SVG (Qt's plugin reads it)."""
     from PySide6.QtGui import QImage
 
-    from client.services.status import TrayIconKind
+    from client.core.tray_state import TrayIconKind
 
     icons = _resource_root() / "icons"
     problems, files = [], 0

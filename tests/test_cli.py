@@ -14,9 +14,9 @@ from client.adapters.desks.django_helpdesk import DjangoHelpdeskConnector, Djang
 from client.adapters.http import HttpConfig
 from client.adapters.keyring_store import SERVICE
 from client.adapters.paths import HOME_ENV, POLICY_ENV, default_paths
-from client.app import TOKEN_ENV
 from client.cli import EXIT_DESK, EXIT_OK, EXIT_SAVED, EXIT_USAGE, main
 from client.core.diagnostics_schema import SCHEMA
+from client.start import TOKEN_ENV
 from tests.fakes import MemoryKeyring
 from tests.support.desk_fixture import EMPLOYEE_PASSWORD, DeskAccess
 
@@ -250,7 +250,7 @@ def test_diagnose_works_when_the_keyring_cannot_be_asked(environ: dict[str, str]
 
 
 def test_show_opens_the_panel_for_a_keyboard_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
-    import client.cli
+    import client.start
 
     started: list[tuple[list[str], bool]] = []
 
@@ -258,7 +258,7 @@ def test_show_opens_the_panel_for_a_keyboard_shortcut(monkeypatch: pytest.Monkey
         started.append((argv, show_panel))
         return 0
 
-    monkeypatch.setattr(client.cli, "run", run)
+    monkeypatch.setattr(client.start, "run", run)
     assert main(["show"]) == EXIT_OK
     assert main([]) == EXIT_OK
     assert [panel for _, panel in started] == [True, False]

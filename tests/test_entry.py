@@ -346,15 +346,49 @@ print(health.findings, health.last_pass.facts["desk.unreachable_minutes"])
 
 def test_the_collector_is_off_while_the_tray_loads_and_on_for_a_command() -> None:
     # client/entry.py turns it off for the imports and the building of the tray (~10 ms of
-    # the time to the icon); TrayApp.start turns it on (tests/ui/test_app.py), a command
-    # client.cli at once.
+    # the time to the icon); the tray turns it on once its icon is drawn, as the app starts
+    # (tests/ui/test_app.py), a command client.cli at once.
     code = (
         "import gc\nimport client.cli, client.entry\nseen = []\n"
         "client.entry.skip_pyside_source_scan = lambda: seen.append(gc.isenabled())\n"
-        "client.cli.run = lambda *a, **k: seen.append(gc.isenabled()) or 0\n"
+        "import client.start\n"
+        "client.start.run = lambda *a, **k: seen.append(gc.isenabled()) or 0\n"
         "client.entry.main([])\n"
         "client.cli._Cli.diagnose = lambda self, args: seen.append(gc.isenabled()) or 0\n"
         "client.entry.main(['diagnose'])\nprint(seen)"
     )
     result = _run(code)
     assert result.stdout.strip() == "[False, False, False, True]"
+
+
+def test_the_icon_needs_none_of_the_apps_modules() -> None:
+    # client/start.py shows the icon before the app's services, windows and the command
+    # line load (docs/architecture.md, "The icon first"): they are most of the start-up.
+    after_the_icon = [
+        "client.app", "client.cli", "client.services.outbox", "client.services.poller",
+        "client.services.account", "client.adapters.store", "sqlite3", "client.core.models",
+        "client.core.outbox", "client.ui.texts", "client.ui.windows", "client.ui.notifications",
+        "client.adapters.secrets", "client.adapters.desks.registry",
+    ]  # fmt: skip
+    code = (
+        "import sys\nfrom client.entry import skip_pyside_source_scan\n"
+        "skip_pyside_source_scan()\nimport client.start\n"
+        "from client.ui.tray import TrayIcon\nfrom client.core.tray_state import STARTING\n"
+        "from PySide6.QtWidgets import QApplication\napp = QApplication([])\n"
+        "TrayIcon(STARTING).tooltip_text(STARTING)\n"
+        f"print([name for name in {after_the_icon!r} if name in sys.modules])"
+    )
+    assert _run(code).stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [[], ["--autostart"], ["show"]])
+def test_the_tray_is_started_without_the_command_lines_modules(args: list[str]) -> None:
+    code = (
+        "import sys\nimport client.entry, client.start\nseen = []\n"
+        "client.start.run = lambda argv, environ, **how: seen.append(how) or 0\n"
+        f"client.entry.main({args!r})\n"
+        "print(seen, 'client.cli' in sys.modules, 'client.app' in sys.modules)"
+    )
+    how = {"--autostart": "{'at_login': True}", "show": "{'show_panel': True}"}
+    expected = how.get(args[0], "{'show_panel': False}") if args else "{'show_panel': False}"
+    assert _run(code).stdout.strip() == f"[{expected}] False False"

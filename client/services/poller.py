@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 import random
 import time
@@ -16,6 +15,7 @@ from client.core.models import Cursor, Stage, Ticket, TicketRef, TicketSummary
 from client.core.ports import DeskPort
 from client.core.settings import Settings
 from client.core.tracking import diff
+from client.core.tray_state import ConnectionState
 from client.services.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -27,14 +27,6 @@ DEFAULT_RARE_INTERVAL_S = float(Settings.rare_poll_interval_s)
 #: Where a ticket's story has ended. Every stage before these is open for the cadence:
 #: a resolved ticket still waits for the employee's word, and an agent may answer it.
 FINISHED = frozenset({Stage.CLOSED, Stage.CANCELLED})
-
-
-class ConnectionState(enum.Enum):
-    """Whether the desk answered the last poll."""
-
-    UNKNOWN = "unknown"
-    ONLINE = "online"
-    OFFLINE = "offline"
 
 
 @dataclass(frozen=True)

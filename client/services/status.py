@@ -1,42 +1,17 @@
-"""What the tray icon says: one value computed from sign-in, connection and unseen changes."""
+"""What the tray icon says: one value computed from sign-in, connection and unseen changes.
+
+The value itself (``TrayStatus``) is in ``client.core.tray_state``.
+"""
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal
 
+from client.core.tray_state import ConnectionState, TrayIconKind, TrayStatus
 from client.services.account import Account, AccountState
 from client.services.notifier import Notifier
 from client.services.outbox import OutboxService
-from client.services.poller import ConnectionState, TicketPoller
-
-
-class TrayIconKind(enum.Enum):
-    """The icon variants."""
-
-    NORMAL = "normal"
-    ATTENTION = "attention"
-    OFFLINE = "offline"
-
-
-@dataclass(frozen=True)
-class TrayStatus:
-    """Everything the tray shows; the UI turns it into an icon and words."""
-
-    icon: TrayIconKind
-    signed_in: bool
-    connection: ConnectionState
-    #: Still reading the sign-in from the keyring (start-up): neither in nor out yet.
-    signing_in: bool = False
-    open_tickets: int = 0
-    unseen: int = 0
-    #: Reports on this computer that have not reached the desk yet / that it refused.
-    waiting_reports: int = 0
-    rejected_reports: int = 0
-    error_code: str | None = None
-    error_reason: str | None = None
+from client.services.poller import TicketPoller
 
 
 class TrayStatusPresenter(QObject):

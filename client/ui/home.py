@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 
 from client.core.models import TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
-from client.services.status import TrayStatus
+from client.core.tray_state import TrayStatus
 
 if TYPE_CHECKING:
     from client.core.placement import Rect

@@ -50,8 +50,7 @@ from client.core.models import Stage, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
 from client.core.placement import Rect, panel_position
 from client.core.tracking import expectations
-from client.services.poller import ConnectionState
-from client.services.status import TrayStatus
+from client.core.tray_state import ConnectionState, TrayStatus
 from client.ui import resources, texts
 from client.ui.agent_card import AgentCard, AgentCardData
 from client.ui.faces import round_picture

@@ -14,7 +14,7 @@ import time
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QMenu, QWidget
 
-from client.services.status import TrayStatus
+from client.core.tray_state import TrayStatus
 
 _PAINTED = "_probe_painted"
 
@@ -62,7 +62,10 @@ class ScreenProbe(QObject):
             if _is_tray(watched):
                 if not self._tray_seen:  # the icon repaints on every status change
                     self._tray_seen = True
-                    emit("tray_visible", geometry=_rect(_global_rect(watched)))
+                    # Whether the app's own code had loaded when its icon was first drawn
+                    # (client/start.py shows the icon first).
+                    loaded = int("client.app" in sys.modules)
+                    emit("tray_visible", geometry=_rect(_global_rect(watched)), app=loaded)
             else:
                 self._report_window(watched)
         return False

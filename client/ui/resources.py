@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -14,13 +15,14 @@ from PySide6.QtCore import (
     QIODevice,
     QLibraryInfo,
     QLocale,
+    QRect,
     QSize,
     QTranslator,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from client.services.status import TrayIconKind
+from client.core.tray_state import TrayIconKind
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,50 @@ def _icon(name: str) -> QIcon:
 def tray_icon(kind: TrayIconKind) -> QIcon:
     """The tray icon for a status."""
     return _icon(f"tray-{kind.value}")
+
+
+def first_drawn(icon: QIcon, drawn: Callable[[], object]) -> QIcon:
+    """``icon``, which calls ``drawn`` once, the first time it is drawn or rendered.
+
+    The tray shows its icon before the rest of the app is built (client/start.py):
+    the icon's own drawing is the one sign that works on every platform without
+    touching Qt's private tray window. An X11 tray paints it; a StatusNotifierItem
+    host, Windows and macOS take it as a picture.
+    """
+    return QIcon(_FirstDraw(icon, [drawn]))
+
+
+class _FirstDraw(QIconEngine):
+    """Draws another icon; the first drawing (of this engine or a copy) is told once."""
+
+    def __init__(self, icon: QIcon, drawn: list[Callable[[], object]]) -> None:
+        super().__init__()
+        self._icon = icon
+        self._drawn = drawn  # shared with copies; emptied by the first drawing
+
+    def _tell(self) -> None:
+        if self._drawn:
+            self._drawn.pop()()
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:  # noqa: D102
+        self._icon.paint(painter, rect, mode=mode, state=state)
+        self._tell()
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: D102
+        picture = self._icon.pixmap(size, mode, state)
+        self._tell()
+        return picture
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:  # noqa: D102, N802
+        return self._icon.actualSize(size, mode, state)
+
+    def availableSizes(  # noqa: D102, N802
+        self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off
+    ) -> list[QSize]:
+        return self._icon.availableSizes(mode, state)
+
+    def clone(self) -> QIconEngine:  # noqa: D102
+        return _FirstDraw(self._icon, self._drawn)
 
 
 def app_icon() -> QIcon:

@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 from client.core.models import Stage, Ticket, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
 from client.core.tracking import expectation
-from client.services.poller import ConnectionState
-from client.services.status import TrayStatus
+from client.core.tray_state import ConnectionState, TrayStatus
 from client.ui import colours, resources, texts
 from client.ui.outbox_panel import OutboxPanel
 from client.ui.tracker import TicketTracker

@@ -10,9 +10,8 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidgetAction
 
-from client.services.poller import ConnectionState
-from client.services.status import TrayStatus
-from client.ui import resources, texts
+from client.core.tray_state import ConnectionState, TrayStatus
+from client.ui import resources
 
 if TYPE_CHECKING:
     from client.ui.agent_card import AgentCard, AgentCardData
@@ -233,6 +232,8 @@ class TrayIcon(QSystemTrayIcon):
         elif not status.signed_in:
             lines.append(self.tr("Sign in to report problems and follow your tickets."))
         elif status.connection is ConnectionState.OFFLINE:
+            from client.ui import texts  # loaded with the app, after the icon (client/start.py)
+
             lines.append(texts.status_message(status.error_code, status.error_reason))
         elif status.unseen:
             lines.append(self.tr("%n ticket(s) with news for you", "", status.unseen))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QWidget
 from client.core.models import Attachment, Ticket, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem
 from client.core.settings import SignInSecret
-from client.services.status import TrayStatus
+from client.core.tray_state import TrayStatus
 from client.ui import texts
 from client.ui.home import Home
 

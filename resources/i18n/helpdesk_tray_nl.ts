@@ -2079,7 +2079,7 @@
     <message>
         <source>Some settings on this computer could not be used, so the app uses safe defaults for them. Please tell your IT department:
 %1</source>
-        <extracomment>How long after a panel or a report opens the search helper is started (ms).</extracomment>
+        <extracomment>How often the tray host is looked for again before the tickets window shows instead: at log-in the panel often comes up after the apps it starts (about 95 s in all). The first health pass this many milliseconds after start (tests, the demo, benchmarks). The first wait for the tray host, doubling each time up to the longest (no busy polling). How long after start what start-up built is frozen out of the collector&apos;s passes. How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it. How long after a panel or a report opens the search helper is started (ms).</extracomment>
         <translation>Sommige instellingen op deze computer konden niet gebruikt worden; de app gebruikt daarvoor veilige standaardwaarden. Geef dit door aan je IT-afdeling:
 %1</translation>
     </message>
@@ -2315,7 +2315,7 @@ On a computer without a screen, the demo shows the tray on a virtual screen and 
 
 The command-line tools work without a display: helpdesk-tray --help
 </source>
-        <extracomment>A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. How often the tray host is looked for again before the tickets window shows instead: at log-in the panel often comes up after the apps it starts (about 95 s in all). The first health pass this many milliseconds after start (tests, the demo, benchmarks). When this module was first imported: the start of &quot;how long the tray took to show&quot;. The first wait for the tray host, doubling each time up to the longest (no busy polling). How long after a window closes its memory is handed back (its objects are gone by then). How long the report dialog stays away before the screen is taken again. How long after the panel closed the screen is taken for a report started in it.</extracomment>
+        <extracomment>When the process began to start the tray: the start of &quot;how long the tray took to show&quot;. A credential handed over by a launcher (the demo, support sessions); never stored. Set to log every time the GUI thread was blocked long enough for a user to notice. The longest wait for the icon&apos;s first drawing before the app is built anyway (a tray host that takes the picture later, or never).</extracomment>
         <translation>helpdesk-tray heeft een grafisch bureaublad nodig, en dat is hier niet bereikbaar (DISPLAY en WAYLAND_DISPLAY zijn niet gezet, of het scherm dat ze noemen is weg).
 
 Op een computer zonder scherm toont de demo het systeemvak op een virtueel scherm en bewaart er foto&apos;s van: voer `make screenshots` uit in de bronmap.

@@ -58,7 +58,8 @@ from client.core.models import (
     TicketRef,
 )
 from client.core.outbox import OutboxSender
-from client.services.poller import ConnectionState, TicketPoller
+from client.core.tray_state import ConnectionState
+from client.services.poller import TicketPoller
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import FakeClock, MemoryOutbox
 from tests.support.rt_desk import AGENT, EMPLOYEE_PASSWORD, RtAccess, RtAgent, photo_png

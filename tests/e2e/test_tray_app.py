@@ -60,8 +60,11 @@ def test_click_the_tray_report_a_problem_and_it_reaches_the_desk(
     desktop: VirtualDesktop, demo_desk: DeskAccess, signed_in_app: AppProcess
 ) -> None:
     app = signed_in_app
-    icon = app.probe("tray_visible").rect()
+    visible = app.probe("tray_visible")
+    icon = visible.rect()
     assert icon[0] > 1600 and icon[1] < 40, f"the icon should dock in the tray top right: {icon}"
+    # The icon first: drawn before the app's services and windows load (client/start.py).
+    assert visible.values["app"] == "0"
     app.expect("signed in at")
 
     desktop.click(*center(icon), button=3)  # a real right-click on the docked icon

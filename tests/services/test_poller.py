@@ -12,7 +12,8 @@ from PySide6.QtCore import QTimer
 from client.core.errors import AuthFailed, BadResponse, ClientError, NotFound, Unavailable
 from client.core.models import Stage, Ticket, TicketRef
 from client.core.tracking import ChangeKind
-from client.services.poller import ConnectionState, TicketPoller
+from client.core.tray_state import ConnectionState
+from client.services.poller import TicketPoller
 from client.services.tasks import SyncTaskRunner, TaskRunner
 from tests.fakes import FakeClock, FakeDesk, ManualRunner
 

@@ -9,10 +9,11 @@ from pytestqt.qtbot import QtBot
 from client.core.errors import Unavailable
 from client.core.models import Agent, Stage
 from client.core.settings import Settings
+from client.core.tray_state import ConnectionState, TrayIconKind
 from client.services.account import Account
 from client.services.notifier import Notifier
-from client.services.poller import ConnectionState, TicketPoller
-from client.services.status import TrayIconKind, TrayStatusPresenter
+from client.services.poller import TicketPoller
+from client.services.status import TrayStatusPresenter
 from client.services.tasks import SyncTaskRunner
 from tests.fakes import FakeClock, FakeConnector, FakeDesk, make_account, make_outbox
 

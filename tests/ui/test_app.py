@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from client.adapters.autostart import LoginEntry
 from client.adapters.network_watch import NetworkManagerWatch
-from client.app import TrayApp, connector_for, display_problem
+from client.app import TrayApp, connector_for
 from client.core.errors import AuthFailed, SecretStoreError, Unavailable
 from client.core.models import (
     Agent,
@@ -31,15 +31,16 @@ from client.core.ports import NetworkWatch, credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
 from client.core.tracking import Action
+from client.core.tray_state import STARTING, ConnectionState, TrayIconKind
 from client.services.crash import CrashHandler
-from client.services.poller import ConnectionState
-from client.services.status import TrayIconKind
 from client.services.tasks import SyncTaskRunner
+from client.start import display_problem
 from client.ui import texts
 from client.ui.crash_dialog import CrashDialog
 from client.ui.report_dialog import EditReportDialog, ReportDialog
 from client.ui.sign_in_dialog import SignInDialog
 from client.ui.tickets_window import TicketsWindow
+from client.ui.tray import TrayIcon
 from tests.fakes import T0, FakeConnector, FakeDesk, MemoryOutbox, MemorySecretStore, make_evidence
 from tests.support.fake_network_manager import (
     CONNECTED_GLOBAL,
@@ -72,6 +73,7 @@ class _Harness:
         open_network: Callable[[], NetworkWatch] | None = None,
         policy_values: Mapping[str, object] | None = None,
         login_entry: Callable[[], LoginEntry] | None = None,
+        tray: TrayIcon | None = None,
     ) -> TrayApp:
         """The app with the user's settings file saying ``values`` (over a working desk)."""
         policy = {**({"desk.url": URL} if locked_url else {}), **(policy_values or {})}
@@ -98,6 +100,7 @@ class _Harness:
             before_large_work=self._prepare,
             files_folder=self.folder / "ticket-files",
             login_entry=login_entry,
+            tray=tray,
         )
         self.crash.flush_early()
         return self.app
@@ -940,15 +943,33 @@ def test_a_wrong_it_setting_is_told_once_naming_the_key_and_safe_defaults_apply(
     assert app.tray.autostart_action.isEnabled(), "a wrong value locks nothing"
 
 
-def test_the_collector_is_on_once_the_icon_shows_and_start_up_is_frozen_after(
+def test_the_collector_is_on_once_the_app_starts_and_start_up_is_frozen_after(
     qtbot: QtBot, harness: _Harness
 ) -> None:
     app = harness.build()
     frozen = gc.get_freeze_count()
     gc.disable()  # as client/entry.py leaves it while the tray loads
     try:
-        app.start()
+        app.start()  # after the icon's first frame (client/start.py)
         assert gc.isenabled()
         qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen, timeout=3000)
     finally:
         gc.enable()
+
+
+def test_the_app_is_built_around_the_icon_already_shown(qtbot: QtBot, harness: _Harness) -> None:
+    # client/start.py shows the icon first, with the starting status, and builds the app
+    # around it once it is drawn: the same icon, now the app's, its menu wired.
+    harness.store_token()
+    shown = TrayIcon(STARTING)
+    assert "Connecting to the service desk" in shown.toolTip()
+    app = harness.build(tray=shown)
+    assert app.tray is shown
+    assert shown.parent() is app
+    assert shown.toolTip() == shown.tooltip_text(app.presenter.status)
+    with qtbot.waitSignal(app.windows.panel_opened, timeout=3000):
+        shown.panel_requested.emit()  # a click on the icon: the panel opens
+    app.start()
+    qtbot.waitUntil(lambda: app.presenter.status.signed_in, timeout=3000)
+    assert shown.toolTip() == shown.tooltip_text(app.presenter.status)
+    assert not shown.sign_in_action.isVisible()

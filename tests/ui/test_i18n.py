@@ -14,8 +14,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from client.core.models import Stage
-from client.services.poller import ConnectionState
-from client.services.status import TrayIconKind, TrayStatus
+from client.core.tray_state import ConnectionState, TrayIconKind, TrayStatus
 from client.ui import resources, texts
 from client.ui.tray import TrayIcon
 

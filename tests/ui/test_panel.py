@@ -18,8 +18,7 @@ from client.core.models import Agent, Stage, TicketRef, TicketSummary
 from client.core.outbox import OutboxItem, OutboxState
 from client.core.placement import MARGIN, Rect
 from client.core.tracking import Step
-from client.services.poller import ConnectionState
-from client.services.status import TrayIconKind, TrayStatus
+from client.core.tray_state import ConnectionState, TrayIconKind, TrayStatus
 from client.ui import resources, texts
 from client.ui.home import REOPEN_GUARD_S, Home
 from client.ui.panel import MAX_CARDS, PANEL_WIDTH, ParcelCard, TrayPanel, parcels

@@ -8,8 +8,7 @@ from PySide6.QtCore import Qt
 
 from client.core.models import Stage
 from client.core.outbox import OutboxItem, OutboxState
-from client.services.poller import ConnectionState
-from client.services.status import TrayIconKind, TrayStatus
+from client.core.tray_state import ConnectionState, TrayIconKind, TrayStatus
 from client.ui import texts
 from client.ui.tickets_window import TicketsWindow, TicketTableModel
 from tests.fakes import FakeDesk

@@ -8,8 +8,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from client.core.errors import BadResponse
-from client.services.poller import ConnectionState
-from client.services.status import TrayIconKind, TrayStatus
+from client.core.tray_state import ConnectionState, TrayIconKind, TrayStatus
 from client.ui import texts
 from client.ui.tray import TrayIcon
 
@@ -121,3 +120,41 @@ def test_the_menu_offers_the_panel_where_the_tray_hides_the_icon(qtbot: QtBot) -
     assert tray.geometry().isEmpty()
     tray.menu.aboutToShow.emit()
     assert tray.panel_action.isVisible()
+
+
+def test_the_first_drawing_of_the_icon_is_told_once_and_draws_the_same_picture(
+    qtbot: QtBot,
+) -> None:
+    # client/start.py builds the app once the icon is first drawn: an X11 tray paints
+    # it, a StatusNotifierItem host, Windows and macOS take it as a picture.
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QColor, QPainter, QPixmap
+
+    from client.ui import resources
+
+    def drawn_by(icon: object) -> QPixmap:
+        picture = QPixmap(22, 22)
+        picture.fill(QColor("white"))
+        painter = QPainter(picture)
+        icon.paint(painter, QRect(0, 0, 22, 22))  # type: ignore[attr-defined]
+        painter.end()
+        return picture
+
+    plain = resources.tray_icon(TrayIconKind.NORMAL)
+    told: list[str] = []
+    icon = resources.first_drawn(plain, lambda: told.append("drawn"))
+    assert told == [], "made, not yet drawn"
+    assert icon.availableSizes() == plain.availableSizes()
+    painted = drawn_by(icon)
+    assert told == ["drawn"]
+    assert painted.toImage() == drawn_by(plain).toImage()
+    icon.pixmap(QSize(22, 22))
+    QPixmap(icon.pixmap(QSize(16, 16)))
+    assert told == ["drawn"], "once, however often it is drawn"
+
+    as_picture: list[str] = []
+    taken = resources.first_drawn(plain, lambda: as_picture.append("taken"))
+    copy = taken  # a tray host may be handed a copy of it
+    image = copy.pixmap(QSize(22, 22)).toImage()
+    assert as_picture == ["taken"]
+    assert image == plain.pixmap(QSize(22, 22)).toImage()
