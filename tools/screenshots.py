@@ -508,13 +508,15 @@ def _self_fix_scenes(shooter: Shooter, app: AppProcess, language: str, cache: Pa
     time.sleep(0.3)
     shooter.grab("fix-solved", dialog)
     desktop.xdotool("key", "Return")  # "Yes, solved"
-    # Notes still running refills its cache at once: the fix runs, the problem stays.
+    # Notes still running refills its cache at once: the fix runs, the problem stays. The
+    # copy is made beside the cache and renamed into it, so that a name the fix's `find`
+    # listed never vanishes before it deletes it (the fix would fail, not find it back).
     spare = cache.parent / "notes-refill.bin"
     spare.write_bytes(b"\0" * 12 * 1024 * 1024)
+    staged = cache.parent / "notes-refill.next"
     refill = subprocess.Popen(
-        ["sh", "-c", f"while :; do cp {spare} {cache}/.next && mv {cache}/.next {cache}/cache.bin;"
-         " done"],
-    )  # fmt: skip
+        ["sh", "-c", f"while :; do cp {spare} {staged} && mv {staged} {cache}/cache.bin; done"],
+    )
     try:
         type_into_panel()
         desktop.xdotool("key", "Down", "Return")
