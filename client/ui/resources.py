@@ -158,7 +158,20 @@ class _FirstDraw(QIconEngine):
         return self._icon.availableSizes(mode, state)
 
     def clone(self) -> QIconEngine:  # noqa: D102
-        return _FirstDraw(self._icon, self._drawn)
+        # WORKAROUND: Qt takes a clone (made when a copy of the icon is changed) without
+        # PySide handing it the clone's Python half, which Python would free at once (a
+        # crash; seen in 6.11). So it is kept here until Qt has deleted it. Nothing the
+        # app does changes this icon, so in practice there are none.
+        from shiboken6 import Shiboken
+
+        _CLONES[:] = [engine for engine in _CLONES if Shiboken.isValid(engine)]
+        copy = _FirstDraw(self._icon, self._drawn)
+        _CLONES.append(copy)
+        return copy
+
+
+#: Clones of :class:`_FirstDraw` engines that Qt still holds (see its ``clone``).
+_CLONES: list[QIconEngine] = []
 
 
 def app_icon() -> QIcon:

@@ -158,3 +158,31 @@ def test_the_first_drawing_of_the_icon_is_told_once_and_draws_the_same_picture(
     image = copy.pixmap(QSize(22, 22)).toImage()
     assert as_picture == ["taken"]
     assert image == plain.pixmap(QSize(22, 22)).toImage()
+
+
+def test_a_changed_copy_of_the_first_drawn_icon_is_drawn_and_freed_safely(qtbot: QtBot) -> None:
+    # Changing a copy makes Qt clone the icon's engine; PySide leaves the clone's Python
+    # half to Python, which freed it at once (a crash) until the clone was kept.
+    import gc
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon, QPixmap
+    from shiboken6 import Shiboken
+
+    from client.ui import resources
+
+    plain = resources.tray_icon(TrayIconKind.NORMAL)
+    told: list[str] = []
+    icon = resources.first_drawn(plain, lambda: told.append("drawn"))
+    copy = QIcon(icon)
+    copy.addPixmap(QPixmap(8, 8))  # the copy now has an engine of its own
+    del icon
+    gc.collect()
+    expected = plain.pixmap(QSize(22, 22)).toImage()
+    assert copy.pixmap(QSize(22, 22)).toImage() == expected
+    assert told == ["drawn"], "the copy shares the one telling"
+    kept = list(resources._CLONES)
+    assert kept and all(Shiboken.isValid(engine) for engine in kept)
+    del copy
+    gc.collect()
+    assert not any(Shiboken.isValid(engine) for engine in kept), "Qt deleted its clone"
