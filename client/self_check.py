@@ -69,8 +69,8 @@ LAZY_MODULES = (
     "client.ui.report_dialog", "client.ui.report_items", "client.ui.resources",
     "client.ui.screenshot", "client.ui.sign_in_dialog", "client.ui.suggestions",
     "client.ui.tickets_window", "client.ui.tracker", "ctypes", "getpass", "hashlib", "importlib",
-    "io", "jeepney", "jellyfish", "logging", "plistlib", "psutil", "pwd", "shutil", "subprocess",
-    "tomli_w", "urllib.parse", "uuid", "winreg",
+    "io", "jeepney", "jellyfish", "logging", "plistlib", "psutil", "pwd", "shiboken6.Shiboken",
+    "shutil", "subprocess", "tomli_w", "urllib.parse", "uuid", "winreg",
     # Loaded by libraries on their own: keyring's Secret Service backend, the TUF client the
     # profile helper verifies with, cryptography's signature code.
     "secretstorage", "tuf.ngclient", "securesystemslib.signer",

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from client import APP_NAME, AUTOSTART_FLAG, __version__
@@ -161,17 +161,26 @@ def run(
     if not instance.acquire():
         logger.info("already running; asked the running instance to show itself")
         return 0
-    qapp.aboutToQuit.connect(instance.release)
     tray = TrayIcon(STARTING)
+    tray.show_autostart(settings_result.settings.autostart,
+                        "startup.autostart" in settings_result.locked)  # fmt: skip
     built: list[TrayApp] = []
+    tried: list[bool] = []
 
-    def build() -> TrayApp:
+    def build() -> TrayApp | None:
         """The rest of the app around the icon: once, whichever asks first."""
-        if built:
-            return built[0]
+        if tried:
+            return built[0] if built else None
+        tried.append(True)
         from client.app import assemble  # the service graph: after the icon, on purpose
 
-        app = assemble(qapp, tray, settings_result, paths, environ, redactor, crash)
+        try:
+            app = assemble(qapp, tray, settings_result, paths, environ, redactor, crash)
+        except Exception:
+            # Not an icon that looks alive and does nothing: the crash hook logs this,
+            # and the process ends (it ended the same way before the icon came first).
+            qapp.exit(1)
+            raise
         built.append(app)
         instance.activation_requested.connect(app.windows.show_home)
         if probe is not None:
@@ -187,15 +196,54 @@ def run(
             QTimer.singleShot(0, lambda: app.show_previous_crash(previous_crash))
         return app
 
-    # A second launch before the app is built: build it now, then show the panel.
-    instance.activation_requested.connect(lambda: built or build().windows.show_home())
+    def launched_again() -> None:
+        # A second launch before the app is built: build it now, then show the panel.
+        if not tried and (app := build()) is not None:
+            app.windows.show_home()
+
+    instance.activation_requested.connect(launched_again)
+    _build_on_first_use(tray, build, lambda: bool(tried))
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.setIcon(resources.first_drawn(tray.icon(), _next_turn(build)))
         tray.show()
         QTimer.singleShot(ICON_WAIT_MS, build)
     else:
         build()  # no tray host yet (often at log-in): the app looks for it again
-    return qapp.exec()
+    try:
+        return qapp.exec()
+    finally:
+        # Only now: the app's own ending (sends finishing, stores closing) runs on
+        # aboutToQuit, and until it is done no second instance may open the same files.
+        instance.release()
+
+
+def _build_on_first_use(
+    tray: TrayIcon, build: Callable[[], object], tried: Callable[[], bool]
+) -> None:
+    """Whatever the employee does with the icon before the app is built builds it first.
+
+    The app connects the icon's signals as it is built; an intent that came before
+    (a click, a menu entry, during the one turn of the event loop after the icon's
+    first frame, or until a tray host that never draws it gives up) is sent again.
+    """
+    intents: tuple[SignalInstance, ...] = (
+        tray.report_requested, tray.tickets_requested, tray.sign_in_requested,
+        tray.quit_requested, tray.menu_opened, tray.contact_requested,
+        tray.department_chosen, tray.articles_requested, tray.record_requested,
+        tray.health_requested, tray.panel_requested, tray.panel_wanted,
+        tray.autostart_chosen,
+    )  # fmt: skip
+
+    def forward(intent: SignalInstance) -> Callable[..., None]:
+        def first_use(*args: object) -> None:
+            if not tried():
+                build()
+                intent.emit(*args)  # to the app's slots, connected just now
+
+        return first_use
+
+    for intent in intents:
+        intent.connect(forward(intent))
 
 
 def _next_turn(work: Callable[[], object]) -> Callable[[], None]:

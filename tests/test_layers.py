@@ -54,7 +54,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     # QtNetwork only for the Windows single-instance pipe: GUI-free, like QtCore.
     "services": ("client.core", "client.services", *ROOT_NAMES, "PySide6.QtCore",
                  "PySide6.QtNetwork"),
-    "ui": ("client.core", "client.services", "client.ui", *ROOT_NAMES, "PySide6"),
+    # shiboken6: PySide6's own binding layer (an icon engine's clones, client/ui/resources.py).
+    "ui": ("client.core", "client.services", "client.ui", *ROOT_NAMES, "PySide6", "shiboken6"),
 }  # fmt: skip
 
 #: Standard-library modules that do I/O: the core is pure and may use none of them.

@@ -149,6 +149,13 @@ class _FirstDraw(QIconEngine):
         self._tell()
         return picture
 
+    def scaledPixmap(  # noqa: D102, N802
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        picture = self._icon.pixmap(size, scale, mode, state)
+        self._tell()
+        return picture
+
     def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:  # noqa: D102, N802
         return self._icon.actualSize(size, mode, state)
 

@@ -31,7 +31,7 @@ from client.core.ports import NetworkWatch, credential_account
 from client.core.redact import Redactor
 from client.core.settings import SettingsLayer, merge
 from client.core.tracking import Action
-from client.core.tray_state import STARTING, ConnectionState, TrayIconKind
+from client.core.tray_state import STARTING, ConnectionState, TrayIconKind, TrayStatus
 from client.services.crash import CrashHandler
 from client.services.tasks import SyncTaskRunner
 from client.start import display_problem
@@ -963,10 +963,13 @@ def test_the_app_is_built_around_the_icon_already_shown(qtbot: QtBot, harness: _
     harness.store_token()
     shown = TrayIcon(STARTING)
     assert "Connecting to the service desk" in shown.toolTip()
+    stale = TrayStatus(TrayIconKind.OFFLINE, True, ConnectionState.OFFLINE, open_tickets=3)
+    shown.apply_status(stale)  # whatever it showed, the app's status replaces it
     app = harness.build(tray=shown)
     assert app.tray is shown
     assert shown.parent() is app
     assert shown.toolTip() == shown.tooltip_text(app.presenter.status)
+    assert shown.toolTip() != shown.tooltip_text(stale)
     with qtbot.waitSignal(app.windows.panel_opened, timeout=3000):
         shown.panel_requested.emit()  # a click on the icon: the panel opens
     app.start()

@@ -128,7 +128,7 @@ def test_the_first_drawing_of_the_icon_is_told_once_and_draws_the_same_picture(
     # client/start.py builds the app once the icon is first drawn: an X11 tray paints
     # it, a StatusNotifierItem host, Windows and macOS take it as a picture.
     from PySide6.QtCore import QRect, QSize
-    from PySide6.QtGui import QColor, QPainter, QPixmap
+    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
     from client.ui import resources
 
@@ -154,10 +154,14 @@ def test_the_first_drawing_of_the_icon_is_told_once_and_draws_the_same_picture(
 
     as_picture: list[str] = []
     taken = resources.first_drawn(plain, lambda: as_picture.append("taken"))
-    copy = taken  # a tray host may be handed a copy of it
+    copy = QIcon(taken)  # a tray host may be handed a copy of it
     image = copy.pixmap(QSize(22, 22)).toImage()
     assert as_picture == ["taken"]
     assert image == plain.pixmap(QSize(22, 22)).toImage()
+    # A host on a high-density screen asks for a size at a scale (Windows, macOS).
+    for scale in (1.0, 1.5, 2.0):
+        scaled = taken.pixmap(QSize(16, 16), scale)
+        assert scaled.toImage() == plain.pixmap(QSize(16, 16), scale).toImage()
 
 
 def test_a_changed_copy_of_the_first_drawn_icon_is_drawn_and_freed_safely(qtbot: QtBot) -> None:
@@ -186,3 +190,27 @@ def test_a_changed_copy_of_the_first_drawn_icon_is_drawn_and_freed_safely(qtbot:
     del copy
     gc.collect()
     assert not any(Shiboken.isValid(engine) for engine in kept), "Qt deleted its clone"
+
+
+def test_on_a_double_density_screen_the_first_drawn_icon_gives_the_scale_asked_for() -> None:
+    # A host asks for a picture at a scale (Windows, macOS: each screen its own); on a
+    # screen of twice the density, one at scale 1 must not come back at scale 2.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from PySide6.QtCore import QSize\nfrom PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\nfrom client.ui import resources\n"
+        "from client.core.tray_state import TrayIconKind\nresources.register_search_paths()\n"
+        "plain = resources.tray_icon(TrayIconKind.NORMAL)\n"
+        "icon = resources.first_drawn(plain, lambda: None)\n"
+        "for p in (icon.pixmap(QSize(16, 16), 1.0), plain.pixmap(QSize(16, 16), 1.0)):\n"
+        "    print(p.width(), p.devicePixelRatio())\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    first_drawn, plain = result.stdout.split("\n")[:2]
+    assert first_drawn == plain == "16 1.0"
