@@ -13,6 +13,7 @@ from pathlib import Path
 from bench.x11 import close_window
 from client.adapters.keyring_store import SERVICE
 from client.core.ports import credential_account
+from client.start import TOKEN_ENV
 from demo.deskctl import DemoDesk
 from tools.app_process import ROOT, AppProcess, Probe
 from tools.xsession import VirtualDesktop, center
@@ -20,13 +21,19 @@ from tools.xsession import VirtualDesktop, center
 Rect = tuple[int, int, int, int]
 
 
-def app_env(desk: DemoDesk, home: Path, profile: tuple[str, bytes] | None = None) -> dict[str, str]:
+def app_env(
+    desk: DemoDesk,
+    home: Path,
+    profile: tuple[str, bytes] | None = None,
+    keyring: bool = True,
+) -> dict[str, str]:
     """The app signed in as Anna, its token in a keyring read through the helper process.
 
     ``profile``: (URL, trusted root) of a signed profile the policy names, with
-    the department of Finance (``demo/profile_site.py``).
+    the department of Finance (``demo/profile_site.py``). ``keyring=False``: the
+    token handed over by the launcher instead (``TOKEN_ENV``), for a frozen app,
+    which does not carry the test keyring backend.
     """
-    # A file-backed keyring stands in for the Secret Service; the helper reads it.
     home.mkdir(parents=True, exist_ok=True)
     if profile is not None:
         url, root = profile
@@ -34,16 +41,22 @@ def app_env(desk: DemoDesk, home: Path, profile: tuple[str, bytes] | None = None
         (home / "none.toml").write_text(
             f'[profile]\nurl = "{url}"\ndepartment = "FIN"\n', encoding="utf-8"
         )
-    keyring_file = home / "keyring.json"
-    account = credential_account(desk.base_url, "anna")
     token = desk.token_for("anna", "demo-employee")
-    keyring_file.write_text(json.dumps({f"{SERVICE}/{account}": token}), encoding="utf-8")
-    return {
+    env = {
         "HELPDESK_TRAY_HOME": str(home / "home"),
         "HELPDESK_TRAY_POLICY": str(home / "none.toml"),
         "HELPDESK_TRAY_PROBE": "1",
         "HELPDESK_TRAY_DESK_URL": desk.base_url,
         "HELPDESK_TRAY_DESK_USERNAME": "anna",
+    }
+    if not keyring:
+        return {**env, TOKEN_ENV: token}
+    # A file-backed keyring stands in for the Secret Service; the helper reads it.
+    keyring_file = home / "keyring.json"
+    account = credential_account(desk.base_url, "anna")
+    keyring_file.write_text(json.dumps({f"{SERVICE}/{account}": token}), encoding="utf-8")
+    return {
+        **env,
         "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
         "PYTHONPATH": str(ROOT),  # where that test backend lives
         "HELPDESK_TRAY_TEST_KEYRING": str(keyring_file),

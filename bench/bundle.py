@@ -32,6 +32,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.app_use import app_env
 from demo.deskctl import DemoDesk, temporary_desk
 from tools.app_process import ROOT, AppProcess
 from tools.freeze import APP, BARE, freeze
@@ -146,18 +147,6 @@ def _extra(app: dict[str, int], bare: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(groups.items(), key=lambda item: -item[1])
 
 
-def _app_env(desk: DemoDesk, home: Path) -> dict[str, str]:
-    home.mkdir(parents=True, exist_ok=True)
-    return {
-        "HELPDESK_TRAY_HOME": str(home / "home"),
-        "HELPDESK_TRAY_POLICY": str(home / "none.toml"),
-        "HELPDESK_TRAY_PROBE": "1",
-        "HELPDESK_TRAY_DESK_URL": desk.base_url,
-        "HELPDESK_TRAY_DESK_USERNAME": "anna",
-        "HELPDESK_TRAY_TOKEN": desk.token_for("anna", "demo-employee"),
-    }
-
-
 def _launch(
     desktop: VirtualDesktop, command: Path | list[str], env: dict[str, str]
 ) -> tuple[float, AppProcess]:
@@ -180,7 +169,9 @@ def _memory(
             desktop = stack.enter_context(VirtualDesktop())
             _, bare = _launch(desktop, bundles[BARE], {})
             stack.callback(bare.stop)
-            _, app = _launch(desktop, bundles[APP], _app_env(desk, home / f"run-{number}"))
+            _, app = _launch(
+                desktop, bundles[APP], app_env(desk, home / f"run-{number}", keyring=False)
+            )
             stack.callback(app.stop)
             app.expect("ticket(s) loaded", timeout=60)
             pairs.append((bare, app))
@@ -214,7 +205,9 @@ def run(rounds: int, idle_seconds: float, runs: int = 5) -> Result:
             for number in range(rounds):
                 for name, command in commands.items():
                     app = name in (APP, APP_SOURCE)
-                    env = _app_env(desk, tmp / f"start-{number}-{name}") if app else {}
+                    env = (
+                        app_env(desk, tmp / f"start-{number}-{name}", keyring=False) if app else {}
+                    )
                     elapsed, process = _launch(desktop, command, env)
                     starts[name].append(elapsed)
                     process.stop()

@@ -164,14 +164,13 @@ def run(
     tray = TrayIcon(STARTING)
     tray.show_autostart(settings_result.settings.autostart,
                         "startup.autostart" in settings_result.locked)  # fmt: skip
-    built: list[TrayApp] = []
-    tried: list[bool] = []
+    built: list[TrayApp | None] = []  # once tried: the app, or None when it failed
 
     def build() -> TrayApp | None:
         """The rest of the app around the icon: once, whichever asks first."""
-        if tried:
-            return built[0] if built else None
-        tried.append(True)
+        if built:
+            return built[0]
+        built.append(None)
         from client.app import assemble  # the service graph: after the icon, on purpose
 
         try:
@@ -181,7 +180,7 @@ def run(
             # and the process ends (it ended the same way before the icon came first).
             qapp.exit(1)
             raise
-        built.append(app)
+        built[0] = app
         instance.activation_requested.connect(app.windows.show_home)
         if probe is not None:
             app.presenter.status_changed.connect(probe.on_status_changed)
@@ -198,11 +197,11 @@ def run(
 
     def launched_again() -> None:
         # A second launch before the app is built: build it now, then show the panel.
-        if not tried and (app := build()) is not None:
+        if not built and (app := build()) is not None:
             app.windows.show_home()
 
     instance.activation_requested.connect(launched_again)
-    _build_on_first_use(tray, build, lambda: bool(tried))
+    _build_on_first_use(tray, build, lambda: bool(built))
     if QSystemTrayIcon.isSystemTrayAvailable():
         tray.setIcon(resources.first_drawn(tray.icon(), _next_turn(build)))
         tray.show()
